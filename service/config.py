@@ -1,0 +1,60 @@
+"""Settings from the environment, read once per process (`settings()` is cached).
+
+Every knob lives here so that `lianfang`, the web app and RQ workers agree.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    redis_url: str | None
+    templates: Path | None
+    max_upload_bytes: int
+    max_files_per_upload: int
+    parse_timeout: float
+    secret_key: str | None
+
+    @property
+    def files_dir(self) -> Path:
+        return self.home / "files"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.home / "documents"
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    home = Path(os.environ.get("LIANFANG_HOME", "instance")).resolve()
+    url = os.environ.get("LIANFANG_DATABASE_URL") or f"sqlite:///{home / 'lianfang.sqlite3'}"
+    templates = os.environ.get("LIANFANG_TEMPLATES")
+    return Settings(
+        home=home,
+        database_url=url,
+        redis_url=os.environ.get("LIANFANG_REDIS_URL") or None,
+        templates=Path(templates).resolve() if templates else None,
+        max_upload_bytes=_int("LIANFANG_MAX_UPLOAD_MB", 50) * 1024 * 1024,
+        max_files_per_upload=_int("LIANFANG_MAX_FILES_PER_UPLOAD", 50),
+        parse_timeout=float(os.environ.get("LIANFANG_PARSE_TIMEOUT", 120)),
+        secret_key=os.environ.get("LIANFANG_SECRET_KEY") or None,
+    )
+
+
+def reset_settings() -> None:
+    """Forget cached settings and engines (tests switch LIANFANG_HOME between cases)."""
+    settings.cache_clear()
+    from service.store import db
+
+    db.dispose()

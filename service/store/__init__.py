@@ -1,0 +1,1 @@
+"""The normalized store: models, sessions, the file store, and unit scoping."""

@@ -1,0 +1,81 @@
+"""Engines and sessions: one place that knows SQLite from PostgreSQL.
+
+SQLite runs in WAL mode with a busy timeout, and every *write* transaction begins
+IMMEDIATE: with pysqlite's deferred BEGIN, two writers that both read first deadlock
+on the upgrade and one fails with "database is locked" no matter the timeout.
+Reads stay deferred so they never queue behind a writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.config import settings
+
+_engines: dict[str, Engine] = {}
+BUSY_TIMEOUT_S = 30
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def engine(url: str | None = None) -> Engine:
+    url = url or settings().database_url
+    eng = _engines.get(url)
+    if eng is None:
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            eng = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+            _sqlite_setup(eng)
+        else:
+            eng = create_engine(url, pool_pre_ping=True)
+        _engines[url] = eng
+    return eng
+
+
+def is_sqlite(eng: Engine | None = None) -> bool:
+    return (eng or engine()).dialect.name == "sqlite"
+
+
+def dispose() -> None:
+    for eng in _engines.values():
+        eng.dispose()
+    _engines.clear()
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A session for queries; never commits."""
+    with sessionmaker(engine(), expire_on_commit=False)() as s:
+        yield s
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """One write transaction: commits on success, rolls back on any exception."""
+    eng = engine()
+    if eng.dialect.name == "sqlite":
+        eng = eng.execution_options(sqlite_begin="IMMEDIATE")
+    with sessionmaker(eng, expire_on_commit=False)() as s, s.begin():
+        yield s
