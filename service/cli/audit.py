@@ -1,0 +1,3 @@
+"""`lianfang` commands: audit."""
+
+from service.cli import cli  # noqa: F401

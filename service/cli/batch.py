@@ -1,0 +1,3 @@
+"""`lianfang` commands: batch."""
+
+from service.cli import cli  # noqa: F401

@@ -1,0 +1,3 @@
+"""`lianfang` commands: documents."""
+
+from service.cli import cli  # noqa: F401

@@ -1,0 +1,3 @@
+"""`lianfang` commands: parse."""
+
+from service.cli import cli  # noqa: F401

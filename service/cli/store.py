@@ -1,0 +1,3 @@
+"""`lianfang` commands: store."""
+
+from service.cli import cli  # noqa: F401

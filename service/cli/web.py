@@ -1,0 +1,3 @@
+"""`lianfang` commands: web."""
+
+from service.cli import cli  # noqa: F401
