@@ -1,0 +1,189 @@
+"""Which format a file really is, decided from its bytes, and refusal of dangerous files.
+
+Runs before any reader opens the file, so a zip bomb, an encrypted or macro-bearing
+file or XML with external entities is refused here and never reaches python-docx,
+openpyxl, pdfplumber or LibreOffice. The extension only tells 'wps'/'et' (Kingsoft)
+apart from 'doc'/'xls', whose content is the same.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import PurePath
+
+import msoffcrypto
+import olefile
+
+from parsers import limits
+from parsers.errors import fail
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"BM")
+MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject")
+
+# Everything an XML document may hold before its root element, except a DOCTYPE.
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+
+
+def sniff(data: bytes, filename: str) -> str:
+    """The contract format of `data` ('docx', 'xlsx', 'pdf', 'doc', 'xls', 'wps', 'et')
+    or 'image' for photos; raises ParseError for everything refused."""
+    if not data:
+        raise fail("empty_file")
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise fail("too_large")
+    ext = PurePath(filename).suffix.lower().lstrip(".")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return _sniff_zip(data)
+    if data.startswith(OLE_MAGIC):
+        return _sniff_ole(data, ext)
+    if b"%PDF-" in data[:1024]:
+        return _sniff_pdf(data)
+    if data.startswith(IMAGE_MAGICS):
+        return "image"
+    markup = _sniff_markup(data, ext)
+    if markup:
+        return markup
+    raise fail("unsupported_format")
+
+
+def _sniff_zip(data: bytes) -> str:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise fail("corrupt_file") from None
+    _check_zip_shape(infos)
+    names = {info.filename for info in infos}
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise fail("encrypted")
+    content_types = _read_part(archive, "[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    lowered = content_types.lower()
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or any(
+        t in lowered for t in MACRO_CONTENT_TYPES
+    ):
+        raise fail("macro_enabled")
+    for info in infos:
+        if info.filename.lower().endswith((".xml", ".rels")):
+            _check_xml_prolog(_read_prolog(archive, info))
+    if "word/document.xml" in names or b"wordprocessingml.document.main" in lowered:
+        return "docx"
+    if "xl/workbook.xml" in names or b"spreadsheetml.sheet.main" in lowered:
+        return "xlsx"
+    raise fail("unsupported_format")
+
+
+def _check_zip_shape(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse bomb-shaped archives from the central directory alone; zipfile never inflates
+    an entry past its declared size, so these figures bound what any reader will unpack."""
+    if len(infos) > limits.MAX_ZIP_ENTRIES:
+        raise fail("zip_bomb")
+    if sum(info.file_size for info in infos) > limits.MAX_UNZIPPED_BYTES:
+        raise fail("zip_bomb")
+    for info in infos:
+        if (
+            info.file_size > limits.ZIP_RATIO_MIN_BYTES
+            and info.file_size > limits.MAX_ZIP_RATIO * max(info.compress_size, 1)
+        ):
+            raise fail("zip_bomb")
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise fail("corrupt_file") from None
+
+
+def _read_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        with archive.open(info) as part:
+            return part.read(limits.XML_PROLOG_BYTES)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise fail("corrupt_file") from None
+
+
+def _check_xml_prolog(head: bytes) -> None:
+    """A DOCTYPE (the only place entities can be declared) before the root element → refuse."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    pos = 0
+    while match := _PROLOG_ITEM.match(head, pos):
+        pos = match.end()
+    rest = head[pos:]
+    if rest[:9].upper() == b"<!DOCTYPE" or b"<!ENTITY" in head.upper():
+        raise fail("unsafe_xml")
+    if not rest and len(head) >= limits.XML_PROLOG_BYTES:  # prolog padded to hide what follows
+        raise fail("unsafe_xml")
+
+
+def _sniff_ole(data: bytes, ext: str) -> str:
+    try:
+        ole = olefile.OleFileIO(data)
+        streams = {"/".join(path).lower() for path in ole.listdir(streams=True, storages=False)}
+    except (OSError, ValueError, IndexError, TypeError):  # olefile raises these on broken headers/FAT
+        raise fail("corrupt_file") from None
+    if "encryptioninfo" in streams or "encryptedpackage" in streams:
+        raise fail("encrypted")
+    if "worddocument" in streams:
+        fmt = "wps" if ext == "wps" else "doc"
+    elif "workbook" in streams or "book" in streams:
+        fmt = "et" if ext == "et" else "xls"
+    else:
+        raise fail("unsupported_format")
+    if _ole_encrypted(data):
+        raise fail("encrypted")
+    return fmt
+
+
+def _ole_encrypted(data: bytes) -> bool:
+    """Word 97 / Excel 97 password protection (RC4 / XOR), as msoffcrypto-tool reads it."""
+    try:
+        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
+    except Exception:  # a file msoffcrypto cannot read is left to LibreOffice
+        return False
+
+
+def _sniff_pdf(data: bytes) -> str:
+    if b"/Encrypt" in data and _pdf_needs_password(data):
+        raise fail("encrypted")
+    return "pdf"
+
+
+def _pdf_needs_password(data: bytes) -> bool:
+    """Owner-password-only PDFs open without a password and are read; only a user password refuses."""
+    from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        PDFDocument(PDFParser(io.BytesIO(data)), password="")
+    except PDFPasswordIncorrect:
+        return True
+    except Exception:  # broken PDFs are the reader's to report as corrupt
+        return False
+    return False
+
+
+def _sniff_markup(data: bytes, ext: str) -> str | None:
+    """Files saved by Word/Excel as HTML, RTF or SpreadsheetML 2003 under a legacy extension:
+    LibreOffice converts them like the real thing."""
+    head = data[: limits.XML_PROLOG_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    lowered = head.lower()
+    if head.startswith(b"{\\rtf") and ext in ("doc", "wps"):
+        return ext
+    if not head.startswith(b"<") or ext not in ("doc", "wps", "xls", "et"):
+        return None
+    if b"<!entity" in lowered:
+        raise fail("unsafe_xml")
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in lowered and ext in ("xls", "et"):
+        _check_xml_prolog(head)
+        return ext
+    if b"<html" in lowered or b"<table" in lowered:
+        return ext
+    return None
