@@ -1,0 +1,75 @@
+"""Bring a store to life: run the migrations and make sure the admin account exists.
+
+`init_store()` is what `lianfang init`, `make run` and the test fixture call; it is
+idempotent, so running it again (or on every start) changes nothing that is there.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from service.config import settings
+from service.store.db import engine, write_session
+from service.store.models import AuditLog, User
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class InitResult:
+    admin_user: str
+    admin_created: bool
+    generated_password: str | None  # set only when we had to invent one; shown once
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", settings().database_url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade() -> None:
+    """Migrate the configured database to the newest revision, in one transaction."""
+    settings().home.mkdir(parents=True, exist_ok=True)
+    eng = engine()
+    if eng.dialect.name == "sqlite":
+        eng = eng.execution_options(sqlite_begin="IMMEDIATE")  # two concurrent inits queue, not collide
+    with eng.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def init_store(admin_user: str = "admin", admin_password: str | None = None) -> InitResult:
+    """Migrate, then create `admin_user` unless it exists (its password is never changed here).
+
+    The password comes from the argument, else LIANFANG_ADMIN_PASSWORD, else a random one
+    that is returned so the caller can show it once.
+    """
+    upgrade()
+    settings().files_dir.mkdir(parents=True, exist_ok=True)
+    with write_session() as s:
+        if s.scalar(select(User.id).where(User.username == admin_user)) is not None:
+            return InitResult(admin_user, admin_created=False, generated_password=None)
+        password = admin_password or os.environ.get("LIANFANG_ADMIN_PASSWORD")
+        generated = None if password else secrets.token_urlsafe(12)
+        admin = User(username=admin_user, password_hash=hash_password(password or generated),
+                     is_admin=True, role="admin")
+        s.add(admin)
+        s.flush()
+        s.add(AuditLog(actor="cli", action="user.create", object_type="user", object_id=admin.id,
+                       details={"username": admin_user, "admin": True}))
+    return InitResult(admin_user, admin_created=True, generated_password=generated)
