@@ -1,0 +1,105 @@
+"""Rules about single risk points: fields left empty, measures too thin or too vague."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from parsers.model import PHASES
+from service.audit import vague
+from service.audit.context import EntryData, UnitContext
+from service.audit.registry import Draft, entry_draft, rule, where
+
+
+def _by_submission(ctx: UnitContext) -> dict[int, list[EntryData]]:
+    groups: dict[int, list[EntryData]] = defaultdict(list)
+    for e in ctx.entries:
+        groups[e.submission_id].append(e)
+    return groups
+
+
+def _missing_field(ctx: UnitContext, rule_name: str, field: str, label: str) -> Iterator[Draft]:
+    """One finding per form when the whole column is empty, else one per entry."""
+    for submission_id, entries in _by_submission(ctx).items():
+        empty = [e for e in entries if not getattr(e, field)]
+        if not empty:
+            continue
+        sub = ctx.submission(submission_id)
+        if len(empty) == len(entries) and len(entries) > 1 and sub is not None:
+            yield Draft(
+                rule=rule_name,
+                message=f"《{sub.original_name}》全部{len(entries)}个风险点均未标明{label}",
+                subject=f"form:{sub.subject}",
+                unit_id=sub.unit_id,
+                submission_id=submission_id,
+                details={"entries": len(entries)},
+            )
+            continue
+        for e in empty:
+            yield entry_draft(rule_name, e, f"风险点{where(e)}未标明{label}")
+
+
+@rule("missing_level", "风险点未标明风险等级(风险等级标识不完整)", severity="high")
+def missing_level(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    return _missing_field(ctx, "missing_level", "level", "风险等级")
+
+
+@rule("missing_category", "风险点未标明风险类型", severity="low")
+def missing_category(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    return _missing_field(ctx, "missing_category", "category", "风险类型")
+
+
+@rule("missing_owner", "活动要求填写责任人,风险点未明确责任人", severity="medium")
+def missing_owner(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    if not ctx.owner_required:
+        return
+    for e in ctx.entries:
+        if not e.owner and not any(m.owner for m in e.measures):
+            yield entry_draft("missing_owner", e, f"风险点{where(e)}未明确责任人")
+
+
+@rule("no_measures", "风险点没有防控措施", severity="high")
+def no_measures(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    for e in ctx.entries:
+        if not any(m.text.strip() for m in e.measures):
+            yield entry_draft("no_measures", e, f"风险点{where(e)}未制定防控措施")
+
+
+@rule("vague_measure", "防控措施过于笼统:只有套话,没有具体做法、责任人或时限", threshold=0.6)
+def vague_measure(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    """An entry whose every measure scores at or above the threshold (its best one is still vague)."""
+    threshold = float(cfg["threshold"])
+    for e in ctx.entries:
+        scored = [(vague.score(m.text, owner=m.owner, deadline=m.deadline or e.deadline), m.text) for m in e.measures]
+        if scored and min(s for s, _ in scored) >= threshold:
+            texts = "、".join(f"“{t}”" for _, t in scored)
+            yield entry_draft(
+                "vague_measure", e, f"风险点{where(e)}的防控措施{texts}过于笼统,缺少具体做法、责任人或完成时限",
+                scores=[s for s, _ in scored],
+            )
+
+
+@rule("rule_without_name_or_date", "措施提出制定制度/办法,但未写明制度名称或完成时间", severity="low")
+def rule_without_name_or_date(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    for e in ctx.entries:
+        unnamed = [m.text for m in e.measures if vague.promises_unnamed_rule(m.text, deadline=m.deadline or e.deadline)]
+        if unnamed:
+            texts = "、".join(f"“{t}”" for t in unnamed)
+            yield entry_draft(
+                "rule_without_name_or_date", e, f"风险点{where(e)}的措施{texts}未写明制度名称《…》或完成时间"
+            )
+
+
+@rule("high_without_three_lines", "高等级风险点未按前期预防、中期监控、后期处置三道防线制定措施", severity="medium")
+def high_without_three_lines(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    """Judged on forms that sort measures into phases; a form without phases says nothing about them."""
+    phased = {e.submission_id for e in ctx.entries if any(m.phase for m in e.measures)}
+    for e in ctx.entries:
+        if e.level != "high" or e.submission_id not in phased:
+            continue
+        missing = [p for p in PHASES if not any(m.phase == p for m in e.measures)]
+        if missing:
+            yield entry_draft(
+                "high_without_three_lines", e, f"高风险点{where(e)}缺少{'、'.join(missing)}措施", missing=missing
+            )

@@ -1,0 +1,81 @@
+"""Storing findings: one row per problem, found again on re-runs, closed when it is gone.
+
+A finding's `key` is rule + campaign + unit + a digest of what it is about (who and
+what the risk point says, or which form), never a row id: a corrected version of a
+form gets new entry ids, and its unchanged problems must keep their findings while
+the fixed ones close.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.audit.context import EntryData, UnitContext
+from service.audit.registry import RULES, Draft
+from service.store.models import Finding, utcnow
+
+
+def finding_key(draft: Draft, ctx: UnitContext) -> str:
+    digest = hashlib.sha1(draft.subject.encode("utf-8")).hexdigest()[:20]
+    return f"{draft.rule}:{ctx.campaign_id or 0}:{ctx.unit_id}:{digest}"
+
+
+def sync(session: Session, ctx: UnitContext, drafts: list[Draft], open_rows: list[Finding]) -> list[Finding]:
+    """Make the open findings of `ctx` equal to `drafts`; returns the open rows."""
+    existing = {f.key: f for f in open_rows}
+    kept: dict[str, Finding] = {}
+    now = utcnow()
+    for d in drafts:
+        key = finding_key(d, ctx)
+        if key in kept:
+            continue
+        row = existing.get(key)
+        if row is None:
+            row = Finding(campaign_id=ctx.campaign_id, key=key, status="open", created_at=now)
+            session.add(row)
+        row.rule = d.rule
+        row.severity = d.severity or RULES[d.rule].severity
+        row.message = d.message
+        row.unit_id = d.unit_id
+        row.submission_id = d.submission_id
+        row.entry_id = d.entry_id
+        row.details = d.details
+        kept[key] = row
+    for key, row in existing.items():
+        if key not in kept:
+            row.status = "closed"
+            row.closed_at = now
+    return list(kept.values())
+
+
+def open_findings(session: Session, campaign_id: int | None, unit_ids: list[int]) -> list[Finding]:
+    cond = Finding.campaign_id.is_(None) if campaign_id is None else Finding.campaign_id == campaign_id
+    return list(
+        session.scalars(select(Finding).where(cond, Finding.status == "open", Finding.unit_id.in_(unit_ids)))
+    )
+
+
+def as_dict(row: Finding, ctx: UnitContext, entries: dict[int, EntryData]) -> dict[str, Any]:
+    """The `--json` shape: rule, severity, message and where it was found."""
+    entry = entries.get(row.entry_id) if row.entry_id else None
+    sub = ctx.submission(row.submission_id) if row.submission_id else None
+    return {
+        "id": row.id,
+        "rule": row.rule,
+        "severity": row.severity,
+        "message": row.message,
+        "status": row.status,
+        "campaign_id": row.campaign_id,
+        "unit_id": row.unit_id,
+        "unit": ctx.departments.get(row.unit_id, ctx.unit_name),
+        "submission_id": row.submission_id,
+        "entry_id": row.entry_id,
+        "file": sub.original_name if sub else None,
+        "source": entry.source if entry else None,
+        "details": row.details,
+        "notice_id": row.notice_id,
+    }

@@ -1,0 +1,40 @@
+"""Running the enabled rules over units and storing what they find."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.audit import coverage, entry_rules, unit_rules  # noqa: F401  (register the rules)
+from service.audit.context import UnitContext, load_contexts
+from service.audit.findings import as_dict, open_findings, sync
+from service.audit.registry import Draft, enabled_rules
+from service.store.models import Campaign
+
+
+def check(ctx: UnitContext, audit_settings: dict[str, Any] | None) -> list[Draft]:
+    """Every enabled rule's drafts for one unit; pure."""
+    return [d for r, cfg in enabled_rules(audit_settings) for d in r.check(ctx, cfg)]
+
+
+def audit_units(
+    session: Session, campaign_id: int | None, top_ids: list[int] | None, today: date
+) -> list[dict[str, Any]]:
+    """Audit the given top-level units (None: all) of one campaign; returns their open findings."""
+    campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
+    audit_settings = campaign.audit if campaign else {}
+    contexts = load_contexts(session, campaign_id, top_ids, today)
+    scope = [uid for ctx in contexts for uid in ctx.unit_ids]
+    rows_by_unit: dict[int, list] = {}
+    for row in open_findings(session, campaign_id, scope):
+        rows_by_unit.setdefault(row.unit_id, []).append(row)
+    out: list[dict[str, Any]] = []
+    for ctx in contexts:
+        current = [row for uid in ctx.unit_ids for row in rows_by_unit.get(uid, [])]
+        rows = sync(session, ctx, check(ctx, audit_settings), current)
+        session.flush()
+        entries = {e.id: e for e in ctx.entries}
+        out.extend(as_dict(row, ctx, entries) for row in rows)
+    return out
