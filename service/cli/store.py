@@ -1,3 +1,277 @@
-"""`lianfang` commands: store."""
+"""`lianfang` commands: the store — init, units, users, people, campaigns, ingest, entries, demo."""
 
-from service.cli import cli  # noqa: F401
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from service.cli import cli
+from service.store.campaigns import CampaignError, add_campaign, campaign_as_dict, read_campaign_file
+from service.store.db import read_session, write_session
+from service.store.errors import NotFound
+from service.store.models import AuditLog, Campaign, Entry, Unit, User
+from service.store.roster import RosterPerson, add_person
+from service.store.scope import Viewer, scoped
+from service.store.units import add_unit, find_unit
+
+ROLES = ("unit", "department_head", "leader", "group", "admin")
+
+
+def _dump(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def friendly_errors(fn: Callable) -> Callable:
+    """Known problems end as one Chinese line on stderr and exit 1, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (NotFound, CampaignError) as exc:
+            message = str(exc)
+        except DBAPIError as exc:
+            first = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+            message = f"数据库操作失败(是否已运行 lianfang init?):{first} [database_error]"
+        click.echo(message, err=True)
+        sys.exit(1)
+
+    return wrapper
+
+
+def _log(s: Any, action: str, object_type: str, object_id: int, **details: Any) -> None:
+    s.add(AuditLog(actor="cli", action=action, object_type=object_type, object_id=object_id, details=details))
+
+
+@cli.command("init", help="初始化数据存储并创建管理员,重复运行无害 (Create or migrate the store and the admin; safe to repeat)")
+@click.option("--admin-user", default="admin", show_default=True, help="管理员用户名 (Admin user name)")
+@click.option("--admin-password", envvar="LIANFANG_ADMIN_PASSWORD",
+              help="管理员密码,也可用环境变量 LIANFANG_ADMIN_PASSWORD (Admin password)")
+@friendly_errors
+def init_cmd(admin_user: str, admin_password: str | None) -> None:
+    from service.config import settings
+    from service.store.bootstrap import init_store
+
+    result = init_store(admin_user=admin_user, admin_password=admin_password)
+    click.echo(f"数据存储已就绪 (store ready): {settings().home}")
+    if not result.admin_created:
+        click.echo(f"管理员 {admin_user} 已存在,未作改动 (admin exists, unchanged)")
+    elif result.generated_password:
+        click.echo(f"已创建管理员 {admin_user},初始密码 (generated password): {result.generated_password}")
+    else:
+        click.echo(f"已创建管理员 {admin_user} (admin created)")
+
+
+@cli.group("unit", help="单位与科室 (Units and departments)")
+def unit_group() -> None:
+    pass
+
+
+@unit_group.command("add", help="添加单位;指定 --parent 时为该单位下的科室 (Add a unit, or a department with --parent)")
+@click.argument("name")
+@click.option("--parent", help="上级单位名称 (Parent unit name)")
+@friendly_errors
+def unit_add(name: str, parent: str | None) -> None:
+    with write_session() as s:
+        unit, created = add_unit(s, name, parent)
+        if created:
+            _log(s, "unit.create", "unit", unit.id, name=name, parent=parent)
+    click.echo(f"{'已添加' if created else '已存在'}:{name}(编号 {unit.id})")
+
+
+@unit_group.command("list", help="列出单位和科室 (List units and departments)")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
+@friendly_errors
+def unit_list(as_json: bool) -> None:
+    with read_session() as s:
+        units = s.scalars(select(Unit).order_by(Unit.id)).all()
+        names = {u.id: u.name for u in units}
+        rows = [{"id": u.id, "name": u.name, "parent": names.get(u.parent_id)} for u in units]
+    if as_json:
+        _dump(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']:>4}  {r['name']}" + (f"(隶属 {r['parent']})" if r["parent"] else ""))
+
+
+@cli.group("user", help="用户账号 (User accounts)")
+def user_group() -> None:
+    pass
+
+
+@user_group.command("add", help="添加用户:单位用户或管理员 (Add a unit user or an admin)")
+@click.argument("name")
+@click.option("--unit", help="所属单位 (The user's unit)")
+@click.option("--admin", "is_admin", is_flag=True, help="管理员,可查看全部单位 (Admin: sees every unit)")
+@click.option("--password", required=True, help="登录密码 (Password)")
+@click.option("--role", type=click.Choice(ROLES), help="审核角色,默认 unit 或 admin (Review role)")
+@friendly_errors
+def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: str | None) -> None:
+    from service.store.bootstrap import hash_password
+
+    if bool(unit) == is_admin:
+        raise click.UsageError("请指定 --unit 单位 或 --admin 之一 (give exactly one of --unit or --admin)")
+    with write_session() as s:
+        if s.scalar(select(User.id).where(User.username == name)) is not None:
+            raise NotFound("user_exists", f"用户名已存在:{name}")
+        unit_id = find_unit(s, unit).id if unit else None
+        user = User(username=name, password_hash=hash_password(password), is_admin=is_admin,
+                    role=role or ("admin" if is_admin else "unit"), unit_id=unit_id)
+        s.add(user)
+        s.flush()
+        _log(s, "user.create", "user", user.id, username=name, unit=unit, admin=is_admin)
+    click.echo(f"已添加用户:{name}" + ("(管理员)" if is_admin else f"({unit})"))
+
+
+@cli.group("person", help="人员名册 (The roster of people)")
+def person_group() -> None:
+    pass
+
+
+@person_group.command("add", help="添加人员(领导或工作人员) (Add a person: leader or staff)")
+@click.argument("name")
+@click.option("--unit", required=True, help="所属单位 (Unit)")
+@click.option("--department", help="科室 (Department)")
+@click.option("--position", required=True, help="职务或岗位 (Position)")
+@click.option("--leader", is_flag=True, help="领导班子成员 (A member of the leadership)")
+@friendly_errors
+def person_add(name: str, unit: str, department: str | None, position: str, leader: bool) -> None:
+    with write_session() as s:
+        unit_row = find_unit(s, unit)
+        person, created = add_person(s, unit_row.id, RosterPerson(name, department, position, leader))
+        _log(s, "person.create" if created else "person.update", "person", person.id, name=name, unit=unit)
+    click.echo(f"{'已添加' if created else '已更新'}人员:{name}({unit} {department or ''} {position})")
+
+
+@cli.group("campaign", help="年度廉政风险防控工作 (Yearly campaigns)")
+def campaign_group() -> None:
+    pass
+
+
+@campaign_group.command("add", help="添加年度工作,阶段等可由文件给出 (Add a campaign; stages etc. from a JSON/YAML file)")
+@click.option("--year", type=int, help="年度 (Year)")
+@click.option("--name", help="工作名称 (Name)")
+@click.option("--stages-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="符合 campaign.schema.json 的 JSON 或 YAML 文件 (JSON/YAML file per campaign.schema.json)")
+@friendly_errors
+def campaign_add(year: int | None, name: str | None, stages_file: Path | None) -> None:
+    spec = read_campaign_file(stages_file) if stages_file else {}
+    spec.update({k: v for k, v in (("year", year), ("name", name)) if v is not None})
+    if "year" not in spec or "name" not in spec:
+        raise click.UsageError("请给出 --year 和 --name(或在文件中写明) (give --year and --name)")
+    with write_session() as s:
+        campaign = add_campaign(s, spec)
+        _log(s, "campaign.create", "campaign", campaign.id, name=campaign.name)
+        stages = "、".join(st["name"] for st in campaign.stages)
+    click.echo(f"已添加:{campaign.name}(编号 {campaign.id};阶段:{stages})")
+
+
+@campaign_group.command("list", help="列出年度工作 (List campaigns)")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
+@friendly_errors
+def campaign_list(as_json: bool) -> None:
+    with read_session() as s:
+        rows = [campaign_as_dict(c) for c in s.scalars(select(Campaign).order_by(Campaign.year, Campaign.id))]
+    if as_json:
+        _dump(rows)
+        return
+    if not rows:
+        click.echo("尚无年度工作 (no campaigns);用 lianfang campaign add 添加")
+    for c in rows:
+        stages = ";".join(f"{st['name']} {st['start']}~{st['end']}" for st in c["stages"])
+        click.echo(f"{c['id']:>4}  {c['year']}  {c['name']}  [{stages}]")
+
+
+def _outcome_line(path: Path, r: Any, dry_run: bool) -> str:
+    if r.status == "failed":
+        return f"✗ {path.name}:{r.error_message} [{r.error_code}]"
+    if r.status == "duplicate":
+        return f"= {path.name}:与已提交的文件相同,未重复保存(提交 {r.submission_id}) [duplicate]"
+    verb = "将保存" if dry_run else "已保存"
+    line = f"✓ {path.name}:{verb} {r.entry_count} 个风险点"
+    if r.submission_id:
+        line += f"(提交 {r.submission_id})"
+    if r.superseded_id:
+        line += f",替代旧版本(提交 {r.superseded_id})"
+    return line
+
+
+@cli.command("ingest", help="导入风险点表格文件 (Store and parse risk forms)")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", required=True, help="提交单位 (The submitting unit)")
+@click.option("--campaign", help="年度工作名称,默认最新一期 (Campaign; the latest by default)")
+@click.option("--dry-run", is_flag=True, help="只解析校验,不写入 (Parse and validate only, write nothing)")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
+@friendly_errors
+def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run: bool, as_json: bool) -> None:
+    from service.ingest import ingest_file
+
+    outcomes = []
+    for path in paths:
+        r = ingest_file(path.read_bytes(), path.name, unit=unit, campaign=campaign, dry_run=dry_run)
+        outcomes.append({
+            "file": str(path), "status": r.status, "submission_id": r.submission_id, "entry_count": r.entry_count,
+            "superseded_id": r.superseded_id, "warnings": r.warnings, "error_code": r.error_code,
+            "error_message": r.error_message, **({"parsed": r.parsed.to_json()} if dry_run and r.parsed else {}),
+        })
+        if not as_json:
+            click.echo(_outcome_line(path, r, dry_run))
+            for w in r.warnings:
+                click.echo(f"    ! {w['message']} [{w['code']}]")
+    if as_json:
+        _dump(outcomes)
+    if any(o["status"] == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+def _entry_json(e: Entry, units: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": e.id, "unit": units.get(e.unit_id), "submission_id": e.submission_id, "department": e.department,
+        "position": e.position, "person": e.person, "duty": e.duty, "risk": e.risk,
+        "manifestation": e.manifestation, "category": e.category, "domain": e.domain, "level": e.level,
+        "level_label": e.level_label, "owner": e.owner, "supervisor": e.supervisor, "deadline": e.deadline,
+        "measures": [{"text": m.text, "phase": m.phase, "owner": m.owner, "deadline": m.deadline} for m in e.measures],
+    }
+
+
+LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
+
+
+@cli.command("entries", help="列出当前有效的风险点 (List current risk entries)")
+@click.option("--unit", help="只看该单位及其科室 (Only this unit and its departments)")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
+@friendly_errors
+def entries_cmd(unit: str | None, as_json: bool) -> None:
+    with read_session() as s:
+        stmt = select(Entry).where(Entry.is_current.is_(True)).order_by(Entry.unit_id, Entry.submission_id, Entry.ordinal)
+        if unit:
+            viewer = Viewer(user_id=None, username="cli", is_admin=False, unit_id=find_unit(s, unit).id)
+            stmt = scoped(stmt, Entry.unit_id, s, viewer)
+        units = dict(s.execute(select(Unit.id, Unit.name)).tuples().all())
+        rows = [_entry_json(e, units) for e in s.scalars(stmt)]
+    if as_json:
+        _dump(rows)
+        return
+    for r in rows:
+        level = LEVEL_NAMES.get(r["level"] or "", "未定级")
+        where = " ".join(x for x in (r["unit"], r["department"], r["position"]) if x)
+        click.echo(f"{r['id']:>5}  [{level}] {where}:{r['risk']}(措施 {len(r['measures'])} 条)")
+    click.echo(f"共 {len(rows)} 个风险点 (entries)")
+
+
+@cli.command("demo", help="生成演示数据:单位、用户、人员、年度工作和表格 (Fill the store with generated demo data)")
+@friendly_errors
+def demo_cmd() -> None:
+    from service.demo import load_demo
+
+    summary = load_demo()
+    for line in summary.lines():
+        click.echo(line)

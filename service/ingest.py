@@ -1,0 +1,242 @@
+"""File → parse → store: the one way a submitted form enters the store.
+
+Order matters: the bytes are stored first (nothing a unit submitted is ever lost, even
+when it cannot be read), then parsed in a sandboxed child process, then written in ONE
+transaction — submission, entries, measures, roster, audit log and audit findings land
+together or not at all. A failure of any kind is recorded as a failed submission.
+
+Versions: the same bytes for the same unit and campaign are a duplicate and add nothing;
+a new file for the same form (same unit, campaign and `form_key`) supersedes the older
+version, whose rows stay as history with is_current=False.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from parsers.errors import ParseError
+from parsers.model import ParsedForm
+from service.config import settings
+from service.store import files
+from service.store.campaigns import find_campaign
+from service.store.db import read_session, write_session
+from service.store.models import AuditLog, Entry, Measure, StoredFile, Submission, utcnow
+from service.store.roster import add_person, people_from_form
+from service.store.units import find_unit
+
+log = logging.getLogger(__name__)
+
+STORE_FAILED = ("store_failed", "保存解析结果时出错,文件原件已保存,请稍后重试或联系管理员")
+INTERNAL_ERROR = ("internal_error", "处理文件时发生内部错误,文件原件已保存,请联系管理员")
+
+
+@dataclass
+class IngestResult:
+    submission_id: int | None  # None only for a dry run
+    status: str  # parsed | failed | duplicate
+    entry_count: int = 0
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    error_code: str | None = None
+    error_message: str | None = None
+    superseded_id: int | None = None
+    parsed: ParsedForm | None = None
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a file goes, resolved once before parsing."""
+
+    unit_id: int
+    campaign_id: int | None
+    level_standard: dict[str, Any] | None
+
+
+def form_key(parsed: ParsedForm, filename: str) -> str:
+    """Which form a file is a version of: kind + department + person, else the file name."""
+    form = parsed.form
+    if form.department or form.person:
+        return f"{form.kind}|{form.department or ''}|{form.person or ''}"
+    return f"{form.kind}|file:{filename}"
+
+
+def _parse(data: bytes, filename: str, level_standard: dict[str, Any] | None) -> ParsedForm:
+    from parsers.sandbox import parse_isolated
+
+    return parse_isolated(data, filename, level_standard=level_standard, timeout=settings().parse_timeout)
+
+
+def _resolve(unit: str | int, campaign: str | int | None) -> _Target:
+    with read_session() as s:
+        unit_row = find_unit(s, unit)
+        campaign_row = find_campaign(s, campaign)
+        return _Target(
+            unit_id=unit_row.id,
+            campaign_id=campaign_row.id if campaign_row else None,
+            level_standard=(campaign_row.level_standard or None) if campaign_row else None,
+        )
+
+
+def _same_campaign(campaign_id: int | None):  # noqa: ANN202
+    return Submission.campaign_id.is_(None) if campaign_id is None else Submission.campaign_id == campaign_id
+
+
+def _find_duplicate(s: Session, target: _Target, sha256: str) -> int | None:
+    return s.scalar(
+        select(Submission.id).where(
+            Submission.unit_id == target.unit_id,
+            _same_campaign(target.campaign_id),
+            Submission.sha256 == sha256,
+            Submission.status == "parsed",
+        ).order_by(Submission.id).limit(1)
+    )
+
+
+def _find_previous(s: Session, target: _Target, key: str) -> int | None:
+    return s.scalar(
+        select(Submission.id).where(
+            Submission.unit_id == target.unit_id,
+            _same_campaign(target.campaign_id),
+            Submission.form_key == key,
+            Submission.status == "parsed",
+            Submission.is_current.is_(True),
+        ).order_by(Submission.id.desc()).limit(1)
+    )
+
+
+def _record_file(s: Session, sha256: str, size: int) -> None:
+    """The stored_file row, once per content, safe against a concurrent writer of the same bytes."""
+    insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
+    s.execute(insert(StoredFile).values(sha256=sha256, size=size, created_at=utcnow()).on_conflict_do_nothing())
+
+
+def _entry_rows(parsed: ParsedForm, submission: Submission) -> list[Entry]:
+    rows = []
+    for ordinal, e in enumerate(parsed.entries, start=1):
+        rows.append(Entry(
+            submission=submission, unit_id=submission.unit_id, campaign_id=submission.campaign_id,
+            ordinal=ordinal, department=e.department, position=e.position, person=e.person, duty=e.duty,
+            risk=e.risk, manifestation=e.manifestation, category=e.category, category_label=e.category_label,
+            domain=e.domain, level=e.level, level_label=e.level_label, owner=e.owner,
+            supervisor=e.supervisor, deadline=e.deadline, source_table=e.source.table,
+            source_sheet=e.source.sheet, source_page=e.source.page, source_row=e.source.row,
+            measures=[Measure(ordinal=i, text=m.text, phase=m.phase, owner=m.owner, deadline=m.deadline)
+                      for i, m in enumerate(e.measures, start=1)],
+        ))
+    return rows
+
+
+def _audit_hook():  # noqa: ANN202
+    """Engineer F's audit, run inside the ingest transaction once service.audit provides it."""
+    try:
+        from service.audit import audit_after_ingest
+    except ImportError:
+        return None
+    return audit_after_ingest
+
+
+def _common(filename: str, sha256: str, size: int, target: _Target, uploader_id: int | None,
+            batch_id: int | None) -> dict[str, Any]:
+    return {"campaign_id": target.campaign_id, "unit_id": target.unit_id, "uploader_id": uploader_id,
+            "batch_id": batch_id, "original_name": filename, "sha256": sha256, "size": size}
+
+
+def _store_parsed(parsed: ParsedForm, common: dict[str, Any], target: _Target, actor: str) -> IngestResult:
+    key = form_key(parsed, common["original_name"])
+    warnings = [w.to_json() for w in parsed.warnings]
+    with write_session() as s:
+        duplicate = _find_duplicate(s, target, common["sha256"])  # again: a concurrent twin may have won
+        if duplicate is not None:
+            return IngestResult(duplicate, "duplicate", warnings=warnings, parsed=parsed)
+        _record_file(s, common["sha256"], common["size"])
+        previous = _find_previous(s, target, key)
+        sub = Submission(**common, format=parsed.format, form_kind=parsed.form.kind, form=asdict(parsed.form),
+                         form_key=key, status="parsed", warnings=warnings, needs_review=parsed.ocr,
+                         parsed_at=utcnow())
+        s.add(sub)
+        s.flush()
+        s.add_all(_entry_rows(parsed, sub))
+        if previous is not None:
+            s.execute(update(Submission).where(Submission.id == previous)
+                      .values(is_current=False, superseded_by_id=sub.id))
+            s.execute(update(Entry).where(Entry.submission_id == previous).values(is_current=False))
+        for person in people_from_form(parsed):
+            add_person(s, target.unit_id, person, origin="form", submission_id=sub.id)
+        s.add(AuditLog(user_id=common["uploader_id"], actor=actor, action="submission.ingest",
+                       object_type="submission", object_id=sub.id,
+                       details={"file": common["original_name"], "entries": len(parsed.entries),
+                                "superseded": previous}))
+        s.flush()
+        hook = _audit_hook()
+        if hook is not None:
+            hook(s, sub.id)
+        return IngestResult(sub.id, "parsed", len(parsed.entries), warnings, superseded_id=previous, parsed=parsed)
+
+
+def _store_failed(common: dict[str, Any], code: str, message: str, actor: str) -> IngestResult:
+    with write_session() as s:
+        _record_file(s, common["sha256"], common["size"])
+        sub = Submission(**common, form_key=f"failed|file:{common['original_name']}", status="failed",
+                         error_code=code, error_message=message)
+        s.add(sub)
+        s.flush()
+        s.add(AuditLog(user_id=common["uploader_id"], actor=actor, action="submission.failed",
+                       object_type="submission", object_id=sub.id,
+                       details={"file": common["original_name"], "error_code": code}))
+        return IngestResult(sub.id, "failed", error_code=code, error_message=message)
+
+
+def ingest_file(
+    data: bytes,
+    filename: str,
+    *,
+    unit: str | int,
+    campaign: str | int | None = None,
+    uploader_id: int | None = None,
+    batch_id: int | None = None,
+    dry_run: bool = False,
+    actor: str = "cli",
+) -> IngestResult:
+    """Store, parse and record one file for `unit` in `campaign` (the latest when None).
+
+    Raises service.store.errors.NotFound for an unknown unit or campaign (nothing is stored
+    then); every problem with the file itself comes back as a failed result, never raised.
+    `dry_run` parses and reports what would happen, writing nothing at all.
+    """
+    target = _resolve(unit, campaign)
+    sha256 = files.sha256_hex(data)
+    with read_session() as s:
+        duplicate = _find_duplicate(s, target, sha256)
+    if duplicate is not None:
+        return IngestResult(duplicate, "duplicate")
+    if not dry_run:
+        files.put(data)
+    common = _common(filename, sha256, len(data), target, uploader_id, batch_id)
+    try:
+        parsed = _parse(data, filename, target.level_standard)
+    except ParseError as exc:
+        failure = (exc.code, exc.message)
+    except Exception:
+        log.exception("parsing %s failed unexpectedly", filename)
+        failure = INTERNAL_ERROR
+    else:
+        parsed.sha256 = sha256
+        if dry_run:
+            with read_session() as s:
+                previous = _find_previous(s, target, form_key(parsed, filename))
+            return IngestResult(None, "parsed", len(parsed.entries), [w.to_json() for w in parsed.warnings],
+                                superseded_id=previous, parsed=parsed)
+        try:
+            return _store_parsed(parsed, common, target, actor)
+        except Exception:
+            log.exception("storing %s failed; recording the failure", filename)
+            failure = STORE_FAILED
+    if dry_run:
+        return IngestResult(None, "failed", error_code=failure[0], error_message=failure[1])
+    return _store_failed(common, *failure, actor)

@@ -1,0 +1,166 @@
+"""ingest_file: originals kept, one transaction per file, duplicates and new versions.
+
+These tests drive the store logic with a stand-in parser that reads contract JSON, so each
+case states exactly what the form holds; tests/service/test_ingest_real.py runs the real
+parser on generated Word/Excel forms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
+
+import service.ingest as ingest_module
+from parsers.errors import fail
+from parsers.model import ParsedForm
+from service.ingest import ingest_file
+from service.store import files
+from service.store.db import read_session, write_session
+from service.store.errors import NotFound
+from service.store.models import AuditLog, Entry, Measure, Person, StoredFile, Submission
+from service.store.units import add_unit
+
+
+def form_json(*risks: str, department: str = "财务科", person: str | None = None, owner: str = "张建国") -> bytes:
+    entries = [
+        {"risk": r, "department": department, "position": "会计", "level": "high", "level_label": "高",
+         "owner": owner, "measures": [{"text": f"{r}的防控措施一", "phase": None},
+                                      {"text": f"{r}的防控措施二", "phase": None}],
+         "source": {"table": 0, "sheet": None, "page": None, "row": i + 2}}
+        for i, r in enumerate(risks)
+    ]
+    doc = {"file": "x.docx", "format": "docx",
+           "form": {"kind": "risk_register", "title": "科室廉政风险防控排查表", "unit": "安澜县财政局",
+                    "department": department, "person": person, "filled_on": "2025-04-01",
+                    "level_scheme": "gao-zhong-di"},
+           "entries": entries, "warnings": []}
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+@pytest.fixture
+def json_parser(monkeypatch):
+    """Parse contract JSON bytes; anything else is 'not a form', like the real parser says."""
+    seen = {}
+
+    def parse(data, filename, level_standard):
+        seen["level_standard"] = level_standard
+        try:
+            return ParsedForm.from_json(json.loads(data))
+        except ValueError:
+            raise fail("not_a_form") from None
+
+    monkeypatch.setattr(ingest_module, "_parse", parse)
+    return seen
+
+
+@pytest.fixture
+def unit(store):
+    with write_session() as s:
+        add_unit(s, "安澜县财政局")
+    return "安澜县财政局"
+
+
+def count(model, *where) -> int:
+    with read_session() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_a_form_lands_with_entries_measures_and_roster(json_parser, unit):
+    result = ingest_file(form_json("违规审批报销", "私设小金库"), "财务科.docx", unit=unit)
+    assert result.status == "parsed" and result.entry_count == 2 and result.submission_id
+    with read_session() as s:
+        sub = s.get(Submission, result.submission_id)
+        assert sub.original_name == "财务科.docx" and sub.form["department"] == "财务科"
+        assert [e.risk for e in sub.entries] == ["违规审批报销", "私设小金库"]
+        assert [m.text for m in sub.entries[0].measures] == ["违规审批报销的防控措施一", "违规审批报销的防控措施二"]
+        people = s.scalars(select(Person)).all()
+    assert [(p.name, p.department, p.origin) for p in people] == [("张建国", "财务科", "form")]
+    assert count(AuditLog, AuditLog.action == "submission.ingest") == 1
+
+
+def test_same_bytes_twice_are_stored_once(json_parser, unit):
+    data = form_json("违规审批报销")
+    first = ingest_file(data, "a.docx", unit=unit)
+    again = ingest_file(data, "a-copy.docx", unit=unit)
+    assert again.status == "duplicate" and again.submission_id == first.submission_id
+    assert count(Submission) == 1 and count(Entry) == 1 and count(Measure) == 2
+
+
+def test_new_version_supersedes_old_and_keeps_history(json_parser, unit):
+    old = ingest_file(form_json("违规审批报销", "私设小金库"), "财务科.docx", unit=unit)
+    new = ingest_file(form_json("违规审批报销(修订)"), "财务科-修订.docx", unit=unit)
+    assert new.status == "parsed" and new.superseded_id == old.submission_id
+    with read_session() as s:
+        current = s.scalars(select(Entry.risk).where(Entry.is_current.is_(True))).all()
+        previous = s.get(Submission, old.submission_id)
+        assert not previous.is_current and previous.superseded_by_id == new.submission_id
+    assert current == ["违规审批报销(修订)"]
+    assert count(Entry) == 3  # history kept
+
+
+def test_another_department_is_another_form(json_parser, unit):
+    ingest_file(form_json("违规审批报销"), "财务科.docx", unit=unit)
+    other = ingest_file(form_json("违规发放津贴", department="人事科"), "人事科.docx", unit=unit)
+    assert other.superseded_id is None
+    assert count(Entry, Entry.is_current.is_(True)) == 2
+
+
+def test_unreadable_file_is_recorded_as_failed_and_kept(json_parser, unit):
+    data = b"just a narrative report"
+    result = ingest_file(data, "汇报.docx", unit=unit)
+    assert result.status == "failed" and result.error_code == "not_a_form"
+    assert "未找到风险点表格" in result.error_message
+    with read_session() as s:
+        sub = s.get(Submission, result.submission_id)
+    assert sub.status == "failed" and sub.error_code == "not_a_form"
+    assert files.get(sub.sha256) == data
+
+
+def test_failure_halfway_through_entries_leaves_nothing_of_the_file(json_parser, unit, monkeypatch):
+    """Writing breaks after half of the entries: the file lands not at all, the failure is recorded."""
+    real_rows = ingest_module._entry_rows
+
+    written = []
+
+    def break_halfway(parsed, submission):
+        session = object_session(submission)
+        half = dataclasses.replace(parsed, entries=parsed.entries[: len(parsed.entries) // 2])
+        session.add_all(real_rows(half, submission))
+        session.flush()  # half of the entries are written to the database...
+        written.append(session.scalar(select(func.count()).select_from(Entry)))
+        raise RuntimeError("disk full")  # ...then the write breaks
+
+    monkeypatch.setattr(ingest_module, "_entry_rows", break_halfway)
+    data = form_json("一", "二", "三", "四")
+    result = ingest_file(data, "财务科.docx", unit=unit)
+    assert written == [2]
+    assert result.status == "failed" and result.error_code == "store_failed"
+    assert count(Entry) == 0 and count(Measure) == 0 and count(Person) == 0
+    with read_session() as s:
+        subs = s.scalars(select(Submission)).all()
+    assert [(x.status, x.error_code) for x in subs] == [("failed", "store_failed")]
+    assert files.get(subs[0].sha256) == data and count(StoredFile) == 1
+
+
+def test_dry_run_writes_nothing(json_parser, unit, store):
+    result = ingest_file(form_json("违规审批报销"), "财务科.docx", unit=unit, dry_run=True)
+    assert result.status == "parsed" and result.entry_count == 1 and result.submission_id is None
+    assert count(Submission) == 0 and count(StoredFile) == 0
+    assert not any(p.is_file() for p in store.files_dir.rglob("*"))
+
+
+def test_campaign_level_standard_reaches_the_parser(json_parser, unit, cli):
+    cli("campaign", "add", "--year", "2025", "--name", "2025年度工作")
+    ingest_file(form_json("违规审批报销"), "财务科.docx", unit=unit)
+    assert json_parser["level_standard"]["highest"] == "一级"
+
+
+def test_unknown_unit_raises_and_stores_nothing(json_parser, store):
+    with pytest.raises(NotFound) as err:
+        ingest_file(form_json("违规审批报销"), "财务科.docx", unit="不存在的单位")
+    assert err.value.code == "unknown_unit"
+    assert count(Submission) == 0
