@@ -1,0 +1,110 @@
+"""Parse an uploaded file in a forked child with a memory cap and a wall-clock limit.
+
+A hostile or pathological file can make a parser loop, allocate without bound or crash
+inside a C library; in the child that costs only the child. Results come back as JSON
+(never pickle: a child that a malicious file subverted must not run code in the parent).
+The child may grow by `memory_mb` beyond what it inherits: the parent's own mappings
+(numpy alone reserves ~400 MB of address space) are shared copy-on-write and not the
+parse's doing.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import resource
+import signal
+from collections.abc import Callable
+from typing import Any
+
+from parsers import limits
+from parsers.errors import ParseError, fail
+from parsers.model import ParsedForm
+
+MB = 1024 * 1024
+
+
+def parse_isolated(
+    data: bytes,
+    filename: str,
+    *,
+    level_standard: dict | None = None,
+    timeout: float = limits.PARSE_TIMEOUT,
+    memory_mb: int = limits.PARSE_MEMORY_MB,
+) -> ParsedForm:
+    """`parsers.parse_bytes` in a child process; ParseError('timeout'/'too_large'/...) on failure."""
+    payload = run_isolated(
+        _parse_to_json, data, filename, level_standard, timeout=timeout, memory_mb=memory_mb
+    )
+    form = ParsedForm.from_json(payload)
+    form.people = payload["people"]
+    form.ocr = payload["ocr"]
+    return form
+
+
+def _parse_to_json(data: bytes, filename: str, level_standard: dict | None) -> dict[str, Any]:
+    from parsers import parse_bytes
+
+    form = parse_bytes(data, filename, level_standard=level_standard)
+    return {**form.to_json(), "people": form.people, "ocr": form.ocr}
+
+
+def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory_mb: int) -> Any:
+    """`func(*args)` in a forked child; its JSON-serialisable result, or its ParseError re-raised.
+
+    timeout → 'timeout'; out of memory → 'too_large'; any other failure → 'corrupt_file'
+    (the child's traceback is never shown to the user).
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, func, args, memory_mb), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise fail("timeout")
+        message = json.loads(receiver.recv_bytes())
+    except EOFError:  # the child died without a word: killed by the kernel or crashed in C code
+        child.join()
+        raise fail("too_large" if child.exitcode == -signal.SIGKILL else "corrupt_file") from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if "error" in message:
+        raise ParseError(message["error"], message["message"])
+    return message["result"]
+
+
+def _child(sender, func: Callable[..., Any], args: tuple, memory_mb: int) -> None:
+    try:
+        _limit_memory(memory_mb)
+        encoded = _encode({"result": func(*args)})
+    except ParseError as exc:
+        encoded = _encode({"error": exc.code, "message": exc.message})
+    except MemoryError:
+        encoded = _encode(_error("too_large"))
+    except BaseException:  # noqa: B036 - whatever broke, the user gets the standard message
+        encoded = _encode(_error("corrupt_file"))
+    sender.send_bytes(encoded)
+    sender.close()
+
+
+def _encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, ensure_ascii=False).encode()
+
+
+def _error(code: str) -> dict[str, str]:
+    return {"error": code, "message": fail(code).message}
+
+
+def _limit_memory(memory_mb: int) -> None:
+    inherited = _address_space()
+    limit = inherited + memory_mb * MB
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
