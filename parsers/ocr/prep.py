@@ -1,0 +1,91 @@
+"""Page images made ready for reading: decoded within limits, scaled, seal removed, deskewed.
+
+Every step works at one scale — an A4 page at about 200 dpi — so the pixel sizes used by
+the ruling-line and text steps hold for phone photos and 300 dpi scans alike.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from parsers.errors import fail
+
+MAX_PIXELS = 40_000_000  # a 300 dpi A3 scan is 17.4 Mpx; beyond this is not a form page
+PAGE_LONG_SIDE = 2339  # A4 long side at 200 dpi
+MAX_SKEW = 5.0  # degrees; a larger angle is a photo of something else, leave it
+
+
+def load_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Decode a .jpg/.png/.tif/... (first frame) to BGR, refusing huge or broken images early."""
+    if not data:
+        raise fail("empty_file")
+    Image.MAX_IMAGE_PIXELS = None  # our own cap below gives the Chinese message
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            img = Image.open(io.BytesIO(data))
+            if img.width * img.height > max_pixels:
+                raise fail("image_too_large", f"图片尺寸过大({img.width}×{img.height} 像素),超出允许的 {max_pixels // 1_000_000} 百万像素")
+            img = ImageOps.exif_transpose(img).convert("RGB")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise fail("corrupt_file", "图片已损坏或格式无法识别,请重新扫描后上传") from exc
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+def to_page_scale(img: np.ndarray) -> np.ndarray:
+    """Scale so the long side is that of an A4 page at 200 dpi."""
+    h, w = img.shape[:2]
+    factor = PAGE_LONG_SIDE / max(h, w)
+    if abs(factor - 1) < 0.05:
+        return img
+    interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    return cv2.resize(img, (round(w * factor), round(h * factor)), interpolation=interp)
+
+
+def remove_seal(img: np.ndarray) -> np.ndarray:
+    """Turn red ink (seals, red stamps over the table) white so it cannot be read as text."""
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
+    red = cv2.inRange(hsv, (0, 50, 60), (12, 255, 255)) | cv2.inRange(hsv, (160, 50, 60), (180, 255, 255))
+    if not red.any():
+        return img
+    out = img.copy()
+    out[red > 0] = 255
+    return out
+
+
+def binarize(img: np.ndarray) -> np.ndarray:
+    """Ink as 255 on 0, robust to uneven scanner lighting."""
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+
+def skew_angle(ink: np.ndarray) -> float:
+    """Angle of the long ruling lines (Hough on near-horizontal strokes), in degrees."""
+    long_runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 1)))
+    width = ink.shape[1]
+    lines = cv2.HoughLinesP(long_runs, 1, np.pi / 1800, threshold=150, minLineLength=width // 5, maxLineGap=25)
+    if lines is None:
+        return 0.0
+    angles = []
+    for x0, y0, x1, y1 in lines.reshape(-1, 4):
+        angle = np.degrees(np.arctan2(y1 - y0, x1 - x0))
+        if abs(angle) <= MAX_SKEW:
+            angles.append(angle)
+    return float(np.median(angles)) if angles else 0.0
+
+
+def rotate(img: np.ndarray, degrees: float) -> np.ndarray:
+    """Rotate about the centre by a small angle, filling with white."""
+    h, w = img.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(img, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+
+
+def deskew(img: np.ndarray) -> np.ndarray:
+    angle = skew_angle(binarize(img))
+    return rotate(img, angle) if abs(angle) >= 0.1 else img

@@ -1,0 +1,208 @@
+"""Builders for scanned-form fixtures: forms drawn as page images, then degraded.
+
+A form is drawn at 200 dpi the way a printed and scanned 排查表 looks (title, header
+lines, a ruled table, notes), or built as .docx and rendered through real LibreOffice
+and pdftoppm. The degradations are the ones real scans carry: skew, blur, noise, a red
+seal over the table, pages fed in sideways or upside down.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+DPI = 200
+BODY_PX = 29  # 10.5 pt at 200 dpi
+TITLE_PX = 44
+PAD = 12
+
+
+@dataclass
+class DrawnForm:
+    """A form to draw. `cells` rows include the header rows; `merges` are (row, col, rowspan, colspan)."""
+
+    title: str
+    header: list[str]
+    cells: list[list[str]]
+    widths: list[float]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    landscape: bool = True
+
+
+def _font(px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(FONT, px)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Break text into lines that fit `width`, keeping explicit line breaks."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        for ch in para:
+            if line and font.getlength(line + ch) > width:
+                lines.append(line)
+                line = ch
+            else:
+                line += ch
+        lines.append(line)
+    return lines
+
+
+def draw_form(form: DrawnForm) -> Image.Image:
+    """Render the form on a white A4 page at 200 dpi."""
+    size = (2339, 1654) if form.landscape else (1654, 2339)
+    page = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(page)
+    body, title = _font(BODY_PX), _font(TITLE_PX)
+    margin = 140
+    y = 120
+    tw = draw.textlength(form.title, font=title)
+    draw.text(((size[0] - tw) / 2, y), form.title, font=title, fill="black")
+    y += TITLE_PX + 40
+    for line in form.header:
+        draw.text((margin, y), line, font=body, fill="black")
+        y += BODY_PX + 20
+    y += 10
+
+    table_w = size[0] - 2 * margin
+    total = sum(form.widths)
+    xs = [margin]
+    for w in form.widths:
+        xs.append(xs[-1] + round(table_w * w / total))
+    n_rows, n_cols = len(form.cells), len(form.widths)
+    covered: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+    for r, c, rs, cs in form.merges:
+        for rr in range(r, r + rs):
+            for cc in range(c, c + cs):
+                covered[(rr, cc)] = (r, c, rs, cs)
+
+    def span(r: int, c: int) -> tuple[int, int, int, int]:
+        return covered.get((r, c), (r, c, 1, 1))
+
+    # Row heights from the wrapped text of single-row cells; merged cells share their rows.
+    line_h = BODY_PX + 8
+    heights = []
+    for r in range(n_rows):
+        need = 1
+        for c in range(n_cols):
+            r0, c0, rs, cs = span(r, c)
+            if (r0, c0) == (r, c) and rs == 1:
+                need = max(need, len(_wrap(form.cells[r][c], body, xs[c + cs] - xs[c] - 2 * PAD)))
+        heights.append(need * line_h + 2 * PAD)
+    ys = [y]
+    for h in heights:
+        ys.append(ys[-1] + h)
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            r0, c0, rs, cs = span(r, c)
+            if (r0, c0) != (r, c):
+                continue
+            x0, x1, y0, y1 = xs[c], xs[c + cs], ys[r], ys[r + rs]
+            draw.rectangle((x0, y0, x1, y1), outline="black", width=3)
+            lines = _wrap(form.cells[r][c], body, x1 - x0 - 2 * PAD)
+            ty = y0 + (y1 - y0 - len(lines) * line_h) / 2 + 4
+            for line in lines:
+                tx = x0 + PAD if len(lines) > 1 or c == n_cols - 1 else x0 + (x1 - x0 - body.getlength(line)) / 2
+                draw.text((max(tx, x0 + PAD), ty), line, font=body, fill="black")
+                ty += line_h
+    y = ys[-1] + 30
+    for note in form.notes:
+        draw.text((margin, y), note, font=body, fill="black")
+        y += BODY_PX + 20
+    return page
+
+
+def skew(img: Image.Image, degrees: float) -> Image.Image:
+    return img.rotate(degrees, resample=Image.BICUBIC, expand=True, fillcolor="white")
+
+
+def turn(img: Image.Image, degrees: int) -> Image.Image:
+    """A page fed into the scanner sideways (90/270) or upside down (180)."""
+    return img.rotate(degrees, expand=True)
+
+
+def blur(img: Image.Image, radius: float = 1.2) -> Image.Image:
+    return img.filter(ImageFilter.GaussianBlur(radius))
+
+
+def noise(img: Image.Image, amount: float = 0.02, seed: int = 7) -> Image.Image:
+    """Salt-and-pepper specks on a fraction of the pixels, as a dusty scanner leaves."""
+    out = img.copy()
+    px = out.load()
+    rnd = random.Random(seed)
+    w, h = out.size
+    for _ in range(int(w * h * amount)):
+        v = rnd.choice((0, 255))
+        px[rnd.randrange(w), rnd.randrange(h)] = (v, v, v)
+    return out
+
+
+def seal(img: Image.Image, center: tuple[int, int], radius: int = 170, text: str = "中共某某县纪委") -> Image.Image:
+    """Stamp a red seal: ring, star and arc text, multiplied over what is below like ink."""
+    layer = Image.new("RGB", img.size, "white")
+    draw = ImageDraw.Draw(layer)
+    red = (220, 30, 40)
+    cx, cy = center
+    draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=red, width=10)
+    star = [
+        (cx + (45 if k % 2 == 0 else 18) * math.cos(math.radians(-90 + 36 * k)),
+         cy + (45 if k % 2 == 0 else 18) * math.sin(math.radians(-90 + 36 * k)))
+        for k in range(10)
+    ]
+    draw.polygon(star, fill=red)
+    font = _font(40)
+    n = len(text)
+    for i, ch in enumerate(text):
+        angle = math.radians(-150 + 120 * i / max(n - 1, 1))
+        x = cx + (radius - 50) * math.cos(angle) - 20
+        y = cy + (radius - 50) * math.sin(angle) - 20
+        draw.text((x, y), ch, font=font, fill=red)
+    draw.text((cx - 80, cy + 60), "专用章", font=font, fill=red)
+    return ImageChops.multiply(img, layer)
+
+
+def png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def jpeg(img: Image.Image, quality: int = 80) -> bytes:
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def image_pdf(pages: list[Image.Image]) -> bytes:
+    """An image-only PDF, one scanned page per image, as a scanner writes it."""
+    buf = io.BytesIO()
+    first, *rest = [p.convert("RGB") for p in pages]
+    first.save(buf, "PDF", resolution=DPI, save_all=True, append_images=rest)
+    return buf.getvalue()
+
+
+def docx_to_page_images(docx: bytes) -> list[Image.Image]:
+    """Print a .docx the way a unit does: real LibreOffice to PDF, pdftoppm at 200 dpi."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "form.docx"
+        src.write_bytes(docx)
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+             "--convert-to", "pdf", "--outdir", tmp, str(src)],
+            check=True, capture_output=True, timeout=120,
+        )
+        subprocess.run(
+            ["pdftoppm", "-r", str(DPI), "-png", str(Path(tmp) / "form.pdf"), str(Path(tmp) / "page")],
+            check=True, capture_output=True, timeout=120,
+        )
+        return [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("page*.png"))]
