@@ -1,0 +1,147 @@
+"""Word (.docx) reader: walks word/document.xml with lxml into Grids and text lines.
+
+Not python-docx's table API: that is quadratic in table size and misses content in
+content controls (w:sdt), tracked insertions (w:ins), custom XML and smart tags, rows
+with w:gridBefore, and a vertical merge that continues in a table's first row.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+from lxml import etree
+
+from parsers.errors import fail
+from parsers.grid import Cell, Document, Grid
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_P, _TBL, _TR, _TC = W + "p", W + "tbl", W + "tr", W + "tc"
+_T, _TAB, _BR, _CR = W + "t", W + "tab", W + "br", W + "cr"
+# Wrappers whose children belong to the enclosing block, row or cell.
+_WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "moveTo", W + "smartTag"}
+_VAL = W + "val"
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+
+
+def _children(el: etree._Element, wanted: str | tuple[str, ...]) -> Iterator[etree._Element]:
+    """Children with tag `wanted`, looking through sdt/customXml/ins wrappers."""
+    for child in el:
+        if child.tag in _WRAPPERS:
+            yield from _children(child, wanted)
+        elif child.tag in (wanted if isinstance(wanted, tuple) else (wanted,)):
+            yield child
+
+
+def _paragraph_text(p: etree._Element) -> str:
+    parts = []
+    for el in p.iter(_T, _TAB, _BR, _CR):
+        if el.tag == _T:
+            parts.append(el.text or "")
+        else:
+            parts.append("\t" if el.tag == _TAB else "\n")
+    return "".join(parts)
+
+
+def _int_prop(props: etree._Element | None, name: str, default: int) -> int:
+    el = props.find(W + name) if props is not None else None
+    try:
+        return int(el.get(_VAL)) if el is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+class _Walker:
+    """Collects grids and lines in document order."""
+
+    def __init__(self) -> None:
+        self.grids: list[Grid] = []
+        self.lines: list[str] = []
+        self._pending: list[str] = []  # lines since the last grid
+        self._tables = 0
+
+    def blocks(self, parent: etree._Element, *, nested: bool = False) -> None:
+        for el in _children(parent, (_P, _TBL)):
+            if el.tag == _P:
+                self._line(_paragraph_text(el))
+            else:
+                self._table(el, nested=nested)
+
+    def _line(self, text: str) -> None:
+        for line in text.split("\n"):
+            if line.strip():
+                self.lines.append(line)
+                self._pending.append(line)
+
+    def _add(self, grid: Grid) -> None:
+        if self.grids:
+            self.grids[-1].after = list(self._pending)
+        grid.before, self._pending = self._pending, []
+        self.grids.append(grid)
+
+    def finish(self) -> Document:
+        if self.grids:
+            self.grids[-1].after = list(self._pending)
+        return Document(format="docx", grids=self.grids, lines=self.lines)
+
+    def _table(self, tbl: etree._Element, *, nested: bool) -> None:
+        index = None if nested else self._tables
+        if not nested:
+            self._tables += 1
+        # A table holding tables is a layout table: its paragraphs are the document's
+        # text (title, header lines) and its inner tables are read in their own right.
+        layout = tbl.find(".//" + _TBL) is not None
+        grid = Grid(rows=[], table=index, nested=nested)
+        self._add(grid)
+        rows: list[list[Cell | None]] = []
+        for r, tr in enumerate(_children(tbl, _TR)):
+            props = tr.find(W + "trPr")
+            row: list[Cell | None] = [None] * _int_prop(props, "gridBefore", 0)
+            above = rows[-1] if rows else []
+            for tc in _children(tr, _TC):
+                tc_props = tc.find(W + "tcPr")
+                span = max(1, _int_prop(tc_props, "gridSpan", 1))
+                c = len(row)
+                vmerge = tc_props.find(W + "vMerge") if tc_props is not None else None
+                origin = above[c] if c < len(above) else None
+                if vmerge is not None and vmerge.get(_VAL) in (None, "continue") and origin is not None:
+                    origin.rowspan = r - origin.row + 1
+                    row.extend([origin] * max(span, 1))
+                    continue
+                cell = Cell(self._cell_text(tc, layout), r, c, colspan=span)
+                row.extend([cell] * span)
+            rows.append(row)
+        width = max((len(row) for row in rows), default=0)
+        grid.rows = [
+            [cell if cell is not None else Cell("", r, c) for c, cell in enumerate(row + [None] * (width - len(row)))]
+            for r, row in enumerate(rows)
+        ]
+        grid.row_numbers = list(range(1, len(rows) + 1))
+
+    def _cell_text(self, tc: etree._Element, layout: bool) -> str:
+        if layout:
+            self.blocks(tc, nested=True)
+            return ""
+        return "\n".join(_paragraph_text(p) for p in _children(tc, _P)).strip()
+
+
+def read(data: bytes) -> Document:
+    """The grids and text lines of a .docx file."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = zf.read("word/document.xml")
+        root = etree.fromstring(xml, _parser())
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+        raise fail("corrupt_file") from exc
+    for fallback in list(root.iter(_MC_FALLBACK)):  # duplicates of mc:Choice content
+        fallback.getparent().remove(fallback)
+    body = root.find(W + "body")
+    walker = _Walker()
+    if body is not None:
+        walker.blocks(body)
+    return walker.finish()

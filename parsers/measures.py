@@ -1,0 +1,94 @@
+"""Splitting a 防控措施 cell into one item per measure.
+
+Runs on the raw cell text, before normalisation (NFKC would turn ① into 1). The list is
+the longest run of enumerators of ONE style counting 1, 2, 3…, each at the start of the
+text or after a separator, so numbers inside a measure ("1.5万元", "2024.3.5", "第3条",
+"(2024年)") never split it. Without such a run, line breaks and semicolons separate items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from parsers.model import PHASES
+
+_CN_NUMBERS = "一二三四五六七八九十"
+
+
+def _cn(text: str) -> int:
+    return _CN_NUMBERS.index(text) + 1
+
+
+# (pattern, value of the number group) per enumerator style.
+_STYLES: tuple[tuple[re.Pattern[str], Callable[[str], int]], ...] = (
+    (re.compile(r"(\d{1,2})\s*、"), int),
+    (re.compile(r"(\d{1,2})\s*[.．](?!\d)"), int),
+    (re.compile(r"[(（]\s*(\d{1,2})\s*[)）]"), int),
+    (re.compile(r"(\d{1,2})\s*[)）]"), int),
+    (re.compile(r"([①-⑳])"), lambda s: ord(s) - 0x2460 + 1),
+    (re.compile(r"([⑴-⒇])"), lambda s: ord(s) - 0x2474 + 1),
+    (re.compile(r"([⒈-⒛])"), lambda s: ord(s) - 0x2488 + 1),
+    (re.compile(r"([一二三四五六七八九十])\s*、"), _cn),
+    (re.compile(r"[(（]([一二三四五六七八九十])[)）]"), _cn),
+    (re.compile(r"([一二三四五六七八九十])是"), _cn),
+)
+_BOUNDARY = set(" \t\r\n\u3000；;。，,:：!！?？)）")
+_SEPARATORS = re.compile(r"[\n;；]+")
+_TRAILING = " \t\r\n\u3000；;。.，,、"
+_PHASE_PREFIX = re.compile(
+    r"(前期预防|中期监控|后期处置|事前预防|事中监控|事后处置)(?:措施)?\s*[:：]"
+)
+_PHASE_NAMES = dict(zip(("前期预防", "中期监控", "后期处置", "事前预防", "事中监控", "事后处置"), PHASES * 2, strict=True))
+
+
+def _at_boundary(text: str, start: int) -> bool:
+    return start == 0 or text[start - 1] in _BOUNDARY
+
+
+def _longest_run(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each enumerator in the longest 1, 2, 3… run of one style."""
+    best: list[tuple[int, int]] = []
+    for pattern, value in _STYLES:
+        marks = [
+            (m.start(), m.end(), value(m.group(1)))
+            for m in pattern.finditer(text)
+            if _at_boundary(text, m.start())
+        ]
+        for i, (start, end, number) in enumerate(marks):
+            if number != 1:
+                continue
+            run = [(start, end)]
+            for s, e, n in marks[i + 1:]:
+                if n == len(run) + 1:
+                    run.append((s, e))
+            if len(run) > len(best):
+                best = run
+    return best
+
+
+def _tidy(item: str) -> str:
+    return item.strip().strip(_TRAILING).strip()
+
+
+def items(text: str) -> list[str]:
+    """The measures of one cell (or one phase section of it), without list numbers."""
+    text = text.strip()
+    run = _longest_run(text)
+    if len(run) >= 2 or (run and run[0][0] == 0):
+        bounds = [start for start, _ in run[1:]] + [len(text)]
+        parts = [text[:run[0][0]]] + [text[end:stop] for (_, end), stop in zip(run, bounds, strict=True)]
+    else:
+        parts = _SEPARATORS.split(text)
+    return [t for t in (_tidy(p) for p in parts) if t]
+
+
+def split(text: str) -> list[tuple[str | None, str]]:
+    """(phase, measure) pairs; the phase is set where the cell says "前期预防:" and the like."""
+    marks = list(_PHASE_PREFIX.finditer(text))
+    if not marks:
+        return [(None, item) for item in items(text)]
+    out = [(None, item) for item in items(text[:marks[0].start()])]
+    for m, stop in zip(marks, [m.start() for m in marks[1:]] + [len(text)], strict=True):
+        out += [(_PHASE_NAMES[m.group(1)], item) for item in items(text[m.end():stop])]
+    return out

@@ -1,0 +1,486 @@
+"""From Grids to the contract: header detection, rows to entries, form fields.
+
+Written once for every reader. A grid is a risk table when one of its first rows
+reads as a header (synonyms from `fields`); a second header row refines it (phase
+columns under 防控措施, tick columns under 风险等级). Rows below become entries; title,
+total, note, signature, repeated-header and empty rows do not. Vertical merges need no
+fill-down here: a merged Cell already sits at every position it covers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from parsers import categories, dates, measures
+from parsers.errors import fail
+from parsers.fields import column_field, header_values
+from parsers.grid import Cell, Document, Grid
+from parsers.levels import LevelReader, Reading, legend_highest_rank
+from parsers.model import Entry, FormInfo, Measure, ParsedForm, ParseWarning, Source
+from parsers.text import clean, is_traditional, key
+
+_HEADER_SCAN = 20  # header rows are searched among a table's first rows
+_TICKS = {"√", "✓", "✔", "☑", "●", "■", "v", "是", "y", "x", "×"}
+_TOTAL = ("合计", "小计", "总计")
+_BLANK_MARKS = ("以下空白", "以下无内容", "此页无正文")
+_NOTE = re.compile(r"^(注|说明|备注|填表说明)\d?[:：]")
+_SIGNATURE = re.compile(r"签字|签名|盖章|审核意见|审核人|审批人|负责人签|(?:^|\s)审核[:：]")
+_ENUM_PREFIX = re.compile(r"^([一二三四五六七八九十]+[、.]|\d+[、.]|[(（][一二三四五六七八九十\d]+[)）])\s*")
+_DEPARTMENT = re.compile(r"(科|室|处|股|局|队|所|站|中心|部|办|组|院|委|馆|厅|庭|车间|分局|支队)$")
+_TITLE_WORDS = ("表", "目录", "清单", "台账", "一览")
+
+
+@dataclass
+class _Layout:
+    """How one risk table's columns read."""
+
+    columns: dict[str, list[int]]  # contract field -> column indexes
+    ticks: dict[int, str]  # tick column -> its level label
+    header_keys: list[tuple[str, ...]]  # header rows, to recognise them when repeated
+    width: int
+    kind: str = "risk_register"
+
+
+@dataclass
+class _Context:
+    """Defaults for the entries of one table, from the lines and rows around it."""
+
+    department: str | None = None
+    position: str | None = None
+    person: str | None = None
+
+
+@dataclass
+class _Form:
+    """State of one interpretation: the form being built and its readers."""
+
+    traditional: bool
+    levels: LevelReader
+    info: dict[str, str] = field(default_factory=dict)
+    trailing: dict[str, str] = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    readings: list[Reading] = field(default_factory=list)
+    has_level_column: bool = False
+
+    def text(self, raw: str) -> str:
+        return clean(raw, self.traditional)
+
+    def warn(self, code: str, message: str, grid: Grid | None = None, r: int | None = None) -> None:
+        location = None
+        if grid is not None:
+            location = {"table": grid.table, "sheet": grid.sheet, "row": _row_number(grid, r)}
+        self.warnings.append(ParseWarning(code, message, location))
+
+    def add_fields(self, pairs: list[tuple[str, str]], *, trailing: bool = False) -> None:
+        target = self.trailing if trailing else self.info
+        for name, value in pairs:
+            target.setdefault(name, self.text(value))
+
+
+def _row_number(grid: Grid, r: int | None) -> int | None:
+    return grid.row_numbers[r] if r is not None and r < len(grid.row_numbers) else None
+
+
+def _distinct(row: list[Cell], cols: list[int] | range) -> list[Cell]:
+    seen: dict[int, Cell] = {}
+    for c in cols:
+        seen.setdefault(id(row[c]), row[c])
+    return list(seen.values())
+
+
+def _joined(row: list[Cell], cols: list[int]) -> str:
+    return "\n".join(c.text for c in _distinct(row, cols) if c.text.strip())
+
+
+def _row_keys(row: list[Cell]) -> tuple[str, ...]:
+    return tuple(key(c.text) for c in row)
+
+
+def _department_name(line: str) -> str | None:
+    """A heading naming a department ("一、办公室", "财务科:"), else None."""
+    name = _ENUM_PREFIX.sub("", line.strip()).rstrip(":：").strip()
+    if 2 <= len(name) <= 15 and _DEPARTMENT.search(name) and not re.search(r"[:：,，。表]", name):
+        return name
+    return None
+
+
+# ---------------------------------------------------------------- header detection
+
+def _row_fields(row: list[Cell]) -> dict[int, str]:
+    found: dict[int, str | None] = {}
+    out = {}
+    for c, cell in enumerate(row):
+        if id(cell) not in found:
+            found[id(cell)] = column_field(cell.text) if len(cell.text) <= 24 else None
+        if found[id(cell)]:
+            out[c] = found[id(cell)]
+    return out
+
+
+def _is_header(row: list[Cell], cols: dict[int, str]) -> bool:
+    names = set(cols.values())
+    if not ({"risk", "manifestation", "power_name"} & names) or len(names) < 2:
+        return False
+    filled = [c for c in _distinct(row, range(len(row))) if c.text.strip()]
+    matched = {id(row[c]) for c in cols}
+    return len(matched) >= 0.6 * len(filled)
+
+
+def _parent_field(row: list[Cell], cols: dict[int, str], c: int) -> str | None:
+    """The field of the header cell above column c, or of its nearest filled neighbour left."""
+    for cc in range(c, -1, -1):
+        if row[cc].text.strip():
+            return cols.get(cc) if cc == c or cols.get(cc) in ("measures", "level") else None
+    return None
+
+
+def _refine(grid: Grid, r: int, cols: dict[int, str], ticks: dict[int, str]) -> bool:
+    """Read row r+1 as a second header row when it holds only labels; True if it did."""
+    if r + 1 >= grid.n_rows:
+        return False
+    top, sub = grid.rows[r], grid.rows[r + 1]
+    plain = LevelReader()
+    labels: dict[int, tuple[str, str | None, bool]] = {}
+    for c in range(grid.n_cols):
+        if sub[c] is top[c] or not sub[c].text.strip():
+            continue
+        text = sub[c].text.strip()
+        name = column_field(text)
+        is_level = plain.read(text).level is not None
+        if not name and not is_level:
+            return False
+        labels[c] = (text, name, is_level)
+    if not labels:
+        return False
+    for c, (text, name, is_level) in labels.items():
+        parent = _parent_field(top, cols, c)
+        if name and name.startswith("phase:"):
+            cols[c] = name
+        elif is_level and parent in ("level", None):
+            ticks[c] = text
+            cols.pop(c, None)
+        elif name:
+            cols[c] = name
+    return True
+
+
+def _single_row_ticks(row: list[Cell], cols: dict[int, str], ticks: dict[int, str]) -> None:
+    """Tick columns headed 高|中|低 directly in a one-row header."""
+    plain = LevelReader()
+    found = {c: cell.text.strip() for c, cell in enumerate(row)
+             if c not in cols and cell.text.strip() and plain.read(cell.text).level}
+    if len(found) >= 2:
+        ticks.update(found)
+
+
+def _find_layout(grid: Grid) -> tuple[_Layout, int] | None:
+    """The table's column map and its first data row, or None when no header is found."""
+    for r in range(min(grid.n_rows, _HEADER_SCAN)):
+        cols = _row_fields(grid.rows[r])
+        if not _is_header(grid.rows[r], cols):
+            continue
+        ticks: dict[int, str] = {}
+        two_rows = _refine(grid, r, cols, ticks)
+        if not two_rows:
+            _single_row_ticks(grid.rows[r], cols, ticks)
+        columns: dict[str, list[int]] = {}
+        for c, name in sorted(cols.items()):
+            columns.setdefault(name, []).append(c)
+        if "risk" not in columns and "manifestation" in columns and "power_name" not in columns:
+            columns["risk"] = columns.pop("manifestation")
+        kind = "risk_register"
+        if "risk" not in columns:
+            kind = "power_list"
+            columns["risk"] = columns.get("power_content") or columns["power_name"]
+        if "power_name" in columns and "duty" not in columns:
+            columns["duty"] = columns["power_name"]
+        if kind == "power_list" and "handler" in columns and "department" not in columns:
+            columns["department"] = columns["handler"]
+        header_rows = grid.rows[r:r + 1 + two_rows]
+        layout = _Layout(columns, ticks, [_row_keys(row) for row in header_rows], grid.n_cols, kind)
+        return layout, r + 1 + two_rows
+    return None
+
+
+def _settle_types(grid: Grid, start: int, layout: _Layout) -> None:
+    """A 类别 column holding business areas (行政审批类…) is the domain, not the type."""
+    cols = layout.columns.pop("category", []) + layout.columns.pop("domain", [])
+    for c in cols:
+        values = [grid.rows[r][c].text for r in range(start, grid.n_rows) if grid.rows[r][c].text.strip()]
+        leaning = sum(categories.is_domain(v) for v in values) - sum(categories.is_category(v) for v in values)
+        name = "domain" if leaning > 0 or (not values and column_field(grid.rows[start - 1][c].text) == "domain") else "category"
+        layout.columns.setdefault(name, []).append(c)
+
+
+# ---------------------------------------------------------------- rows to entries
+
+def _skip_reason(row: list[Cell], layout: _Layout) -> str | None:
+    """Why a row is not an entry (None when it may be one)."""
+    filled = [c for c in _distinct(row, range(len(row))) if c.text.strip()]
+    if not filled:
+        return "empty"
+    keys = [key(c.text) for c in filled]
+    if _row_keys(row) in layout.header_keys:
+        return "header"
+    if any(k.startswith(_TOTAL) for k in keys) or any(m in k for k in keys for m in _BLANK_MARKS):
+        return "total"
+    if _NOTE.match(keys[0]) or _SIGNATURE.search(" ".join(c.text for c in filled)):
+        return "note"
+    seq = {id(row[c]) for c in layout.columns.get("seq", [])}
+    if all(id(c) in seq for c in filled):
+        return "seq_only"
+    if len(filled) == 1 and filled[0].colspan >= max(2, layout.width // 2):
+        return "section"
+    return None
+
+
+def _level(form: _Form, row: list[Cell], layout: _Layout) -> tuple[str | None, str | None, bool]:
+    """(level, label as written, whether the row's level could not be read)."""
+    for c, label in layout.ticks.items():
+        if key(row[c].text) in _TICKS:
+            reading = form.levels.read(label)
+            form.readings.append(Reading(reading.level, "ticks", reading.assumed))
+            return reading.level, form.text(label), reading.level is None
+    raw = _joined(row, layout.columns.get("level", []))
+    if not raw:
+        return None, None, False
+    reading = form.levels.read(raw)
+    form.readings.append(reading)
+    return reading.level, form.text(raw), reading.level is None
+
+
+def _measures(form: _Form, row: list[Cell], layout: _Layout) -> list[Measure]:
+    out = []
+    raw = _joined(row, layout.columns.get("measures", []))
+    pairs = measures.split(raw) if raw else []
+    for name, cols in layout.columns.items():
+        if name.startswith("phase:"):
+            pairs += [(p or name[6:], t) for p, t in measures.split(_joined(row, cols))]
+    for phase, text in pairs:
+        cleaned = form.text(text)
+        if cleaned:
+            out.append(Measure(cleaned, phase))
+    return out
+
+
+def _entry(form: _Form, grid: Grid, r: int, layout: _Layout, ctx: _Context) -> Entry:
+    row = grid.rows[r]
+
+    def value(name: str) -> str | None:
+        return form.text(_joined(row, layout.columns.get(name, []))) or None
+
+    level, label, unread = _level(form, row, layout)
+    where = f"第{_row_number(grid, r) or r + 1}行"
+    if unread:
+        form.warn("level_unreadable", f"{where}的风险等级“{label}”无法识别,请核对", grid, r)
+    elif level is None and (layout.ticks or "level" in layout.columns):
+        form.warn("level_missing", f"{where}的风险点未填写风险等级", grid, r)
+    type_label = value("category")
+    deadline = value("deadline")
+    risk_cell = _distinct(row, layout.columns["risk"])[0]
+    return Entry(
+        risk=value("risk") or "",
+        department=value("department") or ctx.department,
+        position=value("position") or ctx.position,
+        person=value("person") or ctx.person,
+        duty=value("duty"),
+        manifestation=value("manifestation"),
+        category=categories.category(type_label),
+        category_label=type_label,
+        domain=categories.domain(value("domain")),
+        level=level,
+        level_label=label,
+        measures=_measures(form, row, layout),
+        owner=value("owner"),
+        supervisor=value("supervisor"),
+        deadline=dates.deadline(deadline) if deadline else None,
+        source=Source(
+            table=grid.table,
+            sheet=grid.sheet,
+            page=risk_cell.page or (grid.row_pages[r] if r < len(grid.row_pages) else None),
+            row=_row_number(grid, r),
+        ),
+    )
+
+
+def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Context) -> int:
+    """Append the grid's entries to the form; returns how many."""
+    count = 0
+    section = None
+    risk_cols = layout.columns["risk"]
+    for r in range(start, grid.n_rows):
+        row = grid.rows[r]
+        reason = _skip_reason(row, layout)
+        if reason == "section":
+            text = next(c.text for c in row if c.text.strip())
+            section = _department_name(text) or section
+            continue
+        if reason == "note":
+            form.add_fields(header_values(" ".join(c.text for c in _distinct(row, range(len(row))))), trailing=True)
+        if reason:
+            continue
+        risk_cell = _distinct(row, risk_cols)[0]
+        if risk_cell.row != r and r > start and count:
+            # The risk cell is merged down from the row above: more measures for that entry.
+            measure_cols = [c for name, cols in layout.columns.items()
+                            if name == "measures" or name.startswith("phase:") for c in cols]
+            if any(row[c] is not grid.rows[r - 1][c] for c in measure_cols):
+                form.entries[-1].measures += _measures(form, row, layout)
+            continue
+        if not _joined(row, risk_cols):
+            seq_filled = _joined(row, layout.columns.get("seq", []))
+            extra = _measures(form, row, layout)
+            if extra and not seq_filled and count:
+                form.entries[-1].measures += extra  # a row broken across pages, or one more measure
+            else:
+                form.warn("row_skipped", f"第{_row_number(grid, r) or r + 1}行有内容但没有风险点,已跳过,请核对", grid, r)
+            continue
+        form.entries.append(_entry(form, grid, r, layout, _Context(section or ctx.department, ctx.position, ctx.person)))
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- form fields
+
+def _row_lines(grid: Grid, stop: int) -> list[str]:
+    """Rows above a table's header, as text lines (titles and header lines in a sheet)."""
+    lines = []
+    for row in grid.rows[:stop]:
+        texts = [c.text.strip() for c in _distinct(row, range(len(row))) if c.text.strip()]
+        if texts:
+            lines.append("    ".join(texts))
+    return lines
+
+
+def _key_values(grid: Grid, stop: int) -> list[tuple[str, str]]:
+    """Key-value cells above the header: 姓名 | 张三 | 职务 | 科长."""
+    out = []
+    for row in grid.rows[:stop]:
+        cells = [c for c in _distinct(row, range(len(row))) if c.text.strip()]
+        for label, value in zip(cells, cells[1:], strict=False):
+            name = header_values(label.text.strip().rstrip(":：") + ":" + value.text)
+            if name and not header_values(value.text.strip() + ":x") and len(label.text.strip()) <= 8:
+                out.append(name[0])
+    return out
+
+
+def _title(lines: list[str]) -> str | None:
+    candidates = [ln.strip() for ln in lines if ln.strip() and not header_values(ln) and len(ln.strip()) <= 50
+                  and not _NOTE.match(key(ln))]
+    for line in candidates:
+        if any(w in line for w in _TITLE_WORDS):
+            return line
+    return candidates[0] if candidates else None
+
+
+def _context(form: _Form, lines: list[str], pairs: list[tuple[str, str]], sheet: str | None,
+             inherited: _Context) -> _Context:
+    found = dict(pairs)
+    department = found.get("department")
+    if not department:
+        heading = next((d for d in map(_department_name, reversed(lines)) if d), None)
+        department = heading or (_department_name(sheet) if sheet else None)
+    return _Context(
+        department=form.text(department) if department else inherited.department,
+        position=form.text(found["position"]) if "position" in found else inherited.position,
+        person=form.text(found["person"]) if "person" in found else inherited.person,
+    )
+
+
+# ---------------------------------------------------------------- the whole form
+
+def _sample_text(doc: Document) -> str:
+    cells = (c.text for g in doc.grids for row in g.rows[:60] for c in row[:12])
+    return " ".join([*doc.lines[:200], *cells])
+
+
+def _legend_lines(doc: Document) -> list[str]:
+    cells = {c.text for g in doc.grids for row in g.rows for c in row if "最" in c.text or "由" in c.text}
+    return [*doc.lines, *sorted(cells)]
+
+
+def _level_scheme(readings: list[Reading]) -> str | None:
+    schemes = Counter(r.scheme for r in readings if r.scheme)
+    if "ticks" in schemes:
+        return "ticks"
+    return schemes.most_common(1)[0][0] if schemes else None
+
+
+def interpret(doc: Document, *, file: str, sha256: str | None = None,
+              level_standard: dict | None = None) -> ParsedForm:
+    """The contract object for a read document; ParseError('not_a_form') without a risk table."""
+    form = _Form(
+        traditional=is_traditional(_sample_text(doc)),
+        levels=LevelReader(legend_highest_rank(_legend_lines(doc)), level_standard),
+    )
+    preamble: list[str] = []
+    previous: tuple[_Layout, _Context] | None = None
+    kinds = []
+    form_ctx = _Context()
+    for grid in doc.grids:
+        found = _find_layout(grid)
+        lines = grid.before
+        if found is None:
+            if previous and grid.n_cols == previous[0].width and grid.n_rows and not header_values(" ".join(lines)):
+                layout, ctx = previous[0], _context(form, lines, [], None, previous[1])
+                _read_rows(form, grid, 0, layout, ctx)  # a table split into several Word tables
+            elif not previous:
+                preamble += lines + _row_lines(grid, grid.n_rows)
+                form.add_fields(_key_values(grid, grid.n_rows))
+            continue
+        layout, start = found
+        _settle_types(grid, start, layout)
+        pairs = [p for line in lines + _row_lines(grid, start - 1) for p in header_values(line)]
+        pairs += _key_values(grid, start - 1)
+        if not previous:
+            preamble += lines + _row_lines(grid, start - 1)
+            form.add_fields(pairs)
+            form_ctx = _context(form, [], [(n, v) for n, v in form.info.items()], None, _Context())
+            ctx = _context(form, lines, pairs, grid.sheet, form_ctx)
+        else:
+            ctx = _context(form, lines, pairs, grid.sheet, form_ctx)
+        form.has_level_column |= bool(layout.ticks) or "level" in layout.columns
+        _read_rows(form, grid, start, layout, ctx)
+        kinds.append(layout.kind)
+        previous = (layout, ctx)
+        form.add_fields(pairs, trailing=True)
+    if previous is None:
+        raise fail("not_a_form")
+    if not form.entries:
+        raise fail("not_a_form", "未找到风险点表格:表格中没有填写任何风险点")
+    return _finish(form, doc, preamble, kinds, file=file, sha256=sha256)
+
+
+def _finish(form: _Form, doc: Document, preamble: list[str], kinds: list[str], *,
+            file: str, sha256: str | None) -> ParsedForm:
+    last_grid_after = doc.grids[-1].after if doc.grids else []
+    form.add_fields([p for line in last_grid_after for p in header_values(line)], trailing=True)
+    info = {**form.trailing, **form.info}
+    departments = {e.department for e in form.entries}
+    if any(r.assumed for r in form.readings):
+        form.warn("level_direction_assumed",
+                  "表格未说明风险等级的高低方向,已按“一级为最高”理解,请核对")
+    if not form.has_level_column:
+        form.warn("level_missing", "表格没有风险等级列,所有风险点均未标明等级")
+    filled_on = info.get("filled_on")
+    parsed = ParsedForm(
+        file=file,
+        format=doc.format,
+        sha256=sha256,
+        form=FormInfo(
+            kind="power_list" if kinds and all(k == "power_list" for k in kinds) else "risk_register",
+            title=form.text(_title(preamble) or "") or None,
+            unit=info.get("unit"),
+            department=info.get("department") if len(departments) <= 1 or "department" in form.info else None,
+            person=info.get("person") or info.get("filler"),
+            filled_on=dates.iso_date(filled_on) if filled_on else None,
+            level_scheme=_level_scheme(form.readings),
+        ),
+        entries=form.entries,
+        warnings=[ParseWarning(code, message) for code, message in doc.warnings] + form.warnings,
+        ocr=doc.ocr,
+    )
+    return parsed
