@@ -2,3 +2,7 @@
 
 No database, no Flask, no globals. See `parsers.api.parse_bytes`.
 """
+
+from parsers.api import parse_bytes
+
+__all__ = ["parse_bytes"]

@@ -1,0 +1,65 @@
+"""The one entry point: file bytes and name in, the parse-output contract object out.
+
+The format comes from the bytes (`sniff`), a reader per format yields a `Document`,
+and `table.interpret` turns every reader's output into the contract the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from parsers import docx, legacy, pdf, sniff, table, xlsx
+from parsers.errors import ParseError, fail
+from parsers.grid import Document
+from parsers.model import ParsedForm
+
+
+def _legacy(reader: Callable[[bytes], Document]) -> Callable[[bytes, str], Document]:
+    """Convert through LibreOffice, read the result, keep the original format."""
+
+    def read(data: bytes, fmt: str) -> Document:
+        doc = reader(legacy.convert(data, fmt))
+        doc.format = fmt
+        return doc
+
+    return read
+
+
+def _image(data: bytes, fmt: str) -> Document:
+    from parsers import ocr  # numpy and the OCR engine load only when a photo arrives
+
+    if not ocr.available():
+        raise fail("unsupported_format", "图片需要文字识别(OCR)组件才能读取,当前未安装,请上传 Word/Excel 原件")
+    return ocr.read_image(data)
+
+
+READERS: dict[str, Callable[[bytes, str], Document]] = {
+    "docx": lambda data, fmt: docx.read(data),
+    "xlsx": lambda data, fmt: xlsx.read(data),
+    "pdf": lambda data, fmt: pdf.read(data),
+    "doc": _legacy(docx.read),
+    "wps": _legacy(docx.read),
+    "xls": _legacy(xlsx.read),
+    "et": _legacy(xlsx.read),
+    "image": _image,
+}
+
+
+def parse_bytes(data: bytes, filename: str, *, level_standard: dict | None = None) -> ParsedForm:
+    """Parse one submitted form; raises ParseError (never anything else) when it cannot."""
+    try:
+        fmt = sniff.sniff(data, filename)
+        reader = READERS.get(fmt)
+        if reader is None:
+            raise fail("unsupported_format")
+        doc = reader(data, fmt)
+        return table.interpret(
+            doc, file=filename, sha256=hashlib.sha256(data).hexdigest(), level_standard=level_standard
+        )
+    except ParseError:
+        raise
+    except MemoryError:
+        raise fail("too_large") from None
+    except Exception as exc:  # a reader tripping over a malformed file: never a traceback
+        raise fail("corrupt_file") from exc
