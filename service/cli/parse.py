@@ -1,3 +1,56 @@
-"""`lianfang` commands: parse."""
+"""`lianfang` commands: parse — one file to the contract JSON, with strict error discipline.
 
-from service.cli import cli  # noqa: F401
+Exit 0 and the contract object on stdout; or exit 2 and exactly one line on stderr, the
+Chinese message with the English code in brackets. Never a traceback, whatever the file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from parsers.errors import ParseError
+from service.cli import cli
+
+log = logging.getLogger(__name__)
+LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
+
+
+def _fail(message: str, code: str) -> None:
+    click.echo(f"{' '.join(message.split())} [{code}]", err=True)
+    sys.exit(2)
+
+
+@cli.command("parse", help="解析一个风险点表格文件,不写入数据存储 (Parse one form; the store is not touched)")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出契约 JSON 对象 (Print the contract JSON object)")
+def parse_cmd(file: Path, as_json: bool) -> None:
+    from parsers.sandbox import parse_isolated
+    from service.config import settings
+
+    try:
+        data = file.read_bytes()
+    except OSError:
+        _fail(f"无法读取文件:{file}", "file_not_found")
+    try:
+        parsed = parse_isolated(data, file.name, timeout=settings().parse_timeout)
+    except ParseError as exc:
+        _fail(exc.message, exc.code)
+    except Exception:
+        log.debug("parse %s failed unexpectedly", file, exc_info=True)
+        _fail("处理文件时发生内部错误", "internal_error")
+    if as_json:
+        click.echo(json.dumps(parsed.to_json(), ensure_ascii=False, indent=1))
+        return
+    form = parsed.form
+    click.echo(f"{parsed.file}:{form.title or '(无标题)'} —— {form.unit or ''} {form.department or ''}".rstrip())
+    for i, e in enumerate(parsed.entries, start=1):
+        where = " ".join(x for x in (e.department, e.position, e.person) if x)
+        click.echo(f"{i:>3}. [{LEVEL_NAMES.get(e.level or '', '未定级')}] {where}:{e.risk}(措施 {len(e.measures)} 条)")
+    for w in parsed.warnings:
+        click.echo(f"  ! {w.message} [{w.code}]")
+    click.echo(f"共 {len(parsed.entries)} 个风险点 (entries)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -190,6 +191,18 @@ def campaign_list(as_json: bool) -> None:
         click.echo(f"{c['id']:>4}  {c['year']}  {c['name']}  [{stages}]")
 
 
+def _log_problems_to_file() -> None:
+    """Unexpected errors go to LIANFANG_HOME/lianfang.log, not as tracebacks onto the terminal."""
+    from service.config import settings
+
+    logger = logging.getLogger("service")
+    if not logger.handlers:
+        settings().home.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(settings().home / "lianfang.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
 def _outcome_line(path: Path, r: Any, dry_run: bool) -> str:
     if r.status == "failed":
         return f"✗ {path.name}:{r.error_message} [{r.error_code}]"
@@ -214,6 +227,7 @@ def _outcome_line(path: Path, r: Any, dry_run: bool) -> str:
 def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run: bool, as_json: bool) -> None:
     from service.ingest import ingest_file
 
+    _log_problems_to_file()
     outcomes = []
     for path in paths:
         r = ingest_file(path.read_bytes(), path.name, unit=unit, campaign=campaign, dry_run=dry_run)

@@ -1,0 +1,96 @@
+"""The `lianfang` store commands as an office worker uses them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from service.store.db import read_session
+from service.store.models import Person, User
+
+
+def test_init_twice_is_harmless(store, cli):
+    first = cli("init", "--admin-password", "other")
+    second = cli("init")
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert "已存在" in second.output
+    with read_session() as s:
+        assert len(s.scalars(select(User)).all()) == 1
+
+
+def test_units_users_and_people(store, cli):
+    assert cli("unit", "add", "安澜县财政局").exit_code == 0
+    assert cli("unit", "add", "国库股", "--parent", "安澜县财政局").exit_code == 0
+    assert "已存在" in cli("unit", "add", "安澜县财政局").output
+    listed = json.loads(cli("unit", "list", "--json").output)
+    assert [(u["name"], u["parent"]) for u in listed] == [("安澜县财政局", None), ("国库股", "安澜县财政局")]
+
+    assert cli("user", "add", "czj", "--unit", "安澜县财政局", "--password", "pw-1").exit_code == 0
+    assert cli("user", "add", "boss", "--admin", "--password", "pw-2").exit_code == 0
+    clash = cli("user", "add", "czj", "--unit", "安澜县财政局", "--password", "x")
+    assert clash.exit_code == 1 and "用户名已存在" in clash.stderr
+    with read_session() as s:
+        czj = s.scalars(select(User).where(User.username == "czj")).one()
+    assert not czj.is_admin and czj.unit_id is not None and check_password_hash(czj.password_hash, "pw-1")
+
+    added = cli("person", "add", "周卫东", "--unit", "安澜县财政局", "--position", "局长", "--leader")
+    assert added.exit_code == 0
+    with read_session() as s:
+        person = s.scalars(select(Person)).one()
+    assert (person.name, person.position, person.is_leader, person.origin) == ("周卫东", "局长", True, "entered")
+
+
+def test_unknown_unit_is_one_chinese_line(store, cli):
+    result = cli("user", "add", "x", "--unit", "不存在的单位", "--password", "pw")
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0 and "单位不存在" in result.stderr and "[unknown_unit]" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_campaign_defaults_and_list(store, cli):
+    assert cli("campaign", "add", "--year", "2025", "--name", "2025年度安澜县廉政风险防控工作").exit_code == 0
+    campaigns = json.loads(cli("campaign", "list", "--json").output)
+    assert len(campaigns) == 1
+    c = campaigns[0]
+    assert [s["name"] for s in c["stages"]] == ["动员部署", "查找风险、制定措施", "监控执行", "检查考核"]
+    assert c["level_standard"]["highest"] == "一级" and c["owner_required"] is False
+    assert "动员部署 2025-03-01~2025-03-31" in cli("campaign", "list").output
+
+
+def test_campaign_from_yaml_file(store, cli, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "name: 2012年度酒泉市工商系统廉政风险点防范管理工作\nyear: 2012\n"
+        "stages:\n"
+        "  - {name: 制定方案、动员部署, start: 2012-03-01, end: 2012-03-31}\n"
+        "  - {name: 界定职责、查找风险, start: 2012-04-01, end: 2012-05-31, submissions: true}\n"
+        "level_standard: {highest: 三级, high: [三级], medium: [二级], low: [一级]}\n"
+        "owner_required: true\n",
+        encoding="utf-8",
+    )
+    result = cli("campaign", "add", "--stages-file", plan)
+    assert result.exit_code == 0, result.output
+    (c,) = json.loads(cli("campaign", "list", "--json").output)
+    assert c["year"] == 2012 and c["owner_required"] is True
+    assert c["level_standard"]["highest"] == "三级"
+    assert c["stages"][1]["deadline"] == "2012-05-31"  # defaults to the end of a collecting stage
+
+
+def test_invalid_campaign_file_is_refused_in_chinese(store, cli, tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"name": "x", "year": 2025, "stages": [{"name": "动员部署", "start": "三月"}]}),
+                    encoding="utf-8")
+    result = cli("campaign", "add", "--stages-file", plan)
+    assert result.exit_code == 1
+    assert "工作方案不符合格式要求" in result.stderr and "stages/0" in result.stderr
+    assert json.loads(cli("campaign", "list", "--json").output) == []
+
+
+def test_every_command_has_chinese_help_with_english(cli):
+    for command in (["init"], ["unit", "add"], ["user", "add"], ["person", "add"], ["campaign", "add"],
+                    ["campaign", "list"], ["ingest"], ["entries"], ["demo"], ["parse"]):
+        text = cli(*command, "--help").output
+        assert re.search(r"[\u4e00-\u9fff]+.*\([A-Z][a-z]", text), command  # 中文 (English)
