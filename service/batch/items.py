@@ -1,0 +1,273 @@
+"""Batch and BatchItem rows: the database is the one truth about every file's state.
+
+An item moves queued → running → done | failed. `claim` is the only way into running
+and bumps `attempts`; `finish` only lands when the item is still running under that
+same attempt, so a runner presumed dead that wakes up late cannot overwrite a retry.
+Items orphaned in `running` (a killed worker) go back to `queued` via `requeue_orphans`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import PurePosixPath
+
+from sqlalchemy import func, select, update
+
+from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, unit_for
+from service.batch.discover import ARCHIVE_SEP, Found
+from service.store import files
+from service.store.campaigns import find_campaign
+from service.store.db import read_session, write_session
+from service.store.models import Batch, BatchItem, Entry, Submission, utcnow
+
+STATUSES = ("queued", "running", "done", "failed")
+OPEN = ("queued", "running")
+DUPLICATE = "duplicate"  # error_code of a done item whose bytes were already stored by another upload
+DUPLICATE_MESSAGE = "与已入库的文件内容相同,未重复入库"
+CRASHED_MESSAGE = "处理该文件的进程多次异常终止,已放弃处理,请检查文件后单独上传"
+MAX_ATTEMPTS = 3  # runs of one item that may die (killed worker, crash) before it is failed
+INSERT_CHUNK = 200  # items per write transaction while adding a folder
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What a runner needs to process one item, taken under one attempt."""
+
+    item_id: int
+    batch_id: int
+    path: str
+    sha256: str
+    unit_name: str | None
+    unit_from: str
+    campaign_id: int | None
+    created_by: int | None
+    attempt: int
+
+    @property
+    def filename(self) -> str:
+        return PurePosixPath(self.path.replace(ARCHIVE_SEP, "/")).name
+
+
+def campaign_id_for(campaign: str | int | None) -> int | None:
+    """Pin the batch to one campaign (the latest when None); NotFound for an unknown one."""
+    with read_session() as s:
+        found = find_campaign(s, int(campaign) if str(campaign).isdigit() else campaign)
+        return found.id if found else None
+
+
+def open_batch(
+    source: str, *, unit_from: str, mode: str, campaign_id: int | None, created_by: int | None = None
+) -> tuple[int, bool]:
+    """The unfinished batch of this source to resume, else a new one: (batch id, resumed)."""
+    with write_session() as s:
+        existing = s.scalar(
+            select(Batch)
+            .where(Batch.source == source, Batch.unit_from == unit_from, Batch.finished_at.is_(None))
+            .order_by(Batch.id.desc())
+        )
+        if existing is not None:
+            existing.mode = mode
+            return existing.id, True
+        batch = Batch(source=source, unit_from=unit_from, mode=mode, campaign_id=campaign_id, created_by=created_by)
+        s.add(batch)
+        s.flush()
+        return batch.id, False
+
+
+def add_items(batch_id: int, found: Iterable[Found], *, unit_from: str, pattern: re.Pattern[str]) -> int:
+    """Record every file found, storing its bytes; paths already in the batch are skipped."""
+    with read_session() as s:
+        known = set(s.scalars(select(BatchItem.path).where(BatchItem.batch_id == batch_id)))
+    added = 0
+    pending: list[BatchItem] = []
+    for f in found:
+        if f.path in known:
+            continue
+        known.add(f.path)
+        pending.append(_new_item(batch_id, f, unit_from, pattern))
+        if len(pending) >= INSERT_CHUNK:
+            added += _insert(pending)
+            pending = []
+    added += _insert(pending)
+    if added:
+        _reopen(batch_id)
+    return added
+
+
+def _new_item(batch_id: int, f: Found, unit_from: str, pattern: re.Pattern[str]) -> BatchItem:
+    unit = unit_for(f.folders, f.filename, unit_from, pattern)
+    item = BatchItem(batch_id=batch_id, path=f.path, sha256="", unit_name=unit, status="queued")
+    if f.data is not None:
+        item.sha256 = files.put(f.data)
+    if f.error_code:
+        item.status, item.error_code, item.error_message = "failed", f.error_code, f.error_message
+    elif unit is None and unit_from != "form":
+        item.status, item.error_code = "failed", UNIT_UNKNOWN
+        item.error_message = UNIT_UNKNOWN_MESSAGES[unit_from]
+    return item
+
+
+def _insert(items: list[BatchItem]) -> int:
+    if items:
+        with write_session() as s:
+            s.add_all(items)
+    return len(items)
+
+
+def _reopen(batch_id: int) -> None:
+    with write_session() as s:
+        s.execute(update(Batch).where(Batch.id == batch_id).values(finished_at=None))
+
+
+def queued_ids(batch_id: int) -> list[int]:
+    with read_session() as s:
+        return list(
+            s.scalars(
+                select(BatchItem.id)
+                .where(BatchItem.batch_id == batch_id, BatchItem.status == "queued")
+                .order_by(BatchItem.id)
+            )
+        )
+
+
+def claim(item_id: int) -> Claim | None:
+    """Move a queued item to running under a new attempt; None if it is not queued."""
+    with write_session() as s:
+        row = s.execute(
+            select(BatchItem, Batch)
+            .join(Batch, Batch.id == BatchItem.batch_id)
+            .where(BatchItem.id == item_id)
+            .with_for_update(of=BatchItem)
+        ).first()
+        if row is None or row.BatchItem.status != "queued":
+            return None
+        item, batch = row.BatchItem, row.Batch
+        item.status = "running"
+        item.attempts += 1
+        item.updated_at = utcnow()
+        return Claim(
+            item_id=item.id,
+            batch_id=batch.id,
+            path=item.path,
+            sha256=item.sha256,
+            unit_name=item.unit_name,
+            unit_from=batch.unit_from,
+            campaign_id=batch.campaign_id,
+            created_by=batch.created_by,
+            attempt=item.attempts,
+        )
+
+
+def finish(
+    claim: Claim,
+    status: str,
+    *,
+    unit_name: str | None = None,
+    submission_id: int | None = None,
+    entry_count: int = 0,
+    error_code: str | None = None,
+    error_message: str | None = None,
+) -> bool:
+    """Record the outcome of `claim`; False when another attempt has taken the item since."""
+    values = {
+        "status": status,
+        "submission_id": submission_id,
+        "entry_count": entry_count,
+        "error_code": error_code,
+        "error_message": error_message,
+        "updated_at": utcnow(),
+    }
+    if unit_name is not None:
+        values["unit_name"] = unit_name
+    with write_session() as s:
+        landed = s.execute(
+            update(BatchItem)
+            .where(BatchItem.id == claim.item_id, BatchItem.status == "running", BatchItem.attempts == claim.attempt)
+            .values(**values)
+        ).rowcount
+        if landed:
+            _close_if_complete(s, claim.batch_id)
+        return bool(landed)
+
+
+def _close_if_complete(s, batch_id: int) -> None:  # noqa: ANN001  (a Session inside a write)
+    # Lock the batch first: on PostgreSQL two runners finishing the last two items would
+    # otherwise each still see the other's item open, and neither would close the batch.
+    s.execute(select(Batch.id).where(Batch.id == batch_id).with_for_update())
+    still_open = s.scalar(
+        select(func.count()).select_from(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.status.in_(OPEN))
+    )
+    if not still_open:
+        s.execute(update(Batch).where(Batch.id == batch_id, Batch.finished_at.is_(None)).values(finished_at=utcnow()))
+
+
+def close_if_complete(batch_id: int) -> bool:
+    """Mark the batch finished when no item is open (a batch of only refused files); True if finished."""
+    with write_session() as s:
+        _close_if_complete(s, batch_id)
+    with read_session() as s:
+        return s.scalar(select(Batch.finished_at).where(Batch.id == batch_id)) is not None
+
+
+def requeue_orphans(batch_id: int, *, older_than: float | None) -> list[int]:
+    """Put items stuck in running back to queued: all of them (None) or those idle `older_than` seconds.
+
+    An item whose runner has died MAX_ATTEMPTS times is failed instead: a file that kills
+    every process that opens it must not loop forever. Returns the ids put back.
+    """
+    stmt = select(BatchItem.id, BatchItem.attempts).where(
+        BatchItem.batch_id == batch_id, BatchItem.status == "running"
+    )
+    if older_than is not None:
+        stmt = stmt.where(BatchItem.updated_at < utcnow() - timedelta(seconds=older_than))
+    with write_session() as s:
+        rows = s.execute(stmt).all()
+        again = [r.id for r in rows if r.attempts < MAX_ATTEMPTS]
+        given_up = [r.id for r in rows if r.attempts >= MAX_ATTEMPTS]
+        running = BatchItem.status == "running"
+        if again:
+            s.execute(update(BatchItem).where(BatchItem.id.in_(again), running).values(status="queued"))
+        if given_up:
+            s.execute(
+                update(BatchItem)
+                .where(BatchItem.id.in_(given_up), running)
+                .values(status="failed", error_code="crashed", error_message=CRASHED_MESSAGE)
+            )
+            _close_if_complete(s, batch_id)
+    return again
+
+
+def unfinished_batches() -> list[tuple[int, str]]:
+    """(id, mode) of every batch with files still open."""
+    with read_session() as s:
+        return [(r.id, r.mode) for r in s.execute(select(Batch.id, Batch.mode).where(Batch.finished_at.is_(None)))]
+
+
+def counts(batch_id: int) -> dict[str, int]:
+    with read_session() as s:
+        rows = s.execute(
+            select(BatchItem.status, func.count()).where(BatchItem.batch_id == batch_id).group_by(BatchItem.status)
+        ).all()
+        duplicates = s.scalar(
+            select(func.count())
+            .select_from(BatchItem)
+            .where(BatchItem.batch_id == batch_id, BatchItem.status == "done", BatchItem.error_code == DUPLICATE)
+        )
+    out = dict.fromkeys(STATUSES, 0)
+    out.update({status: n for status, n in rows})
+    out["total"] = sum(out[s] for s in STATUSES)
+    out[DUPLICATE] = duplicates or 0  # done items that found their file already stored (part of done)
+    return out
+
+
+def submission_origin(submission_id: int | None) -> tuple[int | None, int]:
+    """(batch that stored it, its entry count): tells a retry of our own file from a true duplicate."""
+    if submission_id is None:
+        return None, 0
+    with read_session() as s:
+        batch_id = s.scalar(select(Submission.batch_id).where(Submission.id == submission_id))
+        count = s.scalar(select(func.count()).select_from(Entry).where(Entry.submission_id == submission_id))
+    return batch_id, count or 0

@@ -1,0 +1,96 @@
+"""The Redis path: one RQ job per batch item, workers that cap their work horse's memory.
+
+Jobs carry the item id only, serialized as JSON (no pickle of anything a user sent).
+A job id derives from the batch, the item and the file's sha256 and is enqueued with
+`unique=True`, so enqueueing an item twice (a resumed batch, a reconcile racing a
+re-run) adds no second job. RQ state is a cache: the BatchItem rows say what is done,
+and `service.batch.run.reconcile` re-enqueues whatever Redis has lost.
+
+Run Redis with `appendonly yes` and `maxmemory-policy noeviction`: without them a
+restart or memory pressure drops queued jobs (the reconciler recovers them, later).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from redis import Redis
+from rq import Queue, Worker
+from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+from sqlalchemy import select
+
+from service.config import settings
+from service.jobs import cap_memory, job_timeout
+from service.store.db import read_session
+from service.store.models import BatchItem
+
+QUEUE_NAME = "lianfang"
+DEFAULT_REDIS_URL = "redis://localhost:6379/0"
+JOB_FUNCTION = "service.jobs.process_item"
+LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+FAILURE_TTL = 24 * 3600
+
+
+def connection(url: str | None = None) -> Redis:
+    return Redis.from_url(url or settings().redis_url or DEFAULT_REDIS_URL)
+
+
+def queue(conn: Redis) -> Queue:
+    return Queue(QUEUE_NAME, connection=conn, serializer=JSONSerializer, default_timeout=job_timeout())
+
+
+def job_id(batch_id: int, item_id: int, sha256: str) -> str:
+    return f"lianfang-b{batch_id}-i{item_id}-{sha256[:16]}"
+
+
+def enqueue(batch_id: int, item_ids: Iterable[int], *, conn: Redis, replace: bool = False) -> int:
+    """Give each item one job; `replace` drops an existing job first (its runner is presumed dead).
+
+    Without `replace`, an item whose job is still live in Redis is left alone, and one whose
+    job has ended or vanished (Redis restarted) gets a fresh one. Returns jobs enqueued.
+    """
+    ids = list(item_ids)
+    if not ids:
+        return 0
+    with read_session() as s:
+        shas = dict(s.execute(select(BatchItem.id, BatchItem.sha256).where(BatchItem.id.in_(ids))).tuples())
+    jids = [job_id(batch_id, item_id, shas[item_id]) for item_id in ids]
+    existing = Job.fetch_many(jids, connection=conn, serializer=JSONSerializer)
+    q = queue(conn)
+    added = 0
+    for item_id, jid, job in zip(ids, jids, existing, strict=True):
+        if job is not None:
+            if not replace and job.get_status(refresh=False) in LIVE:
+                continue
+            job.delete()
+        try:
+            q.enqueue(
+                JOB_FUNCTION,
+                item_id,
+                job_id=jid,
+                unique=True,
+                job_timeout=job_timeout(),
+                failure_ttl=FAILURE_TTL,
+                description=f"batch {batch_id} item {item_id}",
+            )
+            added += 1
+        except DuplicateJobError:  # a concurrent enqueue won; one job is all we want
+            continue
+    return added
+
+
+class CappedWorker(Worker):
+    """An RQ worker whose work horse caps its own memory before running a job."""
+
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
+        cap_memory()
+        super().main_work_horse(job, queue)
+
+
+def work(*, burst: bool = False, url: str | None = None) -> bool:
+    """Run one worker on the lianfang queue until stopped (or, with `burst`, until it is empty)."""
+    conn = connection(url)
+    worker = CappedWorker([queue(conn)], connection=conn, serializer=JSONSerializer)
+    return worker.work(burst=burst)

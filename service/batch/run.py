@@ -1,0 +1,111 @@
+"""Start, resume and reconcile batches: the functions the CLI and the web page call.
+
+A batch is keyed by its source: running the same folder again while its batch is
+unfinished resumes that batch (new files are added, done ones are not touched); once
+finished, a new run makes a new batch whose files ingest finds already stored, so it
+adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from service.batch import inprocess, items, rq_queue
+from service.batch.attribute import UNIT_FROM, compile_pattern
+from service.batch.discover import Found, discover, discover_archive
+from service.config import settings
+from service.jobs import lease_seconds
+from service.store.files import sha256_hex
+
+
+def run_batch(
+    path: str | Path,
+    *,
+    unit_from: str = "folder",
+    queue: bool = False,
+    pattern: str | None = None,
+    campaign: str | int | None = None,
+    created_by: int | None = None,
+    workers: int | None = None,
+    progress: TextIO | None = None,
+) -> int:
+    """Ingest every form under `path`; returns the batch id.
+
+    In-process (the default) returns when every file is processed; with `queue` it
+    returns once every file has its RQ job, and `lianfang worker` does the rest.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise ValueError(f"文件夹不存在:{root}")
+    found = discover(root, max_file_bytes=settings().max_upload_bytes)
+    return _start(str(root.resolve()), found, unit_from, queue, pattern, campaign, created_by, workers, progress)
+
+
+def run_archive(
+    data: bytes,
+    name: str,
+    *,
+    unit_from: str = "folder",
+    queue: bool = False,
+    campaign: str | int | None = None,
+    created_by: int | None = None,
+) -> int:
+    """A .zip of forms uploaded on the web page becomes a batch, attributed like a folder."""
+    found = discover_archive(data, name, max_file_bytes=settings().max_upload_bytes)
+    source = f"upload:{sha256_hex(data)[:16]}:{name}"
+    return _start(source, found, unit_from, queue, None, campaign, created_by, None, None)
+
+
+def _start(
+    source: str,
+    found: Iterable[Found],
+    unit_from: str,
+    queue: bool,
+    pattern: str | None,
+    campaign: str | int | None,
+    created_by: int | None,
+    workers: int | None,
+    progress: TextIO | None,
+) -> int:
+    if unit_from not in UNIT_FROM:
+        raise ValueError(f"单位来源只能是 {' / '.join(UNIT_FROM)}")
+    regex = compile_pattern(pattern)
+    campaign_id = items.campaign_id_for(campaign)
+    mode = "queue" if queue else "inprocess"
+    batch_id, _resumed = items.open_batch(
+        source, unit_from=unit_from, mode=mode, campaign_id=campaign_id, created_by=created_by
+    )
+    items.add_items(batch_id, found, unit_from=unit_from, pattern=regex)
+    resume(batch_id, mode=mode, workers=workers, progress=progress)
+    return batch_id
+
+
+def resume(batch_id: int, *, mode: str, workers: int | None = None, progress: TextIO | None = None) -> None:
+    """Carry an existing batch forward: run its open items here, or make sure each has a job."""
+    if mode == "inprocess":
+        inprocess.run(batch_id, workers=workers, progress=progress)
+        return
+    conn = rq_queue.connection()
+    orphans = items.requeue_orphans(batch_id, older_than=lease_seconds())
+    rq_queue.enqueue(batch_id, orphans, conn=conn, replace=True)
+    rq_queue.enqueue(batch_id, items.queued_ids(batch_id), conn=conn)
+    items.close_if_complete(batch_id)
+
+
+def reconcile(*, progress: TextIO | None = None) -> list[int]:
+    """Bring every unfinished batch forward after a crash; returns the batch ids it touched.
+
+    Queue batches: items stuck in running past their lease go back to the queue, and
+    queued items whose job Redis lost (restart without persistence) get a new one.
+    In-process batches no live runner holds are resumed here, in this process.
+    """
+    touched = []
+    for batch_id, mode in items.unfinished_batches():
+        try:
+            resume(batch_id, mode=mode, progress=progress)
+        except inprocess.BatchBusy:
+            continue
+        touched.append(batch_id)
+    return touched

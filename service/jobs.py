@@ -1,0 +1,160 @@
+"""Process one batch item: the same function runs in the in-process pool and in RQ workers.
+
+`process_item` takes an id only (RQ passes it as JSON), claims the item, reads its bytes
+from the shared file store and hands them to `service.ingest.ingest_file`; it never
+raises for a bad file. Retry policy:
+- a parse failure (any ParseError, `timeout` and `conversion_failed` included) is
+  recorded, not retried: the parse already ran in a fresh sandboxed child, so the same
+  bytes fail the same way, and retrying a hostile file only multiplies its cost;
+- a transient failure (database locked or unreachable, I/O error) is retried with
+  backoff, then recorded as `transient_error`; running the batch again retries it.
+A runner killed mid-file leaves the item `running`; the reconciler puts it back.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import time
+from typing import Any
+
+from rq.timeouts import JobTimeoutException
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+
+from parsers.errors import MESSAGES, ParseError
+from parsers.sandbox import parse_isolated
+from service.batch import items
+from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, clean
+from service.config import settings
+from service.ingest import ingest_file
+from service.store import files
+from service.store.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (0.5, 2.0, 8.0)  # seconds before each retry of a transient failure
+JOB_MEMORY_MB = 2048  # address-space cap of a runner process; the parse child has its own, lower one
+TRANSIENT_MESSAGE = "暂时性错误(数据库繁忙或不可用),多次重试后仍失败,请稍后重新运行批处理"
+INTERNAL_MESSAGE = "处理该文件时发生内部错误,请联系管理员"
+TRANSIENT_CODES = frozenset({"store_failed"})  # ingest's codes for a database that failed, not the file
+FILE_MISSING_MESSAGE = "文件存储中找不到该文件的内容,请重新运行批处理"
+
+
+class TransientFailure(Exception):
+    """Ingest recorded a failure that says nothing about the file (its store step failed)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{message} [{code}]")
+        self.code = code
+        self.message = message
+
+
+def _failed(code: str, message: str) -> dict[str, Any]:
+    return {"status": "failed", "error_code": code, "error_message": message}
+
+
+def job_timeout() -> int:
+    """Seconds one item may take: the parse limit plus room for storing the result."""
+    return int(settings().parse_timeout) + 60
+
+
+def lease_seconds() -> int:
+    """How long an item may sit in `running` before its runner is presumed dead.
+
+    RQ itself kills a hung work horse at job_timeout + 60 s; past that, nobody is working on it.
+    """
+    return job_timeout() + 60
+
+
+def cap_memory(megabytes: int = JOB_MEMORY_MB) -> None:
+    """Limit this process's address space so one hostile file cannot take the runner down."""
+    limit = megabytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def process_item(item_id: int) -> None:
+    """Ingest one batch item exactly once; the outcome is written to its BatchItem row."""
+    claim = items.claim(item_id)
+    if claim is None:  # done already, or another runner holds it
+        return
+    try:
+        outcome = _with_retry(lambda: _ingest(claim))
+    except JobTimeoutException:
+        outcome = _failed("timeout", MESSAGES["timeout"])
+    except TransientFailure as exc:
+        outcome = _failed(exc.code, exc.message)
+    except Exception as exc:  # noqa: BLE001  (a file must never take the batch down)
+        if is_transient(exc):
+            outcome = _failed("transient_error", TRANSIENT_MESSAGE)
+        else:
+            log.exception("batch item %s (%s) failed unexpectedly", item_id, claim.path)
+            outcome = _failed("internal_error", INTERNAL_MESSAGE)
+    _with_retry(lambda: items.finish(claim, **outcome))
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth retrying: the database was locked or unreachable, a concurrent runner won a
+    unique-key race (the retry then finds its row), or the disk hiccuped."""
+    if isinstance(exc, TransientFailure | OperationalError | InterfaceError | IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError)
+
+
+def _with_retry(step):  # noqa: ANN001, ANN202
+    for delay in RETRY_DELAYS:
+        try:
+            return step()
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("transient failure, retrying in %.1f s: %s", delay, exc)
+            time.sleep(delay)
+    return step()
+
+
+def _ingest(claim: items.Claim) -> dict[str, Any]:
+    try:
+        data = files.get(claim.sha256)
+    except FileNotFoundError:
+        return _failed("file_missing", FILE_MISSING_MESSAGE)
+    try:
+        unit = claim.unit_name if claim.unit_from != "form" else _unit_stated_in(data, claim.filename)
+        if unit is None:
+            return _failed(UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES["form"])
+        result = ingest_file(
+            data,
+            claim.filename,
+            unit=unit,
+            campaign=claim.campaign_id,
+            uploader_id=claim.created_by,
+            batch_id=claim.batch_id,
+        )
+    except (ParseError, NotFound) as exc:
+        return _failed(exc.code, exc.message)
+    if result.status == "failed" and result.error_code in TRANSIENT_CODES:
+        raise TransientFailure(result.error_code, result.error_message or TRANSIENT_MESSAGE)
+    outcome: dict[str, Any] = {
+        "status": "failed" if result.status == "failed" else "done",
+        "unit_name": unit,
+        "submission_id": result.submission_id,
+        "entry_count": result.entry_count,
+        "error_code": result.error_code,
+        "error_message": result.error_message,
+    }
+    if result.status == "duplicate":
+        origin, count = items.submission_origin(result.submission_id)
+        if origin == claim.batch_id:  # an earlier attempt of ours stored it before dying
+            outcome.update(entry_count=count)
+        else:
+            outcome.update(error_code=items.DUPLICATE, error_message=items.DUPLICATE_MESSAGE)
+    return outcome
+
+
+def _unit_stated_in(data: bytes, filename: str) -> str | None:
+    """The 填报单位 the form states (a first, sandboxed parse; ingest parses again)."""
+    return clean(parse_isolated(data, filename, timeout=settings().parse_timeout).form.unit)
