@@ -53,6 +53,10 @@ class _Table:
     cols: list[float]  # column boundaries, left to right
     rows: list[list[Cell]]
     pages: list[int]  # page of each row
+    end_page: int = 0  # the last page the table reaches (a joined fragment leaves no row there)
+
+    def __post_init__(self) -> None:
+        self.end_page = self.end_page or self.page
 
     @property
     def box(self) -> Box:
@@ -182,7 +186,7 @@ def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page
     groups: list[list[dict]] = []
     band = -1
     for line in _group_lines(chars):
-        line_band = bisect.bisect(ys, line[0]["top"])
+        line_band = bisect.bisect(ys, _centre(line[0])[1])
         if line_band != band or any(c["x1"] <= cols[1] for c in line):
             groups.append([])
         groups[-1].extend(line)
@@ -271,7 +275,7 @@ def _assemble(pages: list[tuple[list[_Table], list[_Line]]]) -> Document:
         elif (
             tables
             and not lines_between[-1]
-            and item.page == tables[-1].pages[-1] + 1
+            and item.page == tables[-1].end_page + 1
             and _same_columns(tables[-1], item)
         ):
             _continue(tables[-1], item)
@@ -320,6 +324,7 @@ def _continue(table: _Table, more: _Table) -> None:
         cell.row += offset
     table.rows.extend(rows)
     table.pages.extend(pages)
+    table.end_page = more.page
 
 
 def _texts(row: list[Cell]) -> list[str]:
