@@ -47,6 +47,7 @@ FORM_LABELS: dict[str, tuple[str, ...]] = {
     "filled_on": ("填表日期", "填报日期", "日期", "填表时间", "填报时间"),
 }
 
+_NOT_A_HEADER = re.compile(r"[\d:;,。]")  # digits or sentence punctuation: a data cell
 _BRACKETS = re.compile(r"[(\[【<《].*?[)\]】>》]")
 
 
@@ -68,6 +69,8 @@ def column_field(header: str) -> str | None:
     k = _BRACKETS.sub("", k).rstrip(":")
     if k in _COLUMN_EXACT:
         return _COLUMN_EXACT[k]
+    if len(k) > 10 or _NOT_A_HEADER.search(k):
+        return None
     # Chinese headers are head-final: "廉政风险等级" is a level, "防控措施责任人" an owner.
     contained = [(k.endswith(s), len(s), name) for s, name in _COLUMN_EXACT.items() if len(s) >= 2 and s in k]
     return max(contained, key=lambda t: t[:2])[2] if contained else None

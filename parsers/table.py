@@ -147,6 +147,8 @@ def _refine(grid: Grid, r: int, cols: dict[int, str], ticks: dict[int, str]) -> 
     for c in range(grid.n_cols):
         if sub[c] is top[c] or not sub[c].text.strip():
             continue
+        if top[c].colspan == 1 and top[c].text.strip():
+            return False  # a label under a one-column header cell: this row is data
         text = sub[c].text.strip()
         name = column_field(text)
         is_level = plain.read(text).level is not None
