@@ -1,0 +1,142 @@
+"""Official documents (GB/T 9704-2012) generated from the store: `generate(kind, params, viewer=…)`.
+
+The template is checked before anything is read or written; the context is read in a read
+session; the file, its Document row (with the 文号 for numbered kinds, allocated in the same
+transaction) and an AuditLog row are written in one write transaction, so a failure leaves
+no row behind and no number used.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from service.config import settings
+from service.documents import (
+    commitment,
+    gbt9704,
+    ledger,
+    manual,
+    numbering,
+    plan,
+    rectification,
+    render,
+    summary,
+)
+from service.documents import (
+    pdf as pdf_convert,
+)
+from service.documents.base import Draft, Output, safe_name
+from service.documents.errors import DocumentError
+from service.store.db import read_session, write_session
+from service.store.files import sha256_hex
+from service.store.models import AuditLog, Document, Finding
+from service.store.scope import Viewer
+
+KINDS: dict[str, ModuleType] = {
+    "plan": plan,
+    "summary": summary,
+    "commitment": commitment,
+    "rectification": rectification,
+    "ledger": ledger,
+    "manual": manual,
+}
+NUMBER_ATTEMPTS = 3
+
+__all__ = ["KINDS", "DocumentError", "GeneratedDocument", "generate"]
+
+
+@dataclass(slots=True)
+class GeneratedDocument:
+    id: int
+    kind: str
+    path: Path
+    filename: str
+    number_text: str | None
+    attachments: list[Path] = field(default_factory=list)  # e.g. the plan's blank forms
+    pdf_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. fonts missing for the PDF
+
+
+def _write_files(folder: Path, filename: str, output: Output) -> tuple[Path, list[Path]]:
+    """Write the document and its attachments into `folder` at once (a temporary folder renamed)."""
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+    try:
+        (tmp / filename).write_bytes(output.data)
+        for name, data in output.attachments:
+            (tmp / name).write_bytes(data)
+        tmp.replace(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder / filename, [folder / name for name, _ in output.attachments]
+
+
+def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.Template | None,
+            draft: Draft, output: Output | None, module: ModuleType) -> GeneratedDocument:
+    with write_session() as s:
+        number = number_text = None
+        if module.NUMBERED:
+            campaign_id = draft.scope.campaign.id if draft.scope.campaign else None
+            requested = int(params["number"]) if params.get("number") not in (None, "") else None
+            number = numbering.allocate(s, campaign_id, kind, requested)
+            number_text = gbt9704.number_text(draft.number_prefix or "", draft.scope.year, number)
+            draft.context["number_text"] = number_text
+            output = module.produce(template, draft)
+        assert output is not None
+        filename = safe_name(draft.stem) + output.ext
+        doc = Document(
+            kind=kind,
+            campaign_id=draft.scope.campaign.id if draft.scope.campaign else None,
+            unit_id=draft.scope.unit.id if draft.scope.unit else None,
+            number=number,
+            number_text=number_text,
+            params={k: v for k, v in params.items() if v not in (None, "")},
+            filename=filename,
+            sha256="",
+            created_by=viewer.user_id,
+            deadline=draft.deadline,
+        )
+        s.add(doc)
+        s.flush()
+        doc.sha256 = sha256_hex(output.data)
+        if draft.finding_ids:
+            s.execute(update(Finding).where(Finding.id.in_(draft.finding_ids)).values(notice_id=doc.id))
+        s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="document.generate",
+                       object_type="document", object_id=doc.id,
+                       details={"kind": kind, "number_text": number_text, "filename": filename}))
+        root = settings().documents_dir
+        root.mkdir(parents=True, exist_ok=True)
+        folder = root / str(doc.id)
+        if folder.exists():  # left by a rolled-back transaction that used the same id
+            shutil.rmtree(folder)
+        path, attachments = _write_files(folder, filename, output)
+        return GeneratedDocument(doc.id, kind, path, filename, number_text, attachments)
+
+
+def generate(kind: str, params: dict[str, Any], *, viewer: Viewer, pdf: bool = False) -> GeneratedDocument:
+    """Build document `kind` from the store for `viewer`; raises DocumentError with a Chinese message."""
+    module = KINDS.get(kind)
+    if module is None:
+        raise DocumentError("unknown_kind", f"未知的文书类型:{kind}(可选:{'、'.join(KINDS)})")
+    template = render.load(module.TEMPLATE, module.REQUIRED) if module.TEMPLATE else None
+    with read_session() as s:
+        draft = module.build(s, params, viewer)
+    output = None if module.NUMBERED else module.produce(template, draft)
+    for attempt in range(NUMBER_ATTEMPTS):
+        try:
+            result = _record(kind, params, viewer, template, draft, output, module)
+            break
+        except IntegrityError as exc:  # another writer took the same 文号 first: take the next
+            if params.get("number") or attempt == NUMBER_ATTEMPTS - 1:
+                raise DocumentError("number_taken", "文号已被占用,请重试") from exc
+    if pdf:
+        result.pdf_path, result.warnings = pdf_convert.convert(result.path)
+    return result

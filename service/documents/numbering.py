@@ -1,0 +1,46 @@
+"""文号 allocation and the Chinese ordinals headings use (一、 (一)).
+
+A numbered kind takes the next number of its campaign inside the same write transaction that
+records the document, so numbers have neither gaps nor repeats; the unique constraint on
+Document(campaign_id, kind, number) backs this up when two PostgreSQL writers race.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.documents.errors import DocumentError
+from service.store.models import Document
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (1..99)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def heading1(n: int) -> str:
+    return f"{chinese(n)}、"
+
+
+def heading2(n: int) -> str:
+    return f"({chinese(n)})"
+
+
+def allocate(session: Session, campaign_id: int | None, kind: str, requested: int | None = None) -> int:
+    """The next free number for (campaign, kind), or `requested` when it is still free."""
+    same = (Document.kind == kind) & (
+        Document.campaign_id.is_(None) if campaign_id is None else Document.campaign_id == campaign_id
+    )
+    if requested is not None:
+        if requested < 1:
+            raise DocumentError("bad_number", f"文号序号必须是正整数,收到 {requested}")
+        if session.scalar(select(func.count()).where(same, Document.number == requested)):
+            raise DocumentError("number_taken", f"文号序号 {requested} 已被使用")
+        return requested
+    return (session.scalar(select(func.max(Document.number)).where(same)) or 0) + 1

@@ -1,0 +1,79 @@
+"""PDF through headless LibreOffice, and which of the fonts a document names this machine lacks.
+
+A missing font is a warning, not a failure: LibreOffice substitutes one (the font table's
+w:altName fallbacks help), but the person printing should know the PDF is not exact.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from parsers.legacy import soffice_path
+from service.documents.errors import DocumentError
+
+TIMEOUT_S = 120
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FONT_ATTRS = tuple(f"{_W}{a}" for a in ("eastAsia", "ascii", "hAnsi"))
+
+
+@lru_cache(maxsize=1)
+def installed_fonts() -> frozenset[str]:
+    """Family names fontconfig knows (every localized name of each family)."""
+    try:
+        out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
+
+
+def fonts_named(docx_path: Path) -> set[str]:
+    """Fonts the styles and runs of a .docx ask for (w:rFonts, not theme fonts)."""
+    names: set[str] = set()
+    with zipfile.ZipFile(docx_path) as z:
+        for part in ("word/styles.xml", "word/document.xml"):
+            if part in z.namelist():
+                for el in etree.fromstring(z.read(part)).iter(f"{_W}rFonts"):
+                    names.update(v for a in _FONT_ATTRS if (v := el.get(a)))
+    return names
+
+
+def missing_fonts(docx_path: Path) -> list[str]:
+    fonts = installed_fonts()
+    return sorted(n for n in fonts_named(docx_path) if n not in fonts)
+
+
+def convert(path: Path, *, timeout: float = TIMEOUT_S) -> tuple[Path, list[str]]:
+    """Write PATH.pdf beside `path`; return it with warnings about substituted fonts."""
+    soffice = soffice_path()
+    if soffice is None:
+        raise DocumentError("libreoffice_missing", "转换 PDF 需要安装 LibreOffice,请联系管理员")
+    if path.suffix not in (".docx", ".xlsx"):
+        raise DocumentError("pdf_unsupported", f"{path.name} 不能转换为 PDF(只支持 .docx 与 .xlsx)")
+    with tempfile.TemporaryDirectory(prefix="lianfang-pdf-") as tmp:
+        command = [soffice, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless",
+                   "--norestore", "--nolockcheck", "--convert-to", "pdf", "--outdir", tmp, str(path)]
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True, env={**os.environ, "HOME": tmp})
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise DocumentError("timeout", f"转换 PDF 超时({timeout:.0f} 秒)") from None
+        produced = Path(tmp) / f"{path.stem}.pdf"
+        if not produced.is_file() or produced.stat().st_size == 0:
+            raise DocumentError("conversion_failed", f"{path.name} 转换 PDF 失败")
+        target = path.with_suffix(".pdf")
+        target.write_bytes(produced.read_bytes())
+    warnings = []
+    if path.suffix == ".docx" and (missing := missing_fonts(path)):
+        warnings.append(f"本机缺少字体 {'、'.join(missing)},PDF 中已用替代字体显示")
+    return target, warnings
