@@ -1,0 +1,65 @@
+"""The Flask app factory: pages in Chinese, the JSON API beside them.
+
+Blueprints of other areas (review, batches) are registered when their modules exist,
+so the web layer never needs a stub of someone else's part.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from service.config import settings
+from service.web import admin, api, auth, documents, entries, errors, openapi, security, submissions
+
+# module -> the nav label its pages get when it exists (its blueprint's `index` endpoint)
+OPTIONAL_BLUEPRINTS = {"service.web.review": "审核", "service.web.batches": "批量导入"}
+
+
+def _secret_key(home: Path) -> str:
+    """The configured key, else one kept in LIANFANG_HOME so all workers and restarts share it."""
+    configured = settings().secret_key
+    if configured:
+        return configured
+    path = home / "secret_key"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=(test_config or {}).get("SECRET_KEY") or _secret_key(settings().home),
+        MAX_FILES_PER_UPLOAD=settings().max_files_per_upload,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_WINDOW_MINUTES=15,
+    )
+    security.init_app(app)
+    if test_config:
+        app.config.update(test_config)
+    auth.init_app(app)
+    errors.init_app(app)
+    for module in (auth, submissions, entries, documents, admin, api, openapi):
+        app.register_blueprint(module.bp)
+    extra_nav = []
+    for name, label in OPTIONAL_BLUEPRINTS.items():
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        app.register_blueprint(module.bp)
+        if f"{module.bp.name}.index" in app.view_functions:
+            extra_nav.append((label, f"{module.bp.name}.index"))
+    app.jinja_env.globals["extra_nav"] = extra_nav
+    return app

@@ -1,0 +1,152 @@
+"""Page: 管理 (admin only) — units and departments, user accounts, campaigns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from service.store.bootstrap import hash_password
+from service.store.campaigns import DEFAULT_LEVEL_STANDARD, CampaignError, add_campaign
+from service.store.db import read_session, write_session
+from service.store.errors import NotFound
+from service.store.models import AuditLog, Unit, User
+from service.store.units import add_unit
+from service.web import queries
+from service.web.auth import admin_required, current_viewer
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+ROLES = {"unit": "单位填报人", "department_head": "科室负责人", "leader": "分管领导", "group": "领导小组"}
+MIN_PASSWORD = 8
+
+
+def _log(s: Any, action: str, object_type: str, object_id: int, details: dict[str, Any]) -> None:
+    viewer = current_viewer()
+    s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action=action,
+                   object_type=object_type, object_id=object_id, details=details))
+
+
+def _back() -> Any:
+    return redirect(url_for("admin.index"))
+
+
+@bp.get("")
+@admin_required
+def index() -> Any:
+    with read_session() as s:
+        users = [{"id": u.id, "username": u.username, "is_admin": u.is_admin, "role": u.role, "unit_id": u.unit_id}
+                 for u in s.scalars(select(User).order_by(User.id))]
+    units = queries.units(current_viewer())
+    names = {u["id"]: u["name"] for u in units}
+    for u in users:
+        u["unit"] = names.get(u["unit_id"])
+    with read_session() as s:
+        top = [{"id": i, "name": n} for i, n in s.execute(select(Unit.id, Unit.name).where(Unit.parent_id.is_(None))
+                                                           .order_by(Unit.name))]
+    return render_template("admin/index.html", units=units, top_units=top, users=users, roles=ROLES,
+                           campaigns=queries.campaigns())
+
+
+@bp.post("/units")
+@admin_required
+def create_unit() -> Any:
+    name = request.form.get("name", "").strip()
+    parent = request.form.get("parent", "")
+    if not name:
+        flash("请填写单位或科室名称", "error")
+        return _back()
+    try:
+        with write_session() as s:
+            unit, created = add_unit(s, name, int(parent) if parent.isdigit() else None)
+            if created:
+                _log(s, "unit.create", "unit", unit.id, {"name": name, "parent_id": unit.parent_id})
+    except NotFound as exc:
+        flash(exc.message, "error")
+        return _back()
+    flash(f"已添加:{name}" if created else f"已存在:{name}", "ok")
+    return _back()
+
+
+@bp.post("/users")
+@admin_required
+def create_user() -> Any:
+    form = request.form
+    username = form.get("username", "").strip()
+    password = form.get("password", "")
+    is_admin = form.get("is_admin") == "1"
+    unit = form.get("unit", "")
+    role = "admin" if is_admin else form.get("role", "unit")
+    problem = (
+        "请填写用户名" if not username or len(username) > 100
+        else f"密码至少 {MIN_PASSWORD} 位" if len(password) < MIN_PASSWORD
+        else "请为单位用户选择所属单位" if not is_admin and not unit.isdigit()
+        else "未知的角色" if not is_admin and role not in ROLES
+        else None
+    )
+    if problem:
+        flash(problem, "error")
+        return _back()
+    with write_session() as s:
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            flash(f"用户名已存在:{username}", "error")
+            return _back()
+        unit_id = int(unit) if unit.isdigit() and s.get(Unit, int(unit)) else None
+        user = User(username=username, password_hash=hash_password(password), is_admin=is_admin,
+                    role=role, unit_id=unit_id)
+        s.add(user)
+        s.flush()
+        _log(s, "user.create", "user", user.id, {"username": username, "admin": is_admin, "unit_id": unit_id})
+    flash(f"已创建用户:{username}", "ok")
+    return _back()
+
+
+def _stages(text: str) -> list[dict[str, Any]]:
+    """Lines of '名称,开始,结束[,截止]' (comma or full-width comma); a deadline marks a collecting stage."""
+    stages = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.replace(",", ",").split(",")]
+        if not any(parts):
+            continue
+        if len(parts) not in (3, 4):
+            raise CampaignError(f"阶段格式应为“名称,开始日期,结束日期[,报送截止日期]”:{line.strip()}")
+        stage: dict[str, Any] = {"name": parts[0], "start": parts[1], "end": parts[2]}
+        if len(parts) == 4 and parts[3]:
+            stage.update(deadline=parts[3], submissions=True)
+        stages.append(stage)
+    return stages
+
+
+def _level_standard(highest: str) -> dict[str, Any]:
+    """一级 highest is the default; with 三级 highest the 一级 and 三级 labels trade places."""
+    standard = {k: list(v) if isinstance(v, list) else v for k, v in DEFAULT_LEVEL_STANDARD.items()}
+    if highest == "三级":
+        swap = {"一级": "三级", "三级": "一级"}
+        standard = {k: [swap.get(x, x) for x in v] if isinstance(v, list) else "三级" for k, v in standard.items()}
+    return standard
+
+
+@bp.post("/campaigns")
+@admin_required
+def create_campaign() -> Any:
+    form = request.form
+    try:
+        year = form.get("year", "")
+        if not year.isdigit():
+            raise CampaignError("请填写年度(四位数字)")
+        spec: dict[str, Any] = {"name": form.get("name", "").strip(), "year": int(year),
+                                "level_standard": _level_standard(form.get("highest", "一级")),
+                                "owner_required": form.get("owner_required") == "1"}
+        if not spec["name"]:
+            raise CampaignError("请填写工作名称")
+        stages = _stages(form.get("stages", ""))
+        if stages:
+            spec["stages"] = stages
+        with write_session() as s:
+            campaign = add_campaign(s, spec)
+            _log(s, "campaign.create", "campaign", campaign.id, {"name": campaign.name})
+    except CampaignError as exc:
+        flash(str(exc), "error")
+        return _back()
+    flash(f"已创建工作:{spec['name']}", "ok")
+    return _back()

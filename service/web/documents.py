@@ -1,0 +1,90 @@
+"""Page: 文书 — choose a kind and its parameters, generate through `service.documents`, download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+
+import service.documents as document_service
+from service.documents.errors import DocumentError
+from service.store.errors import NotFound
+from service.store.scope import Viewer
+from service.web import queries
+from service.web.auth import current_viewer, login_required
+
+bp = Blueprint("documents", __name__)
+KINDS = {
+    "plan": "实施方案",
+    "summary": "阶段总结",
+    "commitment": "廉政承诺书",
+    "rectification": "整改通知书",
+    "ledger": "风险台账(Excel)",
+    "manual": "廉政风险防控手册",
+}
+PARAM_KEYS = ("campaign", "stage", "unit", "person", "department", "deadline")
+
+
+def document_params(viewer: Viewer, raw: dict[str, Any]) -> dict[str, Any]:
+    """Clean parameters; a unit user's documents are always about their own unit."""
+    params: dict[str, Any] = {}
+    for key in PARAM_KEYS:
+        value = raw.get(key)
+        if isinstance(value, str):
+            value = value.strip()
+            if key in ("campaign", "unit") and value.isdigit():
+                value = int(value)
+        if value not in (None, ""):
+            params[key] = value
+    if not viewer.is_admin:
+        params["unit"] = viewer.unit_id
+    return params
+
+
+def try_generate(viewer: Viewer, kind: str, raw: dict[str, Any], *, pdf: bool = False) -> tuple[Any, str | None]:
+    """(the GeneratedDocument, None), or (None, the Chinese reason it could not be made)."""
+    if kind not in KINDS:
+        return None, "未知的文书类型"
+    try:
+        return document_service.generate(kind, document_params(viewer, raw), viewer=viewer, pdf=pdf), None
+    except (DocumentError, NotFound) as exc:
+        return None, exc.message
+
+
+def generate_and_send(kind: str, raw: dict[str, Any], *, failure_page: str) -> Any:
+    """For pages: generate, then download at once; on failure return to `failure_page` with the reason."""
+    viewer = current_viewer()
+    doc, error = try_generate(viewer, kind, raw)
+    if error:
+        flash(error, "error")
+        return redirect(url_for(failure_page))
+    return download(doc.id)
+
+
+@bp.route("/documents", methods=["GET", "POST"])
+@login_required
+def listing() -> Any:
+    viewer = current_viewer()
+    if request.method == "POST":
+        kind = request.form.get("kind", "")
+        doc, error = try_generate(viewer, kind, request.form.to_dict(), pdf=request.form.get("pdf") == "1")
+        if error:
+            flash(error, "error")
+        else:
+            flash(f"已生成{KINDS[kind]}:{doc.number_text or doc.filename}", "ok")
+        return redirect(url_for("documents.listing"))
+    page = queries.documents(viewer, page=queries.page_number(request.args.get("page")))
+    return render_template("documents/list.html", page=page, kinds=KINDS, units=queries.units(viewer),
+                           campaigns=queries.campaigns())
+
+
+@bp.get("/documents/<int:document_id>/download")
+@login_required
+def download(document_id: int) -> Any:
+    """The generated file (?format=pdf for its PDF twin, when one was made)."""
+    path = queries.document_path(current_viewer(), document_id)
+    if path is not None and request.args.get("format") == "pdf":
+        path = path.with_suffix(".pdf")
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/octet-stream", as_attachment=True, download_name=path.name)

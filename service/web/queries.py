@@ -1,0 +1,276 @@
+"""Read models for pages and the API: scoped queries that return plain dicts.
+
+Both the HTML pages and /api/v1 call these, so a page and its API twin can never
+disagree about what a user may see. Every query goes through `scoped()`; an id
+outside the viewer's units reads as missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from service.config import settings
+from service.store.campaigns import campaign_as_dict
+from service.store.db import read_session
+from service.store.models import Campaign, Document, Entry, Submission, Unit
+from service.store.scope import Viewer, scoped
+
+LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
+STATUS_NAMES = {"received": "处理中", "parsed": "已解析", "failed": "失败"}
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"items": self.items, "page": self.page, "per_page": self.per_page,
+                "total": self.total, "pages": self.pages}
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from a query string; anything odd is page 1."""
+    try:
+        return min(max(int(raw or 1), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _paginate(s: Session, stmt: Select, order: Any, page: int, per_page: int) -> tuple[list[int], int]:
+    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    ids = list(s.scalars(stmt.order_by(order).limit(per_page).offset((page - 1) * per_page)))
+    return ids, total
+
+
+def _unit_names(s: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = s.execute(select(Unit.id, Unit.name, Unit.parent_id).where(Unit.id.in_(ids))).all()
+    parents = {p for _, _, p in rows if p}
+    parent_names = dict(s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(parents))).all()) if parents else {}
+    return {i: f"{parent_names[p]} / {n}" if p in parent_names else n for i, n, p in rows}
+
+
+def _unit_ids(s: Session, value: str | int | None) -> list[int] | None:
+    """A unit filter given as id or name; None when no filter was asked for."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) or str(value).isdigit():
+        return [int(value)]
+    return list(s.scalars(select(Unit.id).where(Unit.name == str(value).strip())))
+
+
+def _source_text(e: Entry) -> str:
+    parts = []
+    if e.source_sheet:
+        parts.append(f"工作表“{e.source_sheet}”")
+    if e.source_table is not None:
+        parts.append(f"表{e.source_table + 1}")
+    if e.source_page is not None:
+        parts.append(f"第{e.source_page}页")
+    if e.source_row is not None:
+        parts.append(f"第{e.source_row}行")
+    return " ".join(parts) or "—"
+
+
+def _entry_dict(e: Entry, unit_names: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "submission_id": e.submission_id,
+        "unit_id": e.unit_id,
+        "unit": unit_names.get(e.unit_id),
+        "department": e.department,
+        "position": e.position,
+        "person": e.person,
+        "duty": e.duty,
+        "risk": e.risk,
+        "manifestation": e.manifestation,
+        "category": e.category,
+        "category_label": e.category_label,
+        "domain": e.domain,
+        "level": e.level,
+        "level_label": e.level_label,
+        "level_name": LEVEL_NAMES.get(e.level or ""),
+        "owner": e.owner,
+        "supervisor": e.supervisor,
+        "deadline": e.deadline,
+        "measures": [{"text": m.text, "phase": m.phase, "owner": m.owner, "deadline": m.deadline}
+                     for m in e.measures],
+        "source": {"table": e.source_table, "sheet": e.source_sheet, "page": e.source_page, "row": e.source_row},
+        "source_text": _source_text(e),
+    }
+
+
+def _submission_dict(sub: Submission, unit_names: dict[int, str], entry_count: int) -> dict[str, Any]:
+    return {
+        "id": sub.id,
+        "unit_id": sub.unit_id,
+        "unit": unit_names.get(sub.unit_id),
+        "campaign_id": sub.campaign_id,
+        "original_name": sub.original_name,
+        "sha256": sub.sha256,
+        "size": sub.size,
+        "format": sub.format,
+        "form_kind": sub.form_kind,
+        "form": sub.form,
+        "status": sub.status,
+        "status_name": STATUS_NAMES.get(sub.status, sub.status),
+        "error_code": sub.error_code,
+        "error_message": sub.error_message,
+        "is_current": sub.is_current,
+        "review_state": sub.review_state,
+        "needs_review": sub.needs_review,
+        "entry_count": entry_count,
+        "received_at": sub.received_at.isoformat(timespec="seconds") if sub.received_at else None,
+        "warnings": list(sub.warnings or []),
+    }
+
+
+def _parse_date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def submissions(viewer: Viewer, *, unit: str | int | None = None, status: str | None = None,
+                date_from: str | None = None, date_to: str | None = None,
+                page: int = 1, per_page: int = 20) -> Page:
+    with read_session() as s:
+        stmt = scoped(select(Submission.id), Submission.unit_id, s, viewer)
+        unit_ids = _unit_ids(s, unit)
+        if unit_ids is not None:
+            stmt = stmt.where(Submission.unit_id.in_(unit_ids))
+        if status:
+            stmt = stmt.where(Submission.status == status)
+        if start := _parse_date(date_from):
+            stmt = stmt.where(Submission.received_at >= datetime.combine(start, datetime.min.time()))
+        if end := _parse_date(date_to):
+            stmt = stmt.where(Submission.received_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        ids, total = _paginate(s, stmt, Submission.id.desc(), page, per_page)
+        subs = s.scalars(select(Submission).where(Submission.id.in_(ids)).order_by(Submission.id.desc())).all()
+        counts = dict(s.execute(select(Entry.submission_id, func.count(Entry.id))
+                                .where(Entry.submission_id.in_(ids)).group_by(Entry.submission_id)).all())
+        names = _unit_names(s, {x.unit_id for x in subs})
+        return Page([_submission_dict(x, names, counts.get(x.id, 0)) for x in subs], page, per_page, total)
+
+
+def _warning_row_key(location: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    if not isinstance(location, dict) or location.get("row") is None:
+        return None
+    return (location.get("table"), location.get("sheet"), location.get("page"), location.get("row"))
+
+
+def submission(viewer: Viewer, submission_id: int) -> dict[str, Any] | None:
+    """One submission with its entries; each parse warning sits beside the row it names."""
+    with read_session() as s:
+        stmt = scoped(select(Submission), Submission.unit_id, s, viewer).where(Submission.id == submission_id)
+        sub = s.scalar(stmt.options(selectinload(Submission.entries).selectinload(Entry.measures)))
+        if sub is None:
+            return None
+        names = _unit_names(s, {sub.unit_id})
+        out = _submission_dict(sub, names, len(sub.entries))
+        entries = [_entry_dict(e, names) for e in sub.entries]
+    by_row: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for e in entries:
+        e["warnings"] = []
+        src = e["source"]
+        by_row.setdefault((src["table"], src["sheet"], src["page"], src["row"]), e)
+        by_row.setdefault((None, None, None, src["row"]), e)
+    general = []
+    for w in out["warnings"]:
+        key = _warning_row_key(w.get("location"))
+        target = by_row.get(key) if key else None
+        if target is None and key:
+            target = by_row.get((None, None, None, key[3]))
+        (target["warnings"] if target else general).append(w)
+    out["entries"] = entries
+    out["general_warnings"] = general
+    return out
+
+
+def original_file(viewer: Viewer, submission_id: int) -> tuple[str, str] | None:
+    """(sha256, original name) of a visible submission's uploaded file."""
+    with read_session() as s:
+        stmt = scoped(select(Submission.sha256, Submission.original_name), Submission.unit_id, s, viewer)
+        row = s.execute(stmt.where(Submission.id == submission_id)).first()
+        return (row[0], row[1]) if row else None
+
+
+def entries(viewer: Viewer, *, unit: str | int | None = None, department: str | None = None,
+            level: str | None = None, category: str | None = None, q: str | None = None,
+            page: int = 1, per_page: int = 50) -> Page:
+    """Current entries, newest first: ids are paged on the (unit, is_current, id) index, then loaded."""
+    with read_session() as s:
+        stmt = scoped(select(Entry.id).where(Entry.is_current.is_(True)), Entry.unit_id, s, viewer)
+        unit_ids = _unit_ids(s, unit)
+        if unit_ids is not None:
+            stmt = stmt.where(Entry.unit_id.in_(unit_ids))
+        if department:
+            stmt = stmt.where(Entry.department == department.strip())
+        if level:
+            stmt = stmt.where(Entry.level == level)
+        if category:
+            stmt = stmt.where(Entry.category == category)
+        if q and q.strip():
+            pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            stmt = stmt.where(or_(*(col.like(pattern, escape="\\") for col in
+                                    (Entry.risk, Entry.position, Entry.department, Entry.manifestation))))
+        ids, total = _paginate(s, stmt, Entry.id.desc(), page, per_page)
+        rows = s.scalars(select(Entry).where(Entry.id.in_(ids)).order_by(Entry.id.desc())
+                         .options(selectinload(Entry.measures))).all()
+        names = _unit_names(s, {e.unit_id for e in rows})
+        return Page([_entry_dict(e, names) for e in rows], page, per_page, total)
+
+
+def units(viewer: Viewer) -> list[dict[str, Any]]:
+    """The units (and departments) a viewer may act for, for selects."""
+    with read_session() as s:
+        stmt = scoped(select(Unit.id), Unit.id, s, viewer)
+        ids = set(s.scalars(stmt))
+        names = _unit_names(s, ids)
+        return sorted(({"id": i, "name": n} for i, n in names.items()), key=lambda u: u["name"])
+
+
+def campaigns() -> list[dict[str, Any]]:
+    with read_session() as s:
+        rows = s.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+        return [campaign_as_dict(c) for c in rows]
+
+
+def documents(viewer: Viewer, *, page: int = 1, per_page: int = 20) -> Page:
+    with read_session() as s:
+        stmt = scoped(select(Document.id), Document.unit_id, s, viewer)
+        ids, total = _paginate(s, stmt, Document.id.desc(), page, per_page)
+        docs = s.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id.desc())).all()
+        names = _unit_names(s, {d.unit_id for d in docs if d.unit_id})
+        return Page([document_dict(d, names) for d in docs], page, per_page, total)
+
+
+def document_dict(d: Document, unit_names: dict[int, str]) -> dict[str, Any]:
+    return {"id": d.id, "kind": d.kind, "number_text": d.number_text, "filename": d.filename,
+            "unit_id": d.unit_id, "unit": unit_names.get(d.unit_id) if d.unit_id else None,
+            "campaign_id": d.campaign_id, "params": d.params,
+            "created_at": d.created_at.isoformat(timespec="seconds") if d.created_at else None}
+
+
+def document_path(viewer: Viewer, document_id: int) -> Path | None:
+    """Where a visible generated document lies (service.documents writes documents/<id>/<filename>)."""
+    with read_session() as s:
+        stmt = scoped(select(Document.filename), Document.unit_id, s, viewer)
+        filename = s.scalar(stmt.where(Document.id == document_id))
+    return settings().documents_dir / str(document_id) / filename if filename else None

@@ -1,0 +1,79 @@
+"""Pages: 上传 (upload), 提交记录 (submission list), 提交详情 (one submission) and the original file."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+
+from service.store import files
+from service.web import queries, uploads
+from service.web.auth import current_viewer, login_required
+from service.web.security import uploaded_files
+
+bp = Blueprint("submissions", __name__)
+
+
+def download_name(original: str) -> str:
+    """The last path part of a stored name: kept for display, never used as a path."""
+    return original.replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
+
+
+def send_stored(sha256: str, name: str) -> Any:
+    """Stored bytes as an attachment; werkzeug writes filename*=UTF-8''… for the Chinese name."""
+    return send_file(BytesIO(files.get(sha256)), mimetype="application/octet-stream",
+                     as_attachment=True, download_name=download_name(name))
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    return redirect(url_for("submissions.upload"))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@login_required
+def upload() -> Any:
+    viewer = current_viewer()
+    outcomes = []
+    if request.method == "POST":
+        chosen = uploaded_files("files")
+        if not chosen:
+            abort(400, "请选择要上传的文件")
+        unit_id = uploads.target_unit(viewer, request.form.get("unit"))
+        outcomes = [uploads.receive(viewer, f, unit_id=unit_id, campaign=request.form.get("campaign"))
+                    for f in chosen]
+    return render_template("submissions/upload.html", outcomes=outcomes,
+                           units=queries.units(viewer), campaigns=queries.campaigns(),
+                           selected_unit=request.form.get("unit", ""))
+
+
+@bp.get("/submissions")
+@login_required
+def listing() -> Any:
+    viewer = current_viewer()
+    args = request.args
+    page = queries.submissions(viewer, unit=args.get("unit"), status=args.get("status"),
+                               date_from=args.get("from"), date_to=args.get("to"),
+                               page=queries.page_number(args.get("page")))
+    return render_template("submissions/list.html", page=page, units=queries.units(viewer),
+                           statuses=queries.STATUS_NAMES, args=args)
+
+
+@bp.get("/submissions/<int:submission_id>")
+@login_required
+def detail(submission_id: int) -> Any:
+    sub = queries.submission(current_viewer(), submission_id)
+    if sub is None:
+        abort(404)
+    return render_template("submissions/detail.html", sub=sub)
+
+
+@bp.get("/submissions/<int:submission_id>/original")
+@login_required
+def original(submission_id: int) -> Any:
+    found = queries.original_file(current_viewer(), submission_id)
+    if found is None:
+        abort(404)
+    return send_stored(*found)

@@ -1,0 +1,58 @@
+"""One uploaded file into the store, for the upload page and the API alike.
+
+The only write path is `service.ingest.ingest_file`; this module decides which unit
+the file belongs to (a unit user's own unit, or the one an admin chose) and turns
+the result into a plain dict the page and the API both show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from werkzeug.datastructures import FileStorage
+
+from service.ingest import ingest_file
+from service.store.db import read_session
+from service.store.errors import NotFound
+from service.store.models import Unit
+from service.store.scope import Viewer, visible_unit_ids
+
+
+def target_unit(viewer: Viewer, requested: str | None) -> int:
+    """The unit an upload is filed under: an admin's choice, else the user's own (or a department of it)."""
+    with read_session() as s:
+        allowed = visible_unit_ids(s, viewer)
+        chosen = int(requested) if requested and requested.isdigit() else None
+        if allowed is None:  # admin: must choose an existing unit
+            if chosen is None or s.get(Unit, chosen) is None:
+                abort(400, "请选择上传文件所属的单位")
+            return chosen
+    if viewer.unit_id is None:
+        abort(403, "您的账号尚未关联单位,请联系管理员")
+    return chosen if chosen in allowed else viewer.unit_id
+
+
+def receive(viewer: Viewer, upload: FileStorage, *, unit_id: int, campaign: str | None) -> dict[str, Any]:
+    """Ingest one file; the outcome as shown to the user (entries read, warnings, or the error)."""
+    name = upload.filename or "未命名文件"
+    try:
+        result = ingest_file(
+            upload.read(),
+            name,
+            unit=unit_id,
+            campaign=int(campaign) if campaign and campaign.isdigit() else None,
+            uploader_id=viewer.user_id,
+            actor=viewer.username,
+        )
+    except NotFound as exc:  # unknown unit or campaign: nothing was stored
+        abort(400, exc.message)
+    return {
+        "filename": name,
+        "submission_id": result.submission_id,
+        "status": result.status,
+        "entry_count": result.entry_count,
+        "warnings": list(result.warnings),
+        "error": {"code": result.error_code, "message": result.error_message} if result.status == "failed" else None,
+        "superseded_id": result.superseded_id,
+    }
