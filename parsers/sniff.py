@@ -25,6 +25,7 @@ MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject")
 
 # Everything an XML document may hold before its root element, except a DOCTYPE.
 _PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+ROOT_ELEMENT = re.compile(rb"<[A-Za-z_:]")
 
 
 def sniff(data: bytes, filename: str) -> str:
@@ -116,8 +117,8 @@ def _check_xml_prolog(head: bytes) -> None:
     rest = head[pos:]
     if rest[:9].upper() == b"<!DOCTYPE" or b"<!ENTITY" in head.upper():
         raise fail("unsafe_xml")
-    if not rest and len(head) >= limits.XML_PROLOG_BYTES:  # prolog padded to hide what follows
-        raise fail("unsafe_xml")
+    if not ROOT_ELEMENT.match(rest) and len(head) >= limits.XML_PROLOG_BYTES:
+        raise fail("unsafe_xml")  # a prolog longer than we look may hide a DOCTYPE
 
 
 def _sniff_ole(data: bytes, ext: str) -> str:

@@ -1,0 +1,269 @@
+"""Builders for the files the I/O and safety tests feed the parsers: real forms made with
+python-docx/openpyxl (converted by real LibreOffice where a legacy or PDF file is needed),
+hostile containers, and PDFs drawn by hand where a property (doubled glyphs, Kangxi radicals,
+undecodable glyphs, rules without text) must be exact.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from parsers.legacy import soffice_path
+
+HEADER = ["序号", "岗位", "廉政风险点", "风险等级", "防控措施", "责任人"]
+
+
+def form_rows(n: int, *, measure_chars: int = 20) -> list[list[str]]:
+    """n risk rows; measure text of about `measure_chars` characters, numbered so rows differ."""
+    rows = []
+    for i in range(1, n + 1):
+        measure = f"第{i}项措施:" + "严格执行审批登记制度并定期公开结果" * (measure_chars // 17 + 1)
+        rows.append(
+            [str(i), "科员", f"第{i}项风险:审批把关不严", "高中低"[i % 3], measure[:measure_chars], "张三"]
+        )
+    return rows
+
+
+def form_docx(rows: list[list[str]], *, repeat_header: bool = True, three_line: bool = False) -> bytes:
+    document = docx.Document()
+    document.add_paragraph("科室廉政风险防控排查表")
+    document.add_paragraph("填报单位:某某局    科室:办公室    填表日期:2024年3月5日")
+    table = document.add_table(rows=1 + len(rows), cols=len(HEADER))
+    if not three_line:
+        table.style = "Table Grid"
+    for r, values in enumerate([HEADER, *rows]):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    if repeat_header:
+        tr_pr = table.rows[0]._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:tblHeader"))
+    if three_line:
+        _three_line_borders(table)
+    document.add_paragraph("填表人:张三    审核人:李四")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _three_line_borders(table) -> None:
+    """Only a rule above the table, one under the header row and one below the table."""
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "bottom"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single")
+        edge.set(qn("w:sz"), "12")
+        borders.append(edge)
+    table._tbl.tblPr.append(borders)
+    for cell in table.rows[0].cells:
+        tc_borders = OxmlElement("w:tcBorders")
+        bottom = OxmlElement("w:bottom")
+        bottom.set(qn("w:val"), "single")
+        bottom.set(qn("w:sz"), "8")
+        tc_borders.append(bottom)
+        cell._tc.get_or_add_tcPr().append(tc_borders)
+
+
+def form_xlsx(rows: list[list[str]]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "办公室"
+    sheet.append(["科室廉政风险防控排查表"])
+    for row in [HEADER, *rows]:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@functools.cache
+def converted(data: bytes, source_ext: str, target: str) -> bytes:
+    """`data` converted by real LibreOffice (cached: each conversion costs about a second)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"in.{source_ext}"
+        source.write_bytes(data)
+        subprocess.run(
+            [
+                soffice_path(),
+                f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                tmp,
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        return (Path(tmp) / f"in.{target}").read_bytes()
+
+
+# ---- hostile containers ------------------------------------------------------------------
+
+
+def rezip(
+    data: bytes, *, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None
+) -> bytes:
+    """A copy of an OOXML package with parts replaced or added."""
+    replace, add = replace or {}, add or {}
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info.filename, replace.get(info.filename, source.read(info.filename)))
+        for name, content in add.items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def zip_bomb(megabytes: int = 300) -> bytes:
+    """A docx-shaped zip with one part of `megabytes` of zeros (a few hundred kB compressed)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as part:
+            block = b"\0" * (1024 * 1024)
+            for _ in range(megabytes):
+                part.write(block)
+    return out.getvalue()
+
+
+def many_entries_zip(count: int = 6000) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        for i in range(count):
+            archive.writestr(f"word/media/{i}.xml", "")
+    return out.getvalue()
+
+
+XXE_DOCUMENT = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    b"<w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p></w:body></w:document>"
+)
+
+
+def macro_docm(data: bytes) -> bytes:
+    """A docx turned into a macro-enabled document: vbaProject.bin and the docm content type."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        types = archive.read("[Content_Types].xml")
+    types = types.replace(
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        b"application/vnd.ms-word.document.macroEnabled.main+xml",
+    )
+    return rezip(
+        data, replace={"[Content_Types].xml": types}, add={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}
+    )
+
+
+def encrypted_office(data: bytes, password: str = "secret") -> bytes:
+    """An OOXML file encrypted with a password (an OLE container with EncryptedPackage)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()
+
+
+def encrypted_pdf(data: bytes, password: str = "secret") -> bytes:
+    import pypdf
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password=password, owner_password=password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# ---- hand-drawn PDFs -----------------------------------------------------------------------
+
+
+def drawn_pdf(pages: list[dict], *, to_unicode: bool = True) -> bytes:
+    """A PDF whose pages hold exactly the given text runs, rules and images.
+
+    Each page: {"text": [(x, y, size, str)], "rules": [(x0, y0, x1, y1)], "image": bool}
+    (y from the top of an A4 page). Glyphs use a Type0 font, one CID per character,
+    mapped back to Unicode by a ToUnicode CMap — without it every glyph reads as (cid:N).
+    """
+    chars = sorted({ch for page in pages for *_, text in page.get("text", []) for ch in text})
+    cid = {ch: i + 1 for i, ch in enumerate(chars)}
+    height = 842
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    cmap_lines = b"".join(b"<%04X> <%s>\n" % (cid[ch], ch.encode("utf-16-be").hex().encode()) for ch in chars)
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /L def\n"
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+        + b"%d beginbfchar\n" % len(chars)
+        + cmap_lines
+        + b"endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    cmap_id = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap))
+    descendant = add(
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /DW 1000"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"
+    )
+    font = add(
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [%d 0 R]%s >>"
+        % (descendant, b" /ToUnicode %d 0 R" % cmap_id if to_unicode else b"")
+    )
+    image = add(
+        b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray"
+        b" /BitsPerComponent 8 /Length 4 >>\nstream\n\x00\xff\xff\x00\nendstream"
+    )
+    page_ids = []
+    pages_id = len(objects) + 2 * len(pages) + 1
+    for page in pages:
+        ops = []
+        for x0, y0, x1, y1 in page.get("rules", []):
+            ops.append(b"0.8 w %.2f %.2f m %.2f %.2f l S" % (x0, height - y0, x1, height - y1))
+        for x, y, size, text in page.get("text", []):
+            codes = b"".join(b"%04X" % cid[ch] for ch in text)
+            ops.append(b"BT /F1 %.1f Tf %.2f %.2f Td <%s> Tj ET" % (size, x, height - y - size, codes))
+        if page.get("image"):
+            ops.append(b"q 500 0 0 700 40 70 cm /Im1 Do Q")
+        content = b"\n".join(ops)
+        stream = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
+        page_ids.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
+                b" /Resources << /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >> >>"
+                % (pages_id, stream, font, image)
+            )
+        )
+    kids = b" ".join(b"%d 0 R" % i for i in page_ids)
+    if add(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_ids))) != pages_id:
+        raise AssertionError("page tree object number miscounted")
+    catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(
+        b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
+    )
+    return out.getvalue()

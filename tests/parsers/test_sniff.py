@@ -1,0 +1,88 @@
+"""Format detection from content, not from the name the user gave the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from parsers.errors import ParseError
+from parsers.sniff import sniff
+from tests.parsers.badfiles import converted, form_docx, form_rows, form_xlsx
+
+SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("p01_keshi_standard.docx", "docx"),
+        ("p02_title_merged_header_row3.xlsx", "xlsx"),
+        ("p05_text_pdf.pdf", "pdf"),
+    ],
+)
+def test_samples_are_recognised(name: str, fmt: str) -> None:
+    assert sniff((SAMPLES / name).read_bytes(), name) == fmt
+
+
+def test_wrong_extension_is_ignored() -> None:
+    docx_bytes, xlsx_bytes = form_docx(form_rows(2)), form_xlsx(form_rows(2))
+    assert sniff(xlsx_bytes, "风险表.docx") == "xlsx"
+    assert sniff(docx_bytes, "风险表.pdf") == "docx"
+    assert sniff(docx_bytes, "no-extension") == "docx"
+    assert sniff((SAMPLES / "p05_text_pdf.pdf").read_bytes(), "scan.xlsx") == "pdf"
+
+
+@pytest.mark.parametrize(
+    "magic",
+    [
+        b"\xff\xd8\xff\xe0\x00\x10JFIF",
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+        b"II*\x00\x08\x00",
+        b"MM\x00*\x00\x08",
+        b"BM6\x00",
+    ],
+)
+def test_photos_go_to_ocr(magic: bytes) -> None:
+    assert sniff(magic + b"\x00" * 100, "photo.jpg") == "image"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        (b"", "a.docx", "empty_file"),
+        (b"just some text\n", "a.docx", "unsupported_format"),
+        (b"PK\x03\x04 truncated", "a.docx", "corrupt_file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "a.doc", "corrupt_file"),
+    ],
+)
+def test_refusals(data: bytes, name: str, code: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        sniff(data, name)
+    assert caught.value.code == code
+
+
+@pytest.mark.libreoffice
+def test_legacy_formats_and_kingsoft_extensions() -> None:
+    doc = converted(form_docx(form_rows(2)), "docx", "doc")
+    xls = converted(form_xlsx(form_rows(2)), "xlsx", "xls")
+    assert sniff(doc, "表.doc") == "doc"
+    assert sniff(doc, "表.WPS") == "wps"  # Kingsoft Writer files are Word 97 inside
+    assert sniff(xls, "表.xls") == "xls"
+    assert sniff(xls, "表.et") == "et"
+    assert sniff(xls, "表.wps") == "xls"  # the content wins over a name that disagrees
+    assert sniff(doc, "表.docx") == "doc"
+
+
+def test_xls_saved_as_html_or_spreadsheetml() -> None:
+    html = "<html><body><table><tr><td>风险点</td></tr></table></body></html>".encode()
+    spreadsheetml = (
+        b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>'
+    )
+    assert sniff(html, "表.xls") == "xls"
+    assert sniff(b"\xef\xbb\xbf" + html, "表.et") == "et"
+    assert sniff(spreadsheetml, "表.xls") == "xls"
+    with pytest.raises(ParseError) as caught:
+        sniff(html, "page.html")
+    assert caught.value.code == "unsupported_format"
