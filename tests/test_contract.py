@@ -1,0 +1,82 @@
+"""The parse contract end to end: `lianfang parse FILE --json` on every shared sample.
+
+Output must validate against ../shared/contract/parse-output.schema.json and equal the
+sample's expected.json (fields the expectation leaves out are null; warnings are the
+parser's call). A file that is not a form: exit 2, one Chinese line on stderr, no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from service.store.campaigns import SCHEMA_PATH
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+SAMPLES = sorted(p for p in (SHARED / "samples").glob("p*.*") if not p.name.endswith(".json"))
+
+pytestmark = pytest.mark.skipif(not SAMPLES, reason="../shared/samples is not beside the repository")
+
+
+def _expected(path: Path) -> dict:
+    return json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
+
+
+def _shown(value):  # what a form shows: everything but nulls and the parser's own warnings
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items() if v is not None and k not in ("warnings", "expect_error")}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    return value
+
+
+FORMS = [p for p in SAMPLES if "expect_error" not in _expected(p)]
+NOT_FORMS = [p for p in SAMPLES if "expect_error" in _expected(p)]
+
+
+@pytest.mark.parametrize("path", FORMS, ids=lambda p: p.name)
+def test_parse_prints_the_contract_object(cli, path: Path):
+    result = cli("parse", path, "--json")
+    assert result.exit_code == 0, result.stderr
+    got = json.loads(result.stdout)
+    schema = json.loads((SHARED / "contract" / "parse-output.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(got)
+    assert _shown(got) == _shown(_expected(path))
+
+
+@pytest.mark.parametrize("path", NOT_FORMS, ids=lambda p: p.name)
+def test_not_a_form_exits_2_with_one_line(path: Path):
+    """Through the real console entry point, as a user runs it."""
+    proc = subprocess.run([sys.executable, "-m", "service", "parse", str(path), "--json"],
+                          capture_output=True, text=True, timeout=120)
+    want = _expected(path)["expect_error"]
+    assert proc.returncode == want["exit"] == 2
+    assert proc.stderr.count("\n") == 1 and want["stderr_contains"] in proc.stderr
+    assert proc.stderr.rstrip().endswith("[not_a_form]") and "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("content, code", [(b"", "empty_file"), (b"\x00garbage" * 100, "unsupported_format"),
+                                           (b"PK\x03\x04broken zip", "corrupt_file")])
+def test_bad_bytes_exit_2_with_one_line(cli, tmp_path: Path, content: bytes, code: str):
+    bad = tmp_path / "表格.docx"
+    bad.write_bytes(content)
+    result = cli("parse", bad, "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.rstrip().endswith(f"[{code}]")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in result.stderr)
+
+
+def test_missing_file_exits_2_with_one_line(cli, tmp_path: Path):
+    result = cli("parse", tmp_path / "没有这个文件.docx", "--json")
+    assert result.exit_code == 2 and result.stderr.strip() == f"无法读取文件:{tmp_path / '没有这个文件.docx'} [file_not_found]"
+
+
+def test_packaged_campaign_schema_is_the_shared_one():
+    shared = SHARED / "contract" / "campaign.schema.json"
+    assert json.loads(SCHEMA_PATH.read_text(encoding="utf-8")) == json.loads(shared.read_text(encoding="utf-8"))
