@@ -48,6 +48,7 @@ FORM_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 _NOT_A_HEADER = re.compile(r"[\d:;,。]")  # digits or sentence punctuation: a data cell
+_GAP = re.compile(r"\s{2,}|\u3000")  # what separates a value from unlabelled text after it
 _BRACKETS = re.compile(r"[(\[【<《].*?[)\]】>》]")
 
 
@@ -97,7 +98,7 @@ def header_values(line: str) -> list[tuple[str, str]]:
         return []
     out = []
     for m, stop in zip(marks, [m.start() for m in marks[1:]] + [len(line)], strict=True):
-        value = line[m.end():stop].strip().strip("_＿ ")
+        value = _GAP.split(line[m.end():stop].strip())[0].strip("_＿ ")
         name = form_field(m.group(1))
         if value and name:
             out.append((name, value))

@@ -20,18 +20,19 @@ def _cn(text: str) -> int:
     return _CN_NUMBERS.index(text) + 1
 
 
-# (pattern, value of the number group) per enumerator style.
-_STYLES: tuple[tuple[re.Pattern[str], Callable[[str], int]], ...] = (
-    (re.compile(r"(\d{1,2})\s*、"), int),
-    (re.compile(r"(\d{1,2})\s*[.．](?!\d)"), int),
-    (re.compile(r"[(（]\s*(\d{1,2})\s*[)）]"), int),
-    (re.compile(r"(\d{1,2})\s*[)）]"), int),
-    (re.compile(r"([①-⑳])"), lambda s: ord(s) - 0x2460 + 1),
-    (re.compile(r"([⑴-⒇])"), lambda s: ord(s) - 0x2474 + 1),
-    (re.compile(r"([⒈-⒛])"), lambda s: ord(s) - 0x2488 + 1),
-    (re.compile(r"([一二三四五六七八九十])\s*、"), _cn),
-    (re.compile(r"[(（]([一二三四五六七八九十])[)）]"), _cn),
-    (re.compile(r"([一二三四五六七八九十])是"), _cn),
+# (pattern, value of the number group, whether it must follow a separator) per style.
+# Bracketed and circled numbers delimit themselves; "1、" or "2." inside a sentence does not.
+_STYLES: tuple[tuple[re.Pattern[str], Callable[[str], int], bool], ...] = (
+    (re.compile(r"(\d{1,2})\s*、"), int, True),
+    (re.compile(r"(\d{1,2})\s*[.．](?!\d)"), int, True),
+    (re.compile(r"[(（]\s*(\d{1,2})\s*[)）]"), int, False),
+    (re.compile(r"(\d{1,2})\s*[)）]"), int, True),
+    (re.compile(r"([①-⑳])"), lambda s: ord(s) - 0x2460 + 1, False),
+    (re.compile(r"([⑴-⒇])"), lambda s: ord(s) - 0x2474 + 1, False),
+    (re.compile(r"([⒈-⒛])"), lambda s: ord(s) - 0x2488 + 1, False),
+    (re.compile(r"([一二三四五六七八九十])\s*、"), _cn, True),
+    (re.compile(r"[(（]([一二三四五六七八九十])[)）]"), _cn, False),
+    (re.compile(r"([一二三四五六七八九十])是"), _cn, True),
 )
 _BOUNDARY = set(" \t\r\n\u3000；;。，,:：!！?？)）")
 _SEPARATORS = re.compile(r"[\n;；]+")
@@ -49,11 +50,11 @@ def _at_boundary(text: str, start: int) -> bool:
 def _longest_run(text: str) -> list[tuple[int, int]]:
     """(start, end) of each enumerator in the longest 1, 2, 3… run of one style."""
     best: list[tuple[int, int]] = []
-    for pattern, value in _STYLES:
+    for pattern, value, needs_boundary in _STYLES:
         marks = [
             (m.start(), m.end(), value(m.group(1)))
             for m in pattern.finditer(text)
-            if _at_boundary(text, m.start())
+            if not needs_boundary or _at_boundary(text, m.start())
         ]
         for i, (start, end, number) in enumerate(marks):
             if number != 1:

@@ -19,7 +19,7 @@ from parsers.fields import column_field, header_values
 from parsers.grid import Cell, Document, Grid
 from parsers.levels import LevelReader, Reading, legend_highest_rank
 from parsers.model import Entry, FormInfo, Measure, ParsedForm, ParseWarning, Source
-from parsers.text import clean, is_traditional, key
+from parsers.text import clean, is_traditional, key, to_simplified
 
 _HEADER_SCAN = 20  # header rows are searched among a table's first rows
 _TICKS = {"√", "✓", "✔", "☑", "●", "■", "v", "是", "y", "x", "×"}
@@ -40,6 +40,7 @@ class _Layout:
     ticks: dict[int, str]  # tick column -> its level label
     header_keys: list[tuple[str, ...]]  # header rows, to recognise them when repeated
     width: int
+    top: int  # the (first) header row
     kind: str = "risk_register"
 
 
@@ -67,6 +68,10 @@ class _Form:
 
     def text(self, raw: str) -> str:
         return clean(raw, self.traditional)
+
+    def simplified(self, raw: str) -> str:
+        """Simplified but otherwise as written: header lines keep the gaps between their fields."""
+        return to_simplified(raw) if self.traditional else raw
 
     def warn(self, code: str, message: str, grid: Grid | None = None, r: int | None = None) -> None:
         location = None
@@ -202,7 +207,7 @@ def _find_layout(grid: Grid) -> tuple[_Layout, int] | None:
         if kind == "power_list" and "handler" in columns and "department" not in columns:
             columns["department"] = columns["handler"]
         header_rows = grid.rows[r:r + 1 + two_rows]
-        layout = _Layout(columns, ticks, [_row_keys(row) for row in header_rows], grid.n_cols, kind)
+        layout = _Layout(columns, ticks, [_row_keys(row) for row in header_rows], grid.n_cols, r, kind)
         return layout, r + 1 + two_rows
     return None
 
@@ -321,7 +326,8 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
             section = _department_name(text) or section
             continue
         if reason == "note":
-            form.add_fields(header_values(" ".join(c.text for c in _distinct(row, range(len(row))))), trailing=True)
+            texts = "    ".join(c.text for c in _distinct(row, range(len(row))))
+            form.add_fields(header_values(form.simplified(texts)), trailing=True)
         if reason:
             continue
         risk_cell = _distinct(row, risk_cols)[0]
@@ -347,24 +353,24 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
 
 # ---------------------------------------------------------------- form fields
 
-def _row_lines(grid: Grid, stop: int) -> list[str]:
+def _row_lines(form: _Form, grid: Grid, stop: int) -> list[str]:
     """Rows above a table's header, as text lines (titles and header lines in a sheet)."""
     lines = []
     for row in grid.rows[:stop]:
         texts = [c.text.strip() for c in _distinct(row, range(len(row))) if c.text.strip()]
         if texts:
-            lines.append("    ".join(texts))
+            lines.append(form.simplified("    ".join(texts)))
     return lines
 
 
-def _key_values(grid: Grid, stop: int) -> list[tuple[str, str]]:
+def _key_values(form: _Form, grid: Grid, stop: int) -> list[tuple[str, str]]:
     """Key-value cells above the header: 姓名 | 张三 | 职务 | 科长."""
     out = []
     for row in grid.rows[:stop]:
-        cells = [c for c in _distinct(row, range(len(row))) if c.text.strip()]
+        cells = [form.simplified(c.text.strip()) for c in _distinct(row, range(len(row))) if c.text.strip()]
         for label, value in zip(cells, cells[1:], strict=False):
-            name = header_values(label.text.strip().rstrip(":：") + ":" + value.text)
-            if name and not header_values(value.text.strip() + ":x") and len(label.text.strip()) <= 8:
+            name = header_values(label.rstrip(":：") + ":" + value)
+            if name and not header_values(value + ":x") and len(label) <= 8:
                 out.append(name[0])
     return out
 
@@ -424,21 +430,21 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
     form_ctx = _Context()
     for grid in doc.grids:
         found = _find_layout(grid)
-        lines = grid.before
+        lines = [form.simplified(line) for line in grid.before]
         if found is None:
             if previous and grid.n_cols == previous[0].width and grid.n_rows and not header_values(" ".join(lines)):
                 layout, ctx = previous[0], _context(form, lines, [], None, previous[1])
                 _read_rows(form, grid, 0, layout, ctx)  # a table split into several Word tables
             elif not previous:
-                preamble += lines + _row_lines(grid, grid.n_rows)
-                form.add_fields(_key_values(grid, grid.n_rows))
+                preamble += lines + _row_lines(form, grid, grid.n_rows)
+                form.add_fields(_key_values(form, grid, grid.n_rows))
             continue
         layout, start = found
         _settle_types(grid, start, layout)
-        pairs = [p for line in lines + _row_lines(grid, start - 1) for p in header_values(line)]
-        pairs += _key_values(grid, start - 1)
+        pairs = [p for line in lines + _row_lines(form, grid, layout.top) for p in header_values(line)]
+        pairs += _key_values(form, grid, layout.top)
         if not previous:
-            preamble += lines + _row_lines(grid, start - 1)
+            preamble += lines + _row_lines(form, grid, layout.top)
             form.add_fields(pairs)
             form_ctx = _context(form, [], [(n, v) for n, v in form.info.items()], None, _Context())
             ctx = _context(form, lines, pairs, grid.sheet, form_ctx)
@@ -459,7 +465,7 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
 def _finish(form: _Form, doc: Document, preamble: list[str], kinds: list[str], *,
             file: str, sha256: str | None) -> ParsedForm:
     last_grid_after = doc.grids[-1].after if doc.grids else []
-    form.add_fields([p for line in last_grid_after for p in header_values(line)], trailing=True)
+    form.add_fields([p for line in last_grid_after for p in header_values(form.simplified(line))], trailing=True)
     info = {**form.trailing, **form.info}
     departments = {e.department for e in form.entries}
     if any(r.assumed for r in form.readings):
