@@ -1,0 +1,297 @@
+"""Tiered review (分级审核) and 公示 of submitted forms.
+
+A submission's `review_state` names the last step it passed:
+已提交 → 科室审核 → 分管领导审核 → 领导小组审定 → 公示 → 生效, or 退回 (returned to its unit,
+with its open findings attached; the unit answers with a corrected version, which starts
+again at 已提交). Each step is taken by one role and bound to the exact version (sha256)
+it judged, as a ReviewStep row plus an AuditLog row. A form without high-level points may
+skip the 领导小组 when the campaign's audit settings say {"review": {"leader_may_settle": true}}.
+The 公示 period and its feedback live in AuditLog rows (actions review.publish, publicity.feedback).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.store.db import read_session, write_session
+from service.store.models import AuditLog, Campaign, Entry, Finding, ReviewStep, Submission, Unit
+from service.store.scope import Viewer, visible_unit_ids
+
+STATES = {
+    "submitted": "已提交",
+    "dept_review": "科室审核",
+    "leader_review": "分管领导审核",
+    "group_review": "领导小组审定",
+    "publicity": "公示",
+    "effective": "生效",
+    "returned": "退回修改",
+}
+ROLES = {
+    "unit": "填报单位",
+    "department_head": "科室负责人",
+    "leader": "分管领导",
+    "group": "领导小组",
+    "admin": "领导小组办公室",
+}
+# (action, state) -> (next state, roles that may take the step)
+STEPS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
+    ("approve", "submitted"): ("dept_review", frozenset({"department_head"})),
+    ("approve", "dept_review"): ("leader_review", frozenset({"leader"})),
+    ("approve", "leader_review"): ("group_review", frozenset({"group"})),
+    ("publish", "group_review"): ("publicity", frozenset({"group", "admin"})),
+    ("publish", "leader_review"): ("publicity", frozenset({"group", "admin"})),  # only when settled
+    ("effective", "publicity"): ("effective", frozenset({"group", "admin"})),
+}
+ACTIONS = {"approve": "审核通过", "publish": "发布公示", "effective": "公示期满生效", "return": "退回修改"}
+OPEN_STATES = ("submitted", "dept_review", "leader_review", "group_review", "publicity")
+PUBLICITY_DAYS = 5
+MAX_TEXT = 2000
+
+
+class ReviewError(Exception):
+    """A refused review step: an English code and the Chinese message shown to the user."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{message} [{code}]")
+        self.code = code
+        self.message = message
+
+
+@dataclass(slots=True)
+class Decision:
+    submission_id: int
+    action: str
+    from_state: str
+    to_state: str
+    sha256: str
+    finding_ids: list[int] = field(default_factory=list)
+    publicity_until: date | None = None
+
+    @property
+    def label(self) -> str:
+        return STATES[self.to_state]
+
+
+def role_of(viewer: Viewer) -> str:
+    return "admin" if viewer.is_admin else viewer.role
+
+
+def _submission(session: Session, submission_id: int, viewer: Viewer) -> Submission:
+    """The submission if the viewer may see it; out-of-scope ids look like missing ones."""
+    sub = session.get(Submission, submission_id)
+    ids = visible_unit_ids(session, viewer)
+    if sub is None or (ids is not None and sub.unit_id not in ids):
+        raise ReviewError("not_found", f"未找到报送材料:编号 {submission_id}")
+    return sub
+
+
+def has_high_points(session: Session, submission_id: int) -> bool:
+    return bool(session.scalar(
+        select(func.count()).select_from(Entry).where(Entry.submission_id == submission_id, Entry.level == "high")
+    ))
+
+
+def leader_may_settle(session: Session, sub: Submission) -> bool:
+    """Whether the 分管领导's approval settles this form without the 领导小组."""
+    campaign = session.get(Campaign, sub.campaign_id) if sub.campaign_id else None
+    allowed = bool(((campaign.audit or {}).get("review") or {}).get("leader_may_settle")) if campaign else False
+    return allowed and not has_high_points(session, sub.id)
+
+
+def publicity_until(session: Session, submission_id: int) -> date | None:
+    """The last day of the submission's 公示 period, if it was published."""
+    details = session.scalar(
+        select(AuditLog.details).where(
+            AuditLog.action == "review.publish", AuditLog.object_type == "submission",
+            AuditLog.object_id == submission_id,
+        ).order_by(AuditLog.id.desc()).limit(1)
+    )
+    return date.fromisoformat(details["until"]) if details and details.get("until") else None
+
+
+def _check_step(session: Session, sub: Submission, action: str, role: str, today: date) -> str:
+    """The state `action` leads to, or ReviewError saying in Chinese why it may not be taken."""
+    state = sub.review_state
+    if not sub.is_current:
+        raise ReviewError("superseded", "该版本已被新版本替代,请审核最新版本")
+    if sub.status != "parsed":
+        raise ReviewError("not_parsed", "该文件未能解析,不能进入审核")
+    if action == "return":
+        if state not in OPEN_STATES:
+            raise ReviewError("wrong_state", f"当前状态为“{STATES[state]}”,不能退回")
+        allowed = {r for (_, st), (_, roles) in STEPS.items() if st == state for r in roles} | {"admin"}
+        if role not in allowed:
+            raise ReviewError("wrong_role", f"当前状态为“{STATES[state]}”,{ROLES.get(role, role)}无权退回")
+        return "returned"
+    step = STEPS.get((action, state))
+    if step is None:
+        raise ReviewError("wrong_state", f"当前状态为“{STATES.get(state, state)}”,不能执行“{ACTIONS.get(action, action)}”")
+    target, roles = step
+    if role not in roles:
+        who = "、".join(ROLES[r] for r in sorted(roles))
+        raise ReviewError("wrong_role", f"“{STATES[state]}”之后的“{ACTIONS[action]}”应由{who}办理,{ROLES.get(role, role)}无权办理")
+    if action == "publish" and state == "leader_review" and not leader_may_settle(session, sub):
+        if has_high_points(session, sub.id):
+            raise ReviewError("needs_group", "该表含高风险点,须报领导小组审定后才能公示")
+        raise ReviewError("needs_group", "本次工作未授权分管领导审定,须报领导小组审定后才能公示")
+    if action == "effective":
+        until = publicity_until(session, sub.id)
+        if until is not None and today <= until:
+            raise ReviewError("publicity_running", f"公示期至{until}结束,期满后才能生效")
+    return target
+
+
+def decide(
+    submission_id: int, action: str, *, viewer: Viewer, comment: str, days: int = PUBLICITY_DAYS,
+    today: date | None = None,
+) -> Decision:
+    """Take one review step (approve / publish / effective / return) as `viewer`, with a comment."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ReviewError("comment_required", "请填写审核意见")
+    if len(comment) > MAX_TEXT:
+        raise ReviewError("comment_too_long", f"审核意见不能超过{MAX_TEXT}字")
+    if action not in ACTIONS:
+        raise ReviewError("unknown_action", f"未知的审核操作:{action}")
+    today = today or date.today()
+    role = role_of(viewer)
+    with write_session() as s:
+        sub = _submission(s, submission_id, viewer)
+        target = _check_step(s, sub, action, role, today)
+        decision = Decision(sub.id, action, sub.review_state, target, sub.sha256)
+        details: dict[str, Any] = {"from": sub.review_state, "to": target, "sha256": sub.sha256, "comment": comment}
+        if action == "return":
+            decision.finding_ids = list(s.scalars(
+                select(Finding.id).where(Finding.submission_id == sub.id, Finding.status == "open").order_by(Finding.id)
+            ))
+            details["findings"] = decision.finding_ids
+        if action == "publish":
+            decision.publicity_until = today + timedelta(days=max(1, int(days)))
+            details["until"] = decision.publicity_until.isoformat()
+        s.add(ReviewStep(submission_id=sub.id, sha256=sub.sha256, from_state=sub.review_state, to_state=target,
+                         user_id=viewer.user_id, role=role, comment=comment))
+        s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action=f"review.{action}",
+                       object_type="submission", object_id=sub.id, details=details))
+        sub.review_state = target
+        return decision
+
+
+def add_feedback(submission_id: int, text: str, *, viewer: Viewer, contact: str | None = None,
+                 today: date | None = None) -> None:
+    """A message in the 公示 feedback box; only while the period runs."""
+    text = (text or "").strip()
+    if not text:
+        raise ReviewError("feedback_empty", "请填写反馈意见")
+    if len(text) > MAX_TEXT or len(contact or "") > 200:
+        raise ReviewError("feedback_too_long", f"反馈意见不能超过{MAX_TEXT}字")
+    today = today or date.today()
+    with write_session() as s:
+        sub = s.get(Submission, submission_id)
+        until = publicity_until(s, submission_id) if sub is not None else None
+        if sub is None or sub.review_state != "publicity" or until is None:
+            raise ReviewError("not_in_publicity", "该材料不在公示期内,不能提交反馈")
+        if today > until:
+            raise ReviewError("publicity_over", f"公示期已于{until}结束")
+        s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="publicity.feedback",
+                       object_type="submission", object_id=submission_id,
+                       details={"text": text, "contact": (contact or "").strip() or None}))
+
+
+def feedback(submission_id: int) -> list[dict[str, Any]]:
+    with read_session() as s:
+        rows = s.execute(select(AuditLog.at, AuditLog.actor, AuditLog.details).where(
+            AuditLog.action == "publicity.feedback", AuditLog.object_id == submission_id,
+            AuditLog.object_type == "submission").order_by(AuditLog.id))
+        return [{"at": at, "actor": actor, **details} for at, actor, details in rows]
+
+
+def history(submission_id: int, *, viewer: Viewer) -> list[dict[str, Any]]:
+    """Every step taken on the submission, oldest first."""
+    with read_session() as s:
+        _submission(s, submission_id, viewer)
+        steps = s.scalars(select(ReviewStep).where(ReviewStep.submission_id == submission_id).order_by(ReviewStep.id))
+        return [{"at": st.at, "from": STATES[st.from_state], "to": STATES[st.to_state], "role": ROLES.get(st.role, st.role),
+                 "comment": st.comment, "sha256": st.sha256} for st in steps]
+
+
+def _actions_for(session: Session, sub: Submission, role: str) -> list[str]:
+    out = []
+    for action in ACTIONS:
+        try:
+            _check_step(session, sub, action, role, date.today())
+        except ReviewError:
+            continue
+        out.append(action)
+    return out
+
+
+def queue(*, viewer: Viewer) -> list[dict[str, Any]]:
+    """The current forms the viewer's role can act on now, oldest first."""
+    role = role_of(viewer)
+    with read_session() as s:
+        stmt = (select(Submission, Unit.name).join(Unit, Unit.id == Submission.unit_id)
+                .where(Submission.is_current.is_(True), Submission.status == "parsed",
+                       Submission.review_state.in_(OPEN_STATES)).order_by(Submission.received_at, Submission.id))
+        ids = visible_unit_ids(s, viewer)
+        if ids is not None:
+            stmt = stmt.where(Submission.unit_id.in_(ids))
+        open_counts = dict(s.execute(select(Finding.submission_id, func.count()).where(
+            Finding.status == "open", Finding.submission_id.is_not(None)).group_by(Finding.submission_id)).all())
+        out = []
+        for sub, unit_name in s.execute(stmt):
+            actions = [a for a in _actions_for(s, sub, role) if a != "return"]
+            if actions:
+                out.append({"id": sub.id, "unit": unit_name, "file": sub.original_name, "state": sub.review_state,
+                            "state_label": STATES[sub.review_state], "received_at": sub.received_at,
+                            "high": has_high_points(s, sub.id), "findings": open_counts.get(sub.id, 0),
+                            "actions": actions})
+        return out
+
+
+@dataclass(slots=True)
+class PublicityExport:
+    stem: str
+    docx: bytes
+    xlsx: bytes
+    entries: int
+
+
+def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = None) -> PublicityExport:
+    """The 公示 of a unit's agreed points and measures (forms in 公示 or 生效), as .docx and .xlsx.
+
+    Built with the documents package's own pieces (the manual's template and grouping, the
+    ledger's workbook), so 公示 looks like the other documents and there is one docx writer.
+    """
+    from service.documents import ledger, manual, queries, render
+    from service.documents.base import common
+    from service.documents.errors import DocumentError
+
+    with read_session() as s:
+        try:
+            sc = queries.scope(s, viewer, {"unit": unit, "campaign": campaign})
+        except DocumentError as exc:
+            raise ReviewError(exc.code, exc.message) from exc
+        if sc.unit is None:
+            raise ReviewError("unit_required", "请指定要公示的单位")
+        agreed = set(s.scalars(select(Entry.id).join(Submission, Submission.id == Entry.submission_id).where(
+            Submission.unit_id.in_(sc.unit_ids or [sc.unit.id]), Submission.is_current.is_(True),
+            Submission.review_state.in_(("publicity", "effective")))))
+        entries = [e for e in queries.entries(s, sc) if e["id"] in agreed]
+        if not entries:
+            raise ReviewError("nothing_agreed", f"{sc.unit.name}尚无审定通过的风险点,无法导出公示")
+        title = f"{sc.unit_name}廉政风险点及防控措施公示"
+        ctx = common(sc, {})
+        ctx.update(title=title, departments=manual.grouped(entries),
+                   intro=(f"经分级审核,现将{sc.unit_name}廉政风险点{len(entries)}个、防控措施"
+                          f"{sum(len(e['measures']) for e in entries)}条予以公示。如有意见,请在公示期内反馈。"))
+    docx = render.render(render.load(manual.TEMPLATE, manual.REQUIRED), ctx)
+    for i, e in enumerate(entries, 1):
+        e["no"] = i
+    info = f"公示单位:{sc.unit_name}    风险等级:高、中、低(高为最高)    导出日期:{date.today().isoformat()}"
+    xlsx = ledger.workbook(render.clean(entries), title, info, with_unit=False)
+    return PublicityExport(f"公示_{sc.unit_name}", docx, xlsx, len(entries))
