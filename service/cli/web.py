@@ -1,3 +1,36 @@
-"""`lianfang` commands: web."""
+"""`lianfang` commands: web — serve the pages and API, issue API tokens."""
 
-from service.cli import cli  # noqa: F401
+from __future__ import annotations
+
+import click
+
+from service.cli import cli
+
+
+@cli.command("serve", help="启动网页与接口服务 (Serve the web pages and API; threaded, jobs in-process)")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 (Address to listen on)")
+@click.option("--port", default=5000, show_default=True, type=int, help="端口 (Port)")
+def serve(host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    from service.web import create_app
+
+    click.echo(f"廉防网页服务:http://{host}:{port}/ (Ctrl+C 退出)")
+    run_simple(host, port, create_app(), threaded=True, use_reloader=False)
+
+
+@cli.group("token", help="接口访问令牌 (API bearer tokens)")
+def token() -> None:
+    pass
+
+
+@token.command("create", help="为用户创建访问令牌,只显示一次 (Create a token for USER; shown once)")
+@click.argument("user")
+def create(user: str) -> None:
+    from service.web.auth import create_token
+
+    try:
+        raw = create_token(user)
+    except LookupError:
+        raise click.ClickException(f"用户不存在:{user}") from None
+    click.echo(raw)

@@ -22,22 +22,18 @@ KINDS = {
     "ledger": "风险台账(Excel)",
     "manual": "廉政风险防控手册",
 }
-PARAM_KEYS = ("campaign", "stage", "unit", "person", "department", "deadline")
+# What the pages and the API pass on; service.documents checks them (and the viewer's scope).
+PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "deadline", "items")
 
 
-def document_params(viewer: Viewer, raw: dict[str, Any]) -> dict[str, Any]:
-    """Clean parameters; a unit user's documents are always about their own unit."""
-    params: dict[str, Any] = {}
+def document_params(raw: dict[str, Any]) -> dict[str, Any]:
+    """The known, non-empty parameters, strings trimmed."""
+    params = {}
     for key in PARAM_KEYS:
         value = raw.get(key)
-        if isinstance(value, str):
-            value = value.strip()
-            if key in ("campaign", "unit") and value.isdigit():
-                value = int(value)
+        value = value.strip() if isinstance(value, str) else value
         if value not in (None, ""):
             params[key] = value
-    if not viewer.is_admin:
-        params["unit"] = viewer.unit_id
     return params
 
 
@@ -46,7 +42,7 @@ def try_generate(viewer: Viewer, kind: str, raw: dict[str, Any], *, pdf: bool = 
     if kind not in KINDS:
         return None, "未知的文书类型"
     try:
-        return document_service.generate(kind, document_params(viewer, raw), viewer=viewer, pdf=pdf), None
+        return document_service.generate(kind, document_params(raw), viewer=viewer, pdf=pdf), None
     except (DocumentError, NotFound) as exc:
         return None, exc.message
 
@@ -75,7 +71,7 @@ def listing() -> Any:
         return redirect(url_for("documents.listing"))
     page = queries.documents(viewer, page=queries.page_number(request.args.get("page")))
     return render_template("documents/list.html", page=page, kinds=KINDS, units=queries.units(viewer),
-                           campaigns=queries.campaigns())
+                           campaigns=queries.campaign_names())
 
 
 @bp.get("/documents/<int:document_id>/download")

@@ -22,7 +22,7 @@ def listing() -> Any:
     filters = {k: request.args.get(k) or None for k in FILTERS}
     page = queries.entries(viewer, page=queries.page_number(request.args.get("page")), **filters)
     return render_template("entries/list.html", page=page, args=request.args, units=queries.units(viewer),
-                           levels=queries.LEVEL_NAMES, categories=[(c, c) for c in CATEGORIES], campaigns=queries.campaigns())
+                           levels=queries.LEVEL_NAMES, categories=[(c, c) for c in CATEGORIES], campaigns=queries.campaign_names())
 
 
 @bp.post("/entries/export")

@@ -103,7 +103,7 @@ PATHS: dict[str, Any] = {
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
                      "type": "object", "required": ["kind"], "properties": {
                          "kind": {"enum": ["plan", "summary", "commitment", "rectification", "ledger", "manual"]},
-                         "params": {"type": "object", "description": "campaign, stage, unit, person, department, deadline"},
+                         "params": {"type": "object", "description": "campaign(工作名称)、stage、unit(编号或名称)、department、person、position、deadline、items"},
                          "pdf": {"type": "boolean"}}}}}},
                  "responses": {"201": _json(_ref("Document"), "已生成"), "400": ERROR, "401": ERROR, "422": ERROR}},
     },

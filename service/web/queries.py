@@ -252,6 +252,11 @@ def campaigns() -> list[dict[str, Any]]:
         return [campaign_as_dict(c) for c in rows]
 
 
+def campaign_names() -> list[tuple[str, str]]:
+    """(value, label) pairs for selects where campaigns are named (documents take the name)."""
+    return [(c["name"], c["name"]) for c in campaigns()]
+
+
 def documents(viewer: Viewer, *, page: int = 1, per_page: int = 20) -> Page:
     with read_session() as s:
         stmt = scoped(select(Document.id), Document.unit_id, s, viewer)

@@ -1,0 +1,43 @@
+"""风险库 page: scope, filters, search, pagination and the ledger export."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+
+def test_unit_user_sees_only_own_units_entries(client_for, seed, world):
+    seed(world.unit_a, 3, risk="财政局风险")
+    seed(world.dept_a, 2, risk="会计核算科风险")
+    seed(world.unit_b, 4, risk="交通局风险")
+    html = client_for("alice").get("/entries").get_data(as_text=True)
+    assert html.count("财政局风险") == 3 and html.count("会计核算科风险") == 2
+    assert "交通局风险" not in html
+    assert "共 5 条" in html
+    admin = client_for("admin").get("/entries").get_data(as_text=True)
+    assert "共 9 条" in admin
+
+
+def test_filters_search_and_pages(client_for, seed, world):
+    seed(world.unit_a, 55, level="low", risk="普通风险")
+    seed(world.unit_a, 2, level="high", department="财务科", risk="公款<私存>风险")
+    client = client_for("alice")
+    html = client.get("/entries?level=high").get_data(as_text=True)
+    assert "共 2 条" in html and "公款&lt;私存&gt;风险" in html and "普通风险" not in html
+    assert "共 2 条" in client.get("/entries?q=私存").get_data(as_text=True)
+    assert "共 2 条" in client.get("/entries?department=财务科").get_data(as_text=True)
+    first = client.get("/entries").get_data(as_text=True)
+    assert "第 1 / 2 页" in first and "下一页" in first
+    second = client.get("/entries?page=2&level=low").get_data(as_text=True)
+    assert "第 2 / 2 页" in second and "上一页" in second and second.count("普通风险") == 5
+
+
+def test_ledger_export_downloads_xlsx(client_for, post_form, seed, world):
+    seed(world.unit_a, 3, risk="台账风险")
+    response = post_form(client_for("alice"), "/entries/export", {"unit": ""})
+    assert response.status_code == 200
+    assert ".xlsx" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert any("台账风险" in c for c in cells)
