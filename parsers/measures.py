@@ -65,6 +65,8 @@ def _longest_run(text: str) -> list[tuple[int, int]]:
                     run.append((s, e))
             if len(run) > len(best):
                 best = run
+        if not best and marks and marks[0][0] == 0:
+            best = [marks[0][:2]]  # "2、…" alone: the rest of a list begun in another cell
     return best
 
 

@@ -130,7 +130,8 @@ def _is_header(row: list[Cell], cols: dict[int, str]) -> bool:
     if not ({"risk", "manifestation", "power_name"} & names) or len(names) < 2:
         return False
     filled = [c for c in _distinct(row, range(len(row))) if c.text.strip()]
-    matched = {id(row[c]) for c in cols}
+    plain = LevelReader()
+    matched = {id(row[c]) for c in cols} | {id(c) for c in filled if plain.read(c.text).level}
     return len(matched) >= 0.6 * len(filled)
 
 
@@ -152,8 +153,8 @@ def _refine(grid: Grid, r: int, cols: dict[int, str], ticks: dict[int, str]) -> 
     for c in range(grid.n_cols):
         if sub[c] is top[c] or not sub[c].text.strip():
             continue
-        if top[c].colspan == 1 and top[c].text.strip():
-            return False  # a label under a one-column header cell: this row is data
+        if top[c].colspan == 1 and top[c].text.strip() and (c + 1 >= grid.n_cols or top[c + 1].text.strip()):
+            return False  # a label under a header cell that spans nothing: this row is data
         text = sub[c].text.strip()
         name = column_field(text)
         is_level = plain.read(text).level is not None
@@ -236,11 +237,11 @@ def _skip_reason(row: list[Cell], layout: _Layout) -> str | None:
         return "total"
     if _NOTE.match(keys[0]) or _SIGNATURE.search(" ".join(c.text for c in filled)):
         return "note"
+    if len(filled) == 1 and filled[0].colspan >= max(2, layout.width // 2):
+        return "section"
     seq = {id(row[c]) for c in layout.columns.get("seq", [])}
     if all(id(c) in seq for c in filled):
         return "seq_only"
-    if len(filled) == 1 and filled[0].colspan >= max(2, layout.width // 2):
-        return "section"
     return None
 
 

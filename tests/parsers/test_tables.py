@@ -1,0 +1,130 @@
+"""Rows to entries: what is skipped, what is joined, what is warned; kinds and refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers.errors import ParseError
+from parsers.grid import Cell, Document, Grid
+from parsers.table import interpret
+from tests.parsers.builders import HEADER, C, docx_bytes, docx_form, p, parse_docx, risk_rows, tbl
+
+
+def _doc(texts: list[list[str]], lines: tuple[str, ...] = ("排查表",), **grid) -> Document:
+    g = Grid.from_texts(texts, table=0, **grid)
+    g.before = list(lines)
+    return Document(format="docx", grids=[g], lines=list(lines))
+
+
+def test_rows_that_are_not_entries_are_skipped():
+    rows = [
+        ["廉政风险防控排查表", "", "", "", "", ""],
+        HEADER,
+        *risk_rows(1),
+        ["", "", "", "", "", ""],
+        ["2", "", "", "", "", ""],
+        HEADER,  # repeated on the next page
+        *risk_rows(1, start=3),
+        ["合计", "", "", "", "", ""],
+        ["小 计", "2", "", "", "", ""],
+        ["以下空白", "", "", "", "", ""],
+        ["注:本表由科室填写", "", "", "", "", ""],
+        ["科室负责人审核意见:", "", "分管领导签字:", "", "", ""],
+    ]
+    form = interpret(_doc(rows), file="x.docx")
+    assert [e.source.row for e in form.entries] == [3, 7]
+    assert "row_skipped" not in [w.code for w in form.warnings]
+
+
+def test_row_with_data_but_no_risk_is_skipped_with_a_warning():
+    rows = [HEADER, *risk_rows(1), ["2", "岗位2", "", "高", "", "李四"]]
+    form = interpret(_doc(rows), file="x.docx")
+    assert len(form.entries) == 1
+    warning = next(w for w in form.warnings if w.code == "row_skipped")
+    assert warning.location == {"table": 0, "sheet": None, "row": 3}
+    assert "第3行" in warning.message
+
+
+def test_fragment_row_without_risk_or_number_adds_measures_to_the_row_before():
+    rows = [["序号", "风险点", "防控措施"], ["1", "坐支现金", "1、当日存行;"], ["", "", "2、每月核对"]]
+    form = interpret(_doc(rows), file="x.pdf")
+    assert [m.text for m in form.entries[0].measures] == ["当日存行", "每月核对"]
+
+
+def test_section_rows_name_the_department_of_the_rows_below():
+    rows = [
+        [C("序号"), C("岗位"), C("风险点"), C("防控措施")],
+        [C("一、办公室", span=4)],
+        ["1", "主任", "会议费超标", "定额结算"],
+        [C("二、财务科", span=4)],
+        ["2", "出纳", "坐支现金", "当日存行"],
+    ]
+    form = parse_docx(docx_bytes(p("单位廉政风险点登记表"), tbl(rows)))
+    assert [(e.department, e.position) for e in form.entries] == [("办公室", "主任"), ("财务科", "出纳")]
+
+
+def test_two_row_header_without_merges_as_pdf_tables_arrive():
+    rows = [["序号", "风险点", "防控措施", "", "", "责任人"],
+            ["", "", "前期预防", "中期监控", "后期处置", ""],
+            ["1", "串通抬价", "询价比价", "合同审查", "追回差价", "刘芳"]]
+    entry = interpret(_doc(rows), file="x.pdf").entries[0]
+    assert [m.phase for m in entry.measures] == ["前期预防", "中期监控", "后期处置"]
+    assert entry.owner == "刘芳"
+
+
+def test_single_row_tick_columns():
+    rows = [["序号", "风险点", "高", "中", "低", "防控措施"], ["1", "串通抬价", "", "", "√", "询价比价"]]
+    entry = interpret(_doc(rows), file="x.docx").entries[0]
+    assert (entry.level, entry.level_label) == ("low", "低")
+
+
+def test_source_page_from_pdf_cells():
+    g = Grid.from_texts([["序号", "风险点", "防控措施"], ["1", "坐支现金", "存行"]], table=0, row_numbers=[None, None])
+    g.rows[1][1].page = 2
+    g.before = ["排查表"]
+    entry = interpret(Document(format="pdf", grids=[g]), file="x.pdf").entries[0]
+    assert (entry.source.page, entry.source.row, entry.source.table) == (2, None, 0)
+
+
+def test_power_list_is_recognised():
+    rows = [["序号", "职权名称", "职权内容", "办理主体", "法律依据"],
+            ["1", "企业名称核准", "对企业名称预先核准", "登记注册科", "《企业名称登记管理规定》"]]
+    form = parse_docx(docx_form(rows, before=("行政职权目录",)))
+    assert form.form.kind == "power_list"
+    e = form.entries[0]
+    assert (e.duty, e.risk, e.department) == ("企业名称核准", "对企业名称预先核准", "登记注册科")
+
+
+def test_document_without_a_risk_table_is_refused():
+    data = docx_bytes(p("关于廉政工作的汇报"), p("一、加强领导。"), tbl([["时间", "地点"], ["6月", "会议室"]]))
+    with pytest.raises(ParseError) as caught:
+        parse_docx(data)
+    assert caught.value.code == "not_a_form"
+    assert "未找到风险点表格" in caught.value.message
+
+
+def test_empty_template_is_refused_with_the_same_code():
+    with pytest.raises(ParseError) as caught:
+        parse_docx(docx_form([HEADER, ["1", "", "", "", "", ""], ["2", "", "", "", "", ""]]))
+    assert caught.value.code == "not_a_form"
+
+
+def test_form_without_level_column_says_so():
+    form = parse_docx(docx_form([["序号", "风险点", "防控措施"], ["1", "坐支现金", "存行"]]))
+    assert form.form.level_scheme is None
+    assert [w.code for w in form.warnings] == ["level_missing"]
+
+
+def test_reader_warnings_are_passed_on():
+    doc = _doc([["风险点", "防控措施"], ["坐支现金", "存行"]])
+    doc.warnings.append(("pages_need_ocr", "第2页为扫描图像"))
+    assert ("pages_need_ocr", "第2页为扫描图像") in [(w.code, w.message) for w in interpret(doc, file="x").warnings]
+
+
+def test_merged_cell_objects_are_read_once():
+    shared = Cell("1、存行;2、核对", 1, 2, colspan=2)
+    g = Grid(rows=[[Cell("风险点", 0, 0), Cell("防控措施", 0, 1), Cell("防控措施", 0, 2)],
+                   [Cell("坐支现金", 1, 0), shared, shared]], table=0, row_numbers=[1, 2])
+    g.rows[0][2] = g.rows[0][1]
+    entry = interpret(Document(format="docx", grids=[g]), file="x").entries[0]
+    assert [m.text for m in entry.measures] == ["存行", "核对"]
