@@ -267,3 +267,10 @@ def drawn_pdf(pages: list[dict], *, to_unicode: bool = True) -> bytes:
         b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
     )
     return out.getvalue()
+
+
+def grid_rules(x: float, y: float, widths: list[float], heights: list[float]) -> list[tuple]:
+    """The rules of a fully ruled table with its top-left corner at (x, y)."""
+    xs = [x + sum(widths[:i]) for i in range(len(widths) + 1)]
+    ys = [y + sum(heights[:i]) for i in range(len(heights) + 1)]
+    return [(xs[0], top, xs[-1], top) for top in ys] + [(left, ys[0], left, ys[-1]) for left in xs]

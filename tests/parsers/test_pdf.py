@@ -1,0 +1,189 @@
+"""The PDF reader: tables as Word/WPS/LibreOffice export them, and pages that need OCR."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import docx
+import pytest
+
+from parsers import limits, parse_bytes
+from parsers import ocr as ocr_module
+from parsers.errors import ParseError
+from parsers.pdf import read
+from tests.parsers.badfiles import (
+    HEADER,
+    converted,
+    drawn_pdf,
+    encrypted_pdf,
+    form_docx,
+    form_rows,
+    grid_rules,
+)
+
+SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+
+
+def texts(grid) -> list[list[str]]:
+    return [[cell.text for cell in row] for row in grid.rows]
+
+
+def two_by_two(header: list[str], row: list[str], *, top: float = 100, x_shift: float = 0) -> dict:
+    """A drawn page with one ruled 2-column table and its cell texts."""
+    text = [(60 + x_shift + 100 * c, top + 8, 10, value) for c, value in enumerate(header)]
+    text += [(60 + x_shift + 100 * c, top + 38, 10, value) for c, value in enumerate(row)]
+    return {"text": text, "rules": grid_rules(50 + x_shift, top, [100, 100], [30, 30])}
+
+
+def test_sample_text_pdf_reads_table_and_header_lines() -> None:
+    document = read((SAMPLES / "p05_text_pdf.pdf").read_bytes())
+    expected = json.loads((SAMPLES / "p05_text_pdf.expected.json").read_text())
+    assert document.format == "pdf"
+    [grid] = document.grids
+    assert grid.table == 0
+    assert grid.row_numbers == [None] * grid.n_rows and grid.row_pages == [1] * grid.n_rows
+    assert texts(grid)[0] == ["序号", "岗位", "职权事项", "廉政风险点", "风险等级", "防控措施", "责任人"]
+    assert [row[3] for row in texts(grid)[1:]] == [entry["risk"] for entry in expected["entries"]]
+    assert grid.before == [
+        "科室廉政风险防控排查表",
+        "填报单位:蚌埠市交通运输局 科室:办公室 填表日期:2012年6月15日",
+    ]
+    assert grid.rows[1][0].page == 1 and grid.rows[1][0].bbox is not None
+
+
+@pytest.mark.libreoffice
+def test_long_table_over_pages_with_repeated_header_is_one_table() -> None:
+    rows = form_rows(20, measure_chars=60)
+    document = read(converted(form_docx(rows, repeat_header=True), "docx", "pdf"))
+    [grid] = document.grids
+    assert texts(grid) == [HEADER, *rows]
+    assert grid.row_pages == sorted(grid.row_pages) and grid.row_pages[-1] > 2
+    form = parse_bytes(converted(form_docx(rows, repeat_header=True), "docx", "pdf"), "长表.pdf")
+    assert [entry.risk for entry in form.entries] == [row[2] for row in rows]
+    assert [entry.source.page for entry in form.entries] == grid.row_pages[1:]
+    assert {entry.source.table for entry in form.entries} == {0}
+
+
+@pytest.mark.libreoffice
+def test_rows_broken_across_pages_are_joined() -> None:
+    rows = form_rows(5, measure_chars=400)  # each measure cell runs over a page break
+    document = read(converted(form_docx(rows, repeat_header=False), "docx", "pdf"))
+    [grid] = document.grids
+    assert texts(grid) == [HEADER, *rows]
+    assert len(set(grid.row_pages)) > 3
+
+
+@pytest.mark.libreoffice
+def test_three_line_table_without_vertical_rules() -> None:
+    rows = form_rows(8)
+    document = read(converted(form_docx(rows, three_line=True), "docx", "pdf"))
+    [grid] = document.grids
+    assert texts(grid) == [HEADER, *rows]
+    assert document.lines[-1] == "填表人:张三 审核人:李四"
+
+
+@pytest.mark.libreoffice
+def test_vertical_merge_is_one_cell_at_every_position() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=3)
+    table.style = "Table Grid"
+    for r, row in enumerate(
+        [["岗位", "风险点", "等级"], ["科长", "甲风险", "高"], ["", "乙风险", "中"], ["科员", "丙风险", "低"]]
+    ):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    table.cell(1, 0).merge(table.cell(2, 0))
+    out = io.BytesIO()
+    document.save(out)
+    [grid] = read(converted(out.getvalue(), "docx", "pdf")).grids
+    merged = grid.rows[1][0]
+    assert merged is grid.rows[2][0]
+    assert (merged.text, merged.row, merged.rowspan) == ("科长", 1, 2)
+    assert texts(grid)[3] == ["科员", "丙风险", "低"]
+
+
+def test_fake_bold_and_kangxi_radicals() -> None:
+    page = two_by_two(["⼀⽅⾏", "岗位"], ["1", "科员"])
+    page["text"] += [(x + 0.3, y, size, text) for x, y, size, text in page["text"]]  # every glyph twice
+    page["text"].append((50, 40, 14, "⻓⻔⼯作"))
+    document = read(drawn_pdf([page]))
+    assert texts(document.grids[0]) == [["一方行", "岗位"], ["1", "科员"]]
+    assert document.lines == ["长门工作"]
+
+
+def test_table_continued_on_next_page_drops_repeated_header_and_page_numbers() -> None:
+    first = two_by_two(["序号", "风险点"], ["1", "甲风险"], top=700)
+    first["text"].append((290, 800, 9, "- 1 -"))
+    second = two_by_two(["序号", "风险点"], ["2", "乙风险"], top=60)
+    document = read(drawn_pdf([first, second]))
+    [grid] = document.grids
+    assert texts(grid) == [["序号", "风险点"], ["1", "甲风险"], ["2", "乙风险"]]
+    assert grid.row_pages == [1, 1, 2]
+    assert document.lines == []
+
+
+def test_text_between_tables_separates_them() -> None:
+    page = two_by_two(["序号", "风险点"], ["1", "甲风险"], top=100)
+    other = two_by_two(["序号", "风险点"], ["2", "乙风险"], top=300)
+    page["text"] += [*other["text"], (50, 250, 12, "二、财务科")]
+    page["rules"] += other["rules"]
+    document = read(drawn_pdf([page]))
+    assert [grid.table for grid in document.grids] == [0, 1]
+    assert document.grids[0].after == ["二、财务科"] == document.grids[1].before
+    assert texts(document.grids[1])[1] == ["2", "乙风险"]
+
+
+def test_undecodable_glyphs_without_ocr_are_a_scanned_pdf(monkeypatch) -> None:
+    monkeypatch.setattr(ocr_module, "available", lambda: False)
+    garbage = drawn_pdf([two_by_two(["序号", "风险点"], ["1", "甲风险"])], to_unicode=False)
+    with pytest.raises(ParseError) as caught:
+        read(garbage)
+    assert caught.value.code == "scanned_pdf"
+    with pytest.raises(ParseError) as caught:
+        read(drawn_pdf([{"image": True}, {"image": True}]))
+    assert caught.value.code == "scanned_pdf"
+    assert "扫描件" in caught.value.message
+
+
+def test_mixed_pdf_without_ocr_reads_text_pages_and_warns(monkeypatch) -> None:
+    monkeypatch.setattr(ocr_module, "available", lambda: False)
+    document = read(drawn_pdf([two_by_two(["序号", "风险点"], ["1", "甲风险"]), {"image": True}]))
+    assert texts(document.grids[0])[1] == ["1", "甲风险"]
+    assert document.warnings == [("pages_need_ocr", "第2页为扫描图像,未能识别其中内容")]
+    assert document.format == "pdf"
+
+
+def test_pages_without_text_are_handed_to_ocr(monkeypatch) -> None:
+    asked = []
+
+    def read_pdf_pages(data: bytes, pages: list[int]) -> list:
+        asked.append(pages)
+        return []
+
+    monkeypatch.setattr(ocr_module, "available", lambda: True)
+    monkeypatch.setattr(ocr_module, "read_pdf_pages", read_pdf_pages)
+    document = read(
+        drawn_pdf([{"image": True}, two_by_two(["序号", "风险点"], ["1", "甲"]), {"image": True}])
+    )
+    assert asked == [[1, 3]]
+    assert document.ocr and document.format == "pdf"
+    scanned = read(drawn_pdf([{"image": True}]))
+    assert scanned.format == "pdf-scanned"
+
+
+def test_page_cap(monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 2)
+    page = two_by_two(["序号", "风险点"], ["1", "甲风险"])
+    with pytest.raises(ParseError) as caught:
+        read(drawn_pdf([page, page, page]))
+    assert caught.value.code == "too_many_pages"
+
+
+def test_encrypted_and_broken_pdfs() -> None:
+    sample = (SAMPLES / "p05_text_pdf.pdf").read_bytes()
+    for data, code in [(encrypted_pdf(sample), "encrypted"), (sample[:2000], "corrupt_file")]:
+        with pytest.raises(ParseError) as caught:
+            read(data)
+        assert caught.value.code == code
