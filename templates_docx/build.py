@@ -223,7 +223,7 @@ def manual() -> Document:
         f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'))
     toc_begin._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'))
     tag(doc, "{%p for d in departments %}")
-    para(doc, "{{ d.heading }}{{ d.name }}", gb.STYLE_PLAIN)
+    para(doc, "{{ d.name }}", gb.STYLE_PLAIN)
     tag(doc, "{%p endfor %}")
     toc_end = doc.add_paragraph(style=gb.STYLE_PLAIN)
     toc_end._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))

@@ -1,3 +1,77 @@
-"""`lianfang` commands: documents."""
+"""`lianfang` commands: documents (generate, check-format)."""
 
-from service.cli import cli  # noqa: F401
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from service.cli import cli
+from service.documents import KINDS, DocumentError, generate
+from service.documents.checker import check
+from service.store.scope import Viewer
+
+
+def _fail(exc: DocumentError) -> None:
+    click.echo(f"错误:{exc.message} [{exc.code}]", err=True)
+    sys.exit(2)
+
+
+@cli.command("generate", help="生成公文 (Generate a document: plan, summary, commitment, rectification, ledger, manual)")
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.option("--campaign", help="工作任务名称,默认最新 (Campaign name; latest when omitted)")
+@click.option("--stage", help="阶段名称 (Stage name, for summary)")
+@click.option("--unit", help="单位名称或编号 (Unit name or id)")
+@click.option("--department", help="科室 (Department)")
+@click.option("--person", help="姓名 (Person, for commitment)")
+@click.option("--number", type=int, help="指定文号序号 (Document number N of 〔YYYY〕N号)")
+@click.option("--deadline", help="整改期限 YYYY-MM-DD (Deadline, for rectification)")
+@click.option("--item", "items", multiple=True, help="整改事项,可多次使用 (Problem to rectify; repeatable)")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="输出文件或文件夹 (Output file or folder)")
+@click.option("--pdf", is_flag=True, help="同时经 LibreOffice 转为 PDF (Also convert to PDF)")
+def generate_command(kind: str, out: Path, pdf: bool, items: tuple[str, ...], **params: str | int | None) -> None:
+    params = {k: v for k, v in params.items() if v is not None}
+    if items:
+        params["items"] = list(items)
+    try:
+        doc = generate(kind, params, viewer=Viewer.system(), pdf=pdf)
+    except DocumentError as exc:
+        _fail(exc)
+    target = out / doc.filename if out.is_dir() else out
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(doc.path, target)
+    for extra in doc.attachments:
+        shutil.copyfile(extra, target.parent / extra.name)
+    if doc.pdf_path:
+        shutil.copyfile(doc.pdf_path, target.with_suffix(".pdf"))
+    number = f"(文号 {doc.number_text})" if doc.number_text else ""
+    click.echo(f"已生成:{target}{number}")
+    for extra in doc.attachments:
+        click.echo(f"附件:{target.parent / extra.name}")
+    if doc.pdf_path:
+        click.echo(f"PDF:{target.with_suffix('.pdf')}")
+    for warning in doc.warnings:
+        click.echo(f"警告:{warning}", err=True)
+
+
+@cli.command("check-format", help="检查 .docx 是否符合 GB/T 9704-2012 (Check a .docx against GB/T 9704-2012)")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
+def check_format_command(file: Path, as_json: bool) -> None:
+    try:
+        results = check(file.read_bytes())
+    except DocumentError as exc:
+        _fail(exc)
+    failed = [r for r in results if r.passed is False]
+    if as_json:
+        click.echo(json.dumps({"file": str(file), "passed": not failed, "rules": [r.to_json() for r in results]},
+                              ensure_ascii=False, indent=2))
+    else:
+        marks = {True: "通过", False: "不符", None: "不适用"}
+        for r in results:
+            click.echo(f"[{marks[r.passed]}] {r.title}:{r.found}")
+        click.echo(f"共 {len(results)} 项,不符 {len(failed)} 项")
+    sys.exit(1 if failed else 0)

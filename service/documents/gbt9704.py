@@ -216,6 +216,7 @@ def _define_styles(doc: Document) -> None:
         rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
         if rpr is not None:
             set_fonts(rpr, BODY_FONT)
+            set_size(rpr, BODY_PT)  # LibreOffice sizes the character grid from the defaults
 
 
 # --- page, grid and page numbers ---------------------------------------------------------
