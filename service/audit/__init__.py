@@ -18,7 +18,11 @@ from service.audit.runner import audit_units
 from service.store.db import write_session
 from service.store.models import Campaign, Submission, Unit
 
-__all__ = ["RULES", "audit_after_ingest", "run_audit", "resolve_campaign", "resolve_unit"]
+__all__ = ["RULES", "AuditError", "audit_after_ingest", "resolve_campaign", "resolve_unit", "run_audit"]
+
+
+class AuditError(ValueError):
+    """A unit or campaign that does not exist; the message is Chinese, for the user."""
 
 
 def audit_after_ingest(session: Session, submission_id: int) -> None:
@@ -47,10 +51,6 @@ def resolve_campaign(session: Session, campaign: str | int) -> Campaign | None:
             return found
         return session.scalar(select(Campaign).where(Campaign.year == int(campaign)).order_by(Campaign.id.desc()))
     return session.scalar(select(Campaign).where(Campaign.name == str(campaign)))
-
-
-class AuditError(ValueError):
-    """A unit or campaign that does not exist; the message is Chinese, for the user."""
 
 
 def run_audit(
