@@ -74,15 +74,18 @@ def detect(img: np.ndarray) -> list[Box]:
     return boxes
 
 
-def recognize(crop: np.ndarray) -> tuple[str, float]:
-    """Read one text line from its crop: text and confidence (0–1)."""
-    if crop.size == 0 or min(crop.shape[:2]) < 4:
-        return "", 0.0
-    found, _ = _engine()(crop, use_det=False, use_cls=False, use_rec=True)
-    if not found:
-        return "", 0.0
-    text, score = found[0]
-    return str(text).strip(), float(score)
+def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """Read each crop as one text line: text and confidence (0–1).
+
+    Calls the recogniser directly (`text_rec`) so the crops go through in batches.
+    """
+    usable = [i for i, crop in enumerate(crops) if crop.size and min(crop.shape[:2]) >= 4]
+    out = [("", 0.0)] * len(crops)
+    if usable:
+        found, _ = _engine().text_rec([crops[i] for i in usable])
+        for i, (text, score, *_) in zip(usable, found, strict=True):
+            out[i] = (str(text).strip(), float(score))
+    return out
 
 
 def upside_down(crops: list[np.ndarray]) -> bool:

@@ -84,11 +84,11 @@ def read_page(img: np.ndarray, page: int | None) -> PageRead:
         x0, y0, x1, y1 = lat.bbox
         area = (slice(max(y0 - 8, 0), y1 + 8), slice(max(x0 - 8, 0), x1 + 8))
         clean[area][(h_rules[area] | v_rules[area]) > 0] = 255
-    read = []
-    for box in (piece for b in boxes for piece in _split_at_rules(b, lattices)):
-        box.text, box.score = engine.recognize(_crop(clean, box))
-        if box.text and box.score >= MIN_BOX_SCORE:
-            read.append(box)
+    pieces = [piece for b in boxes for piece in _split_at_rules(b, lattices)]
+    readings = engine.recognize([_crop(clean, b) for b in pieces])
+    for box, (text, score) in zip(pieces, readings, strict=True):
+        box.text, box.score = text, score
+    read = [b for b in pieces if b.text and b.score >= MIN_BOX_SCORE]
 
     result = PageRead()
     outside = [b for b in read if not any(_inside(b, lat) for lat in lattices)]

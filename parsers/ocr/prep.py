@@ -48,13 +48,19 @@ def to_page_scale(img: np.ndarray) -> np.ndarray:
 
 
 def remove_seal(img: np.ndarray) -> np.ndarray:
-    """Turn red ink (seals, red stamps over the table) white so it cannot be read as text."""
+    """Lift red ink (seals, stamps over the table) off the page so it is neither read nor a rule.
+
+    Red pixels take their red-channel value as grey: the seal's red turns white while
+    black text under it, dark in every channel, stays dark.
+    """
     hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
-    red = cv2.inRange(hsv, (0, 50, 60), (12, 255, 255)) | cv2.inRange(hsv, (160, 50, 60), (180, 255, 255))
+    red = cv2.inRange(hsv, (0, 50, 40), (12, 255, 255)) | cv2.inRange(hsv, (160, 50, 40), (180, 255, 255))
     if not red.any():
         return img
+    grey = img[:, :, 2].copy()
+    grey[grey > 140] = 255  # the seal's faint edge too
     out = img.copy()
-    out[red > 0] = 255
+    out[red > 0] = grey[red > 0][:, None]
     return out
 
 
@@ -87,5 +93,6 @@ def rotate(img: np.ndarray, degrees: float) -> np.ndarray:
 
 
 def deskew(img: np.ndarray) -> np.ndarray:
-    angle = skew_angle(binarize(img))
+    half = cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    angle = skew_angle(binarize(half))  # half size: the angle is the same, Hough costs a quarter
     return rotate(img, angle) if abs(angle) >= 0.1 else img
