@@ -1,0 +1,89 @@
+"""Legacy and Kingsoft files through real LibreOffice, and what happens without it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from parsers import parse_bytes
+from parsers.errors import ParseError
+from parsers.legacy import convert
+from parsers.sniff import sniff
+from tests.parsers.badfiles import converted, form_docx, form_rows, form_xlsx
+
+ROWS = form_rows(3)
+HTML_XLS = (
+    "<html><head><meta charset='utf-8'></head><body><p>科室廉政风险防控排查表</p><table border=1>"
+    "<tr><td>序号</td><td>岗位</td><td>廉政风险点</td><td>风险等级</td><td>防控措施</td><td>责任人</td></tr>"
+    "<tr><td>1</td><td>科员</td><td>审批把关不严</td><td>高</td><td>1、严格审批;2、定期公开</td><td>张三</td></tr>"
+    "</table></body></html>"
+).encode()
+
+
+def risks(form) -> list[str]:
+    return [entry.risk for entry in form.entries]
+
+
+@pytest.mark.libreoffice
+def test_word_97_doc_and_its_kingsoft_rename() -> None:
+    doc = converted(form_docx(ROWS), "docx", "doc")
+    as_doc = parse_bytes(doc, "风险表.doc")
+    assert as_doc.format == "doc"
+    assert risks(as_doc) == [row[2] for row in ROWS]
+    as_wps = parse_bytes(doc, "风险表.wps")
+    assert as_wps.format == "wps"
+    assert risks(as_wps) == risks(as_doc)
+
+
+@pytest.mark.libreoffice
+def test_excel_97_xls_and_et() -> None:
+    xls = converted(form_xlsx(ROWS), "xlsx", "xls")
+    form = parse_bytes(xls, "风险表.xls")
+    assert form.format == "xls"
+    assert risks(form) == [row[2] for row in ROWS]
+    assert parse_bytes(xls, "风险表.et").format == "et"
+
+
+@pytest.mark.libreoffice
+def test_xls_that_is_really_html() -> None:
+    form = parse_bytes(HTML_XLS, "导出.xls")
+    assert form.format == "xls"
+    [entry] = form.entries
+    assert (entry.risk, entry.level) == ("审批把关不严", "high")
+    assert [m.text for m in entry.measures] == ["严格审批", "定期公开"]
+
+
+@pytest.mark.libreoffice
+def test_conversion_output_is_checked() -> None:
+    with pytest.raises(ParseError) as caught:
+        convert(b"\x00\x01 not a word file", "doc")
+    assert caught.value.code == "conversion_failed"
+
+
+@pytest.mark.libreoffice
+def test_conversion_time_limit_kills_libreoffice() -> None:
+    started = time.monotonic()
+    with pytest.raises(ParseError) as caught:
+        convert(HTML_XLS, "xls", timeout=0.05)
+    assert caught.value.code == "timeout"
+    assert time.monotonic() - started < 5
+
+
+def test_without_libreoffice_a_legacy_file_gets_a_clear_message(monkeypatch, tmp_path) -> None:
+    doc_like = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ParseError) as caught:
+        convert(doc_like, "doc")
+    assert caught.value.code == "libreoffice_missing"
+    assert "需要安装LibreOffice" in caught.value.message
+    with pytest.raises(ParseError) as caught:
+        parse_bytes(HTML_XLS, "导出.xls")
+    assert caught.value.code == "libreoffice_missing"
+    assert sniff(HTML_XLS, "导出.xls") == "xls"  # detection itself needs no LibreOffice
+
+
+def test_only_legacy_formats_are_converted() -> None:
+    with pytest.raises(ParseError) as caught:
+        convert(b"anything", "pdf")
+    assert caught.value.code == "unsupported_format"
