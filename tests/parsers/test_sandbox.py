@@ -1,0 +1,100 @@
+"""The isolated parse: same result as in-process, bounded in time and memory, and a
+crash in the child is a clear error in the parent, never a traceback or a hang."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from parsers import parse_bytes
+from parsers.errors import ParseError
+from parsers.sandbox import parse_isolated, run_isolated
+from tests.parsers.badfiles import drawn_pdf, form_docx, form_rows
+
+SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize("name", ["p01_keshi_standard.docx", "p07_gaozhongdi.xlsx", "p05_text_pdf.pdf"])
+def test_isolated_parse_matches_in_process(name: str) -> None:
+    data = (SAMPLES / name).read_bytes()
+    here, there = parse_bytes(data, name), parse_isolated(data, name)
+    assert there.to_json() == here.to_json()
+    assert (there.people, there.ocr) == (here.people, here.ocr)
+
+
+def test_level_standard_reaches_the_child() -> None:
+    rows = [[*row[:3], "一级", *row[4:]] for row in form_rows(2)]
+    data = form_docx(rows)
+    standard = {"highest": "三级"}
+    isolated = parse_isolated(data, "表.docx", level_standard=standard)
+    assert isolated.to_json() == parse_bytes(data, "表.docx", level_standard=standard).to_json()
+    assert [entry.level for entry in isolated.entries] == ["low", "low"]
+    assert [entry.level for entry in parse_isolated(data, "表.docx").entries] == ["high", "high"]
+
+
+def _grab_memory() -> int:
+    hoard = []
+    while True:  # ends in MemoryError once the cap is reached
+        hoard.append(bytearray(16 * MB))
+
+
+def test_memory_is_capped() -> None:
+    with open("/proc/self/statm") as statm:
+        parent_rss = int(statm.read().split()[1]) * resource.getpagesize()
+    with pytest.raises(ParseError) as caught:
+        run_isolated(_grab_memory, timeout=60, memory_mb=500)
+    assert caught.value.code == "too_large"
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    assert peak < parent_rss + 500 * MB
+
+
+def test_pathological_pdf_times_out_without_hanging() -> None:
+    runs = [(40 + (i % 50) * 10, 40 + (i // 50) % 70 * 10, 8, "风险") for i in range(60_000)]
+    heavy = drawn_pdf([{"text": runs}] * 3)
+    started = time.monotonic()
+    with pytest.raises(ParseError) as caught:
+        parse_isolated(heavy, "重.pdf", timeout=0.5)
+    assert caught.value.code == "timeout"
+    assert "超时" in caught.value.message
+    assert time.monotonic() - started < 3
+    assert multiprocessing.active_children() == []
+
+
+def _explode() -> None:
+    raise KeyError("internal detail")
+
+
+def _crash_in_c_code() -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def _killed_by_the_kernel() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize(
+    ("func", "code"),
+    [(_explode, "corrupt_file"), (_crash_in_c_code, "corrupt_file"), (_killed_by_the_kernel, "too_large")],
+)
+def test_child_failures_become_clear_errors(func, code: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        run_isolated(func, timeout=10, memory_mb=500)
+    assert caught.value.code == code
+    assert "internal detail" not in str(caught.value) and "Traceback" not in str(caught.value)
+
+
+def test_results_come_back_as_json_data() -> None:
+    assert run_isolated(lambda a, b: {"sum": a + b, "text": "风险"}, 2, 3, timeout=10, memory_mb=500) == {
+        "sum": 5,
+        "text": "风险",
+    }
+    with pytest.raises(ParseError) as caught:  # an object JSON cannot carry is the child's failure
+        run_isolated(lambda: object(), timeout=10, memory_mb=500)
+    assert caught.value.code == "corrupt_file"
