@@ -85,8 +85,8 @@ def _footer_lines(spec: FormSpec) -> list[str]:
 def _zip(parts: dict[str, str]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, xml in parts.items():
-            z.writestr(name, xml)
+        for name, xml in parts.items():  # fixed timestamps: the same spec gives the same bytes
+            z.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), xml, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
@@ -277,13 +277,14 @@ class DemoSummary:
     units: int = 0
     users: list[str] = field(default_factory=list)
     forms: int = 0
+    duplicates: int = 0
     entries: int = 0
     failed: list[str] = field(default_factory=list)
     campaign: str = ""
     admin_password: str | None = None
 
     def lines(self) -> list[str]:
-        out = [f"年度工作:{self.campaign}", f"单位:{self.units} 个;表格:{self.forms} 份;风险点:{self.entries} 个"]
+        out = [f"年度工作:{self.campaign}", f"单位:{self.units} 个;表格:{self.forms} 份(其中已导入过 {self.duplicates} 份);新增风险点:{self.entries} 个"]
         if self.users:
             out.append(f"单位用户(密码 {DEMO_PASSWORD}):{'、'.join(self.users)}")
         if self.admin_password:
@@ -332,6 +333,7 @@ def load_demo(year: int | None = None) -> DemoSummary:
         result = ingest_file(data, filename, unit=unit_name, campaign=summary.campaign, actor="demo")
         summary.forms += 1
         summary.entries += result.entry_count
+        summary.duplicates += result.status == "duplicate"
         if result.status == "failed":
             summary.failed.append(f"{filename}:{result.error_message}")
     return summary

@@ -59,10 +59,16 @@ class _Target:
 
 
 def form_key(parsed: ParsedForm, filename: str) -> str:
-    """Which form a file is a version of: kind + department + person, else the file name."""
+    """Which form a file is a version of: kind + department + person, else the file name.
+
+    The person counts only on an individual form (its entries carry the 姓名): on a
+    department form `form.person` is whoever filled it in, and a revision may be filled
+    in by someone else without becoming another form.
+    """
     form = parsed.form
-    if form.department or form.person:
-        return f"{form.kind}|{form.department or ''}|{form.person or ''}"
+    person = form.person if form.person and any(e.person == form.person for e in parsed.entries) else None
+    if form.department or person:
+        return f"{form.kind}|{form.department or ''}|{person or ''}"
     return f"{form.kind}|file:{filename}"
 
 

@@ -269,7 +269,7 @@ def entries_cmd(unit: str | None, as_json: bool) -> None:
         if unit:
             viewer = Viewer(user_id=None, username="cli", is_admin=False, unit_id=find_unit(s, unit).id)
             stmt = scoped(stmt, Entry.unit_id, s, viewer)
-        units = dict(s.execute(select(Unit.id, Unit.name)).tuples().all())
+        units = {uid: name for uid, name in s.execute(select(Unit.id, Unit.name))}
         rows = [_entry_json(e, units) for e in s.scalars(stmt)]
     if as_json:
         _dump(rows)

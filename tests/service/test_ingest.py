@@ -25,9 +25,11 @@ from service.store.models import AuditLog, Entry, Measure, Person, StoredFile, S
 from service.store.units import add_unit
 
 
-def form_json(*risks: str, department: str = "财务科", person: str | None = None, owner: str = "张建国") -> bytes:
+def form_json(*risks: str, department: str = "财务科", person: str | None = None, owner: str = "张建国",
+              individual: bool = False) -> bytes:
     entries = [
-        {"risk": r, "department": department, "position": "会计", "level": "high", "level_label": "高",
+        {"risk": r, "department": department, "position": "会计", "person": person if individual else None,
+         "level": "high", "level_label": "高",
          "owner": owner, "measures": [{"text": f"{r}的防控措施一", "phase": None},
                                       {"text": f"{r}的防控措施二", "phase": None}],
          "source": {"table": 0, "sheet": None, "page": None, "row": i + 2}}
@@ -107,6 +109,23 @@ def test_another_department_is_another_form(json_parser, unit):
     other = ingest_file(form_json("违规发放津贴", department="人事科"), "人事科.docx", unit=unit)
     assert other.superseded_id is None
     assert count(Entry, Entry.is_current.is_(True)) == 2
+
+
+def test_individual_forms_are_one_form_per_person(json_parser, unit):
+    ingest_file(form_json("违规报销", person="王芳", individual=True), "王芳.docx", unit=unit)
+    other = ingest_file(form_json("违规审批", person="李强", individual=True), "李强.docx", unit=unit)
+    assert other.superseded_id is None
+    revised = ingest_file(form_json("违规报销(修订)", person="王芳", individual=True), "王芳2.docx", unit=unit)
+    assert revised.superseded_id is not None
+    with read_session() as s:
+        current = sorted(s.scalars(select(Entry.risk).where(Entry.is_current.is_(True))).all())
+    assert current == ["违规审批", "违规报销(修订)"]
+
+
+def test_department_form_filled_in_by_someone_else_is_still_a_new_version(json_parser, unit):
+    old = ingest_file(form_json("违规审批报销", person="王芳"), "财务科.docx", unit=unit)
+    new = ingest_file(form_json("违规审批报销(修订)", person="李强"), "财务科v2.docx", unit=unit)
+    assert new.superseded_id == old.submission_id
 
 
 def test_unreadable_file_is_recorded_as_failed_and_kept(json_parser, unit):
