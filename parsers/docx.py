@@ -23,6 +23,7 @@ _T, _TAB, _BR, _CR = W + "t", W + "tab", W + "br", W + "cr"
 # Wrappers whose children belong to the enclosing block, row or cell.
 _WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "moveTo", W + "smartTag"}
 _VAL = W + "val"
+_TRPR, _TCPR = W + "trPr", W + "tcPr"
 
 
 def _parser() -> etree.XMLParser:
@@ -48,11 +49,17 @@ def _paragraph_text(p: etree._Element) -> str:
     return "".join(parts)
 
 
-def _int_prop(props: etree._Element | None, name: str, default: int) -> int:
-    el = props.find(W + name) if props is not None else None
+def _props(props: etree._Element | None) -> dict[str, str | None]:
+    """A row's or cell's properties as {local name: w:val} (one pass, no path lookups)."""
+    if props is None:
+        return {}
+    return {child.tag[len(W):]: child.get(_VAL) for child in props if child.tag.startswith(W)}
+
+
+def _int(value: str | None, default: int) -> int:
     try:
-        return int(el.get(_VAL)) if el is not None else default
-    except (TypeError, ValueError):
+        return int(value) if value is not None else default
+    except ValueError:
         return default
 
 
@@ -100,16 +107,14 @@ class _Walker:
         self._add(grid)
         rows: list[list[Cell | None]] = []
         for r, tr in enumerate(_children(tbl, _TR)):
-            props = tr.find(W + "trPr")
-            row: list[Cell | None] = [None] * _int_prop(props, "gridBefore", 0)
+            row: list[Cell | None] = [None] * _int(_props(tr.find(_TRPR)).get("gridBefore"), 0)
             above = rows[-1] if rows else []
             for tc in _children(tr, _TC):
-                tc_props = tc.find(W + "tcPr")
-                span = max(1, _int_prop(tc_props, "gridSpan", 1))
+                props = _props(tc.find(_TCPR))
+                span = max(1, _int(props.get("gridSpan"), 1))
                 c = len(row)
-                vmerge = tc_props.find(W + "vMerge") if tc_props is not None else None
                 origin = above[c] if c < len(above) else None
-                if vmerge is not None and vmerge.get(_VAL) in (None, "continue") and origin is not None:
+                if "vMerge" in props and props["vMerge"] in (None, "continue") and origin is not None:
                     origin.rowspan = r - origin.row + 1
                     row.extend([origin] * max(span, 1))
                     continue

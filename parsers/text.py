@@ -57,8 +57,11 @@ def clean(text: str | None, traditional: bool = False) -> str:
     return _WHITESPACE.sub(" ", text.translate(_WIDTH)).strip()
 
 
+@lru_cache(maxsize=16384)
+def _key(text: str) -> str:
+    return to_simplified(_WHITESPACE.sub("", unicodedata.normalize("NFKC", text))).lower()
+
+
 def key(text: str | None) -> str:
     """A matching key: NFKC, simplified, without white space ("風 險 點" -> "风险点")."""
-    if not text:
-        return ""
-    return to_simplified(_WHITESPACE.sub("", unicodedata.normalize("NFKC", text))).lower()
+    return _key(text) if text else ""

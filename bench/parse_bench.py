@@ -1,0 +1,155 @@
+"""Parser speed and accuracy on generated 100-row forms, against the naive way.
+
+Run from the repository root:  .venv/bin/python bench/parse_bench.py [--rows 100] [--runs 21]
+
+Generates a 科室 form as .docx (header line above the table, 岗位 merged vertically,
+numbered measures in one cell) and as .xlsx (merged title and header line above the
+table header), parses each in-process with `parsers.parse_bytes` and with the naive
+reading (python-docx `table.rows` / an openpyxl cell loop, first row = headers, a plain
+高/中/低 lookup), and prints median times and how many entries and fields each got right.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import docx
+import openpyxl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from parsers import parse_bytes  # noqa: E402
+
+HEADER = ["序号", "岗位", "廉政风险点", "风险等级", "防控措施", "责任人"]
+LEVELS = [("高", "high"), ("中", "medium"), ("低", "low")]
+FIELDS = ("department", "position", "risk", "level", "measures", "owner")
+DEPARTMENT = "登记注册科"
+
+
+def truth(n: int) -> list[dict]:
+    rows = []
+    for i in range(1, n + 1):
+        label, level = LEVELS[i % 3]
+        rows.append({
+            "seq": str(i), "position": f"岗位{(i + 1) // 2}", "risk": f"第{i}项审批中超过1.5万元的支出未经集体研究",
+            "label": label, "level": level, "measures": [f"执行第{i}条规定", "结果公开", "每季度检查"],
+            "owner": f"责任人{i % 7}", "department": DEPARTMENT,
+        })
+    return rows
+
+
+def measure_cell(row: dict) -> str:
+    return ";".join(f"{k}、{m}" for k, m in enumerate(row["measures"], 1)) + "。"
+
+
+def make_docx(rows: list[dict]) -> bytes:
+    document = docx.Document()
+    document.add_paragraph("科室廉政风险防控排查表")
+    document.add_paragraph(f"填报单位:某市某局    科室:{DEPARTMENT}    填表日期:2024年3月5日")
+    table = document.add_table(rows=len(rows) + 1, cols=len(HEADER))
+    cells = [r.cells for r in table.rows]  # once: table.cell(r, c) is quadratic
+    for c, text in enumerate(HEADER):
+        cells[0][c].text = text
+    for r, row in enumerate(rows, start=1):
+        values = [row["seq"], row["position"], row["risk"], row["label"], measure_cell(row), row["owner"]]
+        for c, text in enumerate(values):
+            if c != 1 or r % 2:
+                cells[r][c].text = text
+    for r in range(1, len(rows), 2):  # 岗位 merged over each pair of rows
+        cells[r][1].merge(cells[r + 1][1])
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_xlsx(rows: list[dict]) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = DEPARTMENT
+    ws.append(["科室廉政风险防控排查表"])
+    ws.append([f"填报单位:某市某局    科室:{DEPARTMENT}"])
+    ws.append(HEADER)
+    for row in rows:
+        ws.append([row["seq"], row["position"], row["risk"], row["label"], measure_cell(row), row["owner"]])
+    ws.merge_cells("A1:F1")
+    ws.merge_cells("A2:F2")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def ours(data: bytes, name: str) -> list[dict]:
+    form = parse_bytes(data, name)
+    return [{"department": e.department, "position": e.position, "risk": e.risk, "level": e.level,
+             "measures": [m.text for m in e.measures], "owner": e.owner} for e in form.entries]
+
+
+def _naive_entries(table: list[list[str]]) -> list[dict]:
+    header, *body = table
+    levels = dict(LEVELS)
+    out = []
+    for values in body:
+        row = dict(zip(header, values, strict=False))
+        out.append({"department": row.get("科室"), "position": row.get("岗位"), "risk": row.get("廉政风险点"),
+                    "level": levels.get(row.get("风险等级") or ""),
+                    "measures": [row["防控措施"]] if row.get("防控措施") else [], "owner": row.get("责任人")})
+    return out
+
+
+def naive_docx(data: bytes, name: str) -> list[dict]:
+    table = docx.Document(io.BytesIO(data)).tables[0]
+    return _naive_entries([[cell.text for cell in row.cells] for row in table.rows])
+
+
+def naive_xlsx(data: bytes, name: str) -> list[dict]:
+    ws = openpyxl.load_workbook(io.BytesIO(data), data_only=True).active
+    table = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    return _naive_entries(table)
+
+
+def score(got: list[dict], rows: list[dict]) -> tuple[int, int]:
+    """(entries with every field right, fields right) against the truth."""
+    entries = fields = 0
+    for want, entry in zip(rows, got, strict=False):
+        right = sum(entry[f] == want[f] for f in FIELDS)
+        fields += right
+        entries += right == len(FIELDS)
+    return entries, fields
+
+
+def median_ms(func, data: bytes, name: str, runs: int) -> float:
+    func(data, name)  # warm: imports, OpenCC dictionaries
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func(data, name)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    rows = truth(args.rows)
+    cases = [("docx", make_docx(rows), naive_docx), ("xlsx", make_xlsx(rows), naive_xlsx)]
+    total = len(rows) * len(FIELDS)
+    print(f"{args.rows}-row forms, median of {args.runs} in-process runs")
+    print(f"{'file':6} {'reader':8} {'ms':>8} {'entries right':>14} {'fields right':>14} {'speed ratio':>12}")
+    for fmt, data, naive in cases:
+        ms = median_ms(ours, data, f"form.{fmt}", args.runs)
+        naive_ms = median_ms(naive, data, f"form.{fmt}", args.runs)
+        for label, value, func in (("lianfang", ms, ours), ("naive", naive_ms, naive)):
+            entries, fields = score(func(data, f"form.{fmt}"), rows)
+            ratio = f"{naive_ms / value:.2f}x" if label == "lianfang" else "1.00x"
+            print(f"{fmt:6} {label:8} {value:8.1f} {entries:>8}/{len(rows):<5} {fields:>8}/{total:<5} {ratio:>12}")
+
+
+if __name__ == "__main__":
+    main()
