@@ -32,7 +32,7 @@ def blank_docx(unit: str) -> bytes:
     doc = docx.Document()
     gbt9704.apply_base_styles(doc)
     doc.add_paragraph(f"科室{TITLE}", style=gbt9704.STYLE_TITLE)
-    doc.add_paragraph(f"填报单位:{unit}    科室:            填表日期:    年  月  日", style=gbt9704.STYLE_PLAIN)
+    doc.add_paragraph(f"填报单位:{unit}    科室:            填表日期:    年  月  日")
     table = doc.add_table(rows=1 + BLANK_ROWS, cols=len(DOCX_COLUMNS))
     table.style = doc.styles["Table Grid"]
     for row in table.rows:
@@ -40,7 +40,7 @@ def blank_docx(unit: str) -> bytes:
             cell.paragraphs[0].style = doc.styles[gbt9704.STYLE_TABLE]
     for cell, name in zip(table.rows[0].cells, DOCX_COLUMNS, strict=True):
         cell.paragraphs[0].add_run(name).bold = True
-    doc.add_paragraph(NOTE, style=gbt9704.STYLE_TABLE)
+    doc.add_paragraph(NOTE)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -74,8 +74,22 @@ def _source(tpl: DocxTemplate) -> str:
 
 
 def _tag_at(source: str, lineno: int | None) -> str:
-    line = source.splitlines()[lineno - 1] if lineno and lineno <= len(source.splitlines()) else ""
-    text = re.sub(r"<[^>]+>", "", line)
+    """The tag that breaks line `lineno`: an unclosed one, or an expression that does not parse."""
+    lines = source.splitlines()
+    text = re.sub(r"<[^>]+>", "", lines[lineno - 1]) if lineno and lineno <= len(lines) else ""
+    openers = [m.start() for m in re.finditer(r"\{[{%]", text)]
+    for i, start in enumerate(openers):
+        closer = "}}" if text[start + 1] == "{" else "%}"
+        end = text.find(closer, start + 2)
+        following = openers[i + 1] if i + 1 < len(openers) else len(text)
+        if end == -1 or end > following:
+            return text[start:following].strip()[:80]
+        tag = text[start:end + 2]
+        if closer == "}}":
+            try:
+                environment().parse(tag)
+            except TemplateSyntaxError:
+                return tag[:80]
     tags = _TAG.findall(text)
     return (tags[-1] if tags else text.strip())[:80]
 
