@@ -71,12 +71,11 @@ def vague_measure(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
     """An entry whose every measure scores at or above the threshold (its best one is still vague)."""
     threshold = float(cfg["threshold"])
     for e in ctx.entries:
-        scored = [(vague.score(m.text, owner=m.owner, deadline=m.deadline or e.deadline), m.text) for m in e.measures]
-        if scored and min(s for s, _ in scored) >= threshold:
-            texts = "、".join(f"“{t}”" for _, t in scored)
+        scores = (vague.score(m.text, owner=m.owner, deadline=m.deadline or e.deadline) for m in e.measures)
+        if e.measures and all(s >= threshold for s in scores):
+            texts = "、".join(f"“{m.text}”" for m in e.measures)
             yield entry_draft(
-                "vague_measure", e, f"风险点{where(e)}的防控措施{texts}过于笼统,缺少具体做法、责任人或完成时限",
-                scores=[s for s, _ in scored],
+                "vague_measure", e, f"风险点{where(e)}的防控措施{texts}过于笼统,缺少具体做法、责任人或完成时限"
             )
 
 

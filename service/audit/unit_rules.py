@@ -104,6 +104,8 @@ def _content(e: EntryData) -> tuple[str, tuple[str, ...]]:
 
 @rule("copied_from_last_year", "风险点及防控措施与上一年度完全相同,未结合实际更新", severity="low")
 def copied_from_last_year(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    if not ctx.previous_entries:
+        return
     last = Counter(_content(e) for e in ctx.previous_entries)
     for e in ctx.entries:
         if last[_content(e)]:

@@ -11,6 +11,7 @@ tests/service/audit/test_vague.py.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 STOCK_PHRASES = (
     "加强学习", "提高认识", "严格执行有关规定", "严格执行相关规定", "严格执行规定", "加强教育",
@@ -32,6 +33,7 @@ CONCRETE = re.compile(
     r"|督查|检查|谈话|函询|移送|核查|预算|银行|会议|考核|审核|核定|凭证|准则|条例"
 )
 PUNCTUATION = re.compile(r"[\s,，;；。.、:：!！?？()（）\"“”'‘’]+")
+_STOCK_WORDS = re.compile("|".join(sorted(map(re.escape, {*STOCK_PHRASES, *FILLER_WORDS}), key=len, reverse=True)))
 RULE_PROMISE = re.compile(r"(?:制定|出台|修订|修改|起草)[^,，;；。]*?(?:制度|办法)")
 DATE_HINT = re.compile(
     r"\d{4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年内|年末|月底|季末|上半年|下半年|日前|底前"
@@ -40,21 +42,24 @@ DATE_HINT = re.compile(
 
 def score(text: str, *, owner: str | None = None, deadline: str | None = None) -> float:
     """0 (concrete) .. 1 (nothing but stock phrases)."""
+    return _score(text, bool(owner) + bool(deadline))
+
+
+@lru_cache(maxsize=65536)
+def _score(text: str, extra_signs: int) -> float:
+    """Cached: the same stock measures recur across a campaign's forms."""
     norm = PUNCTUATION.sub("", text)
     if not norm:
         return 1.0
     value = 0.2
     if any(p in norm for p in STOCK_PHRASES) or norm.startswith(STOCK_OPENINGS):
         value += 0.4
-    residual = norm
-    for word in (*STOCK_PHRASES, *FILLER_WORDS):
-        residual = residual.replace(word, "")
+    residual = _STOCK_WORDS.sub("", norm)
     if len(residual) <= 2:
         value += 0.3
     elif len(residual) <= 5:
         value += 0.15
-    signs = len(CONCRETE.findall(norm)) + bool(owner) + bool(deadline)
-    value -= 0.25 * signs
+    value -= 0.25 * (len(CONCRETE.findall(norm)) + extra_signs)
     return round(min(1.0, max(0.0, value)), 2)
 
 
