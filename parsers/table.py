@@ -132,7 +132,7 @@ def _is_header(row: list[Cell], cols: dict[int, str]) -> bool:
     filled = [c for c in _distinct(row, range(len(row))) if c.text.strip()]
     plain = LevelReader()
     matched = {id(row[c]) for c in cols} | {id(c) for c in filled if plain.read(c.text).level}
-    return len(matched) >= 0.6 * len(filled)
+    return len(names) >= 3 or len(matched) >= 0.6 * len(filled)
 
 
 def _parent_field(row: list[Cell], cols: dict[int, str], c: int) -> str | None:

@@ -67,3 +67,10 @@ def test_individual_form_header_lines_apply_to_entries():
     form = parse_docx(docx_form(rows, before=("个人廉政风险防控排查表", "姓名:张三    科室:乙科    职务:科长")))
     e = form.entries[0]
     assert (form.form.person, e.person, e.position, e.department, e.duty) == ("张三", "张三", "科长", "乙科", "审批")
+
+
+def test_wide_header_with_columns_nobody_knows():
+    header = ["序号", "岗位", "风险点", "发生概率", "危害程度", "风险值", "备注一", "备注二", "风险等级", "防控措施"]
+    row = ["1", "出纳", "坐支现金", "0.3", "大", "9", "", "", "高", "当日存行"]
+    form = parse_docx(docx_form([header, row], before=("排查表", "填报单位(盖章):甲局")))
+    assert (form.entries[0].risk, form.entries[0].level, form.form.unit) == ("坐支现金", "high", "甲局")

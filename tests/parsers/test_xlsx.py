@@ -7,8 +7,10 @@ import io
 import re
 import zipfile
 
+import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from parsers.errors import ParseError
 from parsers.xlsx import read
 from tests.parsers.builders import HEADER, parse_xlsx, risk_rows, sheet, xlsx_bytes
 
@@ -113,3 +115,52 @@ def test_formatted_empty_rows_below_the_table_are_trimmed():
         ws.cell(row=5000, column=30).number_format = "0.00"
     grid = read(xlsx_bytes(build)).grids[0]
     assert (grid.n_rows, grid.n_cols) == (2, 6)
+
+
+def _raw_xlsx(sheet_xml: str, *, strings: str = "", styles: str = "", workbook_pr: str = "") -> bytes:
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel_ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sheet.main+xml"/></Types>',
+        "xl/workbook.xml": f'<workbook {ns} {rel_ns}>{workbook_pr}<sheets>'
+        '<sheet name="财务科" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rId1" Type="worksheet" Target="/xl/worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f"<worksheet {ns}><sheetData>{sheet_xml}</sheetData></worksheet>",
+        "xl/sharedStrings.xml": f"<sst {ns}>{strings}</sst>",
+        "xl/styles.xml": f"<styleSheet {ns}>{styles}</styleSheet>",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, xml in parts.items():
+            zf.writestr(name, xml)
+    return out.getvalue()
+
+
+def _inline(text: str) -> str:
+    return f'<c t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_hand_written_parts_inline_strings_rich_text_custom_date_format_1904():
+    strings = ('<si><r><t>坐支</t></r><r><t>现金</t></r><rPh><t>ざし</t></rPh></si>')
+    styles = ('<numFmts><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts>'
+              '<cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>')
+    serial = (dt.date(2024, 3, 5) - dt.date(1904, 1, 1)).days  # 1904 mode counts from 1904-01-01
+    sheet_xml = (
+        "<row>" + "".join(_inline(h) for h in ("序号", "风险点", "防控措施", "完成时限")) + "</row>"
+        '<row><c><v>1</v></c><c t="s"><v>0</v></c>' + _inline("存行") + f'<c s="1"><v>{serial}</v></c></row>'
+    )
+    data = _raw_xlsx(sheet_xml, strings=strings, styles=styles, workbook_pr='<workbookPr date1904="1"/>')
+    form = parse_xlsx(data)
+    entry = form.entries[0]
+    assert (entry.risk, entry.deadline, entry.department, entry.source.row) == ("坐支现金", "2024-03-05", "财务科", 2)
+
+
+def test_a_sheet_reaching_the_far_corner_is_refused_not_allocated():
+    sheet_xml = ('<row r="1"><c r="A1" t="inlineStr"><is><t>风险点</t></is></c></row>'
+                 '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
+    with pytest.raises(ParseError) as caught:
+        read(_raw_xlsx(sheet_xml))
+    assert caught.value.code == "too_large"
