@@ -1,0 +1,210 @@
+"""Each document kind rendered from a store the test fills: contents, numbering, scope, format."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+import docx
+import openpyxl
+import pytest
+from sqlalchemy import select, update
+
+from service.documents import DocumentError, generate
+from service.documents.checker import check
+from service.store.db import read_session, write_session
+from service.store.models import AuditLog, Document, Finding, Submission, Unit
+from service.store.scope import Viewer
+from tests.service.documents.conftest import CAMPAIGN, UNIT, Filled, fill
+from tests.service.documents.test_render import _all_text
+
+ADMIN = Viewer.system()
+
+
+def _assert_format(data: bytes) -> None:
+    failed = [r for r in check(data) if r.passed is False]
+    assert not failed, failed
+
+
+def test_summary_figures_tables_and_charts(filled: Filled) -> None:
+    result = generate("summary", {"unit": UNIT}, viewer=ADMIN)
+    doc = docx.Document(str(result.path))
+    text = _all_text(doc)
+    assert "共查找风险点5个,制定防控措施10条" in text  # the superseded entry is not counted
+    assert "涉及风险岗位4个、风险岗位人员4人" in text
+    assert "覆盖科室(部门)2个(应报3个)" in text
+    assert "高风险2个,中风险2个,低风险1个" in text
+    levels = doc.tables[0]
+    assert [c.text for c in levels.rows[1].cells] == ["高风险", "2", "40.0%"]
+    assert "财务科出纳:现金收付不及时入账,坐支现金" in text
+    assert len(doc.inline_shapes) == 2  # level and type charts
+    assert "旧版本中的风险点" not in text
+    _assert_format(result.path.read_bytes())
+
+
+def test_summary_for_a_stage_counts_forms_received_in_it(filled: Filled) -> None:
+    def stage_text() -> str:
+        result = generate("summary", {"unit": UNIT, "stage": "查找风险"}, viewer=ADMIN)
+        return _all_text(docx.Document(str(result.path)))
+
+    with write_session() as s:
+        s.execute(update(Submission).values(received_at=datetime(2026, 3, 15, 9)))
+    text = stage_text()
+    assert "查找风险阶段" in text and "2026年4月1日至2026年5月31日" in text
+    assert "共查找风险点0个" in text
+    with write_session() as s:
+        s.execute(update(Submission).values(received_at=datetime(2026, 5, 31, 18)))
+    assert "共查找风险点5个" in stage_text()
+    with pytest.raises(DocumentError) as err:
+        generate("summary", {"stage": "不存在的阶段"}, viewer=ADMIN)
+    assert err.value.code == "stage_not_found"
+
+
+def test_plan_has_stages_leaders_and_numbered_letterhead(filled: Filled) -> None:
+    result = generate("plan", {"unit": UNIT}, viewer=ADMIN)
+    text = _all_text(docx.Document(str(result.path)))
+    assert result.number_text == "廉防〔2026〕1号"
+    assert "廉防〔2026〕1号" in text
+    assert "(二)查找风险(2026年4月1日至2026年5月31日)" in text
+    assert "组长:李局长(局长)" in text and "副组长:周副局长(副局长)" in text
+    assert "附件:1.廉政风险点排查登记表" in text
+    assert [p.name for p in result.attachments] == ["附件1_廉政风险点排查登记表.docx", "附件1_廉政风险点排查登记表.xlsx"]
+    _assert_format(result.path.read_bytes())
+    _assert_format(result.attachments[0].read_bytes())
+
+
+def test_rectification_numbers_have_no_gaps_or_repeats(filled: Filled) -> None:
+    params = {"unit": UNIT, "items": ["风险等级标识不完整", "防控措施过于笼统"], "deadline": "2026-12-05"}
+    first = generate("rectification", params, viewer=ADMIN)
+    second = generate("rectification", {**params, "department": "财务科"}, viewer=ADMIN)
+    assert (first.number_text, second.number_text) == ("廉防办〔2026〕1号", "廉防办〔2026〕2号")
+    with pytest.raises(DocumentError) as err:
+        generate("rectification", {**params, "number": 2}, viewer=ADMIN)
+    assert err.value.code == "number_taken"
+    third = generate("rectification", params, viewer=ADMIN)
+    assert third.number_text == "廉防办〔2026〕3号"
+    text = _all_text(docx.Document(str(second.path)))
+    assert "安澜县财政局财务科:" in text
+    assert "1.风险等级标识不完整" in text and "2.防控措施过于笼统" in text
+    assert "请于2026年12月5日前" in text
+    assert "抄送:" in text and "印发" in text
+    _assert_format(second.path.read_bytes())
+    with read_session() as s:
+        rows = s.scalars(select(Document).where(Document.kind == "rectification").order_by(Document.id)).all()
+        assert [d.number for d in rows] == [1, 2, 3]
+        assert str(rows[0].deadline) == "2026-12-05"
+        logged = s.scalars(select(AuditLog.object_id).where(AuditLog.action == "document.generate")).all()
+        assert set(logged) >= {d.id for d in rows}
+
+
+def test_rectification_lists_open_findings_and_links_them(filled: Filled) -> None:
+    with write_session() as s:
+        s.add_all([
+            Finding(unit_id=filled.unit_id, campaign_id=filled.campaign_id, rule="vague_measure", severity="medium",
+                    message="防控措施“加强学习”过于笼统", key="a"),
+            Finding(unit_id=filled.unit_id, campaign_id=filled.campaign_id, rule="missing_level", severity="high",
+                    message="已关闭的问题", key="b", status="closed"),
+        ])
+    result = generate("rectification", {"unit": UNIT, "items": ["不会用到"]}, viewer=ADMIN)
+    text = _all_text(docx.Document(str(result.path)))
+    assert "1.防控措施“加强学习”过于笼统" in text
+    assert "已关闭的问题" not in text and "不会用到" not in text
+    with read_session() as s:
+        assert s.scalar(select(Finding.notice_id).where(Finding.key == "a")) == result.id
+        assert s.scalar(select(Finding.notice_id).where(Finding.key == "b")) is None
+
+
+def test_rectification_without_problems_is_refused(filled: Filled) -> None:
+    with pytest.raises(DocumentError) as err:
+        generate("rectification", {"unit": UNIT}, viewer=ADMIN)
+    assert err.value.code == "no_problems"
+    with read_session() as s:
+        assert s.scalar(select(Document.id)) is None
+
+
+def test_commitment_for_one_person(filled: Filled) -> None:
+    result = generate("commitment", {"unit": UNIT, "person": "王敏"}, viewer=ADMIN)
+    assert result.filename == "廉政承诺书_财务科_王敏.docx"
+    doc = docx.Document(str(result.path))
+    text = _all_text(doc)
+    assert "承诺人:王敏" in text and "原始凭证审核不严,以白条入账" in text
+    assert "1、严格审核原始凭证\n2、白条一律不得入账" in text
+    assert "现金收付" not in text
+    _assert_format(result.path.read_bytes())
+
+
+def test_commitment_for_a_unit_is_a_zip_with_merged_letters(filled: Filled) -> None:
+    result = generate("commitment", {"unit": UNIT}, viewer=ADMIN)
+    with zipfile.ZipFile(result.path) as z:
+        names = sorted(z.namelist())
+        assert names == sorted(["财务科_刘芳.docx", "财务科_王敏.docx", "采购科_张伟.docx", "采购科_赵强.docx",
+                                "廉政承诺书_合并.docx"])
+        merged = docx.Document(io.BytesIO(z.read("廉政承诺书_合并.docx")))
+        one = z.read("采购科_张伟.docx")
+    body = merged.element.body.xml
+    assert body.count('w:type="page"') == 3
+    assert _all_text(merged).count("廉政承诺书") == 4
+    _assert_format(one)
+
+
+def test_ledger_rows_formats_and_formula_safety(store) -> None:
+    rows = [("财务科", "出纳", "刘芳", "=HYPERLINK(\"http://x\")", "岗位职责", "high", ["+1 核对", "@SUM(A1)"]),
+            ("财务科", "会计", None, "-2 往来款", "业务流程", "low", ["每季度清理"])]
+    fill(rows)
+    result = generate("ledger", {"unit": UNIT}, viewer=ADMIN)
+    wb = openpyxl.load_workbook(result.path)
+    ws = wb["风险台账"]
+    header = [c.value for c in ws[3]]
+    assert header[:6] == ["序号", "科室", "岗位", "姓名", "职权事项", "风险点"]
+    risk = ws.cell(4, header.index("风险点") + 1)
+    assert risk.value == '=HYPERLINK("http://x")' and risk.data_type == "s" and risk.quotePrefix
+    assert ws.cell(4, header.index("防控措施") + 1).value == "1、+1 核对\n2、@SUM(A1)"
+    assert ws.cell(5, header.index("风险点") + 1).value == "-2 往来款"
+    assert ws.cell(4, header.index("风险等级") + 1).value == "高"
+    assert ws.freeze_panes == "A4"
+    assert ws.auto_filter.ref == "A3:N5"
+    assert ws.print_title_rows == "$1:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.column_dimensions["F"].width == 40
+    assert ws.max_row == 5
+
+
+def test_ledger_of_all_units_names_the_unit(filled: Filled) -> None:
+    result = generate("ledger", {}, viewer=ADMIN)
+    ws = openpyxl.load_workbook(result.path)["风险台账"]
+    assert ws.cell(3, 1).value == "单位" and ws.cell(4, 1).value == UNIT
+
+
+def test_manual_groups_by_department_and_position_with_toc(filled: Filled) -> None:
+    result = generate("manual", {"unit": UNIT}, viewer=ADMIN)
+    doc = docx.Document(str(result.path))
+    headings = [p.text for p in doc.paragraphs if p.style.name in ("一级标题", "二级标题")]
+    assert headings[:6] == ["目　录", "一、财务科", "(一)出纳", "(二)会计", "二、采购科", "(一)采购员"]
+    assert 'TOC \\o "1-2"' in doc.element.body.xml
+    assert len(doc.tables) == 4
+    _assert_format(result.path.read_bytes())
+
+
+def test_unit_user_cannot_generate_for_another_unit(filled: Filled) -> None:
+    with write_session() as s:
+        other = Unit(name="别的单位")
+        s.add(other)
+        s.flush()
+        other_id = other.id
+    viewer = Viewer(user_id=None, username="u", is_admin=False, unit_id=other_id)
+    with pytest.raises(DocumentError) as err:
+        generate("ledger", {"unit": UNIT}, viewer=viewer)
+    assert err.value.code == "unit_not_found"
+    own = generate("ledger", {}, viewer=viewer)  # defaults to the viewer's own unit: empty
+    assert openpyxl.load_workbook(own.path)["风险台账"].max_row == 3
+
+
+def test_unknown_kind_and_campaign(filled: Filled) -> None:
+    with pytest.raises(DocumentError) as err:
+        generate("memo", {}, viewer=ADMIN)
+    assert err.value.code == "unknown_kind"
+    with pytest.raises(DocumentError) as err:
+        generate("summary", {"campaign": "没有这个任务"}, viewer=ADMIN)
+    assert err.value.code == "campaign_not_found"
+    assert generate("summary", {"campaign": CAMPAIGN}, viewer=ADMIN).path.is_file()
