@@ -244,8 +244,8 @@ def queue(*, viewer: Viewer) -> list[dict[str, Any]]:
             Finding.status == "open", Finding.submission_id.is_not(None)).group_by(Finding.submission_id)).all())
         out = []
         for sub, unit_name in s.execute(stmt):
-            actions = [a for a in _actions_for(s, sub, role) if a != "return"]
-            if actions:
+            actions = _actions_for(s, sub, role)
+            if set(actions) - {"return"}:
                 out.append({"id": sub.id, "unit": unit_name, "file": sub.original_name, "state": sub.review_state,
                             "state_label": STATES[sub.review_state], "received_at": sub.received_at,
                             "high": has_high_points(s, sub.id), "findings": open_counts.get(sub.id, 0),
@@ -295,3 +295,19 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
     info = f"公示单位:{sc.unit_name}    风险等级:高、中、低(高为最高)    导出日期:{date.today().isoformat()}"
     xlsx = ledger.workbook(render.clean(entries), title, info, with_unit=False)
     return PublicityExport(f"公示_{sc.unit_name}", docx, xlsx, len(entries))
+
+
+def returned(*, viewer: Viewer) -> list[dict[str, Any]]:
+    """The viewer's current forms sent back for correction, with the reviewer's comment."""
+    with read_session() as s:
+        stmt = (select(Submission, ReviewStep).join(ReviewStep, ReviewStep.submission_id == Submission.id)
+                .where(Submission.is_current.is_(True), Submission.review_state == "returned",
+                       ReviewStep.to_state == "returned").order_by(ReviewStep.id.desc()))
+        ids = visible_unit_ids(s, viewer)
+        if ids is not None:
+            stmt = stmt.where(Submission.unit_id.in_(ids))
+        seen: dict[int, dict[str, Any]] = {}
+        for sub, step in s.execute(stmt):
+            seen.setdefault(sub.id, {"id": sub.id, "file": sub.original_name, "comment": step.comment,
+                                     "role": ROLES.get(step.role, step.role), "at": step.at})
+        return list(seen.values())

@@ -79,3 +79,26 @@ def as_dict(row: Finding, ctx: UnitContext, entries: dict[int, EntryData]) -> di
         "details": row.details,
         "notice_id": row.notice_id,
     }
+
+
+def open_for_units(session: Session, unit_ids: list[int] | None) -> list[dict[str, Any]]:
+    """Stored open findings of these units (None: all), with file and row, for 'what to fix' lists."""
+    from service.store.models import Document, Entry, Submission, Unit
+
+    stmt = (
+        select(Finding, Unit.name, Submission.original_name, Entry.source_row, Entry.source_sheet, Document.number_text)
+        .join(Unit, Unit.id == Finding.unit_id)
+        .outerjoin(Submission, Submission.id == Finding.submission_id)
+        .outerjoin(Entry, Entry.id == Finding.entry_id)
+        .outerjoin(Document, Document.id == Finding.notice_id)
+        .where(Finding.status == "open")
+        .order_by(Unit.name, Finding.submission_id, Finding.id)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    return [
+        {"id": f.id, "rule": f.rule, "rule_title": RULES[f.rule].title if f.rule in RULES else f.rule,
+         "severity": f.severity, "message": f.message, "unit": unit, "file": file, "row": row, "sheet": sheet,
+         "submission_id": f.submission_id, "notice": notice, "created_at": f.created_at}
+        for f, unit, file, row, sheet, notice in session.execute(stmt)
+    ]

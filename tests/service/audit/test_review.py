@@ -135,7 +135,7 @@ def test_queue_shows_each_role_what_it_can_act_on(ingest, people) -> None:
     assert queue(viewer=people["leader"]) == []
     decide(sub, "approve", viewer=people["department_head"], comment="同意")
     item = queue(viewer=people["leader"])[0]
-    assert item["state_label"] == "科室审核" and item["actions"] == ["approve"]
+    assert item["state_label"] == "科室审核" and item["actions"] == ["approve", "return"]
 
 
 def test_publicity_export_lists_only_agreed_points(ingest, people) -> None:
