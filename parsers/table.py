@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from parsers import categories, dates, measures
 from parsers.errors import fail
@@ -51,6 +51,7 @@ class _Context:
     department: str | None = None
     position: str | None = None
     person: str | None = None
+    category: str | None = None  # from a section row such as "一、思想道德风险"
 
 
 @dataclass
@@ -237,8 +238,11 @@ def _skip_reason(row: list[Cell], layout: _Layout) -> str | None:
         return "total"
     if _NOTE.match(keys[0]) or _SIGNATURE.search(" ".join(c.text for c in filled)):
         return "note"
-    if len(filled) == 1 and filled[0].colspan >= max(2, layout.width // 2):
-        return "section"
+    if len(filled) == 1 and (
+        filled[0].colspan >= max(2, layout.width // 2)
+        or (filled[0].col == 0 and 0 not in layout.columns["risk"] and not keys[0].isdigit())
+    ):
+        return "section"  # a row naming the group below it: "一、办公室" across the table
     seq = {id(row[c]) for c in layout.columns.get("seq", [])}
     if all(id(c) in seq for c in filled):
         return "seq_only"
@@ -286,7 +290,7 @@ def _entry(form: _Form, grid: Grid, r: int, layout: _Layout, ctx: _Context) -> E
         form.warn("level_unreadable", f"{where}的风险等级“{label}”无法识别,请核对", grid, r)
     elif level is None and (layout.ticks or "level" in layout.columns):
         form.warn("level_missing", f"{where}的风险点未填写风险等级", grid, r)
-    type_label = value("category")
+    type_label = value("category") or ctx.category
     deadline = value("deadline")
     risk_cell = _distinct(row, layout.columns["risk"])[0]
     return Entry(
@@ -314,17 +318,27 @@ def _entry(form: _Form, grid: Grid, r: int, layout: _Layout, ctx: _Context) -> E
     )
 
 
+def _section(form: _Form, text: str, ctx: _Context) -> _Context:
+    """The context below a section row: it names a department or a risk type."""
+    department = _department_name(text)
+    if department:
+        return replace(ctx, department=form.text(department))
+    label = _ENUM_PREFIX.sub("", text.strip())
+    if categories.is_category(label):
+        return replace(ctx, category=form.text(label))
+    return ctx
+
+
 def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Context) -> int:
     """Append the grid's entries to the form; returns how many."""
     count = 0
-    section = None
+    section = ctx
     risk_cols = layout.columns["risk"]
     for r in range(start, grid.n_rows):
         row = grid.rows[r]
         reason = _skip_reason(row, layout)
         if reason == "section":
-            text = next(c.text for c in row if c.text.strip())
-            section = _department_name(text) or section
+            section = _section(form, next(c.text for c in row if c.text.strip()), section)
             continue
         if reason == "note":
             texts = "    ".join(c.text for c in _distinct(row, range(len(row))))
@@ -347,7 +361,7 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
             else:
                 form.warn("row_skipped", f"第{_row_number(grid, r) or r + 1}行有内容但没有风险点,已跳过,请核对", grid, r)
             continue
-        form.entries.append(_entry(form, grid, r, layout, _Context(section or ctx.department, ctx.position, ctx.person)))
+        form.entries.append(_entry(form, grid, r, layout, section))
         count += 1
     return count
 
@@ -387,7 +401,9 @@ def _title(lines: list[str]) -> str | None:
 
 def _context(form: _Form, lines: list[str], pairs: list[tuple[str, str]], sheet: str | None,
              inherited: _Context) -> _Context:
-    found = dict(pairs)
+    found: dict[str, str] = {}
+    for name, value in pairs:
+        found.setdefault(name, value)
     department = found.get("department")
     if not department:
         heading = next((d for d in map(_department_name, reversed(lines)) if d), None)
@@ -396,6 +412,7 @@ def _context(form: _Form, lines: list[str], pairs: list[tuple[str, str]], sheet:
         department=form.text(department) if department else inherited.department,
         position=form.text(found["position"]) if "position" in found else inherited.position,
         person=form.text(found["person"]) if "person" in found else inherited.person,
+        category=inherited.category,
     )
 
 
@@ -425,7 +442,8 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
         traditional=is_traditional(_sample_text(doc)),
         levels=LevelReader(legend_highest_rank(_legend_lines(doc)), level_standard),
     )
-    preamble: list[str] = []
+    preamble: list[str] = []  # text above the first risk table, layout tables included
+    preamble_pairs: list[tuple[str, str]] = []
     previous: tuple[_Layout, _Context] | None = None
     kinds = []
     form_ctx = _Context()
@@ -438,19 +456,17 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
                 _read_rows(form, grid, 0, layout, ctx)  # a table split into several Word tables
             elif not previous:
                 preamble += lines + _row_lines(form, grid, grid.n_rows)
-                form.add_fields(_key_values(form, grid, grid.n_rows))
+                preamble_pairs += _key_values(form, grid, grid.n_rows)
             continue
         layout, start = found
         _settle_types(grid, start, layout)
-        pairs = [p for line in lines + _row_lines(form, grid, layout.top) for p in header_values(line)]
-        pairs += _key_values(form, grid, layout.top)
+        above = lines + _row_lines(form, grid, layout.top)
+        pairs = [p for line in above for p in header_values(line)] + _key_values(form, grid, layout.top)
         if not previous:
-            preamble += lines + _row_lines(form, grid, layout.top)
-            form.add_fields(pairs)
-            form_ctx = _context(form, [], [(n, v) for n, v in form.info.items()], None, _Context())
-            ctx = _context(form, lines, pairs, grid.sheet, form_ctx)
-        else:
-            ctx = _context(form, lines, pairs, grid.sheet, form_ctx)
+            preamble += above
+            form.add_fields([p for line in preamble for p in header_values(line)] + preamble_pairs + pairs)
+            form_ctx = _context(form, [], list(form.info.items()), None, _Context())
+        ctx = _context(form, lines, pairs, grid.sheet, form_ctx)
         form.has_level_column |= bool(layout.ticks) or "level" in layout.columns
         _read_rows(form, grid, start, layout, ctx)
         kinds.append(layout.kind)

@@ -128,3 +128,26 @@ def test_merged_cell_objects_are_read_once():
     g.rows[0][2] = g.rows[0][1]
     entry = interpret(Document(format="docx", grids=[g]), file="x").entries[0]
     assert [m.text for m in entry.measures] == ["存行", "核对"]
+
+
+def test_section_rows_naming_a_risk_type_label_the_rows_below():
+    rows = [["序号", "风险点", "防控措施"], ["一、思想道德风险", "", ""], ["1", "收受礼金", "登记上交"],
+            ["二、制度机制风险", "", ""], ["2", "个人说了算", "集体决策"]]
+    form = interpret(_doc(rows), file="x.docx")
+    assert [(e.category, e.category_label) for e in form.entries] == [
+        ("思想道德", "思想道德风险"), ("制度机制", "制度机制风险")]
+
+
+def test_header_lines_in_a_borderless_table_above_the_risk_table():
+    info = tbl([["填报单位:甲局", "科室:乙科"], ["填表人:李四", "填表日期:2012.6.8"]])
+    form = parse_docx(docx_bytes(p("科室廉政风险防控排查表"), info, tbl([HEADER] + risk_rows(1))))
+    assert (form.form.title, form.form.unit, form.form.department, form.form.person, form.form.filled_on) == (
+        "科室廉政风险防控排查表", "甲局", "乙科", "李四", "2012-06-08")
+    assert form.entries[0].department == "乙科"
+    assert form.entries[0].source.table == 1
+
+
+def test_signature_row_inside_the_table_fills_the_form_fields_it_names():
+    rows = [HEADER, *risk_rows(1), ["填表人:李四", "", "审核人:王五", "", "填表日期:2012年6月8日", ""]]
+    form = interpret(_doc(rows), file="x.docx")
+    assert (form.form.person, form.form.filled_on, len(form.entries)) == ("李四", "2012-06-08", 1)
