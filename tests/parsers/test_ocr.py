@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from parsers import pdf
+from parsers import parse_bytes
 from parsers.ocr import ocr_warnings, read_image, read_pdf
-from parsers.table import interpret
 from parsers.text import clean
 from service.demo import make_form_docx
 from tests.parsers import scans
@@ -46,8 +45,7 @@ STANDARD = scans.DrawnForm(
 def test_standard_form_photo_with_skew_noise_and_seal_over_the_table():
     page = scans.draw_form(STANDARD)
     page = scans.seal(scans.noise(scans.blur(scans.skew(page, 1.5), 0.8)), (1450, 640))
-    doc = read_image(scans.png(page))
-    form = interpret(doc, file="scan.png")
+    form = parse_bytes(scans.png(page), "scan.png")
 
     assert entries_of(form) == expect([
         ("预算编制审核不严，违规调整预算指标", "high", ["严格执行预算编制程序", "实行集体审核制度"]),
@@ -58,8 +56,9 @@ def test_standard_form_photo_with_skew_noise_and_seal_over_the_table():
     ])
     assert [e.position for e in form.entries] == ["股长", "股长", "科员", "科员", "出纳"]
     assert (form.form.unit, form.form.department, form.form.filled_on) == ("某某县财政局", "预算股", "2024-03-05")
-    # The seal's text (中共某某县纪委 专用章) is not read into the table or the lines.
-    assert not any("专用章" in line for line in doc.lines)
+    assert form.form.title == "财政局预算股廉政风险点排查登记表"
+    # The seal's text (中共某某县纪委 专用章) is not read into any entry.
+    assert not any("专用章" in str(e.to_json()) or "纪委" in str(e.to_json()) for e in form.entries)
     assert form.format == "pdf-scanned"
 
 
@@ -82,7 +81,7 @@ VMERGE = scans.DrawnForm(
 
 def test_vertical_merge_one_measure_per_line_from_image_pdf_with_blur():
     page = scans.blur(scans.skew(scans.draw_form(VMERGE), -2.0), 1.4)
-    form = interpret(pdf.read(scans.image_pdf([page])), file="scan.pdf")
+    form = parse_bytes(scans.image_pdf([page]), "scan.pdf")
 
     assert entries_of(form) == expect([
         ("公务接待超标准、超范围", "high", ["严格执行接待审批单制度", "每月公开接待费用"]),
@@ -112,7 +111,7 @@ PHASES = scans.DrawnForm(
 
 def test_phase_columns_under_merged_header_upside_down_jpeg():
     page = scans.turn(scans.noise(scans.draw_form(PHASES), 0.01), 180)
-    form = interpret(read_image(scans.jpeg(page)), file="scan.jpg")
+    form = parse_bytes(scans.jpeg(page), "scan.jpg")
 
     by_risk = {e.risk: e for e in form.entries}
     assert set(by_risk) == {"对群众来信拖延办理", "泄露举报人信息", "接访态度生硬"}
@@ -140,7 +139,7 @@ INDIVIDUAL = scans.DrawnForm(
 
 def test_individual_form_turned_sideways_with_colour_levels():
     page = scans.turn(scans.blur(scans.draw_form(INDIVIDUAL), 1.0), 90)
-    form = interpret(read_image(scans.png(page)), file="scan.png")
+    form = parse_bytes(scans.png(page), "scan.png")
 
     assert entries_of(form) == expect([
         ("干部选拔任用中搞暗箱操作", "high", ["严格执行民主推荐程序", "全程纪实"]),
@@ -183,7 +182,7 @@ def test_word_form_printed_by_libreoffice_after_a_cover_letter_page():
     doc = read_pdf(data)
     assert ("ocr_no_table", "第1页未发现表格(如封面、说明),已跳过该页的表格识别") in doc.warnings
     assert any("报送如下" in line for line in doc.lines)
-    form = interpret(pdf.read(data), file="scan.pdf")
+    form = parse_bytes(data, "scan.pdf")
 
     assert entries_of(form) == expect([
         ("违规提供档案查阅", "high", ["严格执行查阅登记", "涉密档案双人审批"]),
