@@ -214,6 +214,25 @@ def _find_layout(grid: Grid) -> tuple[_Layout, int] | None:
     return None
 
 
+def _card(grid: Grid) -> Grid | None:
+    """A form laid out as label | value rows (风险点 | …, 防控措施 | …) as a one-entry table."""
+    found: dict[str, tuple[str, Cell, int]] = {}
+    for r, row in enumerate(grid.rows):
+        cells = [c for c in _distinct(row, range(len(row))) if c.text.strip()]
+        for label, value in zip(cells, cells[1:], strict=False):
+            name = column_field(label.text)
+            if name and name not in found and not column_field(value.text):
+                found[name] = (label.text, value, r)
+    if "risk" not in found:
+        return None
+    labels, values, rows = zip(*found.values(), strict=True)
+    card = Grid.from_texts([list(labels), [v.text for v in values]], table=grid.table, sheet=grid.sheet,
+                           row_numbers=[None, _row_number(grid, found["risk"][2])],
+                           before=grid.before, after=grid.after, nested=grid.nested)
+    card.row_pages = [None, found["risk"][1].page]
+    return card
+
+
 def _settle_types(grid: Grid, start: int, layout: _Layout) -> None:
     """A 类别 column holding business areas (行政审批类…) is the domain, not the type."""
     cols = layout.columns.pop("category", []) + layout.columns.pop("domain", [])
@@ -454,7 +473,13 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
             if previous and grid.n_cols == previous[0].width and grid.n_rows and not header_values(" ".join(lines)):
                 layout, ctx = previous[0], _context(form, lines, [], None, previous[1])
                 _read_rows(form, grid, 0, layout, ctx)  # a table split into several Word tables
-            elif not previous:
+                continue
+            card = _card(grid)
+            if card is not None:
+                preamble_pairs += _key_values(form, grid, grid.n_rows)
+                grid, found = card, _find_layout(card)
+        if found is None:
+            if not previous:
                 preamble += lines + _row_lines(form, grid, grid.n_rows)
                 preamble_pairs += _key_values(form, grid, grid.n_rows)
             continue

@@ -151,3 +151,19 @@ def test_signature_row_inside_the_table_fills_the_form_fields_it_names():
     rows = [HEADER, *risk_rows(1), ["填表人:李四", "", "审核人:王五", "", "填表日期:2012年6月8日", ""]]
     form = interpret(_doc(rows), file="x.docx")
     assert (form.form.person, form.form.filled_on, len(form.entries)) == ("李四", "2012-06-08", 1)
+
+
+def test_label_value_card_form_is_one_entry():
+    rows = [
+        ["姓名", "张三", "职务", "科长"],
+        ["岗位职责", C("负责登记审批", span=3)],
+        ["风险点", C("利用审批权为亲友办理登记提供便利", span=3)],
+        ["风险等级", C("高", span=3)],
+        ["防控措施", C("1、执行回避制度\n2、接受群众监督", span=3)],
+    ]
+    form = parse_docx(docx_bytes(p("个人廉政风险点登记卡"), tbl(rows)))
+    e = form.entries[0]
+    assert (e.person, e.position, e.duty, e.risk, e.level) == ("张三", "科长", "负责登记审批", "利用审批权为亲友办理登记提供便利", "high")
+    assert [m.text for m in e.measures] == ["执行回避制度", "接受群众监督"]
+    assert (e.source.table, e.source.row) == (0, 3)
+    assert form.form.person == "张三"
