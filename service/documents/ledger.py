@@ -1,8 +1,8 @@
 """风险台账 (.xlsx): every current entry with all its fields, one row per entry.
 
 A row is an entry, not a measure: the ledger is read back as a form (`lianfang parse`), and a
-form row is a risk point whose measures sit in one cell numbered 1、2、 one per line, with a
-"前期预防:" prefix when the measure has a phase. The level is written 高/中/低 (the normalized
+form row is a risk point whose measures sit in one cell numbered 1、2、 one per line; measures
+with a phase are grouped under "前期预防:" (numbering restarts), as forms with phases write them. The level is written 高/中/低 (the normalized
 level, so the direction is never in doubt); measure owners and deadlines beyond the entry's own
 are not columns. A text beginning with = + - @ is stored as a string with a quote prefix, so
 Excel never evaluates it. Written with openpyxl's write-only mode to keep 50,000 rows fast.
@@ -37,8 +37,16 @@ Getter = Callable[[dict[str, Any]], Any]
 
 
 def _measures(e: dict[str, Any]) -> str:
-    return "\n".join(f"{i}、{m['phase'] + ':' if m['phase'] else ''}{m['text']}"
-                     for i, m in enumerate(e["measures"], 1))
+    """1、2、 one per line; a run of measures of one phase opens with "前期预防:" and restarts at 1."""
+    lines, phase, n = [], None, 0
+    for m in e["measures"]:
+        prefix = ""
+        if m["phase"] != phase:
+            phase, n = m["phase"], 0
+            prefix = f"{phase}:" if phase else ""
+        n += 1
+        lines.append(f"{prefix}{n}、{m['text']}")
+    return "\n".join(lines)
 
 
 # (header, width, value) — the headers are the words forms use, so the parser reads them back.
