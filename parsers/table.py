@@ -482,6 +482,10 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
             if not previous:
                 preamble += lines + _row_lines(form, grid, grid.n_rows)
                 preamble_pairs += _key_values(form, grid, grid.n_rows)
+            else:  # a signature table below: 填表人 | 张三 | 填表日期 | …
+                rows = _row_lines(form, grid, grid.n_rows)
+                form.add_fields([p for line in rows for p in header_values(line)] + _key_values(form, grid, grid.n_rows),
+                                trailing=True)
             continue
         layout, start = found
         _settle_types(grid, start, layout)

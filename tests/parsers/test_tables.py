@@ -167,3 +167,9 @@ def test_label_value_card_form_is_one_entry():
     assert [m.text for m in e.measures] == ["执行回避制度", "接受群众监督"]
     assert (e.source.table, e.source.row) == (0, 3)
     assert form.form.person == "张三"
+
+
+def test_signature_table_below_the_risk_table():
+    signature = tbl([["填表人", "李四", "审核人", "王五"], ["填表日期", "2012年6月8日", "", ""]])
+    form = parse_docx(docx_bytes(p("排查表"), tbl([HEADER] + risk_rows(1)), signature))
+    assert (form.form.person, form.form.filled_on, len(form.entries)) == ("李四", "2012-06-08", 1)
