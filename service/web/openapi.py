@@ -67,7 +67,9 @@ SCHEMAS: dict[str, Any] = {
 def _page_of(item: str) -> dict[str, Any]:
     return {"type": "object", "required": ["items", "page", "total"], "properties": {
         "items": {"type": "array", "items": _ref(item)}, "page": {"type": "integer"},
-        "per_page": {"type": "integer"}, "total": {"type": "integer"}, "pages": {"type": "integer"}}}
+        "per_page": {"type": "integer"}, "pages": {"type": "integer"}, "has_next": {"type": "boolean"},
+        "total": {"type": "integer", "description": "精确到 5000;超过时 total_capped 为 true"},
+        "total_capped": {"type": "boolean"}}}
 
 
 PATHS: dict[str, Any] = {

@@ -24,6 +24,8 @@ from service.store.scope import Viewer, scoped
 LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
 STATUS_NAMES = {"received": "处理中", "parsed": "已解析", "failed": "失败"}
 MAX_PAGE = 10_000
+# Counting stops here: "5000+ 条" is as useful as an exact figure and keeps big lists fast.
+COUNT_CAP = 5_000
 
 
 @dataclass(frozen=True)
@@ -31,15 +33,24 @@ class Page:
     items: list[dict[str, Any]]
     page: int
     per_page: int
-    total: int
+    total: int  # exact up to COUNT_CAP; beyond it, a lower bound (total_capped)
+    has_next: bool = False
+
+    @property
+    def total_capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
+    def total_text(self) -> str:
+        return f"{COUNT_CAP}+" if self.total_capped else str(self.total)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, self.page + self.has_next, -(-min(self.total, COUNT_CAP) // self.per_page))
 
     def to_json(self) -> dict[str, Any]:
-        return {"items": self.items, "page": self.page, "per_page": self.per_page,
-                "total": self.total, "pages": self.pages}
+        return {"items": self.items, "page": self.page, "per_page": self.per_page, "total": self.total,
+                "total_capped": self.total_capped, "pages": self.pages, "has_next": self.has_next}
 
 
 def page_number(raw: str | None) -> int:
@@ -50,10 +61,12 @@ def page_number(raw: str | None) -> int:
         return 1
 
 
-def _paginate(s: Session, stmt: Select, order: Any, page: int, per_page: int) -> tuple[list[int], int]:
-    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    ids = list(s.scalars(stmt.order_by(order).limit(per_page).offset((page - 1) * per_page)))
-    return ids, total
+def _paginate(s: Session, stmt: Select, order: Any, page: int, per_page: int) -> tuple[list[int], int, bool]:
+    """One page of ids, the count (capped at COUNT_CAP + 1) and whether another page follows."""
+    capped = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = s.scalar(select(func.count()).select_from(capped)) or 0
+    ids = list(s.scalars(stmt.order_by(order).limit(per_page + 1).offset((page - 1) * per_page)))
+    return ids[:per_page], total, len(ids) > per_page
 
 
 def _unit_names(s: Session, ids: set[int]) -> dict[int, str]:
@@ -161,12 +174,12 @@ def submissions(viewer: Viewer, *, unit: str | int | None = None, status: str | 
             stmt = stmt.where(Submission.received_at >= datetime.combine(start, datetime.min.time()))
         if end := _parse_date(date_to):
             stmt = stmt.where(Submission.received_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
-        ids, total = _paginate(s, stmt, Submission.id.desc(), page, per_page)
+        ids, total, more = _paginate(s, stmt, Submission.id.desc(), page, per_page)
         subs = s.scalars(select(Submission).where(Submission.id.in_(ids)).order_by(Submission.id.desc())).all()
         counts = dict(s.execute(select(Entry.submission_id, func.count(Entry.id))
                                 .where(Entry.submission_id.in_(ids)).group_by(Entry.submission_id)).all())
         names = _unit_names(s, {x.unit_id for x in subs})
-        return Page([_submission_dict(x, names, counts.get(x.id, 0)) for x in subs], page, per_page, total)
+        return Page([_submission_dict(x, names, counts.get(x.id, 0)) for x in subs], page, per_page, total, more)
 
 
 def _warning_row_key(location: dict[str, Any] | None) -> tuple[Any, ...] | None:
@@ -214,7 +227,7 @@ def original_file(viewer: Viewer, submission_id: int) -> tuple[str, str] | None:
 def entries(viewer: Viewer, *, unit: str | int | None = None, department: str | None = None,
             level: str | None = None, category: str | None = None, q: str | None = None,
             page: int = 1, per_page: int = 50) -> Page:
-    """Current entries, newest first: ids are paged on the (unit, is_current, id) index, then loaded."""
+    """Current entries in the order they were read: ids are paged on the (unit, is_current, id) index, then loaded."""
     with read_session() as s:
         stmt = scoped(select(Entry.id).where(Entry.is_current.is_(True)), Entry.unit_id, s, viewer)
         unit_ids = _unit_ids(s, unit)
@@ -230,11 +243,11 @@ def entries(viewer: Viewer, *, unit: str | int | None = None, department: str | 
             pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             stmt = stmt.where(or_(*(col.like(pattern, escape="\\") for col in
                                     (Entry.risk, Entry.position, Entry.department, Entry.manifestation))))
-        ids, total = _paginate(s, stmt, Entry.id.desc(), page, per_page)
-        rows = s.scalars(select(Entry).where(Entry.id.in_(ids)).order_by(Entry.id.desc())
+        ids, total, more = _paginate(s, stmt, Entry.id, page, per_page)
+        rows = s.scalars(select(Entry).where(Entry.id.in_(ids)).order_by(Entry.id)
                          .options(selectinload(Entry.measures))).all()
         names = _unit_names(s, {e.unit_id for e in rows})
-        return Page([_entry_dict(e, names) for e in rows], page, per_page, total)
+        return Page([_entry_dict(e, names) for e in rows], page, per_page, total, more)
 
 
 def units(viewer: Viewer) -> list[dict[str, Any]]:
@@ -260,10 +273,10 @@ def campaign_names() -> list[tuple[str, str]]:
 def documents(viewer: Viewer, *, page: int = 1, per_page: int = 20) -> Page:
     with read_session() as s:
         stmt = scoped(select(Document.id), Document.unit_id, s, viewer)
-        ids, total = _paginate(s, stmt, Document.id.desc(), page, per_page)
+        ids, total, more = _paginate(s, stmt, Document.id.desc(), page, per_page)
         docs = s.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id.desc())).all()
         names = _unit_names(s, {d.unit_id for d in docs if d.unit_id})
-        return Page([document_dict(d, names) for d in docs], page, per_page, total)
+        return Page([document_dict(d, names) for d in docs], page, per_page, total, more)
 
 
 def document_dict(d: Document, unit_names: dict[int, str]) -> dict[str, Any]:
