@@ -5,18 +5,32 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from service.audit import coverage, entry_rules, unit_rules  # noqa: F401  (register the rules)
 from service.audit.context import UnitContext, load_contexts
 from service.audit.findings import as_dict, open_findings, sync
 from service.audit.registry import Draft, enabled_rules
-from service.store.models import Campaign
+from service.store.models import Campaign, Unit
+
+LOCK_NAMESPACE = 7007  # first key of the PostgreSQL advisory locks the audit takes
 
 
 def check(ctx: UnitContext, audit_settings: dict[str, Any] | None) -> list[Draft]:
     """Every enabled rule's drafts for one unit; pure."""
     return [d for r, cfg in enabled_rules(audit_settings) for d in r.check(ctx, cfg)]
+
+
+def _lock_units(session: Session, top_ids: list[int]) -> None:
+    """PostgreSQL: one audit per unit at a time, so two concurrent ingests never store a finding twice.
+
+    Taken in id order within the transaction; SQLite serialises writers already.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for uid in sorted(top_ids):
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": LOCK_NAMESPACE, "id": uid})
 
 
 def audit_units(
@@ -25,6 +39,9 @@ def audit_units(
     """Audit the given top-level units (None: all) of one campaign; returns their open findings."""
     campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
     audit_settings = campaign.audit if campaign else {}
+    if top_ids is None:
+        top_ids = list(session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
+    _lock_units(session, top_ids)
     contexts = load_contexts(session, campaign_id, top_ids, today)
     scope = [uid for ctx in contexts for uid in ctx.unit_ids]
     rows_by_unit: dict[int, list] = {}
