@@ -3,17 +3,22 @@
 A hostile or pathological file can make a parser loop, allocate without bound or crash
 inside a C library; in the child that costs only the child. Results come back as JSON
 (never pickle: a child that a malicious file subverted must not run code in the parent).
-The child may grow by `memory_mb` beyond what it inherits: the parent's own mappings
-(numpy alone reserves ~400 MB of address space) are shared copy-on-write and not the
-parse's doing.
+
+Memory is capped twice. The parent watches the child's resident memory and kills it
+once the parse has added `memory_mb` to what it inherited (the parent's pages, shared
+copy-on-write, are not the parse's doing). RLIMIT_AS is only the backstop for an
+allocation too fast to watch: address space is not memory — OCR (onnxruntime, OpenBLAS)
+reserves about 1 GB of it to use under 500 MB — so it gets a few times the budget.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import resource
 import signal
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +27,8 @@ from parsers.errors import ParseError, fail
 from parsers.model import ParsedForm
 
 MB = 1024 * 1024
+ADDRESS_SPACE_FACTOR = 3  # RLIMIT_AS allows this many times memory_mb of new address space
+WATCH_INTERVAL = 0.01  # seconds between looks at the child's resident memory
 
 
 def parse_isolated(
@@ -55,18 +62,14 @@ def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory_mb
     timeout → 'timeout'; out of memory → 'too_large'; any other failure → 'corrupt_file'
     (the child's traceback is never shown to the user).
     """
+    rss_cap = _resident(os.getpid()) + memory_mb * MB
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, func, args, memory_mb), daemon=True)
     child.start()
     sender.close()
     try:
-        if not receiver.poll(timeout):
-            raise fail("timeout")
-        message = json.loads(receiver.recv_bytes())
-    except EOFError:  # the child died without a word: killed by the kernel or crashed in C code
-        child.join()
-        raise fail("too_large" if child.exitcode == -signal.SIGKILL else "corrupt_file") from None
+        message = _await(child, receiver, time.monotonic() + timeout, rss_cap)
     finally:
         receiver.close()
         if child.is_alive():
@@ -77,9 +80,23 @@ def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory_mb
     return message["result"]
 
 
+def _await(child, receiver, deadline: float, rss_cap: int) -> dict[str, Any]:
+    while not receiver.poll(WATCH_INTERVAL):
+        if _resident(child.pid) > rss_cap:
+            raise fail("too_large")
+        if time.monotonic() > deadline:
+            raise fail("timeout")
+    try:
+        return json.loads(receiver.recv_bytes())
+    except EOFError:  # the child died without a word: killed by the kernel or crashed in C code
+        child.join()
+        raise fail("too_large" if child.exitcode == -signal.SIGKILL else "corrupt_file") from None
+
+
 def _child(sender, func: Callable[..., Any], args: tuple, memory_mb: int) -> None:
     try:
-        _limit_memory(memory_mb)
+        limit = _address_space() + ADDRESS_SPACE_FACTOR * memory_mb * MB
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         encoded = _encode({"result": func(*args)})
     except ParseError as exc:
         encoded = _encode({"error": exc.code, "message": exc.message})
@@ -99,12 +116,18 @@ def _error(code: str) -> dict[str, str]:
     return {"error": code, "message": fail(code).message}
 
 
-def _limit_memory(memory_mb: int) -> None:
-    inherited = _address_space()
-    limit = inherited + memory_mb * MB
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _statm(pid: int) -> list[int]:
+    """Sizes from /proc/PID/statm in bytes: [address space, resident, ...]; zeros once it is gone."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return [int(pages) * resource.getpagesize() for pages in statm.read().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return [0, 0]
 
 
 def _address_space() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * resource.getpagesize()
+    return _statm(os.getpid())[0]
+
+
+def _resident(pid: int) -> int:
+    return _statm(pid)[1]

@@ -15,7 +15,8 @@ import pytest
 from parsers import parse_bytes
 from parsers.errors import ParseError
 from parsers.sandbox import parse_isolated, run_isolated
-from tests.parsers.badfiles import drawn_pdf, form_docx, form_rows
+from tests.parsers.badfiles import HEADER, drawn_pdf, form_docx, form_rows
+from tests.parsers.scans import DrawnForm, draw_form, image_pdf
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 MB = 1024 * 1024
@@ -41,18 +42,41 @@ def test_level_standard_reaches_the_child() -> None:
 
 def _grab_memory() -> int:
     hoard = []
-    while True:  # ends in MemoryError once the cap is reached
-        hoard.append(bytearray(16 * MB))
+    while True:  # touched pages: resident memory grows until the parent's watch kills the child
+        hoard.append(b"\x01" * (16 * MB))
 
 
-def test_memory_is_capped() -> None:
+def _reserve_memory() -> int:
+    return len(bytearray(8 * 1024 * MB))  # untouched pages: only the address-space limit stops it
+
+
+def test_resident_memory_is_capped() -> None:
     with open("/proc/self/statm") as statm:
         parent_rss = int(statm.read().split()[1]) * resource.getpagesize()
     with pytest.raises(ParseError) as caught:
         run_isolated(_grab_memory, timeout=60, memory_mb=500)
     assert caught.value.code == "too_large"
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    assert peak < parent_rss + 500 * MB
+    assert peak < parent_rss + 560 * MB
+
+
+def test_address_space_is_capped() -> None:
+    with pytest.raises(ParseError) as caught:
+        run_isolated(_reserve_memory, timeout=60, memory_mb=500)
+    assert caught.value.code == "too_large"
+
+
+@pytest.mark.ocr
+def test_scanned_form_is_read_within_the_default_budget() -> None:
+    form = DrawnForm(
+        title="科室廉政风险防控排查表",
+        header=["单位:某局 科室:办公室 填表日期:2024年3月5日"],
+        cells=[HEADER, ["1", "科员", "审批把关不严", "高", "1、严格审批;2、定期公开", "张三"]],
+        widths=[1, 2, 4, 1, 4, 1],
+    )
+    parsed = parse_isolated(image_pdf([draw_form(form)]), "扫描件.pdf")
+    assert parsed.ocr
+    assert [entry.risk for entry in parsed.entries] == ["审批把关不严"]
 
 
 def test_pathological_pdf_times_out_without_hanging() -> None:
