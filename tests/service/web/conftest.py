@@ -10,13 +10,15 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from service.store import files
-from service.store.bootstrap import hash_password
 from service.store.db import write_session
 from service.store.models import Entry, Measure, StoredFile, Submission, Unit, User
 
 PASSWORD = "secret-pass-1"
+# A cheap hash made once: scrypt's 0.2 s per user and per login would dominate these tests.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,8 @@ def world(store) -> World:  # noqa: ANN001
         s.add(dept)
         s.flush()
         s.add_all([
-            User(username="alice", password_hash=hash_password(PASSWORD), unit_id=a.id),
-            User(username="bob", password_hash=hash_password(PASSWORD), unit_id=b.id),
+            User(username="alice", password_hash=PASSWORD_HASH, unit_id=a.id),
+            User(username="bob", password_hash=PASSWORD_HASH, unit_id=b.id),
         ])
         return World(a.id, b.id, dept.id)
 
