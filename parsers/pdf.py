@@ -175,8 +175,11 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) ->
         box = (min(e["x0"] for e in edges), ys[0], max(e["x1"] for e in edges), ys[-1])
         inner = [c for c in chars if _inside(c, box)]
         cols = _text_columns(inner)
-        if len(cols) >= 3:  # one column is a framed paragraph, not a table
-            tables.append(_rows_from_lines(inner, ys, cols, number))
+        if len(cols) < 3:  # one column is a framed paragraph, not a table
+            continue
+        table = _rows_from_lines(inner, ys, cols, number)
+        if sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
+            tables.append(table)
     return tables
 
 

@@ -187,3 +187,14 @@ def test_encrypted_and_broken_pdfs() -> None:
         with pytest.raises(ParseError) as caught:
             read(data)
         assert caught.value.code == code
+
+
+def test_rules_around_prose_are_not_a_table() -> None:
+    """An official notice: a rule under the title, prose, and the 版记 rules around 抄送."""
+    prose = "各科室:根据上级要求,现就开展廉政风险点排查工作通知如下"
+    text = [(50, 60, 16, "关于开展廉政风险防控工作的通知")]
+    text += [(50, 120 + 20 * i, 12, prose) for i in range(8)] + [(50, 500, 12, "抄送:县纪委")]
+    rules = [(50, 100, 545, 100), (50, 490, 545, 490), (50, 520, 545, 520)]
+    document = read(drawn_pdf([{"text": text, "rules": rules}]))
+    assert document.grids == []
+    assert document.lines[-1] == "抄送:县纪委" and len(document.lines) == 10
