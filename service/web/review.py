@@ -40,7 +40,7 @@ def decide(submission_id: int) -> Any:
     except review_service.ReviewError as exc:
         flash(exc.message, "error")
     else:
-        flash(f"已办理:{review_service.ACTIONS[d.action]},当前状态“{d.label}”", "success")
+        flash(f"已办理:{review_service.ACTIONS[d.action]},当前状态“{d.label}”", "ok")
     return redirect(request.form.get("next") or url_for("review.index"))
 
 
@@ -86,7 +86,7 @@ def feedback(submission_id: int) -> Any:
     except review_service.ReviewError as exc:
         flash(exc.message, "error")
     else:
-        flash("反馈意见已提交,感谢监督", "success")
+        flash("反馈意见已提交,感谢监督", "ok")
     return redirect(url_for("review.detail", submission_id=submission_id))
 
 
