@@ -54,9 +54,14 @@ def parse_bytes(data: bytes, filename: str, *, level_standard: dict | None = Non
         if reader is None:
             raise fail("unsupported_format")
         doc = reader(data, fmt)
-        return table.interpret(
+        parsed = table.interpret(
             doc, file=filename, sha256=hashlib.sha256(data).hexdigest(), level_standard=level_standard
         )
+        if doc.ocr:
+            from parsers.ocr import ocr_warnings  # only scans pay for loading the OCR package
+
+            parsed.warnings += ocr_warnings(doc.grids)
+        return parsed
     except ParseError:
         raise
     except MemoryError:

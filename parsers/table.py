@@ -225,8 +225,8 @@ def _card(grid: Grid) -> Grid | None:
                 found[name] = (label.text, value, r)
     if "risk" not in found:
         return None
-    labels, values, rows = zip(*found.values(), strict=True)
-    card = Grid.from_texts([list(labels), [v.text for v in values]], table=grid.table, sheet=grid.sheet,
+    labels = [label for label, _, _ in found.values()]
+    card = Grid.from_texts([labels, [value.text for _, value, _ in found.values()]], table=grid.table, sheet=grid.sheet,
                            row_numbers=[None, _row_number(grid, found["risk"][2])],
                            before=grid.before, after=grid.after, nested=grid.nested)
     card.row_pages = [None, found["risk"][1].page]
@@ -348,8 +348,8 @@ def _section(form: _Form, text: str, ctx: _Context) -> _Context:
     return ctx
 
 
-def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Context) -> int:
-    """Append the grid's entries to the form; returns how many."""
+def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Context) -> None:
+    """Append the grid's entries to the form."""
     count = 0
     section = ctx
     risk_cols = layout.columns["risk"]
@@ -382,7 +382,6 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
             continue
         form.entries.append(_entry(form, grid, r, layout, section))
         count += 1
-    return count
 
 
 # ---------------------------------------------------------------- form fields
@@ -520,7 +519,7 @@ def _finish(form: _Form, doc: Document, preamble: list[str], kinds: list[str], *
     if not form.has_level_column:
         form.warn("level_missing", "表格没有风险等级列,所有风险点均未标明等级")
     filled_on = info.get("filled_on")
-    parsed = ParsedForm(
+    return ParsedForm(
         file=file,
         format=doc.format,
         sha256=sha256,
@@ -537,4 +536,3 @@ def _finish(form: _Form, doc: Document, preamble: list[str], kinds: list[str], *
         warnings=[ParseWarning(code, message) for code, message in doc.warnings] + form.warnings,
         ocr=doc.ocr,
     )
-    return parsed
