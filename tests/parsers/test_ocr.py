@@ -26,24 +26,8 @@ def expect(rows: list[tuple[str, str | None, list[str]]]) -> dict[str, tuple[str
     return {clean(risk): (level, [clean(m) for m in measures]) for risk, level, measures in rows}
 
 
-STANDARD = scans.DrawnForm(
-    title="财政局预算股廉政风险点排查登记表",
-    header=["填报单位:某某县财政局        科室:预算股        填表日期:2024年3月5日"],
-    cells=[
-        ["序号", "岗位", "风险点", "风险等级", "防控措施", "责任人"],
-        ["1", "股长", "预算编制审核不严，违规调整预算指标", "高", "1、严格执行预算编制程序；2、实行集体审核制度", "张明"],
-        ["2", "股长", "对下属单位资金拨付把关不严", "中", "1、建立拨付台账；2、定期开展专项检查", "张明"],
-        ["3", "科员", "利用职务之便泄露预算信息", "低", "签订保密承诺书，加强保密教育", "李华"],
-        ["4", "科员", "收受服务对象礼品礼金", "中", "1、开展警示教育；2、实行廉政承诺", "李华"],
-        ["5", "出纳", "挪用公款或截留资金", "高", "1、实行钱账分管；2、每月对账并报分管领导审核", "王强"],
-    ],
-    widths=[0.6, 1.1, 3, 1, 3.6, 1],
-    notes=["注:风险等级分为高、中、低三级。"],
-)
-
-
 def test_standard_form_photo_with_skew_noise_and_seal_over_the_table():
-    page = scans.draw_form(STANDARD)
+    page = scans.draw_form(scans.STANDARD)
     page = scans.seal(scans.noise(scans.blur(scans.skew(page, 1.5), 0.8)), (1450, 640))
     form = parse_bytes(scans.png(page), "scan.png")
 
@@ -196,7 +180,7 @@ def test_word_form_printed_by_libreoffice_after_a_cover_letter_page():
 
 
 def test_warnings_carry_the_confidence_of_what_was_read():
-    page = scans.noise(scans.blur(scans.draw_form(STANDARD), 1.6), 0.03)
+    page = scans.noise(scans.blur(scans.draw_form(scans.STANDARD), 1.6), 0.03)
     doc = read_image(scans.png(page))
 
     warnings = ocr_warnings(doc.grids)
