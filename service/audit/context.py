@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.store.models import Campaign, Entry, Measure, Person, Submission, Unit
@@ -159,8 +159,6 @@ def _entries(session: Session, unit_ids: list[int], campaign_id: int | None) -> 
 
 
 def _campaign_levels(session: Session, campaign_id: int | None, tops: dict[int, int]) -> dict[int, dict[str, int]]:
-    from sqlalchemy import func
-
     cond = Entry.campaign_id.is_(None) if campaign_id is None else Entry.campaign_id == campaign_id
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for unit_id, level, n in session.execute(
