@@ -30,6 +30,10 @@ _WORD_SUFFIX = re.compile(r"(风险|等级|级别|级|度)$")
 _RANK = r"(一|二|三|1|2|3|i{1,3})级"
 _LEGEND_EXTREME = re.compile(_RANK + r"[^,;。、]{0,8}?最(高|大|重|严重|低|小|轻)")
 _LEGEND_ORDER = re.compile(r"由(高|低)到(?:高|低)[^。;]*?" + _RANK)
+# "危害程度轻微的定为一级": a clause describing what a rank means.
+_LEGEND_CLAUSE = re.compile(r"([^。;]*?)(?:定为|确定为|列为|评为|划为)" + _RANK)
+_HIGH_WORDS = ("高", "严重", "重大", "较大")
+_LOW_WORDS = ("低", "轻微", "较小", "一般")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,12 @@ def legend_highest_rank(lines: Iterable[str]) -> int | None:
         if m:
             rank = _RANKS[m.group(1)]
             return rank if m.group(2) in ("高", "大", "重", "严重") else 4 - rank
+        for m in _LEGEND_CLAUSE.finditer(k):
+            rank = _RANKS[m.group(2)]
+            high = any(w in m.group(1) for w in _HIGH_WORDS)
+            low = any(w in m.group(1) for w in _LOW_WORDS)
+            if rank != 2 and high != low:
+                return rank if high else 4 - rank
     return None
 
 

@@ -109,3 +109,15 @@ def test_missing_and_unreadable_levels_are_warned():
     assert "level_missing" in codes and "level_unreadable" in codes
     assert form.entries[1].level is None and form.entries[1].level_label == "很重要"
     assert next(w for w in form.warnings if w.code == "level_unreadable").location["row"] == 3
+
+
+@pytest.mark.parametrize(
+    "note, rank",
+    [
+        ("风险发生概率较低,且风险发生后造成危害程度轻微的定为一级,由科室领导进行监控。", 3),
+        ("发生概率高、危害严重的风险定为一级。", 1),
+        ("经研究确定为二级。", None),
+    ],
+)
+def test_legend_describing_what_a_rank_means(note, rank):
+    assert legend_highest_rank([note]) == rank
