@@ -99,12 +99,25 @@ def _read_page(page) -> tuple[list[_Table], list[_Line]] | None:
     if not chars or garbage > CID_SHARE * len(chars) or (len(chars) < MIN_PAGE_CHARS and page.images):
         return None
     number = page.page_number
-    tables = [_ruled_table(found, chars, number) for found in page.find_tables() if len(found.cells) > 1]
+    tables = [_ruled_table(found, chars, number) for found in _find_ruled(page) if len(found.cells) > 1]
     tables += _rule_only_tables(page, chars, [t.box for t in tables], number)
     tables.sort(key=lambda t: t.ys[0])
     free = [c for c in chars if not any(_inside(c, t.box) for t in tables)]
     lines = [_Line(number, top, text) for top, text in _text_lines(free)]
     return tables, [line for line in lines if not PAGE_NUMBER.match(line.text)]
+
+
+def _find_ruled(page) -> list:
+    """pdfplumber's ruled tables; a table without left/right borders (rules running past its
+    outer vertical lines) is found again with those open sides closed."""
+    found = page.find_tables()
+    ends: set[float] = set()
+    for table in found:
+        x0, top, x1, bottom = table.bbox
+        for edge in page.edges:
+            if edge["orientation"] == "h" and top - SNAP <= edge["top"] <= bottom + SNAP:
+                ends.update(x for x in (edge["x0"], edge["x1"]) if x < x0 - SNAP or x > x1 + SNAP)
+    return page.find_tables({"explicit_vertical_lines": sorted(ends)}) if ends else found
 
 
 def _drawn_once(chars: list[dict]) -> list[dict]:

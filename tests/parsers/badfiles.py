@@ -34,12 +34,16 @@ def form_rows(n: int, *, measure_chars: int = 20) -> list[list[str]]:
     return rows
 
 
-def form_docx(rows: list[list[str]], *, repeat_header: bool = True, three_line: bool = False) -> bytes:
+def form_docx(
+    rows: list[list[str]], *, repeat_header: bool = True, three_line: bool = False, open_sides: bool = False
+) -> bytes:
     document = docx.Document()
     document.add_paragraph("科室廉政风险防控排查表")
     document.add_paragraph("填报单位:某某局    科室:办公室    填表日期:2024年3月5日")
     table = document.add_table(rows=1 + len(rows), cols=len(HEADER))
-    if not three_line:
+    if open_sides:  # inner and top/bottom rules only, as many 公文 attachments are ruled
+        _table_borders(table, ("top", "bottom", "insideH", "insideV"))
+    elif not three_line:
         table.style = "Table Grid"
     for r, values in enumerate([HEADER, *rows]):
         for c, value in enumerate(values):
@@ -57,13 +61,7 @@ def form_docx(rows: list[list[str]], *, repeat_header: bool = True, three_line: 
 
 def _three_line_borders(table) -> None:
     """Only a rule above the table, one under the header row and one below the table."""
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "bottom"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single")
-        edge.set(qn("w:sz"), "12")
-        borders.append(edge)
-    table._tbl.tblPr.append(borders)
+    _table_borders(table, ("top", "bottom"))
     for cell in table.rows[0].cells:
         tc_borders = OxmlElement("w:tcBorders")
         bottom = OxmlElement("w:bottom")
@@ -71,6 +69,16 @@ def _three_line_borders(table) -> None:
         bottom.set(qn("w:sz"), "8")
         tc_borders.append(bottom)
         cell._tc.get_or_add_tcPr().append(tc_borders)
+
+
+def _table_borders(table, sides: tuple[str, ...]) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for side in sides:
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single")
+        edge.set(qn("w:sz"), "8")
+        borders.append(edge)
+    table._tbl.tblPr.append(borders)
 
 
 def form_xlsx(rows: list[list[str]]) -> bytes:

@@ -85,6 +85,13 @@ def test_three_line_table_without_vertical_rules() -> None:
 
 
 @pytest.mark.libreoffice
+def test_table_without_left_and_right_borders_keeps_its_outer_columns() -> None:
+    rows = form_rows(3)
+    [grid] = read(converted(form_docx(rows, open_sides=True), "docx", "pdf")).grids
+    assert texts(grid) == [HEADER, *rows]
+
+
+@pytest.mark.libreoffice
 def test_vertical_merge_is_one_cell_at_every_position() -> None:
     document = docx.Document()
     table = document.add_table(rows=4, cols=3)
