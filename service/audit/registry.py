@@ -59,8 +59,17 @@ def enabled_rules(audit_settings: dict[str, Any] | None) -> list[tuple[Rule, dic
         override = audit_settings.get(r.name, True)
         if override is False:
             continue
-        out.append((r, {**r.defaults, **(override if isinstance(override, dict) else {})}))
+        out.append((r, _merge(r.defaults, override if isinstance(override, dict) else {})))
     return out
+
+
+def _merge(defaults: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Known numeric settings only: a typo in a campaign file must not break every ingest."""
+    merged = dict(defaults)
+    for key, value in override.items():
+        if key in defaults and isinstance(value, int | float) and not isinstance(value, bool):
+            merged[key] = value
+    return merged
 
 
 def entry_draft(rule_name: str, e: EntryData, message: str, **details: Any) -> Draft:

@@ -88,6 +88,13 @@ def test_vague_measure_can_be_tuned_or_switched_off(ingest) -> None:
         assert run_audit(campaign=name, today=BEFORE_DEADLINE) == []
 
 
+def test_bad_settings_fall_back_to_defaults(ingest) -> None:
+    make_unit()
+    make_campaign(audit={"vague_measure": {"threshold": "high", "typo": 1}, "review": {"leader_may_settle": True}})
+    ingest(form(entry(RISKS[0], measures=[{"text": "加强学习,提高认识", "phase": None}])))
+    assert rules(run_audit(today=BEFORE_DEADLINE)) == ["vague_measure"]
+
+
 def test_a_promised_rule_needs_its_name_or_date(ingest) -> None:
     make_unit()
     make_campaign()
