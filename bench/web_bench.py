@@ -1,6 +1,7 @@
 """Web speed: upload-and-parse with 8 concurrent clients, and the entries list over 100,000 entries.
 
-Run from the repository root:  .venv/bin/python bench/web_bench.py [--entries 100000] [--uploads 80]
+Run from the repository root:
+    .venv/bin/python bench/web_bench.py [--entries 100000] [--uploads 80] [--server serve|gunicorn]
 
 Makes a fresh store in a temporary LIANFANG_HOME (SQLite), bulk-inserts the entries (20 units,
 one measure each), starts `lianfang serve` (werkzeug, threaded) on a free loopback port in a
@@ -171,6 +172,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=50)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--list-requests", type=int, default=400)
+    ap.add_argument("--server", choices=["serve", "gunicorn"], default="serve",
+                    help="`lianfang serve` (one threaded process) or gunicorn (2 workers x 4 threads, as in production)")
     args = ap.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="lianfang-web-bench-"))
@@ -180,8 +183,12 @@ def main() -> None:
     ctx = prepare_store(args.clients)
 
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = ([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)]
+               if args.server == "serve" else
+               [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
+                "service.web:create_app()"])
+    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
             try:

@@ -123,24 +123,14 @@ def _seed_entries(unit_id: int, count: int, *, name: str = "seed.docx", **fields
 
 
 def make_docx(rows: list[list[str]], *, department: str = "综合科") -> bytes:
-    """A small 科室 risk form built with python-docx: header line, one table."""
-    import io
+    """A 科室 risk form from rows of [岗位, 风险点, 风险类型, 风险等级, 防控措施 ('；'-separated)]."""
+    from service.demo import make_form_docx
 
-    from docx import Document
-
-    doc = Document()
-    doc.add_paragraph("科室廉政风险防控排查表")
-    doc.add_paragraph(f"科室:{department}    填表日期:2026年5月8日")
-    header = ["序号", "岗位", "风险点", "风险类型", "风险等级", "防控措施"]
-    table = doc.add_table(rows=1 + len(rows), cols=len(header))
-    for col, text in enumerate(header):
-        table.cell(0, col).text = text
-    for r, row in enumerate(rows, start=1):
-        for col, text in enumerate([str(r), *row]):
-            table.cell(r, col).text = text
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return make_form_docx({
+        "title": "科室廉政风险防控排查表", "unit": "安澜县财政局", "department": department, "filled_on": "2026-05-08",
+        "rows": [{"position": p, "risk": r, "category": c, "level": lv, "measures": m.split(";")}
+                 for p, r, c, lv, m in rows],
+    })
 
 
 @pytest.fixture
