@@ -338,7 +338,7 @@ def _continue(table: _Table, more: _Table) -> None:
     fragment (a row the page break cut: empty first cell, fewer filled cells) to the row above."""
     rows, pages = more.rows, more.pages
     skip = 0
-    while skip < min(len(rows), len(table.rows)) - 1 and _texts(rows[skip]) == _texts(table.rows[skip]):
+    while skip < min(len(rows), len(table.rows)) and _texts(rows[skip]) == _texts(table.rows[skip]):
         skip += 1
     rows, pages = rows[skip:], pages[skip:]
     if rows and _is_fragment(rows[0], table.rows[-1]):

@@ -131,6 +131,16 @@ def test_table_continued_on_next_page_drops_repeated_header_and_page_numbers() -
     assert document.lines == []
 
 
+def test_next_page_holding_only_the_repeated_header_adds_no_row() -> None:
+    first = two_by_two(["序号", "风险点"], ["1", "甲风险"], top=700)
+    second = {
+        "text": [(60, 68, 10, "序号"), (160, 68, 10, "风险点")],
+        "rules": grid_rules(50, 60, [100, 100], [30]),
+    }
+    [grid] = read(drawn_pdf([first, second])).grids
+    assert texts(grid) == [["序号", "风险点"], ["1", "甲风险"]]
+
+
 def test_text_between_tables_separates_them() -> None:
     page = two_by_two(["序号", "风险点"], ["1", "甲风险"], top=100)
     other = two_by_two(["序号", "风险点"], ["2", "乙风险"], top=300)
