@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.audit.context import top_unit_ids
 from service.audit.coverage import collecting_stages
 from service.store.db import read_session
 from service.store.models import Campaign, Document, Entry, Finding, Submission, Unit
@@ -78,12 +79,8 @@ def _top_units(session: Session, viewer: Viewer) -> dict[int, str]:
     return {t: tops[t] for t in {parents[i] for i in ids} if t in tops}
 
 
-def _tops(session: Session) -> dict[int, int]:
-    return {uid: parent or uid for uid, parent in session.execute(select(Unit.id, Unit.parent_id))}
-
-
 def warnings(session: Session, campaign: Campaign | None, units: dict[int, str], today: date) -> list[DeadlineWarning]:
-    tops = _tops(session)
+    tops = top_unit_ids(session)
     out: list[DeadlineWarning] = []
     if campaign is not None:
         sent: dict[int, set[str | None]] = defaultdict(set)
@@ -120,7 +117,7 @@ def board(*, viewer: Viewer, campaign: str | int | None = None, today: date | No
     with read_session() as s:
         camp = _campaign(s, campaign)
         units = _top_units(s, viewer)
-        tops = _tops(s)
+        tops = top_unit_ids(s)
         cid = camp.id if camp else None
         rows: dict[int, dict[str, Any]] = {
             uid: {"unit_id": uid, "unit": name, "forms": 0, "entries": 0, "open_findings": 0,

@@ -94,7 +94,6 @@ class UnitContext:
     unit_id: int
     unit_name: str
     campaign_id: int | None
-    campaign_year: int | None
     stages: list[dict[str, Any]]
     owner_required: bool
     departments: dict[int, str]  # department Unit id -> name
@@ -114,12 +113,9 @@ class UnitContext:
         return next((s for s in self.submissions if s.id == submission_id), None)
 
 
-def top_unit_ids(session: Session, unit_ids: list[int] | None = None) -> dict[int, int]:
+def top_unit_ids(session: Session) -> dict[int, int]:
     """Map unit id -> its top-level unit id (a department's parent)."""
-    stmt = select(Unit.id, Unit.parent_id)
-    if unit_ids is not None:
-        stmt = stmt.where(Unit.id.in_(unit_ids))
-    return {uid: parent or uid for uid, parent in session.execute(stmt)}
+    return {uid: parent or uid for uid, parent in session.execute(select(Unit.id, Unit.parent_id))}
 
 
 def _entries(session: Session, unit_ids: list[int], campaign_id: int | None) -> list[EntryData]:
@@ -230,7 +226,6 @@ def load_contexts(
                 unit_id=top,
                 unit_name=units[top],
                 campaign_id=campaign_id,
-                campaign_year=campaign.year if campaign else None,
                 stages=list(campaign.stages or []) if campaign else [],
                 owner_required=bool(campaign.owner_required) if campaign else False,
                 departments={uid: units[uid] for uid in members[top] if uid != top},
