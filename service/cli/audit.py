@@ -62,10 +62,16 @@ def _viewer(username: str | None) -> Viewer:
 @click.option("--unit", help="单位名称或编号 (Unit name or id)")
 @click.option("--campaign", help="工作名称或编号,默认全部 (Campaign name or id; default all)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (Print JSON)")
+@click.option("--rules", "list_rules", is_flag=True, help="列出审核规则及默认设置 (List the rules and their settings)")
 @_refusals
-def audit_cmd(unit: str | None, campaign: str | None, as_json: bool) -> None:
-    from service.audit import run_audit
+def audit_cmd(unit: str | None, campaign: str | None, as_json: bool, list_rules: bool) -> None:
+    from service.audit import RULES, run_audit
 
+    if list_rules:
+        for r in RULES.values():
+            settings = json.dumps(r.defaults, ensure_ascii=False) if r.defaults else ""
+            click.echo(f"{r.name} [{SEVERITY[r.severity]}] {r.title} {settings}".rstrip())
+        return
     findings = run_audit(unit=unit, campaign=campaign)
     if as_json:
         _dump(findings)

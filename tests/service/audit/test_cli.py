@@ -50,3 +50,9 @@ def test_review_steps_from_the_command_line(ingest, cli) -> None:
     assert refused.exit_code == 1 and "[wrong_role]" in refused.output and "分管领导无权办理" in refused.output
     done = cli("review", "decide", sub, "approve", "--user", "kz", "--comment", "科室审核同意")
     assert done.exit_code == 0 and "科室审核" in done.output
+
+
+def test_rules_are_listed_with_their_chinese_explanation(store, cli) -> None:
+    out = cli("audit", "--rules").output.splitlines()
+    assert len(out) == 15
+    assert 'vague_measure [中] 防控措施过于笼统:只有套话,没有具体做法、责任人或时限 {"threshold": 0.6}' in out
