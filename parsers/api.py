@@ -7,19 +7,29 @@ and `table.interpret` turns every reader's output into the contract the same way
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Callable
 
-from parsers import docx, legacy, pdf, sniff, table, xlsx
+from parsers import sniff, table
 from parsers.errors import ParseError, fail
 from parsers.grid import Document
 from parsers.model import ParsedForm
 
+Reader = Callable[[bytes, str], Document]
 
-def _legacy(reader: Callable[[bytes], Document]) -> Callable[[bytes, str], Document]:
+
+def _read(module: str) -> Reader:
+    """A reader imported on first use: a .docx never pays for pdfplumber or the OCR engine."""
+    return lambda data, fmt: importlib.import_module(module).read(data)
+
+
+def _legacy(module: str) -> Reader:
     """Convert through LibreOffice, read the result, keep the original format."""
 
     def read(data: bytes, fmt: str) -> Document:
-        doc = reader(legacy.convert(data, fmt))
+        from parsers.legacy import convert
+
+        doc = importlib.import_module(module).read(convert(data, fmt))
         doc.format = fmt
         return doc
 
@@ -27,21 +37,21 @@ def _legacy(reader: Callable[[bytes], Document]) -> Callable[[bytes, str], Docum
 
 
 def _image(data: bytes, fmt: str) -> Document:
-    from parsers import ocr  # numpy and the OCR engine load only when a photo arrives
+    from parsers import ocr
 
     if not ocr.available():
         raise fail("unsupported_format", "图片需要文字识别(OCR)组件才能读取,当前未安装,请上传 Word/Excel 原件")
     return ocr.read_image(data)
 
 
-READERS: dict[str, Callable[[bytes, str], Document]] = {
-    "docx": lambda data, fmt: docx.read(data),
-    "xlsx": lambda data, fmt: xlsx.read(data),
-    "pdf": lambda data, fmt: pdf.read(data),
-    "doc": _legacy(docx.read),
-    "wps": _legacy(docx.read),
-    "xls": _legacy(xlsx.read),
-    "et": _legacy(xlsx.read),
+READERS: dict[str, Reader] = {
+    "docx": _read("parsers.docx"),
+    "xlsx": _read("parsers.xlsx"),
+    "pdf": _read("parsers.pdf"),
+    "doc": _legacy("parsers.docx"),
+    "wps": _legacy("parsers.docx"),
+    "xls": _legacy("parsers.xlsx"),
+    "et": _legacy("parsers.xlsx"),
     "image": _image,
 }
 
