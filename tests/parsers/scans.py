@@ -208,8 +208,8 @@ def image_pdf(pages: list[Image.Image]) -> bytes:
     return buf.getvalue()
 
 
-def docx_to_page_images(docx: bytes) -> list[Image.Image]:
-    """Print a .docx the way a unit does: real LibreOffice to PDF, pdftoppm at 200 dpi."""
+def docx_to_pdf(docx: bytes) -> bytes:
+    """Print a .docx the way a unit does: real LibreOffice, a text PDF."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "form.docx"
         src.write_bytes(docx)
@@ -218,8 +218,27 @@ def docx_to_page_images(docx: bytes) -> list[Image.Image]:
              "--convert-to", "pdf", "--outdir", tmp, str(src)],
             check=True, capture_output=True, timeout=120,
         )
+        return (Path(tmp) / "form.pdf").read_bytes()
+
+
+def pdf_to_images(pdf: bytes) -> list[Image.Image]:
+    """Scan a printed PDF: pdftoppm at 200 dpi, one image per page."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "in.pdf").write_bytes(pdf)
         subprocess.run(
-            ["pdftoppm", "-r", str(DPI), "-png", str(Path(tmp) / "form.pdf"), str(Path(tmp) / "page")],
+            ["pdftoppm", "-r", str(DPI), "-png", str(Path(tmp) / "in.pdf"), str(Path(tmp) / "page")],
             check=True, capture_output=True, timeout=120,
         )
         return [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("page*.png"))]
+
+
+def merge_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF of all pages of `parts`, in order (a text page next to scanned ones)."""
+    import pypdfium2 as pdfium
+
+    merged = pdfium.PdfDocument.new()
+    for part in parts:
+        merged.import_pages(pdfium.PdfDocument(part))
+    buf = io.BytesIO()
+    merged.save(buf)
+    return buf.getvalue()
