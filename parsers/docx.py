@@ -100,9 +100,9 @@ class _Walker:
         index = None if nested else self._tables
         if not nested:
             self._tables += 1
-        # A table holding tables is a layout table: its paragraphs are the document's
-        # text (title, header lines) and its inner tables are read in their own right.
-        layout = tbl.find(".//" + _TBL) is not None
+        # In a table holding tables (a layout table, usually) the cell paragraphs are also
+        # the document's text: the title and header lines of the inner risk table.
+        holds_tables = tbl.find(".//" + _TBL) is not None
         grid = Grid(rows=[], table=index, nested=nested)
         self._add(grid)
         rows: list[list[Cell | None]] = []
@@ -118,7 +118,7 @@ class _Walker:
                     origin.rowspan = r - origin.row + 1
                     row.extend([origin] * max(span, 1))
                     continue
-                cell = Cell(self._cell_text(tc, layout), r, c, colspan=span)
+                cell = Cell(self._cell_text(tc, holds_tables), r, c, colspan=span)
                 row.extend([cell] * span)
             rows.append(row)
         width = max((len(row) for row in rows), default=0)
@@ -128,11 +128,16 @@ class _Walker:
         ]
         grid.row_numbers = list(range(1, len(rows) + 1))
 
-    def _cell_text(self, tc: etree._Element, layout: bool) -> str:
-        if layout:
-            self.blocks(tc, nested=True)
-            return ""
-        return "\n".join(_paragraph_text(p) for p in _children(tc, _P)).strip()
+    def _cell_text(self, tc: etree._Element, holds_tables: bool) -> str:
+        paragraphs = []
+        for el in _children(tc, (_P, _TBL)):
+            if el.tag == _TBL:
+                self._table(el, nested=True)
+                continue
+            paragraphs.append(_paragraph_text(el))
+            if holds_tables:
+                self._line(paragraphs[-1])
+        return "\n".join(paragraphs).strip()
 
 
 def read(data: bytes) -> Document:

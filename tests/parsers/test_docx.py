@@ -152,3 +152,12 @@ def test_entities_are_never_expanded():
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("word/document.xml", xml)
     assert "展开了" not in " ".join(read(out.getvalue()).lines)
+
+
+def test_risk_table_with_a_small_table_inside_one_cell_still_parses():
+    inner = tbl([["措施", "时限"], ["集体研究", "长期"]])
+    rows = [HEADER, ["1", "科长", "审批中违规办理", "高", C(raw=p("1、公开;2、复核") + inner + p("")), "张三"]]
+    form = parse_docx(docx_bytes(p("排查表"), tbl(rows)))
+    entry = form.entries[0]
+    assert (entry.risk, entry.level, [m.text for m in entry.measures]) == ("审批中违规办理", "high", ["公开", "复核"])
+    assert entry.source.table == 0
