@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from parsers import parse_bytes
-from parsers.ocr import ocr_warnings, read_image, read_pdf
+from parsers.ocr import engine, ocr_warnings, read_image, read_pdf
 from parsers.text import clean
 from service.demo import make_form_docx
 from tests.parsers import scans
@@ -211,3 +211,15 @@ def test_mixed_pdf_reads_the_text_page_and_recognises_the_scanned_one():
                      "办公用品采购质次价高": 2, "泄露涉密文件内容": 2}
     assert form.ocr
     assert [w.location["page"] for w in form.warnings if w.code == "ocr"] == [2]
+
+
+def test_single_characters_the_detector_missed_are_read_from_their_cells(monkeypatch):
+    """Lone 序号 digits and one-character levels are what detection drops first."""
+    real_detect = engine.detect
+    monkeypatch.setattr(engine, "detect", lambda img: [b for b in real_detect(img) if b.width > 1.5 * b.height])
+    doc = read_image(scans.png(scans.blur(scans.draw_form(scans.STANDARD), 0.8)))
+
+    [grid] = doc.grids
+    assert [row[0].text for row in grid.rows] == ["序号", "1", "2", "3", "4", "5"]
+    assert [row[3].text for row in grid.rows[1:]] == ["高", "中", "低", "中", "高"]
+    assert all(row[3].confidence >= 0.5 for row in grid.rows[1:])
