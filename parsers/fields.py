@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.model import PHASES
 from parsers.text import key
 
 # Table columns -> contract field. Phase columns map to "phase:<name>".
@@ -47,6 +48,7 @@ FORM_LABELS: dict[str, tuple[str, ...]] = {
     "filled_on": ("填表日期", "填报日期", "日期", "填表时间", "填报时间"),
 }
 
+_PHASE_HEADER = re.compile(r"^(?:(前期|事前)|(中期|事中)|(后期|事后))")
 _NOT_A_HEADER = re.compile(r"[\d:;,。]")  # digits or sentence punctuation: a data cell
 _GAP = re.compile(r"\s{2,}|\u3000")  # what separates a value from unlabelled text after it
 _BRACKETS = re.compile(r"[(\[【<《].*?[)\]】>》]")
@@ -62,19 +64,20 @@ _FORM_EXACT = _index(FORM_LABELS)
 
 def column_field(header: str) -> str | None:
     """The contract field a table header names, or None."""
-    k = key(header)
+    k = _BRACKETS.sub("", key(header)).rstrip(":")
     if not k or len(k) > 16:
         return None
-    if k in _COLUMN_EXACT:
-        return _COLUMN_EXACT[k]
-    k = _BRACKETS.sub("", k).rstrip(":")
     if k in _COLUMN_EXACT:
         return _COLUMN_EXACT[k]
     if len(k) > 10 or _NOT_A_HEADER.search(k):
         return None
     # Chinese headers are head-final: "廉政风险等级" is a level, "防控措施责任人" an owner.
     contained = [(k.endswith(s), len(s), name) for s, name in _COLUMN_EXACT.items() if len(s) >= 2 and s in k]
-    return max(contained, key=lambda t: t[:2])[2] if contained else None
+    name = max(contained, key=lambda t: t[:2])[2] if contained else None
+    phase = _PHASE_HEADER.match(k)
+    if phase and name in (None, "measures"):  # 事前防控措施, 中期监督
+        return "phase:" + PHASES[next(i for i in range(3) if phase.group(i + 1))]
+    return name
 
 
 def form_field(label: str) -> str | None:

@@ -33,14 +33,14 @@ _STYLES: tuple[tuple[re.Pattern[str], Callable[[str], int], bool], ...] = (
     (re.compile(r"([一二三四五六七八九十])\s*、"), _cn, True),
     (re.compile(r"[(（]([一二三四五六七八九十])[)）]"), _cn, False),
     (re.compile(r"([一二三四五六七八九十])是"), _cn, True),
+    (re.compile(r"第([一二三四五六七八九十])[,，、:：]"), _cn, True),
 )
 _BOUNDARY = set(" \t\r\n\u3000；;。，,:：!！?？)）")
 _SEPARATORS = re.compile(r"[\n;；]+")
 _TRAILING = " \t\r\n\u3000；;。.，,、"
 _PHASE_PREFIX = re.compile(
-    r"(前期预防|中期监控|后期处置|事前预防|事中监控|事后处置)(?:措施)?\s*[:：]"
+    r"(?:(前期|事前)(?:预防|防范|防控)?|(中期|事中)(?:监控|监督|防控)?|(后期|事后)(?:处置|处理|防控)?)(?:措施)?\s*[:：]"
 )
-_PHASE_NAMES = dict(zip(("前期预防", "中期监控", "后期处置", "事前预防", "事中监控", "事后处置"), PHASES * 2, strict=True))
 
 
 def _at_boundary(text: str, start: int) -> bool:
@@ -93,5 +93,6 @@ def split(text: str) -> list[tuple[str | None, str]]:
         return [(None, item) for item in items(text)]
     out = [(None, item) for item in items(text[:marks[0].start()])]
     for m, stop in zip(marks, [m.start() for m in marks[1:]] + [len(text)], strict=True):
-        out += [(_PHASE_NAMES[m.group(1)], item) for item in items(text[m.end():stop])]
+        phase = PHASES[next(i for i in range(3) if m.group(i + 1))]
+        out += [(phase, item) for item in items(text[m.end():stop])]
     return out

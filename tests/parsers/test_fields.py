@@ -74,3 +74,9 @@ def test_wide_header_with_columns_nobody_knows():
     row = ["1", "出纳", "坐支现金", "0.3", "大", "9", "", "", "高", "当日存行"]
     form = parse_docx(docx_form([header, row], before=("排查表", "填报单位(盖章):甲局")))
     assert (form.entries[0].risk, form.entries[0].level, form.form.unit) == ("坐支现金", "high", "甲局")
+
+
+@pytest.mark.parametrize("header, field", [("事前防控措施", "phase:前期预防"), ("中期监督", "phase:中期监控"),
+                                           ("事后处置", "phase:后期处置"), ("后期处置责任人", "owner")])
+def test_phase_columns_in_other_words(header, field):
+    assert column_field(header) == field

@@ -73,3 +73,9 @@ def test_risk_text_is_never_split():
     entry = parse_docx(docx_form(rows)).entries[0]
     assert entry.risk == "1、审核不严;2、以白条入账"
     assert len(entry.measures) == 2
+
+
+def test_short_phase_prefixes_and_ordinal_words():
+    assert split("事前:加强教育。事中：定期检查;事后防控措施:追责") == [
+        ("前期预防", "加强教育"), ("中期监控", "定期检查"), ("后期处置", "追责")]
+    assert texts("第一，加强学习；第二，健全制度") == ["加强学习", "健全制度"]
