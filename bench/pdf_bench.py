@@ -1,6 +1,6 @@
 """PDF reading speed and accuracy against naive pdfplumber, and `lianfang parse` end to end.
 
-Usage: .venv/bin/python bench/pdf_bench.py [--rows 120] [--repeat 5]
+Usage: .venv/bin/python bench/pdf_bench.py [--rows 120] [--repeat 5]   (from the repository root)
 
 Makes a multi-page text PDF the way units do (a Word form exported by real LibreOffice,
 header row repeated on every page, rows allowed to break across pages), then times
@@ -16,15 +16,16 @@ from __future__ import annotations
 import argparse
 import io
 import re
-import statistics
+import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from parse_bench import medians  # noqa: E402 - bench/ is on sys.path when a bench runs
 
 SAMPLE = ROOT / ".." / "shared" / "samples" / "p05_text_pdf.pdf"
 DUTIES = ["会议管理", "印章管理", "公务接待", "车辆管理", "政府采购", "财务报销", "档案管理", "人事调配"]
@@ -97,15 +98,6 @@ def accuracy(found: list[list[str | None]], truth: list[list[str]]) -> tuple[flo
     return whole / len(wanted), spurious
 
 
-def median_ms(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=120)
@@ -126,32 +118,38 @@ def main() -> None:
         with pdfplumber.open(io.BytesIO(pdf)) as document:
             return [row for page in document.pages for table in page.extract_tables() for row in table]
 
-    ours_ms = median_ms(lambda: read(pdf), args.repeat)
-    naive_ms = median_ms(naive, args.repeat)
-    parse_ms = median_ms(lambda: parse_bytes(pdf, "form.pdf"), args.repeat)
+    timings = medians(
+        [lambda data, name: read(data), lambda data, name: naive(), parse_bytes], pdf, "f.pdf", args.repeat
+    )
+    (ours_ms, ours_cpu), (naive_ms, naive_cpu), (parse_ms, parse_cpu) = timings
     ours_rows = [[cell.text for cell in row] for grid in read(pdf).grids for row in grid.rows]
     entries = len(parse_bytes(pdf, "form.pdf").entries)
     ours_acc, ours_extra = accuracy(ours_rows, truth)
     naive_acc, naive_extra = accuracy(naive(), truth)
 
     print(f"text PDF: {args.rows} rows on {pages} pages (LibreOffice export of a generated form)")
-    print(
-        f"  parsers.pdf.read           {ours_ms / pages:7.1f} ms/page  ({ours_ms:.0f} ms total)"
-        f"  rows whole {ours_acc:6.1%}  spurious rows {ours_extra}"
-    )
-    print(
-        f"  pdfplumber extract_tables  {naive_ms / pages:7.1f} ms/page  ({naive_ms:.0f} ms total)"
-        f"  rows whole {naive_acc:6.1%}  spurious rows {naive_extra}"
-    )
-    print(f"  speed ratio ours/naive     {ours_ms / naive_ms:7.2f}")
-    print(f"  parse_bytes (full parse)   {parse_ms / pages:7.1f} ms/page  entries {entries}/{args.rows}")
+    print(f"{'reader':28} {'wall ms/page':>12} {'CPU ms/page':>12} {'rows whole':>11} {'spurious rows':>14}")
+    for label, wall, cpu, acc, extra in [
+        ("parsers.pdf.read", ours_ms, ours_cpu, f"{ours_acc:.1%}", ours_extra),
+        ("pdfplumber extract_tables", naive_ms, naive_cpu, f"{naive_acc:.1%}", naive_extra),
+        ("parse_bytes (whole parse)", parse_ms, parse_cpu, f"{entries}/{args.rows}", ""),
+    ]:
+        print(f"{label:28} {wall / pages:12.1f} {cpu / pages:12.1f} {acc:>11} {extra!s:>14}")
+    print(f"speed ratio ours/naive: {ours_ms / naive_ms:.2f} wall, {ours_cpu / naive_cpu:.2f} CPU")
 
     command = [sys.executable, "-m", "service", "parse", str(SAMPLE), "--json"]
-    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)  # warm the disk cache
-    cli_ms = median_ms(
-        lambda: subprocess.run(command, check=True, capture_output=True, cwd=ROOT), args.repeat
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    [(cli_ms, _)] = medians(
+        [lambda data, name: subprocess.run(command, check=True, capture_output=True, cwd=ROOT)],
+        b"",
+        "",
+        args.repeat,
     )
-    print(f"lianfang parse {SAMPLE.name} --json (one page, new process): {cli_ms:.0f} ms median")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cli_cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000 / (args.repeat + 1)
+    print(
+        f"lianfang parse {SAMPLE.name} --json, new process: {cli_ms:.0f} ms wall median, {cli_cpu:.0f} ms CPU mean"
+    )
 
 
 if __name__ == "__main__":

@@ -26,23 +26,18 @@ def risks(form) -> list[str]:
 
 
 @pytest.mark.libreoffice
-def test_word_97_doc_and_its_kingsoft_rename() -> None:
-    doc = converted(form_docx(ROWS), "docx", "doc")
-    as_doc = parse_bytes(doc, "风险表.doc")
-    assert as_doc.format == "doc"
-    assert risks(as_doc) == [row[2] for row in ROWS]
-    as_wps = parse_bytes(doc, "风险表.wps")
-    assert as_wps.format == "wps"
-    assert risks(as_wps) == risks(as_doc)
-
-
-@pytest.mark.libreoffice
-def test_excel_97_xls_and_et() -> None:
-    xls = converted(form_xlsx(ROWS), "xlsx", "xls")
-    form = parse_bytes(xls, "风险表.xls")
-    assert form.format == "xls"
-    assert risks(form) == [row[2] for row in ROWS]
-    assert parse_bytes(xls, "风险表.et").format == "et"
+@pytest.mark.parametrize(
+    ("build", "modern", "legacy", "kingsoft"),
+    [(form_docx, "docx", "doc", "wps"), (form_xlsx, "xlsx", "xls", "et")],
+)
+def test_office_97_file_and_its_kingsoft_rename(build, modern: str, legacy: str, kingsoft: str) -> None:
+    old = converted(build(ROWS), modern, legacy)
+    as_legacy = parse_bytes(old, f"风险表.{legacy}")
+    assert as_legacy.format == legacy
+    assert risks(as_legacy) == [row[2] for row in ROWS]
+    as_kingsoft = parse_bytes(old, f"风险表.{kingsoft}")  # Kingsoft files are Word/Excel 97 inside
+    assert as_kingsoft.format == kingsoft
+    assert risks(as_kingsoft) == risks(as_legacy)
 
 
 @pytest.mark.libreoffice
