@@ -337,6 +337,17 @@ def _entry(form: _Form, grid: Grid, r: int, layout: _Layout, ctx: _Context) -> E
     )
 
 
+def _more_measures(form: _Form, entry: Entry, row: list[Cell], layout: _Layout) -> None:
+    """Measures from a row continuing `entry`, with the row's own 责任人/时限 where they differ."""
+    owner = form.text(_joined(row, layout.columns.get("owner", []))) or None
+    deadline = form.text(_joined(row, layout.columns.get("deadline", [])))
+    deadline = dates.deadline(deadline) if deadline else None
+    for m in _measures(form, row, layout):
+        m.owner = owner if owner != entry.owner else None
+        m.deadline = deadline if deadline != entry.deadline else None
+        entry.measures.append(m)
+
+
 def _section(form: _Form, text: str, ctx: _Context) -> _Context:
     """The context below a section row: it names a department or a risk type."""
     department = _department_name(text)
@@ -353,6 +364,8 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
     count = 0
     section = ctx
     risk_cols = layout.columns["risk"]
+    measure_cols = [c for name, cols in layout.columns.items() if name == "measures" or name.startswith("phase:")
+                    for c in cols]
     for r in range(start, grid.n_rows):
         row = grid.rows[r]
         reason = _skip_reason(row, layout)
@@ -367,16 +380,12 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
         risk_cell = _distinct(row, risk_cols)[0]
         if risk_cell.row != r and r > start and count:
             # The risk cell is merged down from the row above: more measures for that entry.
-            measure_cols = [c for name, cols in layout.columns.items()
-                            if name == "measures" or name.startswith("phase:") for c in cols]
             if any(row[c] is not grid.rows[r - 1][c] for c in measure_cols):
-                form.entries[-1].measures += _measures(form, row, layout)
+                _more_measures(form, form.entries[-1], row, layout)
             continue
         if not _joined(row, risk_cols):
-            seq_filled = _joined(row, layout.columns.get("seq", []))
-            extra = _measures(form, row, layout)
-            if extra and not seq_filled and count:
-                form.entries[-1].measures += extra  # a row broken across pages, or one more measure
+            if _joined(row, measure_cols) and not _joined(row, layout.columns.get("seq", [])) and count:
+                _more_measures(form, form.entries[-1], row, layout)  # a row broken across pages, or one more measure
             else:
                 form.warn("row_skipped", f"第{_row_number(grid, r) or r + 1}行有内容但没有风险点,已跳过,请核对", grid, r)
             continue

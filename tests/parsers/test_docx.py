@@ -161,3 +161,13 @@ def test_risk_table_with_a_small_table_inside_one_cell_still_parses():
     entry = form.entries[0]
     assert (entry.risk, entry.level, [m.text for m in entry.measures]) == ("审批中违规办理", "high", ["公开", "复核"])
     assert entry.source.table == 0
+
+
+def test_measure_rows_under_a_merged_risk_keep_their_own_owner_and_deadline():
+    rows = [["序号", "风险点", "防控措施", "责任人", "完成时限"],
+            ["1", C("坐支现金", vmerge="restart"), "当日存行", "刘芳", "长期坚持"],
+            ["", C(vmerge="continue"), "建立对账制度", "王强", "2024年6月30日"]]
+    entry = parse_docx(docx_form(rows)).entries[0]
+    assert (entry.owner, entry.deadline) == ("刘芳", "长期坚持")
+    assert [(m.text, m.owner, m.deadline) for m in entry.measures] == [
+        ("当日存行", None, None), ("建立对账制度", "王强", "2024-06-30")]
