@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from urllib.parse import quote
 
+from service.web.auth import create_token
+
 RISKS = [["出纳", "现金管理不规范,坐支挪用公款", "岗位职责", "高", "每日盘点库存现金;科长每月抽查"],
          ["会计", "审核报销单据不严", "业务流程", "中", "执行报销审批制度"]]
 
@@ -29,6 +31,8 @@ def test_upload_shows_each_files_outcome_at_once(client_for, post_form, samples_
     assert "科室排查表.docx" in listing and "情况汇报.docx" in listing
     assert client.get("/submissions?status=failed").get_data(as_text=True).count("情况汇报.docx") == 1
     assert "科室排查表.docx" not in client.get("/submissions?status=failed").get_data(as_text=True)
+    assert "暂无提交记录" in client.get("/submissions?from=2001-01-01&to=2001-12-31").get_data(as_text=True)
+    assert "科室排查表.docx" in client.get("/submissions?from=2001-01-01").get_data(as_text=True)
 
 
 def test_detail_shows_entries_measures_and_source(client_for, post_form, samples_dir):
@@ -106,6 +110,12 @@ def test_oversized_upload_gets_a_clear_chinese_413(app, client_for, csrf_of):
                            content_type="multipart/form-data")
     assert response.status_code == 413
     assert "上传的文件过大" in response.get_data(as_text=True)
+    api = app.test_client()
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token('alice')}"
+    response = api.post("/api/v1/submissions", data={"file": (io.BytesIO(b"x" * 100_000), "大.docx")},
+                        content_type="multipart/form-data")
+    assert response.status_code == 413 and response.json["error"]["code"] == "too_large"
+    assert "上传的文件过大" in response.json["error"]["message"]
 
 
 def test_too_many_files_are_refused(app, client_for, post_form, form_docx):
