@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 import io
+import struct
 import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
 
 import docx
+import olefile
 import openpyxl
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -186,6 +188,20 @@ def encrypted_office(data: bytes, password: str = "secret") -> bytes:
     out = io.BytesIO()
     OOXMLFile(io.BytesIO(data)).encrypt(password, out)
     return out.getvalue()
+
+
+def password_protected_doc(doc: bytes) -> bytes:
+    """A Word 97 file flagged as encrypted (FIB fEncrypted), as Word writes one with a password."""
+    with tempfile.NamedTemporaryFile(suffix=".doc") as file:
+        file.write(doc)
+        file.flush()
+        ole = olefile.OleFileIO(file.name, write_mode=True)
+        stream = bytearray(ole.openstream("WordDocument").read())
+        (flags,) = struct.unpack_from("<H", stream, 0x0A)
+        struct.pack_into("<H", stream, 0x0A, flags | 0x0100)
+        ole.write_stream("WordDocument", bytes(stream))
+        ole.close()
+        return Path(file.name).read_bytes()
 
 
 def encrypted_pdf(data: bytes, password: str = "secret") -> bytes:

@@ -15,6 +15,7 @@ from parsers.sandbox import parse_isolated
 from parsers.sniff import sniff
 from tests.parsers.badfiles import (
     XXE_DOCUMENT,
+    converted,
     encrypted_office,
     encrypted_pdf,
     form_docx,
@@ -22,6 +23,7 @@ from tests.parsers.badfiles import (
     form_xlsx,
     macro_docm,
     many_entries_zip,
+    password_protected_doc,
     rezip,
     zip_bomb,
 )
@@ -78,6 +80,12 @@ def test_encrypted_office_file() -> None:
     error = refused(encrypted_office(form_docx(form_rows(2))), "加密.docx")
     assert error.code == "encrypted"
     assert "密码" in error.message
+
+
+@pytest.mark.libreoffice
+def test_password_protected_word_97_file() -> None:
+    doc = converted(form_docx(form_rows(2)), "docx", "doc")
+    assert refused(password_protected_doc(doc), "加密.doc").code == "encrypted"
 
 
 def test_encrypted_pdf() -> None:
