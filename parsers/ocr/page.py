@@ -57,8 +57,7 @@ def upright(img: np.ndarray) -> tuple[np.ndarray, list[Box]]:
 def _split_at_rules(box: Box, lattices: list[Lattice]) -> list[Box]:
     """A detected box running across a drawn column rule is two texts, one per cell."""
     for lat in lattices:
-        x0, y0, x1, y1 = lat.bbox
-        if not (x0 <= box.cx <= x1 and y0 <= box.cy <= y1):
+        if not lat.contains(box):
             continue
         y = int(box.cy)
         for x in lat.xs[1:-1]:
@@ -69,12 +68,8 @@ def _split_at_rules(box: Box, lattices: list[Lattice]) -> list[Box]:
     return [box]
 
 
-def _inside(box: Box, lat: Lattice) -> bool:
-    x0, y0, x1, y1 = lat.bbox
-    return x0 <= box.cx <= x1 and y0 <= box.cy <= y1
-
-
 def read_page(img: np.ndarray, page: int | None) -> PageRead:
+    """The page's tables as grids (with the lines around each) and its other text."""
     img = deskew(remove_seal(to_page_scale(img)))
     img, boxes = upright(img)
     h_rules, v_rules = rule_masks(binarize(img))
@@ -91,11 +86,11 @@ def read_page(img: np.ndarray, page: int | None) -> PageRead:
     read = [b for b in pieces if b.text and b.score >= MIN_BOX_SCORE]
 
     result = PageRead()
-    outside = [b for b in read if not any(_inside(b, lat) for lat in lattices)]
+    outside = [b for b in read if not any(lat.contains(b) for lat in lattices)]
     placed_lines = [(line[0].cy, join_line(line)) for line in text_lines(outside)]
     result.lines = [text for _, text in placed_lines]
     for i, lat in enumerate(lattices):
-        grid = build_grid(lat, [b for b in read if _inside(b, lat)], clean, page)
+        grid = build_grid(lat, [b for b in read if lat.contains(b)], clean, page)
         top, bottom = lat.ys[0], lat.ys[-1]
         above = lattices[i - 1].ys[-1] if i else -1
         below = lattices[i + 1].ys[0] if i + 1 < len(lattices) else img.shape[0] + 1

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from parsers.ocr.engine import Box
+
 MIN_RULE = 40  # px at 200 dpi: longer than any stroke of a 10.5 pt character, shorter than a one-line row
 MERGE_TOL = 12  # px: line positions closer than this are the same boundary
 PRESENT = 0.6  # share of a boundary segment that must be inked to count as a drawn rule
@@ -27,6 +29,10 @@ class Lattice:
     @property
     def bbox(self) -> tuple[int, int, int, int]:
         return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+    def contains(self, box: Box) -> bool:
+        """Whether a text box belongs to this table (its centre lies inside)."""
+        return self.xs[0] <= box.cx <= self.xs[-1] and self.ys[0] <= box.cy <= self.ys[-1]
 
     def _drawn(self, mask: np.ndarray, fixed: int, lo: int, hi: int, horizontal: bool) -> bool:
         margin = max(3, (hi - lo) // 8)
