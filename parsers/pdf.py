@@ -76,7 +76,7 @@ def read(data: bytes) -> Document:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > limits.MAX_PDF_PAGES:
                 raise fail("too_many_pages")
-            pages = [_read_page(page) for page in pdf.pages]
+            pages = [_read_page_once(page) for page in pdf.pages]
     except ParseError:
         raise
     except (PdfminerException, PSException, ValueError, KeyError, TypeError) as exc:
@@ -90,6 +90,14 @@ def read(data: bytes) -> Document:
 
 
 # ---- one page -------------------------------------------------------------------------------
+
+
+def _read_page_once(page) -> tuple[list[_Table], list[_Line]] | None:
+    """Read a page and drop pdfplumber's caches of it, so a long PDF does not pile up in memory."""
+    try:
+        return _read_page(page)
+    finally:
+        page.close()
 
 
 def _read_page(page) -> tuple[list[_Table], list[_Line]] | None:
@@ -135,7 +143,8 @@ def _drawn_once(chars: list[dict]) -> list[dict]:
 
 
 def _fix_glyph(text: str) -> str:
-    if "\u2f00" <= text <= "\u2fdf":  # Kangxi Radicals: NFKC maps each to its ideograph
+    # Kangxi Radicals and CJK Compatibility Ideographs: NFKC maps each to its unified ideograph
+    if "\u2f00" <= text <= "\u2fdf" or "\uf900" <= text <= "\ufaff":
         return unicodedata.normalize("NFKC", text)
     return RADICAL_SUPPLEMENT.get(text, text)
 

@@ -111,13 +111,13 @@ def test_vertical_merge_is_one_cell_at_every_position() -> None:
     assert texts(grid)[3] == ["科员", "丙风险", "低"]
 
 
-def test_fake_bold_and_kangxi_radicals() -> None:
+def test_fake_bold_kangxi_radicals_and_compatibility_ideographs() -> None:
     page = two_by_two(["⼀⽅⾏", "岗位"], ["1", "科员"])
     page["text"] += [(x + 0.3, y, size, text) for x, y, size, text in page["text"]]  # every glyph twice
-    page["text"].append((50, 40, 14, "⻓⻔⼯作"))
+    page["text"].append((50, 40, 14, "⻓⻔⼯作\uf90a"))
     document = read(drawn_pdf([page]))
     assert texts(document.grids[0]) == [["一方行", "岗位"], ["1", "科员"]]
-    assert document.lines == ["长门工作"]
+    assert document.lines == ["长门工作金"]
 
 
 def test_table_continued_on_next_page_drops_repeated_header_and_page_numbers() -> None:
