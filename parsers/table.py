@@ -30,6 +30,8 @@ _SIGNATURE = re.compile(r"签字|签名|盖章|审核意见|审核人|审批人|
 _ENUM_PREFIX = re.compile(r"^([一二三四五六七八九十]+[、.]|\d+[、.]|[(（][一二三四五六七八九十\d]+[)）])\s*")
 _DEPARTMENT = re.compile(r"(科|室|处|股|局|队|所|站|中心|部|办|组|院|委|馆|厅|庭|车间|分局|支队)$")
 _TITLE_WORDS = ("表", "目录", "清单", "台账", "一览")
+_RISK_WORDS = re.compile(r"廉政|廉洁|风险")
+_GENERIC_UNITS = {"科室", "处室", "部门", "机关", "单位"}  # "科室廉政风险防控排查表" names no department
 
 
 @dataclass
@@ -106,9 +108,11 @@ def _row_keys(row: list[Cell]) -> tuple[str, ...]:
 
 
 def _department_name(line: str) -> str | None:
-    """A heading naming a department ("一、办公室", "财务科:"), else None."""
+    """A heading naming a department ("一、办公室", "财务科:", "办公室廉政风险点"), else None."""
     name = _ENUM_PREFIX.sub("", line.strip()).rstrip(":：").strip()
-    if 2 <= len(name) <= 15 and _DEPARTMENT.search(name) and not re.search(r"[:：,，。表]", name):
+    name = _RISK_WORDS.split(name, maxsplit=1)[0].strip()
+    if (2 <= len(name) <= 15 and _DEPARTMENT.search(name) and name not in _GENERIC_UNITS
+            and not re.search(r"[:：,，。表]", name)):
         return name
     return None
 

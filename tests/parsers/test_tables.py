@@ -173,3 +173,11 @@ def test_signature_table_below_the_risk_table():
     signature = tbl([["填表人", "李四", "审核人", "王五"], ["填表日期", "2012年6月8日", "", ""]])
     form = parse_docx(docx_bytes(p("排查表"), tbl([HEADER] + risk_rows(1)), signature))
     assert (form.form.person, form.form.filled_on, len(form.entries)) == ("李四", "2012-06-08", 1)
+
+
+def test_headings_and_sheet_names_that_name_a_department_before_the_form_words():
+    data = docx_bytes(p("科室廉政风险防控排查表"), p("办公室廉政风险点"), tbl([HEADER] + risk_rows(1)),
+                      p("财务科风险防控措施"), tbl([HEADER] + risk_rows(1, start=2)))
+    form = parse_docx(data)
+    assert [e.department for e in form.entries] == ["办公室", "财务科"]
+    assert form.form.department is None
