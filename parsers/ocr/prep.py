@@ -8,33 +8,47 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, ImageSequence
 
-from parsers.errors import fail
+from parsers.errors import ParseError, fail
 
 MAX_PIXELS = 40_000_000  # a 300 dpi A3 scan is 17.4 Mpx; beyond this is not a form page
 PAGE_LONG_SIDE = 2339  # A4 long side at 200 dpi
 MAX_SKEW = 5.0  # degrees; a larger angle is a photo of something else, leave it
 
 
-def load_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
-    """Decode a .jpg/.png/.tif/... (first frame) to BGR, refusing huge or broken images early."""
+def _too_large(width: int, height: int, max_pixels: int) -> ParseError:
+    return fail("image_too_large", f"图片尺寸过大({width}×{height} 像素),超出允许的 {max_pixels // 1_000_000} 百万像素")
+
+
+def load_frames(data: bytes, *, max_pixels: int = MAX_PIXELS, max_pages: int) -> Iterator[np.ndarray]:
+    """Each page of a .jpg/.png/.tif (multi-page TIFF scans too) as BGR, one decoded at a time.
+
+    Huge, broken and over-long images are refused with their own codes before decoding.
+    """
     if not data:
         raise fail("empty_file")
-    Image.MAX_IMAGE_PIXELS = None  # our own cap below gives the Chinese message
+    broken = "图片已损坏或格式无法识别,请重新扫描后上传"
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # PIL's own bomb warning: our cap below decides
             img = Image.open(io.BytesIO(data))
-            if img.width * img.height > max_pixels:
-                raise fail("image_too_large", f"图片尺寸过大({img.width}×{img.height} 像素),超出允许的 {max_pixels // 1_000_000} 百万像素")
-            img = ImageOps.exif_transpose(img).convert("RGB")
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise fail("corrupt_file", "图片已损坏或格式无法识别,请重新扫描后上传") from exc
-    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+            frames = getattr(img, "n_frames", 1)
+            if frames > max_pages:
+                raise fail("too_many_pages", f"图片页数过多({frames}页),每个文件最多识别{max_pages}页")
+            for frame in ImageSequence.Iterator(img):
+                if frame.width * frame.height > max_pixels:
+                    raise _too_large(frame.width, frame.height, max_pixels)
+                rgb = ImageOps.exif_transpose(frame).convert("RGB")
+                yield cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
+    except Image.DecompressionBombError as exc:
+        raise fail("image_too_large") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise fail("corrupt_file", broken) from exc
 
 
 def to_page_scale(img: np.ndarray) -> np.ndarray:

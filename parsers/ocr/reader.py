@@ -7,10 +7,15 @@ Heavy imports (OpenCV, the models) happen inside the functions so that importing
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from parsers.errors import fail
 from parsers.grid import Document, Grid
 from parsers.ocr.engine import available
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_PAGES = 50  # a form runs to a few pages; hundreds of scanned pages is a book
 TIME_LIMIT = 300.0  # seconds for one file, checked between pages
@@ -22,17 +27,12 @@ def _require_engine() -> None:
         raise fail("ocr_failed", "扫描件识别组件未安装(rapidocr_onnxruntime、opencv),无法读取扫描件,请联系管理员")
 
 
-def read_image(data: bytes) -> Document:
-    """A photo or scan of a form page (.jpg/.png/.tif...), read as a scanned document."""
+def read_image(data: bytes, *, max_pages: int = MAX_PAGES, time_limit: float = TIME_LIMIT) -> Document:
+    """A photo or scan of a form (.jpg/.png/.tif..., every page of a multi-page TIFF)."""
     _require_engine()
-    from parsers.ocr.page import read_page
-    from parsers.ocr.prep import load_image
+    from parsers.ocr.prep import load_frames
 
-    page = read_page(load_image(data), 1)
-    doc = Document(format="pdf-scanned", grids=page.grids, lines=page.lines, ocr=True)
-    if not page.grids:
-        doc.warnings.append((NO_TABLE, "图片中未发现表格,仅识别出文字"))
-    return doc
+    return _read_pages(enumerate(load_frames(data, max_pages=max_pages), 1), time_limit)
 
 
 def read_pdf(
@@ -42,24 +42,35 @@ def read_pdf(
     max_pages: int = MAX_PAGES,
     time_limit: float = TIME_LIMIT,
 ) -> Document:
-    """Scanned PDF pages (1-based; all when None) read into grids and text lines.
-
-    A page without a ruled table (a cover letter) gives no grid: its text goes to
-    `lines`, and to the `before` of the next grid (or `after` of the last) so header
-    lines on it still reach the table interpretation.
-    """
+    """Scanned PDF pages (1-based; all when None) read into grids and text lines."""
     _require_engine()
-    from parsers.ocr.page import read_page
     from parsers.ocr.render import page_count, render_pages
 
     total = page_count(data)
     wanted = list(range(1, total + 1)) if pages is None else [p for p in pages if 1 <= p <= total]
     if len(wanted) > max_pages:
         raise fail("too_many_pages", f"扫描件页数过多({len(wanted)}页),每个文件最多识别{max_pages}页")
+    return _read_pages(render_pages(data, wanted), time_limit)
+
+
+def read_pdf_pages(data: bytes, pages: list[int] | None = None) -> list[Grid]:
+    """The grids of the given scanned PDF pages (1-based), for `parsers.pdf`."""
+    return read_pdf(data, pages).grids
+
+
+def _read_pages(pages: Iterable[tuple[int, np.ndarray]], time_limit: float) -> Document:
+    """Read page after page within the time limit.
+
+    A page without a ruled table (a cover letter) gives no grid: its text goes to
+    `lines`, and to the `before` of the next grid (or `after` of the last) so header
+    lines on it still reach the table interpretation.
+    """
+    from parsers.ocr.page import read_page
+
     doc = Document(format="pdf-scanned", ocr=True)
     pending: list[str] = []  # text of table-less pages waiting for the next grid
     started = time.monotonic()
-    for number, image in render_pages(data, wanted):
+    for number, image in pages:
         if time.monotonic() - started > time_limit:
             raise fail("timeout", f"扫描件识别超时(超过{int(time_limit)}秒),请拆分文件或上传原件")
         page = read_page(image, number)
@@ -74,8 +85,3 @@ def read_pdf(
     if pending and doc.grids:
         doc.grids[-1].after.extend(pending)
     return doc
-
-
-def read_pdf_pages(data: bytes, pages: list[int] | None = None) -> list[Grid]:
-    """The grids of the given scanned PDF pages (1-based), for `parsers.pdf`."""
-    return read_pdf(data, pages).grids

@@ -200,6 +200,14 @@ def jpeg(img: Image.Image, quality: int = 80) -> bytes:
     return buf.getvalue()
 
 
+def tiff(pages: list[Image.Image]) -> bytes:
+    """A multi-page TIFF, as many office scanners write a stack of pages."""
+    buf = io.BytesIO()
+    first, *rest = [p.convert("RGB") for p in pages]
+    first.save(buf, "TIFF", save_all=True, append_images=rest, compression="tiff_deflate", dpi=(DPI, DPI))
+    return buf.getvalue()
+
+
 def image_pdf(pages: list[Image.Image]) -> bytes:
     """An image-only PDF, one scanned page per image, as a scanner writes it."""
     buf = io.BytesIO()

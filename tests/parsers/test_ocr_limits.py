@@ -33,9 +33,10 @@ def test_ocr_is_available_here():
     assert available()
 
 
-def test_huge_image_is_refused_before_decoding():
+@pytest.mark.parametrize("side", [8_000, 60_000])
+def test_huge_image_is_refused_before_decoding(side):
     with pytest.raises(ParseError) as err:
-        parse_bytes(_png_claiming(60_000, 60_000), "photo.png")
+        parse_bytes(_png_claiming(side, side), "photo.png")
     assert err.value.code == "image_too_large"
     assert "图片尺寸过大" in err.value.message
 
@@ -57,12 +58,13 @@ def test_empty_image_bytes():
     assert err.value.code == "empty_file"
 
 
-def test_too_many_scanned_pages_refused_before_reading_any():
+@pytest.mark.parametrize("pack", [scans.image_pdf, scans.tiff])
+def test_too_many_scanned_pages_refused_before_reading_any(pack):
     pages = [Image.new("RGB", (60, 80), "white")] * 51
     with pytest.raises(ParseError) as err:
-        read_pdf(scans.image_pdf(pages))
+        parse_bytes(pack(pages), "scan")
     assert err.value.code == "too_many_pages"
-    assert "51页" in err.value.message
+    assert "页数过多(51页)" in err.value.message
 
 
 def test_time_limit_stops_between_pages():
@@ -112,18 +114,26 @@ def test_no_warnings_when_every_cell_is_sure():
 
 
 @pytest.mark.ocr
-def test_a_page_without_a_table_gives_its_text_and_a_note():
+def test_multi_page_tiff_cover_letter_then_form():
     letter = scans.draw_form(scans.DrawnForm(
         title="关于报送廉政风险排查表的说明",
         header=["现将我局廉政风险排查情况说明如下。", "一、排查工作于三月底全部完成。"],
         cells=[], widths=[], landscape=False,
     ))
-    doc = read_image(scans.png(scans.blur(letter, 0.8)))
+    form = parse_bytes(scans.tiff([letter, scans.draw_form(scans.STANDARD)]), "scan.tif")
 
-    assert doc.grids == []
-    assert doc.lines[0] == "关于报送廉政风险排查表的说明"
-    assert "一、排查工作于三月底全部完成。" in doc.lines
-    assert doc.warnings == [("ocr_no_table", "图片中未发现表格,仅识别出文字")]
+    assert [w.message for w in form.warnings if w.code == "ocr_no_table"] == [
+        "第1页未发现表格(如封面、说明),已跳过该页的表格识别"
+    ]
+    assert len(form.entries) == 5 and {e.source.page for e in form.entries} == {2}
+    assert form.form.unit == "某某县财政局"
+
+
+@pytest.mark.ocr
+def test_an_image_without_a_table_is_not_a_form():
+    letter = scans.draw_form(scans.DrawnForm(
+        title="情况说明", header=["我单位已完成廉政风险排查工作。"], cells=[], widths=[], landscape=False,
+    ))
     with pytest.raises(ParseError) as err:
         parse_bytes(scans.png(letter), "letter.png")
     assert err.value.code == "not_a_form"
