@@ -22,10 +22,11 @@ _WORDS = {
 _RANKS = {"一": 1, "1": 1, "i": 1, "二": 2, "2": 2, "ii": 2, "三": 3, "3": 3, "iii": 3}
 _ORDINAL = re.compile(r"^(一|二|三|1|2|3|i{1,3})级?(风险)?$")
 _ABC = re.compile(r"^([abc])级?(风险)?$")
-_COLOURS = {"红": "high", "橙": "medium", "黄": "low"}
-_COLOUR = re.compile(r"^(红|橙|黄)色?(预警|风险|等级)?$")
+_COLOURS = {"红": "high", "橙": "medium", "黄": "low", "蓝": "low"}
+_COLOUR = re.compile(r"^(红|橙|黄|蓝)色?(预警|风险|等级)?$")
 _STARS = re.compile(r"^[★☆]{1,3}$")
 _WORD_SUFFIX = re.compile(r"(风险|等级|级别|级|度)$")
+_BRACKETS = re.compile(r"\(.*?\)|\[.*?\]|【.*?】")  # "高(3分)": the level is outside
 
 _RANK = r"(一|二|三|1|2|3|i{1,3})级"
 _LEGEND_EXTREME = re.compile(_RANK + r"[^,;。、]{0,8}?最(高|大|重|严重|低|小|轻)")
@@ -99,6 +100,11 @@ class LevelReader:
         k = key(label)
         if not k:
             return Reading(None, None)
+        reading = self._read_key(k)
+        bare = _BRACKETS.sub("", k)
+        return self._read_key(bare) if reading.level is None and bare and bare != k else reading
+
+    def _read_key(self, k: str) -> Reading:
         rank = _ordinal_rank(k)
         if rank is not None:
             return self._ordinal(rank)

@@ -121,3 +121,8 @@ def test_missing_and_unreadable_levels_are_warned():
 )
 def test_legend_describing_what_a_rank_means(note, rank):
     assert legend_highest_rank([note]) == rank
+
+
+@pytest.mark.parametrize("label, level", [("高(3分)", "high"), ("中【一般】", "medium"), ("一级(最高)", "high"), ("蓝色", "low")])
+def test_labels_with_remarks_in_brackets(label, level):
+    assert LevelReader().read(label).level == level
