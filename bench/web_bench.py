@@ -18,6 +18,7 @@ import http.client
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -200,18 +201,20 @@ def main() -> None:
         tokens = ctx["unit_tokens"]
         unit = {"Authorization": f"Bearer {tokens[0]}"}
 
-        # each client is a different unit's user, as when units upload at the same time
-        uploads: list[Request] = []
-        for i in range(args.uploads):
-            body, ctype = multipart({}, f"审批科排查表{i}.docx", form_docx(args.rows))
-            auth = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
-            uploads.append(("POST", "/api/v1/submissions", body, {**auth, "Content-Type": ctype}))
+        def upload(name: str, token: str) -> Request:
+            body, ctype = multipart({}, name, form_docx(args.rows))
+            return "POST", "/api/v1/submissions", body, {"Authorization": f"Bearer {token}", "Content-Type": ctype}
+
         timed(port, "GET", "/api/v1/entries?page=1", None, admin)  # warm-up
+        alone = [upload(f"单独上传{i}.docx", tokens[0]) for i in range(10)]
+        run(f"upload+parse {args.rows}-row .docx, one client", port, alone, 1, 201)
+        # each client is a different unit's user, as when units upload at the same time
+        uploads = [upload(f"审批科排查表{i}.docx", tokens[i % len(tokens)]) for i in range(args.uploads)]
         run(f"upload+parse {args.rows}-row .docx (POST /api/v1/submissions)", port, uploads, args.clients, 201)
 
         started = time.perf_counter()
         insert_entries(ctx["unit_ids"], args.entries)
-        print(f"inserted {args.entries} entries in {time.perf_counter() - started:.1f} s ({home})")
+        print(f"inserted {args.entries} entries in {time.perf_counter() - started:.1f} s")
 
         rng = random.Random(11)
         unit_ids = ctx["unit_ids"]
@@ -240,6 +243,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

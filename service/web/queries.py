@@ -16,12 +16,12 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.config import settings
+from service.documents.queries import LEVEL_NAMES
 from service.store.campaigns import campaign_as_dict
 from service.store.db import read_session
 from service.store.models import Campaign, Document, Entry, Submission, Unit
 from service.store.scope import Viewer, scoped
 
-LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
 STATUS_NAMES = {"received": "处理中", "parsed": "已解析", "failed": "失败"}
 MAX_PAGE = 10_000
 # Counting stops here: "5000+ 条" is as useful as an exact figure and keeps big lists fast.

@@ -88,6 +88,11 @@ def test_unit_user_uploads_reads_generates_and_is_fenced_in(page, server, sample
     assert letter.suggested_filename.endswith(".docx") and "承诺" in letter.suggested_filename
     summary = _generate(page, server, "summary", stage="查找风险、制定措施")
     assert summary.suggested_filename.endswith(".docx")
+    page.screenshot(path=str(tmp_path / "documents.png"), full_page=True)
+    page.click("nav >> text=提交记录")
+    page.locator("td.filename a").first.click()
+    assert page.locator("table.entries tbody tr").count() >= 6
+    page.screenshot(path=str(tmp_path / "detail.png"), full_page=True)
     assert (tmp_path / "upload.png").stat().st_size > 10_000
 
     page.goto(f"{server}/submissions/{other}")
@@ -96,7 +101,7 @@ def test_unit_user_uploads_reads_generates_and_is_fenced_in(page, server, sample
     assert "交通局的风险点" not in page.inner_text("main")
 
 
-def test_admin_creates_unit_and_user_uploads_and_issues_a_notice(page, server, samples_dir):
+def test_admin_creates_unit_and_user_uploads_and_issues_a_notice(page, server, samples_dir, tmp_path):
     _login(page, server, "admin", "admin-pass")
     page.click("nav >> text=管理")
     page.fill("form[action$='/admin/units'] input[name=name]", "安澜县审计局")
@@ -117,3 +122,5 @@ def test_admin_creates_unit_and_user_uploads_and_issues_a_notice(page, server, s
     notice = _generate(page, server, "rectification", unit="安澜县审计局", items="风险等级标识不完整\n防控措施过于笼统")
     assert notice.suggested_filename.endswith(".docx")
     assert "〔2026〕" in page.inner_text("table.grid")
+    page.goto(f"{server}/admin")
+    page.screenshot(path=str(tmp_path / "admin.png"), full_page=True)
