@@ -10,6 +10,7 @@ def test_clean_width_and_white_space():
     assert clean("  ＡＢＣ１２３　风险\n点\t\t描述 ") == "ABC123 风险 点 描述"
     assert clean("严格执行，“一岗双责”；") == "严格执行,“一岗双责”;"
     assert clean("⼀⽅") == "一方"  # Kangxi radicals from PDF exports
+    assert clean("\ufeff风险\u200b点\xa0 描述") == "风险点 描述"
 
 
 def test_clean_converts_only_when_asked():
