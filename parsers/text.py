@@ -22,7 +22,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH[0x3000] = 0x20
 _WIDTH.update({cp: ord(unicodedata.normalize("NFKC", chr(cp))) for cp in range(0x2F00, 0x2FD6)})
-_WIDTH.update(dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)))  # zero-width characters vanish
+_INVISIBLE = dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF))  # zero-width characters vanish
+_WIDTH.update(_INVISIBLE)
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +61,7 @@ def clean(text: str | None, traditional: bool = False) -> str:
 
 @lru_cache(maxsize=16384)
 def _key(text: str) -> str:
-    return to_simplified(_WHITESPACE.sub("", unicodedata.normalize("NFKC", text))).lower()
+    return to_simplified(_WHITESPACE.sub("", unicodedata.normalize("NFKC", text).translate(_INVISIBLE))).lower()
 
 
 def key(text: str | None) -> str:

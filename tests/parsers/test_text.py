@@ -23,7 +23,7 @@ def test_t2s_keeps_words_tw2sp_would_rewrite():
 
 
 def test_key_matches_spaced_traditional_full_width():
-    assert key("風 險 點") == key("风险点") == "风险点"
+    assert key("風 險 點") == key("风\u200b险点") == "风险点"
     assert key("（１）") == "(1)"
 
 
