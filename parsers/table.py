@@ -388,8 +388,13 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
                 _more_measures(form, form.entries[-1], row, layout)
             continue
         if not _joined(row, risk_cols):
-            if _joined(row, measure_cols) and not _joined(row, layout.columns.get("seq", [])) and count:
+            seq_cols = layout.columns.get("seq", [])
+            others = [c for c in _distinct(row, range(len(row))) if c.text.strip() and c.col not in seq_cols]
+            grouped = _section(form, others[0].text, section) if len(others) == 1 else section
+            if _joined(row, measure_cols) and not _joined(row, seq_cols) and count:
                 _more_measures(form, form.entries[-1], row, layout)  # a row broken across pages, or one more measure
+            elif grouped is not section:
+                section = grouped  # 一 | 办公室 | | …: a numbered group row
             else:
                 form.warn("row_skipped", f"第{_row_number(grid, r) or r + 1}行有内容但没有风险点,已跳过,请核对", grid, r)
             continue

@@ -181,3 +181,11 @@ def test_headings_and_sheet_names_that_name_a_department_before_the_form_words()
     form = parse_docx(data)
     assert [e.department for e in form.entries] == ["办公室", "财务科"]
     assert form.form.department is None
+
+
+def test_numbered_group_rows_name_the_department_below():
+    rows = [["序号", "科室", "风险点", "防控措施"], ["一", "办公室", "", ""], ["1", "", "会议费超标", "定额结算"],
+            ["二", "财务科", "", ""], ["2", "", "坐支现金", "当日存行"]]
+    form = interpret(_doc(rows), file="x.docx")
+    assert [e.department for e in form.entries] == ["办公室", "财务科"]
+    assert "row_skipped" not in [w.code for w in form.warnings]
