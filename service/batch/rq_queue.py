@@ -55,7 +55,7 @@ def enqueue(batch_id: int, item_ids: Iterable[int], *, conn: Redis, replace: boo
     if not ids:
         return 0
     with read_session() as s:
-        shas = dict(s.execute(select(BatchItem.id, BatchItem.sha256).where(BatchItem.id.in_(ids))).tuples())
+        shas = {i: sha for i, sha in s.execute(select(BatchItem.id, BatchItem.sha256).where(BatchItem.id.in_(ids)))}
     jids = [job_id(batch_id, item_id, shas[item_id]) for item_id in ids]
     existing = Job.fetch_many(jids, connection=conn, serializer=JSONSerializer)
     q = queue(conn)

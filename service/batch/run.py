@@ -82,29 +82,42 @@ def _start(
     return batch_id
 
 
-def resume(batch_id: int, *, mode: str, workers: int | None = None, progress: TextIO | None = None) -> None:
-    """Carry an existing batch forward: run its open items here, or make sure each has a job."""
+def resume(
+    batch_id: int,
+    *,
+    mode: str,
+    workers: int | None = None,
+    progress: TextIO | None = None,
+    older_than: float | None = None,
+) -> None:
+    """Carry an existing batch forward: run its open items here, or make sure each has a job.
+
+    Queue items running longer than `older_than` seconds (default: the job lease) are
+    presumed orphaned by a dead worker and enqueued again.
+    """
     if mode == "inprocess":
         inprocess.run(batch_id, workers=workers, progress=progress)
         return
     conn = rq_queue.connection()
-    orphans = items.requeue_orphans(batch_id, older_than=lease_seconds())
+    lease = lease_seconds() if older_than is None else older_than
+    orphans = items.requeue_orphans(batch_id, older_than=lease)
     rq_queue.enqueue(batch_id, orphans, conn=conn, replace=True)
     rq_queue.enqueue(batch_id, items.queued_ids(batch_id), conn=conn)
     items.close_if_complete(batch_id)
 
 
-def reconcile(*, progress: TextIO | None = None) -> list[int]:
+def reconcile(*, older_than: float | None = None, progress: TextIO | None = None) -> list[int]:
     """Bring every unfinished batch forward after a crash; returns the batch ids it touched.
 
     Queue batches: items stuck in running past their lease go back to the queue, and
     queued items whose job Redis lost (restart without persistence) get a new one.
     In-process batches no live runner holds are resumed here, in this process.
+    `older_than` shortens the lease when every worker is known to be gone.
     """
     touched = []
     for batch_id, mode in items.unfinished_batches():
         try:
-            resume(batch_id, mode=mode, progress=progress)
+            resume(batch_id, mode=mode, progress=progress, older_than=older_than)
         except inprocess.BatchBusy:
             continue
         touched.append(batch_id)

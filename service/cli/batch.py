@@ -127,10 +127,12 @@ def worker_cmd(burst: bool) -> None:
 
 
 @cli.command("reconcile", help="恢复中断的批次:重新排队卡住或丢失的文件 (Resume interrupted batches)")
+@click.option("--older-than", type=click.FloatRange(min=0),
+              help="处理超过该秒数即视为中断,默认为单个文件的时限 (Seconds before a running file counts as lost)")
 @friendly_errors
 @batch_errors
-def reconcile_cmd() -> None:
-    touched = reconcile(progress=sys.stderr)
+def reconcile_cmd(older_than: float | None) -> None:
+    touched = reconcile(older_than=older_than, progress=sys.stderr)
     if not touched:
         click.echo("没有需要恢复的批次")
     for batch_id in touched:

@@ -1,0 +1,92 @@
+"""The Redis path with a real redis-server and real `lianfang worker` processes:
+every file processed once, through worker crashes, a Redis restart and re-runs."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import children, item_states, kill_tree, lianfang, store_totals, wait_until, write_forms
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+from service.batch import reconcile, report, run_batch
+from service.batch.items import queued_ids
+from service.batch.rq_queue import QUEUE_NAME, connection, enqueue
+
+pytestmark = pytest.mark.redis
+
+
+def _workers(count: int, *extra: str) -> list[subprocess.Popen]:
+    return [lianfang("worker", *extra) for _ in range(count)]
+
+
+def _finish(workers: list[subprocess.Popen], timeout: float = 300) -> None:
+    for w in workers:
+        assert w.wait(timeout) == 0, w.stderr.read().decode()[-2000:]
+
+
+def _done(batch_id: int) -> int:
+    return item_states(batch_id).get("done", 0)
+
+
+def test_two_workers_process_200_forms_once_and_a_rerun_adds_nothing(units, redis_server, tmp_path: Path) -> None:
+    entries = write_forms(tmp_path / "forms", 200, rows=1)
+    batch_id = run_batch(tmp_path / "forms", queue=True)
+    assert item_states(batch_id) == {"queued": 200}
+    assert Queue(QUEUE_NAME, connection=connection(), serializer=JSONSerializer).count == 200
+
+    _finish(_workers(2, "--burst"))
+    assert item_states(batch_id) == {"done": 200}
+    assert report.status(batch_id)["finished"]
+    assert store_totals() == {"submissions": 200, "entries": entries, "stored_twice": 0}
+
+    again = run_batch(tmp_path / "forms", queue=True)
+    _finish(_workers(2, "--burst"))
+    assert report.status(again)["counts"]["duplicate"] == 200
+    assert store_totals() == {"submissions": 200, "entries": entries, "stored_twice": 0}
+
+
+def test_enqueueing_an_item_twice_gives_one_job(units, redis_server, tmp_path: Path) -> None:
+    write_forms(tmp_path / "forms", 4, rows=1)
+    batch_id = run_batch(tmp_path / "forms", queue=True)
+    conn = connection()
+    assert enqueue(batch_id, queued_ids(batch_id), conn=conn) == 0  # every job is already live
+    run_batch(tmp_path / "forms", queue=True)  # resuming the unfinished batch enqueues nothing new
+    assert Queue(QUEUE_NAME, connection=conn, serializer=JSONSerializer).count == 4
+
+
+def test_a_worker_killed_mid_file_loses_nothing_and_stores_nothing_twice(units, redis_server, tmp_path: Path) -> None:
+    entries = write_forms(tmp_path / "forms", 100, rows=1)
+    batch_id = run_batch(tmp_path / "forms", queue=True)
+    victim, survivor = _workers(2, "--burst")
+    wait_until(lambda: _done(batch_id) >= 15, 120, "15 files done")
+    wait_until(lambda: bool(children(victim.pid)), 30, "the victim to be working on a file")
+    kill_tree(victim.pid)  # the worker AND its work horse, which runs in its own process group
+    assert victim.wait(10) == -9
+    _finish([survivor])
+
+    reconcile(older_than=0)  # every worker is gone: whatever is still running is lost
+    _finish(_workers(1, "--burst"))
+    assert item_states(batch_id) == {"done": 100}
+    assert store_totals() == {"submissions": 100, "entries": entries, "stored_twice": 0}
+
+
+def test_redis_restarted_without_persistence_mid_batch_is_recovered(units, redis_server, tmp_path: Path) -> None:
+    entries = write_forms(tmp_path / "forms", 100, rows=1)
+    batch_id = run_batch(tmp_path / "forms", queue=True)
+    workers = _workers(2)
+    wait_until(lambda: _done(batch_id) >= 15, 120, "15 files done")
+    redis_server.stop()  # every queued job is gone with it
+    for w in workers:
+        w.wait(60)  # a worker whose Redis vanished exits
+    redis_server.start()
+    time.sleep(0.2)
+    assert item_states(batch_id).get("done", 0) < 100
+
+    reconcile(older_than=0)
+    _finish(_workers(2, "--burst"))
+    assert item_states(batch_id) == {"done": 100}
+    assert store_totals() == {"submissions": 100, "entries": entries, "stored_twice": 0}
