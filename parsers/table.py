@@ -30,6 +30,7 @@ _SIGNATURE = re.compile(r"签字|签名|盖章|审核意见|审核人|审批人|
 _ENUM_PREFIX = re.compile(r"^([一二三四五六七八九十]+[、.]|\d+[、.]|[(（][一二三四五六七八九十\d]+[)）])\s*")
 _DEPARTMENT = re.compile(r"(科|室|处|股|局|队|所|站|中心|部|办|组|院|委|馆|厅|庭|车间|分局|支队)$")
 _TITLE_WORDS = ("表", "目录", "清单", "台账", "一览")
+_ANNEX = re.compile(r"^附(件|表)[\d一二三四五六七八九十-]*[:：]?$")  # "附表2" above the title
 _RISK_WORDS = re.compile(r"廉政|廉洁|风险")
 _GENERIC_UNITS = {"科室", "处室", "部门", "机关", "单位"}  # "科室廉政风险防控排查表" names no department
 
@@ -428,7 +429,7 @@ def _key_values(form: _Form, grid: Grid, stop: int) -> list[tuple[str, str]]:
 
 def _title(lines: list[str]) -> str | None:
     candidates = [ln.strip() for ln in lines if ln.strip() and not header_values(ln) and len(ln.strip()) <= 50
-                  and not _NOTE.match(key(ln))]
+                  and not _NOTE.match(key(ln)) and not _ANNEX.match(key(ln))]
     for line in candidates:
         if any(w in line for w in _TITLE_WORDS):
             return line

@@ -189,3 +189,8 @@ def test_numbered_group_rows_name_the_department_below():
     form = interpret(_doc(rows), file="x.docx")
     assert [e.department for e in form.entries] == ["办公室", "财务科"]
     assert "row_skipped" not in [w.code for w in form.warnings]
+
+
+def test_annex_number_above_the_title_is_not_the_title():
+    form = parse_docx(docx_form([HEADER] + risk_rows(1), before=("附表2", "岗位廉政风险防控登记表")))
+    assert form.form.title == "岗位廉政风险防控登记表"
