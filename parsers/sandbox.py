@@ -13,6 +13,7 @@ reserves about 1 GB of it to use under 500 MB — so it gets a few times the bud
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import multiprocessing
 import os
@@ -94,6 +95,7 @@ def _await(child, receiver, deadline: float, rss_cap: int) -> dict[str, Any]:
 
 
 def _child(sender, func: Callable[..., Any], args: tuple, memory_mb: int) -> None:
+    faulthandler.disable()  # a crash here is the parent's to report, not a dump on the server's stderr
     try:
         limit = _address_space() + ADDRESS_SPACE_FACTOR * memory_mb * MB
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
