@@ -99,16 +99,21 @@ def _segments(mask: np.ndarray) -> np.ndarray:
 
 
 def find_lattices(h_rules: np.ndarray, v_rules: np.ndarray) -> list[Lattice]:
-    """Every ruled table on the page, top to bottom, from the masks of `rule_masks`."""
+    """Every ruled table on the page, top to bottom, from the masks of `rule_masks`.
+
+    A table is one connected web of rules; only its own rules count, so a frame around
+    the page (a photo's page edge) does not swallow the table inside it.
+    """
     both = cv2.dilate(h_rules | v_rules, np.ones((5, 5), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(both, connectivity=8)
     lattices = []
-    for x, y, w, h in _segments(both):
+    for i in range(1, n):
+        x, y, w, h = stats[i, :4]
         if w < 200 or h < 80:
             continue
-        region_h = h_rules[y : y + h, x : x + w]
-        region_v = v_rules[y : y + h, x : x + w]
-        hs = [s for s in _segments(region_h) if s[2] >= MIN_RULE * 2]
-        vs = [s for s in _segments(region_v) if s[3] >= MIN_RULE]
+        own = labels[y : y + h, x : x + w] == i
+        hs = [s for s in _segments(h_rules[y : y + h, x : x + w] & own) if s[2] >= MIN_RULE * 2]
+        vs = [s for s in _segments(v_rules[y : y + h, x : x + w] & own) if s[3] >= MIN_RULE]
         ys = _cluster([y + sy + sh / 2 for _, sy, _, sh in hs])
         xs = _cluster([x + sx + sw / 2 for sx, _, sw, _ in vs])
         if len(ys) >= 2 and len(xs) >= 2 and (len(ys) >= 3 or len(xs) >= 3):

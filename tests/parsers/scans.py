@@ -188,6 +188,14 @@ def seal(img: Image.Image, center: tuple[int, int], radius: int = 170, text: str
     return ImageChops.multiply(img, layer)
 
 
+def photo(img: Image.Image, scale: float = 0.8) -> Image.Image:
+    """A phone photo of the page: smaller, lying on a dark desk, slightly soft."""
+    page = img.resize((round(img.width * scale), round(img.height * scale)))
+    shot = Image.new("RGB", (img.width, round(img.height * 1.1)), (60, 55, 50))
+    shot.paste(page, ((shot.width - page.width) // 2, (shot.height - page.height) // 2))
+    return shot.filter(ImageFilter.GaussianBlur(1.0))
+
+
 def png(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")

@@ -47,6 +47,15 @@ def test_standard_form_photo_with_skew_noise_and_seal_over_the_table():
     assert form.format == "pdf-scanned"
 
 
+def test_phone_photo_of_the_page_on_a_desk():
+    form = parse_bytes(scans.jpeg(scans.skew(scans.photo(scans.draw_form(scans.STANDARD)), 1.2)), "photo.jpg")
+
+    assert [(e.risk, e.level) for e in form.entries] == [
+        ("预算编制审核不严,违规调整预算指标", "high"), ("对下属单位资金拨付把关不严", "medium"),
+        ("利用职务之便泄露预算信息", "low"), ("收受服务对象礼品礼金", "medium"), ("挪用公款或截留资金", "high"),
+    ]
+
+
 VMERGE = scans.DrawnForm(
     title="办公室岗位廉政风险防控表",
     header=["单位:某某市水务局    科室:办公室    日期:2024年4月1日"],
