@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from parsers.errors import fail
-from parsers.grid import Cell, Document, Grid
+from parsers.grid import MAX_COLUMNS, Cell, Document, Grid, check_area
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -54,6 +54,13 @@ def _props(props: etree._Element | None) -> dict[str, str | None]:
     if props is None:
         return {}
     return {child.tag[len(W):]: child.get(_VAL) for child in props if child.tag.startswith(W)}
+
+
+def _columns(count: int) -> int:
+    """`count`, or ParseError when a row claims more columns than any real table has."""
+    if count > MAX_COLUMNS:
+        raise fail("too_large", "表格列数过多,超出允许范围")
+    return count
 
 
 def _int(value: str | None, default: int) -> int:
@@ -106,22 +113,24 @@ class _Walker:
         grid = Grid(rows=[], table=index, nested=nested)
         self._add(grid)
         rows: list[list[Cell | None]] = []
+        width = 0
         for r, tr in enumerate(_children(tbl, _TR)):
-            row: list[Cell | None] = [None] * _int(_props(tr.find(_TRPR)).get("gridBefore"), 0)
+            row: list[Cell | None] = [None] * _columns(_int(_props(tr.find(_TRPR)).get("gridBefore"), 0))
             above = rows[-1] if rows else []
             for tc in _children(tr, _TC):
                 props = _props(tc.find(_TCPR))
-                span = max(1, _int(props.get("gridSpan"), 1))
                 c = len(row)
+                span = _columns(c + max(1, _int(props.get("gridSpan"), 1))) - c
                 origin = above[c] if c < len(above) else None
                 if "vMerge" in props and props["vMerge"] in (None, "continue") and origin is not None:
                     origin.rowspan = r - origin.row + 1
-                    row.extend([origin] * max(span, 1))
+                    row.extend([origin] * span)
                     continue
                 cell = Cell(self._cell_text(tc, holds_tables), r, c, colspan=span)
                 row.extend([cell] * span)
             rows.append(row)
-        width = max((len(row) for row in rows), default=0)
+            width = max(width, len(row))
+            check_area(len(rows), width)
         grid.rows = [
             [cell if cell is not None else Cell("", r, c) for c, cell in enumerate(row + [None] * (width - len(row)))]
             for r, row in enumerate(rows)

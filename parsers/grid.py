@@ -13,6 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from parsers.errors import fail
+
+# Rows x columns one Grid may hold: a real form has a few thousand cells; a file claiming
+# a cell at XFD1048576 or a gridSpan of 10^8 is refused before a dense grid is built.
+MAX_CELLS = 2_000_000
+MAX_COLUMNS = 256  # Word itself allows 63 columns; Excel sheets are trimmed to their used area
+
+
+def check_area(height: int, width: int) -> None:
+    """Refuse a table whose dense grid would exceed MAX_CELLS (readers call it before building)."""
+    if height * width > MAX_CELLS:
+        raise fail("too_large", "表格过大(单元格数量超出允许范围),请删除多余的行列后重新上传")
+
 
 @dataclass(slots=True, eq=False)
 class Cell:

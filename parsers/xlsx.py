@@ -20,7 +20,7 @@ import zipfile
 from lxml import etree
 
 from parsers.errors import fail
-from parsers.grid import Cell, Document, Grid
+from parsers.grid import Cell, Document, Grid, check_area
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _V, _F, _IS = M + "v", M + "f", M + "is"
@@ -34,7 +34,6 @@ _LITERALS = re.compile(r'\[[^\]]*\]|"[^"]*"|\\.')  # [Red], [$-804], "年", \- c
 _DATE_CODES = re.compile(r"[dmyhs]", re.I)
 _EPOCH_1900 = dt.datetime(1899, 12, 30)  # serial 60 is Excel's phantom 1900-02-29
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
-MAX_CELLS = 2_000_000  # rows x columns of one sheet's used area
 
 
 def _parser() -> etree.XMLParser:
@@ -166,8 +165,7 @@ class _Book:
         top = min(r for r, _ in values)
         height = max(r for r, _ in values) - top + 1
         width = max(c for _, c in values) + 1
-        if height * width > MAX_CELLS:
-            raise fail("too_large", "表格过大(单元格数量超出允许范围),请删除多余的行列后重新上传")
+        check_area(height, width)
         rows = [[Cell(values.get((top + i, c), ""), i, c) for c in range(width)] for i in range(height)]
         for r0, c0, r1, c1 in merges:
             r0, r1, c1 = r0 - top, min(r1 - top, height - 1), min(c1, width - 1)

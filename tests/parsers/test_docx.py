@@ -171,3 +171,10 @@ def test_measure_rows_under_a_merged_risk_keep_their_own_owner_and_deadline():
     assert (entry.owner, entry.deadline) == ("刘芳", "长期坚持")
     assert [(m.text, m.owner, m.deadline) for m in entry.measures] == [
         ("当日存行", None, None), ("建立对账制度", "王强", "2024-06-30")]
+
+
+@pytest.mark.parametrize("row", [["序号", C("风险点", span=100_000_000)], R(["风险点"], grid_before=10**9)])
+def test_absurd_spans_are_refused_before_any_allocation(row):
+    with pytest.raises(ParseError) as caught:
+        read(docx_bytes(tbl([row], cols=2)))
+    assert caught.value.code == "too_large"
