@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.store.db import read_session
 from service.store.models import Document, Finding, Unit
@@ -24,20 +25,33 @@ class NoticeNotFound(LookupError):
 
 def rectification_report(notice_id: int, *, viewer: Viewer, today: date | None = None) -> dict[str, Any]:
     """Fixed and remaining findings of one 整改通知书, as plain data."""
-    today = today or date.today()
     with read_session() as s:
         doc = s.get(Document, notice_id)
         ids = visible_unit_ids(s, viewer)
         if doc is None or doc.kind != "rectification" or (ids is not None and doc.unit_id not in ids):
             raise NoticeNotFound(notice_id)
-        unit = s.get(Unit, doc.unit_id) if doc.unit_id else None
-        rows = s.scalars(select(Finding).where(Finding.notice_id == notice_id).order_by(Finding.id)).all()
-        items = [{"id": f.id, "rule": f.rule, "severity": f.severity, "message": f.message, "status": f.status,
-                  "closed_at": f.closed_at.isoformat(timespec="seconds") if f.closed_at else None} for f in rows]
+        return _report(s, doc, today or date.today())
+
+
+def rectification_reports(*, viewer: Viewer, today: date | None = None) -> list[dict[str, Any]]:
+    """The reports of every notice the viewer may see, newest first."""
+    with read_session() as s:
+        stmt = select(Document).where(Document.kind == "rectification").order_by(Document.id.desc())
+        ids = visible_unit_ids(s, viewer)
+        if ids is not None:
+            stmt = stmt.where(Document.unit_id.in_(ids))
+        return [_report(s, doc, today or date.today()) for doc in s.scalars(stmt)]
+
+
+def _report(s: Session, doc: Document, today: date) -> dict[str, Any]:
+    unit = s.get(Unit, doc.unit_id) if doc.unit_id else None
+    rows = s.scalars(select(Finding).where(Finding.notice_id == doc.id).order_by(Finding.id)).all()
+    items = [{"id": f.id, "rule": f.rule, "severity": f.severity, "message": f.message, "status": f.status,
+              "closed_at": f.closed_at.isoformat(timespec="seconds") if f.closed_at else None} for f in rows]
     fixed = [i for i in items if i["status"] == "closed"]
     remaining = [i for i in items if i["status"] == "open"]
     return {
-        "notice_id": notice_id,
+        "notice_id": doc.id,
         "number_text": doc.number_text,
         "unit": unit.name if unit else None,
         "deadline": doc.deadline.isoformat() if doc.deadline else None,

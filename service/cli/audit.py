@@ -157,15 +157,19 @@ def review_export_cmd(unit: str, campaign: str | None, out_dir: Path) -> None:
         click.echo(str(path))
 
 
-@cli.command("rectification", help="整改情况:已整改与未整改问题 (Rectification progress of a notice)")
-@click.argument("notice_id", type=int)
+@cli.command("rectification",
+             help="整改情况:已整改与未整改问题,不写编号则列出全部整改通知书 (Rectification progress; all notices without an id)")
+@click.argument("notice_id", type=int, required=False)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (Print JSON)")
 @_refusals
-def rectification_cmd(notice_id: int, as_json: bool) -> None:
-    from service.audit.rectification import rectification_report, report_text
+def rectification_cmd(notice_id: int | None, as_json: bool) -> None:
+    from service.audit.rectification import rectification_report, rectification_reports, report_text
 
-    report = rectification_report(notice_id, viewer=Viewer.system())
-    if as_json:
-        _dump(report)
+    if notice_id is None:
+        reports = rectification_reports(viewer=Viewer.system())
     else:
-        click.echo(report_text(report))
+        reports = [rectification_report(notice_id, viewer=Viewer.system())]
+    if as_json:
+        _dump(reports if notice_id is None else reports[0])
+        return
+    click.echo("\n\n".join(report_text(r) for r in reports) or "尚未发出整改通知书")

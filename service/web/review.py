@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from service import review as review_service
 from service.audit.findings import open_for_units
+from service.audit.rectification import rectification_reports
 from service.deadlines import board as progress_board
 from service.store.db import read_session
 from service.store.models import Submission, Unit
@@ -50,7 +51,8 @@ def fix() -> Any:
     viewer = current_viewer()
     with read_session() as s:
         findings = open_for_units(s, visible_unit_ids(s, viewer))
-    return render_template("review/fix.html", findings=findings, returned=review_service.returned(viewer=viewer))
+    return render_template("review/fix.html", findings=findings, returned=review_service.returned(viewer=viewer),
+                           notices=rectification_reports(viewer=viewer))
 
 
 @bp.get("/board")

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from service.audit import run_audit
-from service.audit.rectification import rectification_report, report_text
+from service.audit.rectification import rectification_report, rectification_reports, report_text
 from service.deadlines import board
 from service.documents import generate
 from service.store.db import read_session
@@ -41,5 +41,19 @@ def test_notice_from_findings_then_a_corrected_form_closes_them(ingest) -> None:
     text = report_text(after)
     assert "已整改2项,尚未整改1项,已超过整改期限" in text and "专项资金挤占挪用" in text
 
+    assert [r["notice_id"] for r in rectification_reports(viewer=OFFICE)] == [notice.id]
     warned = board(viewer=OFFICE, today=date(2025, 7, 20))["units"][0]["warnings"]
     assert [(w["kind"], w["label"]) for w in warned] == [("rectification", "红")]
+
+
+def test_rectification_command_and_the_fix_page(ingest, cli) -> None:
+    make_unit()
+    make_campaign()
+    assert "尚未发出整改通知书" in cli("rectification").output
+    ingest(form(entry("专项资金挤占挪用", measures=[])))
+    notice = generate("rectification", {"unit": "安澜县财政局", "deadline": "2099-07-15"}, viewer=OFFICE)
+    out = cli("rectification", notice.id).output
+    assert "共1项问题,已整改0项,尚未整改1项" in out and "专项资金挤占挪用" in out
+    assert cli("rectification").output == out
+    missing = cli("rectification", 9999)
+    assert missing.exit_code == 1 and "未找到整改通知书" in missing.output

@@ -78,8 +78,13 @@ def test_unit_sees_what_to_fix_and_the_board(ingest, client_as) -> None:
     make_campaign(stages=[{"name": "查找风险", "start": "2020-04-01", "end": "2020-06-30", "submissions": True}])
     ingest(form(entry("票据领用核销不及时"), entry("专项资金挤占挪用", measures=[])))
 
+    from service.documents import generate
+    from service.store.scope import Viewer
+
+    generate("rectification", {"unit": "安澜县财政局", "deadline": "2099-07-15"}, viewer=Viewer.system())
     own = client_as("caiwu").get("/review/fix").get_data(as_text=True)
     assert "专项资金挤占挪用" in own and "未制定防控措施" in own and "第3行" in own
+    assert "共1项,已整改0项,尚未整改1项" in own
     other_page = client_as("jiaoyu").get("/review/fix").get_data(as_text=True)
     assert "专项资金挤占挪用" not in other_page and "没有需要整改的问题" in other_page
 
