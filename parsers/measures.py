@@ -39,7 +39,7 @@ _BOUNDARY = set(" \t\r\n\u3000；;。，,:：!！?？)）")
 _SEPARATORS = re.compile(r"[\n;；]+")
 _TRAILING = " \t\r\n\u3000；;。.，,、"
 _PHASE_PREFIX = re.compile(
-    r"(?:(前期|事前)(?:预防|防范|防控)?|(中期|事中)(?:监控|监督|防控)?|(后期|事后)(?:处置|处理|防控)?)(?:措施)?\s*[:：]"
+    r"(?:(前期|事前)(?:预防|防范|防控)?|(中期|事中)(?:监控|监督|防控)?|(后期|事后)(?:处置|处理|防控)?)(?:措施)?(?:\s*[:：]|[ \t]*\n)"
 )
 
 
@@ -80,7 +80,10 @@ def items(text: str) -> list[str]:
     run = _longest_run(text)
     if len(run) >= 2 or (run and run[0][0] == 0):
         bounds = [start for start, _ in run[1:]] + [len(text)]
-        parts = [text[:run[0][0]]] + [text[end:stop] for (_, end), stop in zip(run, bounds, strict=True)]
+        lead = text[:run[0][0]].strip()
+        parts = [text[end:stop] for (_, end), stop in zip(run, bounds, strict=True)]
+        if lead and lead[-1] not in ":：":  # "采取以下措施:" introduces the list, it is no measure
+            parts.insert(0, lead)
     else:
         parts = _SEPARATORS.split(text)
     return [t for t in (_tidy(p) for p in parts) if t]

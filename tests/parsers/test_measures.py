@@ -79,3 +79,13 @@ def test_short_phase_prefixes_and_ordinal_words():
     assert split("事前:加强教育。事中：定期检查;事后防控措施:追责") == [
         ("前期预防", "加强教育"), ("中期监控", "定期检查"), ("后期处置", "追责")]
     assert texts("第一，加强学习；第二，健全制度") == ["加强学习", "健全制度"]
+
+
+def test_a_lead_in_line_is_not_a_measure_but_a_lead_sentence_is():
+    assert texts("采取以下措施:1、公开;2、复核") == ["公开", "复核"]
+    assert texts("严格执行制度。1、公开;2、复核") == ["严格执行制度", "公开", "复核"]
+
+
+def test_phase_names_on_their_own_line():
+    assert split("前期预防\n1、学习;2、教育\n后期处置\n追责") == [
+        ("前期预防", "学习"), ("前期预防", "教育"), ("后期处置", "追责")]
