@@ -344,7 +344,7 @@ def _same_columns(a: _Table, b: _Table) -> bool:
 
 def _continue(table: _Table, more: _Table) -> None:
     """Append the next page's part of a table: drop its repeated header rows, join a row
-    fragment (a row the page break cut: empty first cell, fewer filled cells) to the row above."""
+    fragment (a row the page break cut) to the row above."""
     rows, pages = more.rows, more.pages
     skip = 0
     while skip < min(len(rows), len(table.rows)) and _texts(rows[skip]) == _texts(table.rows[skip]):
@@ -370,8 +370,13 @@ def _texts(row: list[Cell]) -> list[str]:
 
 
 def _is_fragment(row: list[Cell], previous: list[Cell]) -> bool:
-    filled = sum(1 for text in _texts(row) if text)
-    return not _texts(row)[0] and 0 < filled < sum(1 for text in _texts(previous) if text)
+    """Only the cells still running at the page foot continue, so a fragment leaves empty at
+    least half the cells the row above filled (a new row under a merged 岗位 leaves one)."""
+    texts, above = _texts(row), _texts(previous)
+    if texts[0] or not any(texts):
+        return False
+    left_empty = sum(1 for text, over in zip(texts, above, strict=True) if over and not text)
+    return 2 * left_empty >= sum(1 for over in above if over)
 
 
 def _join_fragment(target: list[Cell], fragment: list[Cell]) -> None:

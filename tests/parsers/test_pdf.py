@@ -131,6 +131,34 @@ def test_table_continued_on_next_page_drops_repeated_header_and_page_numbers() -
     assert document.lines == []
 
 
+def three_columns(rows: list[list[str]], top: float) -> dict:
+    text = [
+        (60 + 100 * c, top + 8 + 30 * r, 10, value)
+        for r, row in enumerate(rows)
+        for c, value in enumerate(row)
+    ]
+    return {"text": text, "rules": grid_rules(50, top, [100, 100, 100], [30] * len(rows))}
+
+
+def test_fragment_of_a_row_cut_by_the_page_break_is_joined() -> None:
+    first = three_columns([["岗位", "风险点", "等级"], ["科长", "审批把关", "高"]], top=700)
+    second = three_columns([["", "不严", ""], ["科员", "执法不公", "中"]], top=60)
+    [grid] = read(drawn_pdf([first, second])).grids
+    assert texts(grid) == [
+        ["岗位", "风险点", "等级"],
+        ["科长", "审批把关不严", "高"],
+        ["科员", "执法不公", "中"],
+    ]
+    assert grid.row_pages == [1, 1, 2]
+
+
+def test_new_row_under_a_merge_continued_from_the_page_before_is_kept() -> None:
+    first = three_columns([["岗位", "风险点", "等级"], ["科长", "审批把关不严", "高"]], top=700)
+    second = three_columns([["", "执法不公", "中"]], top=60)
+    [grid] = read(drawn_pdf([first, second])).grids
+    assert texts(grid)[1:] == [["科长", "审批把关不严", "高"], ["", "执法不公", "中"]]
+
+
 def test_next_page_holding_only_the_repeated_header_adds_no_row() -> None:
     first = two_by_two(["序号", "风险点"], ["1", "甲风险"], top=700)
     second = {
