@@ -69,6 +69,7 @@ class _Form:
     warnings: list[ParseWarning] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)
     has_level_column: bool = False
+    declared_departments: set[str] = field(default_factory=set)  # 科室:… above each risk table
 
     def text(self, raw: str) -> str:
         return clean(raw, self.traditional)
@@ -514,6 +515,7 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
             form.add_fields([p for line in preamble for p in header_values(line)] + preamble_pairs + pairs)
             form_ctx = _context(form, [], list(form.info.items()), None, _Context())
         ctx = _context(form, lines, pairs, grid.sheet, form_ctx)
+        form.declared_departments |= {form.text(v) for n, v in pairs if n == "department"}
         form.has_level_column |= bool(layout.ticks) or "level" in layout.columns
         _read_rows(form, grid, start, layout, ctx)
         kinds.append(layout.kind)
@@ -531,7 +533,9 @@ def _finish(form: _Form, doc: Document, preamble: list[str], kinds: list[str], *
     last_grid_after = doc.grids[-1].after if doc.grids else []
     form.add_fields([p for line in last_grid_after for p in header_values(form.simplified(line))], trailing=True)
     info = {**form.trailing, **form.info}
-    departments = {e.department for e in form.entries}
+    # The form names a department only when one fills it: one declared, or one across the entries.
+    one_department = len(form.declared_departments) <= 1 and (
+        "department" in form.info or len({e.department for e in form.entries}) <= 1)
     if any(r.assumed for r in form.readings):
         form.warn("level_direction_assumed",
                   "表格未说明风险等级的高低方向,已按“一级为最高”理解,请核对")
@@ -546,7 +550,7 @@ def _finish(form: _Form, doc: Document, preamble: list[str], kinds: list[str], *
             kind="power_list" if kinds and all(k == "power_list" for k in kinds) else "risk_register",
             title=form.text(_title(preamble) or "") or None,
             unit=info.get("unit"),
-            department=info.get("department") if len(departments) <= 1 or "department" in form.info else None,
+            department=info.get("department") if one_department else None,
             person=info.get("person") or info.get("filler"),
             filled_on=dates.iso_date(filled_on) if filled_on else None,
             level_scheme=_level_scheme(form.readings),

@@ -164,3 +164,12 @@ def test_a_sheet_reaching_the_far_corner_is_refused_not_allocated():
     with pytest.raises(ParseError) as caught:
         read(_raw_xlsx(sheet_xml))
     assert caught.value.code == "too_large"
+
+
+def test_sheets_declaring_different_departments_give_the_form_none():
+    def build(wb):
+        sheet(wb, "Sheet1", [["填报单位:甲局    科室:办公室"], HEADER] + risk_rows(1))
+        sheet(wb, "Sheet2", [["填报单位:甲局    科室:财务科"], HEADER] + risk_rows(1, start=2))
+    form = parse_xlsx(xlsx_bytes(build))
+    assert [e.department for e in form.entries] == ["办公室", "财务科"]
+    assert (form.form.department, form.form.unit) == (None, "甲局")
