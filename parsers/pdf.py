@@ -23,7 +23,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers import limits
 from parsers.errors import ParseError, fail
-from parsers.grid import Cell, Document, Grid
+from parsers.grid import Cell, Document, Grid, check_area
 
 SNAP = 2.0  # pt: boundaries closer than this are one
 MIN_COLUMN_GAP = 6.0  # pt of empty x-range that separates columns of a three-line table
@@ -154,6 +154,7 @@ def _ruled_table(found, chars: list[dict], page: int) -> _Table:
     boxes = [box for row in found.rows for box in row.cells if box]
     cols = _snap([b[0] for b in boxes] + [b[2] for b in boxes])
     ys = _snap([b[1] for b in boxes] + [b[3] for b in boxes])
+    check_area(len(ys) - 1, len(cols) - 1)
     grid: list[list[Cell | None]] = [[None] * (len(cols) - 1) for _ in range(len(ys) - 1)]
     for box in boxes:
         r0, r1 = _nearest(ys, box[1]), _nearest(ys, box[3])
@@ -199,6 +200,7 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) ->
         cols = _text_columns(inner)
         if len(cols) < 3:  # one column is a framed paragraph, not a table
             continue
+        check_area(len(inner), len(cols) - 1)  # at most a row per character
         table = _rows_from_lines(inner, ys, cols, number)
         if sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
             tables.append(table)

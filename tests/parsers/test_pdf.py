@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from parsers import grid as grid_module
 from parsers import limits, parse_bytes
 from parsers import ocr as ocr_module
 from parsers.errors import ParseError
@@ -243,3 +244,10 @@ def test_rules_around_prose_are_not_a_table() -> None:
     document = read(drawn_pdf([{"text": text, "rules": rules}]))
     assert document.grids == []
     assert document.lines[-1] == "抄送:县纪委" and len(document.lines) == 10
+
+
+def test_table_cell_cap_applies_to_pdf_tables(monkeypatch) -> None:
+    monkeypatch.setattr(grid_module, "MAX_CELLS", 20)
+    with pytest.raises(ParseError) as caught:
+        read((SAMPLES / "p05_text_pdf.pdf").read_bytes())
+    assert caught.value.code == "too_large"
