@@ -92,6 +92,15 @@ def _cluster(values: list[float]) -> list[int]:
     return [round(float(np.mean(g))) for g in groups]
 
 
+def _close(bounds: list[int], start: int, end: int) -> list[int]:
+    """Boundaries with the far ends of the crossing rules added where no rule closes the table."""
+    if bounds[0] - start > MIN_RULE:
+        bounds = [start, *bounds]
+    if end - bounds[-1] > MIN_RULE:
+        bounds = [*bounds, end]
+    return bounds
+
+
 def _segments(mask: np.ndarray) -> np.ndarray:
     """Connected line pieces as rows of (x, y, w, h)."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -116,6 +125,9 @@ def find_lattices(h_rules: np.ndarray, v_rules: np.ndarray) -> list[Lattice]:
         vs = [s for s in _segments(v_rules[y : y + h, x : x + w] & own) if s[3] >= MIN_RULE]
         ys = _cluster([y + sy + sh / 2 for _, sy, _, sh in hs])
         xs = _cluster([x + sx + sw / 2 for sx, _, sw, _ in vs])
+        if hs and vs:  # open sides: rows ruled past the outermost column rule (no outer border)
+            xs = _close(xs, min(x + s[0] for s in hs), max(x + s[0] + s[2] for s in hs))
+            ys = _close(ys, min(y + s[1] for s in vs), max(y + s[1] + s[3] for s in vs))
         if len(ys) >= 2 and len(xs) >= 2 and (len(ys) >= 3 or len(xs) >= 3):
             lattices.append(Lattice(xs=xs, ys=ys, h_rules=h_rules, v_rules=v_rules))
     return sorted(lattices, key=lambda lat: lat.ys[0])

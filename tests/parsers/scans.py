@@ -36,6 +36,7 @@ class DrawnForm:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     landscape: bool = True
+    open_sides: bool = False  # no outer left/right border, as many Word tables are styled
 
 
 # The typical 科室 form (5 risk points, 高/中/低, numbered measures), used by tests and bench/ocr_bench.py.
@@ -125,7 +126,12 @@ def draw_form(form: DrawnForm) -> Image.Image:
             if (r0, c0) != (r, c):
                 continue
             x0, x1, y0, y1 = xs[c], xs[c + cs], ys[r], ys[r + rs]
-            draw.rectangle((x0, y0, x1, y1), outline="black", width=3)
+            draw.line((x0, y0, x1, y0), fill="black", width=3)
+            draw.line((x0, y1, x1, y1), fill="black", width=3)
+            if c > 0 or not form.open_sides:
+                draw.line((x0, y0, x0, y1), fill="black", width=3)
+            if c + cs < n_cols or not form.open_sides:
+                draw.line((x1, y0, x1, y1), fill="black", width=3)
             lines = _wrap(form.cells[r][c], body, x1 - x0 - 2 * PAD)
             ty = y0 + (y1 - y0 - len(lines) * line_h) / 2 + 4
             for line in lines:

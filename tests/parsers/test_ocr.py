@@ -104,10 +104,11 @@ PHASES = scans.DrawnForm(
     ],
     widths=[0.6, 2.6, 1, 2, 2, 2],
     merges=[(0, 0, 2, 1), (0, 1, 2, 1), (0, 2, 2, 1), (0, 3, 1, 3)],
+    open_sides=True,
 )
 
 
-def test_phase_columns_under_merged_header_upside_down_jpeg():
+def test_phase_columns_under_merged_header_open_sides_upside_down_jpeg():
     page = scans.turn(scans.noise(scans.draw_form(PHASES), 0.01), 180)
     form = parse_bytes(scans.jpeg(page), "scan.jpg")
 
