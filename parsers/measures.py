@@ -44,7 +44,10 @@ _PHASE_PREFIX = re.compile(
 
 
 def _at_boundary(text: str, start: int) -> bool:
-    return start == 0 or text[start - 1] in _BOUNDARY
+    if start == 0 or text[start - 1] in _BOUNDARY:
+        return True
+    # "制度.2.加强": an ASCII full stop ends a sentence unless it sits in a number (2024.3.5).
+    return text[start - 1] == "." and start >= 2 and not text[start - 2].isdigit()
 
 
 def _longest_run(text: str) -> list[tuple[int, int]]:
