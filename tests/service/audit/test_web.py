@@ -84,7 +84,7 @@ def test_unit_sees_what_to_fix_and_the_board(ingest, client_as) -> None:
     generate("rectification", {"unit": "安澜县财政局", "deadline": "2099-07-15"}, viewer=Viewer.system())
     own = client_as("caiwu").get("/review/fix").get_data(as_text=True)
     assert "专项资金挤占挪用" in own and "未制定防控措施" in own and "第3行" in own
-    assert "共1项,已整改0项,尚未整改1项" in own
+    assert "共2项,已整改0项,尚未整改2项" in own  # the missing measures and the late form
     other_page = client_as("jiaoyu").get("/review/fix").get_data(as_text=True)
     assert "专项资金挤占挪用" not in other_page and "没有需要整改的问题" in other_page
 
