@@ -22,13 +22,18 @@ ERRORS: dict[int, tuple[str, str]] = {
 }
 
 
+def wants_json() -> bool:
+    """The API, and page scripts that ask for JSON (the upload page sends one file at a time)."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
 def error_response(status: int, message: str | None = None, code: str | None = None) -> Any:
     default_code, default_message = ERRORS.get(status, ("error", "请求失败"))
     if status == 413:
         default_message = f"上传的文件过大,单次上传总大小不得超过 {upload_limit_text()}"
     message = message or default_message
     code = code or default_code
-    if request.path.startswith("/api/"):
+    if wants_json():
         return jsonify(error={"code": code, "message": message}), status
     return render_template("error.html", status=status, message=message), status
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
 from service.store import files
 from service.web import queries, uploads
 from service.web.auth import current_viewer, login_required
+from service.web.errors import wants_json
 from service.web.security import uploaded_files
 
 bp = Blueprint("submissions", __name__)
@@ -44,6 +45,8 @@ def upload() -> Any:
         unit_id = uploads.target_unit(viewer, request.form.get("unit"))
         outcomes = [uploads.receive(viewer, f, unit_id=unit_id, campaign=request.form.get("campaign"))
                     for f in chosen]
+        if wants_json():
+            return jsonify(outcomes=outcomes)
     return render_template("submissions/upload.html", outcomes=outcomes,
                            units=queries.units(viewer), campaigns=queries.campaigns(),
                            selected_unit=request.form.get("unit", ""))

@@ -137,3 +137,16 @@ def test_warnings_sit_beside_the_rows_they_concern(client_for, post_form, form_d
     assert len(flagged) == 2, "exactly one row carries a warning"
     row = flagged[1].split("</tr>")[0]
     assert "未填等级的风险点" in row and "未填写风险等级" in row and "填了等级的风险点" not in row
+
+
+def test_upload_page_answers_json_for_its_script(client_for, csrf_of, samples_dir):
+    client = client_for("alice")
+    token = csrf_of(client, "/upload")
+    data = (samples_dir / "p01_keshi_standard.docx").read_bytes()
+    response = client.post("/upload", data={"csrf_token": token, "files": [(io.BytesIO(data), "一.docx")]},
+                           content_type="multipart/form-data", headers={"Accept": "application/json"})
+    outcome = response.json["outcomes"][0]
+    assert outcome["status"] == "parsed" and outcome["entry_count"] == 6 and outcome["filename"] == "一.docx"
+    refused = client.post("/upload", data={"files": [(io.BytesIO(data), "二.docx")]},
+                          content_type="multipart/form-data", headers={"Accept": "application/json"})
+    assert refused.status_code == 400 and "页面已过期" in refused.json["error"]["message"]
