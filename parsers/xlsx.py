@@ -80,7 +80,10 @@ def _column(letters: str) -> int:
 
 
 def _number(text: str, date: bool, epoch: dt.datetime) -> str:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:  # not a number after all: keep what the file says
+        return text
     if date:
         if epoch == _EPOCH_1900 and value < 60:
             value += 1  # before Excel's phantom 1900-02-29
@@ -167,10 +170,13 @@ class _Book:
         width = max(c for _, c in values) + 1
         check_area(height, width)
         rows = [[Cell(values.get((top + i, c), ""), i, c) for c in range(width)] for i in range(height)]
+        covered = 0
         for r0, c0, r1, c1 in merges:
             r0, r1, c1 = r0 - top, min(r1 - top, height - 1), min(c1, width - 1)
-            if r0 < 0 or r0 >= height or c0 >= width:
+            if r0 < 0 or r0 >= height or c0 >= width or r1 < r0 or c1 < c0:
                 continue
+            covered += (r1 - r0 + 1) * (c1 - c0 + 1)
+            check_area(covered, 1)  # overlapping merges must not multiply the work
             origin = rows[r0][c0]
             origin.rowspan, origin.colspan = r1 - r0 + 1, c1 - c0 + 1
             for rr in range(r0, r1 + 1):
