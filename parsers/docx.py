@@ -114,8 +114,12 @@ class _Walker:
         self._add(grid)
         rows: list[list[Cell | None]] = []
         width = 0
-        for r, tr in enumerate(_children(tbl, _TR)):
-            row: list[Cell | None] = [None] * _columns(_int(_props(tr.find(_TRPR)).get("gridBefore"), 0))
+        for tr in _children(tbl, _TR):
+            row_props = _props(tr.find(_TRPR))
+            if "del" in row_props:  # a row deleted with changes tracked is not in the document
+                continue
+            r = len(rows)
+            row: list[Cell | None] = [None] * _columns(_int(row_props.get("gridBefore"), 0))
             above = rows[-1] if rows else []
             for tc in _children(tr, _TC):
                 props = _props(tc.find(_TCPR))

@@ -10,7 +10,7 @@ import pytest
 
 from parsers.docx import read
 from parsers.errors import ParseError
-from tests.parsers.builders import HEADER, C, R, docx_bytes, docx_form, p, parse_docx, risk_rows, tbl
+from tests.parsers.builders import HEADER, C, R, docx_bytes, docx_form, p, parse_docx, risk_rows, tbl, tr
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -178,3 +178,10 @@ def test_absurd_spans_are_refused_before_any_allocation(row):
     with pytest.raises(ParseError) as caught:
         read(docx_bytes(tbl([row], cols=2)))
     assert caught.value.code == "too_large"
+
+
+def test_row_deleted_with_tracked_changes_is_not_read():
+    deleted = tr(risk_rows(1)[0]).replace("<w:tr>", '<w:tr><w:trPr><w:del w:id="9" w:author="a"/></w:trPr>')
+    table = tbl([HEADER] + risk_rows(1, start=2)).replace("</w:tblGrid>", "</w:tblGrid>" + deleted)
+    form = parse_docx(docx_bytes(p("排查表"), table))
+    assert [(e.risk, e.source.row) for e in form.entries] == [("第2个风险点:审批中违规办理", 2)]
