@@ -28,6 +28,5 @@ def listing() -> Any:
 @bp.post("/entries/export")
 @login_required
 def export() -> Any:
-    """The ledger (风险台账 .xlsx) of the chosen unit and campaign."""
-    params = {k: request.form[k] for k in ("unit", "campaign") if request.form.get(k)}
-    return generate_and_send("ledger", params, failure_page="entries.listing")
+    """The ledger (风险台账 .xlsx) of the unit and department filtered on, for the chosen campaign."""
+    return generate_and_send("ledger", request.form.to_dict(), failure_page="entries.listing")

@@ -33,11 +33,20 @@ def test_filters_search_and_pages(client_for, seed, world):
     assert "第 2 / 2 页" in second and "上一页" in second and second.count("普通风险") == 5
 
 
-def test_ledger_export_downloads_xlsx(client_for, post_form, seed, world):
-    seed(world.unit_a, 3, risk="台账风险")
-    response = post_form(client_for("alice"), "/entries/export", {"unit": ""})
+def _cells(data: bytes) -> str:
+    sheet = load_workbook(io.BytesIO(data)).active
+    return "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+
+
+def test_ledger_export_downloads_xlsx_of_what_is_filtered(client_for, post_form, seed, world):
+    seed(world.unit_a, 3, risk="台账风险", department="财务科")
+    seed(world.unit_a, 2, risk="人事风险", department="人事科")
+    seed(world.unit_b, 2, risk="别家风险")
+    alice = client_for("alice")
+    response = post_form(alice, "/entries/export", {"unit": ""})
     assert response.status_code == 200
     assert ".xlsx" in response.headers["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.data)).active
-    cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
-    assert any("台账风险" in c for c in cells)
+    cells = _cells(response.data)
+    assert "台账风险" in cells and "人事风险" in cells and "别家风险" not in cells
+    cells = _cells(post_form(alice, "/entries/export", {"department": "财务科"}).data)
+    assert "台账风险" in cells and "人事风险" not in cells
