@@ -384,9 +384,10 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
         if reason:
             continue
         risk_cell = _distinct(row, risk_cols)[0]
-        if risk_cell.row != r and r > start and count:
-            # The risk cell is merged down from the row above: more measures for that entry.
-            if any(row[c] is not grid.rows[r - 1][c] for c in measure_cols):
+        if risk_cell.row != r:
+            # The risk cell is merged down from the row above: more measures for that entry
+            # (or, merged down from the header, no entry at all).
+            if count and any(row[c] is not grid.rows[r - 1][c] for c in measure_cols):
                 _more_measures(form, form.entries[-1], row, layout)
             continue
         if not _joined(row, risk_cols):
