@@ -1,7 +1,7 @@
 """廉政承诺书: one letter per person (or position) with their risk points and measures.
 
 With --person (or a position) one .docx; for a whole unit a .zip holding one 科室_姓名.docx per
-person and one merged .docx with a page break between letters. Entries without a person are
+person and one merged .docx with a page break between letters (see letters.py for how). Entries without a person are
 grouped by position, so a position's letter is named 科室_岗位.docx.
 """
 
@@ -11,13 +11,12 @@ import io
 import zipfile
 from typing import Any
 
-from docx import Document as open_docx
-from docxcompose.composer import Composer
 from sqlalchemy.orm import Session
 
 from service.documents import queries, render
 from service.documents.base import Draft, Output, common, safe_name
 from service.documents.errors import DocumentError
+from service.documents.letters import render_letters
 from service.store.scope import Viewer
 
 TEMPLATE = "commitment.docx"
@@ -59,30 +58,19 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     return Draft(contexts[0], stem=stem, scope=sc, extra={"letters": contexts, "single": bool(single)})
 
 
-def merge(documents: list[bytes]) -> bytes:
-    """All letters in one .docx, a page break before each letter after the first."""
-    composer = Composer(open_docx(io.BytesIO(documents[0])))
-    for data in documents[1:]:
-        composer.doc.add_page_break()
-        composer.append(open_docx(io.BytesIO(data)))
-    out = io.BytesIO()
-    composer.save(out)
-    return out.getvalue()
-
-
 def produce(template: render.Template, draft: Draft) -> Output:
     contexts = draft.extra["letters"]
-    rendered = [render.render(template, ctx) for ctx in contexts]
-    if draft.extra["single"] and len(rendered) == 1:
-        return Output(rendered[0], ".docx")
+    if draft.extra["single"] and len(contexts) == 1:
+        return Output(render.render(template, contexts[0]), ".docx")
+    merged, documents = render_letters(template, contexts)
     buf = io.BytesIO()
     used: set[str] = set()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for ctx, data in zip(contexts, rendered, strict=True):
+        for ctx, data in zip(contexts, documents, strict=True):
             name = safe_name(f"{ctx['department'] or '本单位'}_{ctx['who']}")
             while name in used:
                 name += "_"
             used.add(name)
             z.writestr(f"{name}.docx", data)
-        z.writestr("廉政承诺书_合并.docx", merge(rendered))
+        z.writestr("廉政承诺书_合并.docx", merged)
     return Output(buf.getvalue(), ".zip")

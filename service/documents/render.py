@@ -139,12 +139,17 @@ def _images(tpl: DocxTemplate, value: Any) -> Any:
     return value
 
 
-def render(template: Template, context: dict[str, Any]) -> bytes:
-    """Render `template` with `context`, apply the GB/T 9704 base styles, return .docx bytes."""
+def check_context(template: Template, context: dict[str, Any]) -> None:
+    """Refuse a template that uses a variable the kind does not provide (a typo would print nothing)."""
     unknown = sorted(template.used - context.keys())
     if unknown:
         names = "、".join(f"{{{{ {v} }}}}" for v in unknown)
         raise DocumentError("template_unknown_variable", f"模板 {template.name} 使用了未知的变量 {names}")
+
+
+def render(template: Template, context: dict[str, Any]) -> bytes:
+    """Render `template` with `context`, apply the GB/T 9704 base styles, return .docx bytes."""
+    check_context(template, context)
     tpl = template.open()
     tpl.render(_images(tpl, clean(context)), environment(), autoescape=True)
     gbt9704.apply_base_styles(tpl.docx)
