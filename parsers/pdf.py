@@ -40,6 +40,11 @@ RADICAL_SUPPLEMENT = dict(
         strict=True,
     )
 )
+# (Wingdings 2?, code point) of the tick and box marks forms use in level columns.
+SYMBOL_TICKS = {
+    (False, "ü"): "√", (False, "þ"): "☑", (False, "û"): "×", (False, "ý"): "☒", (False, "¨"): "☐",
+    (True, "P"): "√", (True, "R"): "☑", (True, "O"): "×", (True, "T"): "☒", (True, "£"): "☐",
+}  # fmt: skip
 PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*\d+|\s*共\s*\d+\s*页)?[-—–\s]*$")
 Box = tuple[float, float, float, float]
 
@@ -102,7 +107,7 @@ def _read_page_once(page) -> tuple[list[_Table], list[_Line]] | None:
 
 def _read_page(page) -> tuple[list[_Table], list[_Line]] | None:
     """Tables and lines of one page, or None when the page has no usable text layer."""
-    chars = _drawn_once([dict(c, text=_fix_glyph(c["text"])) for c in page.chars if c["text"].strip()])
+    chars = _drawn_once([dict(c, text=_fix_glyph(c)) for c in page.chars if c["text"].strip()])
     garbage = sum(1 for c in chars if c["text"].startswith("(cid:"))
     if not chars or garbage > CID_SHARE * len(chars) or (len(chars) < MIN_PAGE_CHARS and page.images):
         return None
@@ -142,10 +147,16 @@ def _drawn_once(chars: list[dict]) -> list[dict]:
     return out
 
 
-def _fix_glyph(text: str) -> str:
+def _fix_glyph(ch: dict) -> str:
+    text = ch["text"]
     # Kangxi Radicals and CJK Compatibility Ideographs: NFKC maps each to its unified ideograph
     if "\u2f00" <= text <= "\u2fdf" or "\uf900" <= text <= "\ufaff":
         return unicodedata.normalize("NFKC", text)
+    font = ch["fontname"].replace(" ", "")
+    series = font.partition("Wingdings")[2][:1]
+    if "Wingdings" in font and series != "3":  # a tick typed in a symbol font: Latin-1 or private-use code
+        code = chr(ord(text) - 0xF000) if "\uf000" <= text <= "\uf0ff" else text
+        return SYMBOL_TICKS.get((series == "2", code), text)
     return RADICAL_SUPPLEMENT.get(text, text)
 
 

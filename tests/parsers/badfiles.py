@@ -220,11 +220,15 @@ def encrypted_pdf(data: bytes, password: str = "secret") -> bytes:
 def drawn_pdf(pages: list[dict], *, to_unicode: bool = True) -> bytes:
     """A PDF whose pages hold exactly the given text runs, rules and images.
 
-    Each page: {"text": [(x, y, size, str)], "rules": [(x0, y0, x1, y1)], "image": bool}
+    Each page: {"text": [(x, y, size, str)], "rules": [(x0, y0, x1, y1)], "image": bool,
+    "symbols": [(x, y, size, str, font name)]} — symbols drawn in a font of that name
     (y from the top of an A4 page). Glyphs use a Type0 font, one CID per character,
     mapped back to Unicode by a ToUnicode CMap — without it every glyph reads as (cid:N).
     """
-    chars = sorted({ch for page in pages for *_, text in page.get("text", []) for ch in text})
+    runs = [(*run, "SimSun") for page in pages for run in page.get("text", [])]
+    runs += [run for page in pages for run in page.get("symbols", [])]
+    chars = sorted({ch for *_, text, _font in runs for ch in text})
+    fonts = sorted({font for *_, font in runs}) or ["SimSun"]
     cid = {ch: i + 1 for i, ch in enumerate(chars)}
     height = 842
     objects: list[bytes] = []
@@ -242,27 +246,38 @@ def drawn_pdf(pages: list[dict], *, to_unicode: bool = True) -> bytes:
         + b"endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
     )
     cmap_id = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap))
-    descendant = add(
-        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /DW 1000"
-        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"
-    )
-    font = add(
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [%d 0 R]%s >>"
-        % (descendant, b" /ToUnicode %d 0 R" % cmap_id if to_unicode else b"")
-    )
+    font_ids = {}
+    for name in fonts:
+        descriptor = add(
+            b"<< /Type /FontDescriptor /FontName /%s /Flags 4 /FontBBox [0 -120 1000 880] /ItalicAngle 0"
+            b" /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>" % name.encode()
+        )
+        descendant = add(
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s /DW 1000 /FontDescriptor %d 0 R"
+            b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"
+            % (name.encode(), descriptor)
+        )
+        font_ids[name] = add(
+            b"<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R]%s >>"
+            % (name.encode(), descendant, b" /ToUnicode %d 0 R" % cmap_id if to_unicode else b"")
+        )
     image = add(
         b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray"
         b" /BitsPerComponent 8 /Length 4 >>\nstream\n\x00\xff\xff\x00\nendstream"
     )
+    font_resources = b" ".join(b"/F%d %d 0 R" % (i, font_ids[name]) for i, name in enumerate(fonts))
     page_ids = []
     pages_id = len(objects) + 2 * len(pages) + 1
     for page in pages:
         ops = []
         for x0, y0, x1, y1 in page.get("rules", []):
             ops.append(b"0.8 w %.2f %.2f m %.2f %.2f l S" % (x0, height - y0, x1, height - y1))
-        for x, y, size, text in page.get("text", []):
+        for x, y, size, text, font in [(*run, "SimSun") for run in page.get("text", [])] + page.get(
+            "symbols", []
+        ):
             codes = b"".join(b"%04X" % cid[ch] for ch in text)
-            ops.append(b"BT /F1 %.1f Tf %.2f %.2f Td <%s> Tj ET" % (size, x, height - y - size, codes))
+            tag = b"F%d" % fonts.index(font)
+            ops.append(b"BT /%s %.1f Tf %.2f %.2f Td <%s> Tj ET" % (tag, size, x, height - y - size, codes))
         if page.get("image"):
             ops.append(b"q 500 0 0 700 40 70 cm /Im1 Do Q")
         content = b"\n".join(ops)
@@ -270,8 +285,8 @@ def drawn_pdf(pages: list[dict], *, to_unicode: bool = True) -> bytes:
         page_ids.append(
             add(
                 b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
-                b" /Resources << /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >> >>"
-                % (pages_id, stream, font, image)
+                b" /Resources << /Font << %s >> /XObject << /Im1 %d 0 R >> >> >>"
+                % (pages_id, stream, font_resources, image)
             )
         )
     kids = b" ".join(b"%d 0 R" % i for i in page_ids)

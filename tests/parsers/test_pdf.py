@@ -251,3 +251,14 @@ def test_table_cell_cap_applies_to_pdf_tables(monkeypatch) -> None:
     with pytest.raises(ParseError) as caught:
         read((SAMPLES / "p05_text_pdf.pdf").read_bytes())
     assert caught.value.code == "too_large"
+
+
+def test_ticks_typed_in_symbol_fonts_read_as_ticks() -> None:
+    page = three_columns([["风险点", "高", "低"], ["审批", "", ""], ["执法", "", ""], ["采购", "", ""]], top=100)
+    page["symbols"] = [
+        (160, 138, 10, "ü", "Wingdings-Regular"),
+        (260, 168, 10, "P", "Wingdings2"),
+        (160, 198, 10, "\uf0fc", "ABCDEF+Wingdings"),
+    ]
+    [grid] = read(drawn_pdf([page])).grids
+    assert texts(grid)[1:] == [["审批", "√", ""], ["执法", "", "√"], ["采购", "√", ""]]
