@@ -50,6 +50,7 @@ FORM_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 _PHASE_HEADER = re.compile(r"^(?:(前期|事前)|(中期|事中)|(后期|事后))")
+_COUNT = re.compile(r"(数|数量|个数|总数|条数|比例|占比|率)$")  # "风险点数量" counts risks, it lists none
 _NOT_A_HEADER = re.compile(r"[\d:;,。]")  # digits or sentence punctuation: a data cell
 _GAP = re.compile(r"\s{2,}|\u3000")  # what separates a value from unlabelled text after it
 _BRACKETS = re.compile(r"[(\[【<《].*?[)\]】>》]")
@@ -70,7 +71,7 @@ def column_field(header: str) -> str | None:
         return None
     if k in _COLUMN_EXACT:
         return _COLUMN_EXACT[k]
-    if len(k) > 10 or _NOT_A_HEADER.search(k):
+    if len(k) > 10 or _NOT_A_HEADER.search(k) or _COUNT.search(k):
         return None
     # Chinese headers are head-final: "廉政风险等级" is a level, "防控措施责任人" an owner.
     contained = [(k.endswith(s), len(s), name) for s, name in _COLUMN_EXACT.items() if len(s) >= 2 and s in k]

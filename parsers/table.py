@@ -29,6 +29,7 @@ _NOTE = re.compile(r"^(注|说明|备注|填表说明)\d?[:：]")
 _SIGNATURE = re.compile(r"签字|签名|盖章|审核意见|审核人|审批人|负责人签|(?:^|\s)审核[:：]")
 _ENUM_PREFIX = re.compile(r"^([一二三四五六七八九十]+[、.]|\d+[、.]|[(（][一二三四五六七八九十\d]+[)）])\s*")
 _DEPARTMENT = re.compile(r"(科|室|处|股|局|队|所|站|中心|部|办|组|院|委|馆|厅|庭|车间|分局|支队)$")
+_NO_RISK = re.compile(r"^([\d.,%/\-—–]+|无|暂无|没有)$")  # a numeric or 无 risk cell names no risk
 _TITLE_WORDS = ("表", "目录", "清单", "台账", "一览")
 _ANNEX = re.compile(r"^附(件|表)[\d一二三四五六七八九十-]*[:：]?$")  # "附表2" above the title
 _RISK_WORDS = re.compile(r"廉政|廉洁|风险")
@@ -390,7 +391,10 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
             if count and any(row[c] is not grid.rows[r - 1][c] for c in measure_cols):
                 _more_measures(form, form.entries[-1], row, layout)
             continue
-        if not _joined(row, risk_cols):
+        risk = _joined(row, risk_cols)
+        if risk and _NO_RISK.match(key(risk)):
+            continue  # the form says this position has no risk (无), or a count stands in the column
+        if not risk:
             seq_cols = layout.columns.get("seq", [])
             others = [c for c in _distinct(row, range(len(row))) if c.text.strip() and c.col not in seq_cols]
             grouped = _section(form, others[0].text, section) if len(others) == 1 else section

@@ -194,3 +194,18 @@ def test_numbered_group_rows_name_the_department_below():
 def test_annex_number_above_the_title_is_not_the_title():
     form = parse_docx(docx_form([HEADER] + risk_rows(1), before=("附表2", "岗位廉政风险防控登记表")))
     assert form.form.title == "岗位廉政风险防控登记表"
+
+
+def test_statistics_table_in_a_report_is_not_a_risk_table():
+    data = docx_bytes(p("关于廉政风险防控工作的总结"),
+                      tbl([["科室", "风险点数量", "措施条数"], ["办公室", "12", "15"], ["财务科", "8", "9"]]))
+    with pytest.raises(ParseError) as caught:
+        parse_docx(data)
+    assert caught.value.code == "not_a_form"
+
+
+def test_risk_cell_saying_none_makes_no_entry():
+    rows = [HEADER, *risk_rows(1), ["2", "司机", "无", "", "", ""], ["3", "门卫", "/", "", "", ""]]
+    form = interpret(_doc(rows), file="x.docx")
+    assert [e.position for e in form.entries] == ["岗位1"]
+    assert "row_skipped" not in [w.code for w in form.warnings]
