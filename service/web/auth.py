@@ -141,13 +141,13 @@ def _check_csrf() -> None:
         return
     expected = session.get(CSRF_FIELD)
     sent = request.headers.get("X-CSRF-Token") or request.form.get(CSRF_FIELD, "")
-    if not expected or not hmac.compare_digest(str(expected), sent):
+    if not expected or not hmac.compare_digest(str(expected).encode(), sent.encode()):
         abort(400, CSRF_MESSAGE)
 
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: `next` must never send a fresh login to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and not urlsplit(target).netloc:
         return target
     return url_for("submissions.upload")
 

@@ -34,11 +34,12 @@ def test_login_attempts_are_rate_limited(app, world, csrf_of, login):
 
 
 def test_login_ignores_offsite_next(app, world, csrf_of, login):
-    client = app.test_client()
-    token = csrf_of(client)
-    response = client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token,
-                                           "next": "//evil.example/x"})
-    assert response.headers["Location"] == "/upload"
+    for target in ("//evil.example/x", "/\\evil.example", "https://evil.example/"):
+        client = app.test_client()
+        token = csrf_of(client)
+        response = client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token,
+                                               "next": target})
+        assert response.headers["Location"] == "/upload", target
 
 
 def test_csrf_token_required_on_every_form(app, world, csrf_of, login):
@@ -47,9 +48,10 @@ def test_csrf_token_required_on_every_form(app, world, csrf_of, login):
     assert response.status_code == 400
     assert "页面已过期" in response.get_data(as_text=True)
     login(client, "alice")
-    for path in ("/upload", "/documents", "/entries/export", "/logout"):
+    for path in ("/upload", "/documents", "/entries/export", "/logout", "/admin/users"):
         response = client.post(path, data={"csrf_token": "forged"})
         assert response.status_code == 400, path
+    assert client.post("/upload", data={"csrf_token": "伪造"}).status_code == 400
 
 
 def test_logout_ends_the_session(app, world, csrf_of, login):
