@@ -69,6 +69,7 @@ def main() -> int:
     ap.add_argument("--transactions", type=int, default=150, help="per process")
     ap.add_argument("--units", type=int, default=40, help="units the forms are spread over (the audit re-reads a unit)")
     ap.add_argument("--database-url", help="default: SQLite in a fresh temporary LIANFANG_HOME")
+    ap.add_argument("--without-audit", action="store_true", help="skip the audit hook: the store's own cost")
     args = ap.parse_args()
 
     home = tempfile.mkdtemp(prefix="lianfang-bench-")
@@ -85,6 +86,8 @@ def main() -> int:
     reset_settings()
 
     template = _template()
+    if args.without_audit:
+        ingest._audit_hook = lambda: None
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_writer, args=(w, args.transactions, args.units, template, queue)) for w in range(args.processes)]
@@ -102,7 +105,7 @@ def main() -> int:
     total = args.processes * args.transactions
     backend = "postgresql" if args.database_url else "sqlite"
     print(f"store_bench: {args.processes} processes × {args.transactions} ingest transactions "
-          f"over {args.units} units on {backend}")
+          f"over {args.units} units on {backend}{' without the audit' if args.without_audit else ''}")
     print(f"  transactions: {total}, failures: {len(errors)} (database is locked: {locked})")
     print(f"  elapsed {elapsed:.1f} s, {total / elapsed:.1f} transactions/s")
     print(f"  latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
