@@ -21,12 +21,6 @@ def download_name(original: str) -> str:
     return original.replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
 
 
-def send_stored(sha256: str, name: str) -> Any:
-    """Stored bytes as an attachment; werkzeug writes filename*=UTF-8''… for the Chinese name."""
-    return send_file(BytesIO(files.get(sha256)), mimetype="application/octet-stream",
-                     as_attachment=True, download_name=download_name(name))
-
-
 @bp.get("/")
 @login_required
 def index() -> Any:
@@ -76,7 +70,14 @@ def detail(submission_id: int) -> Any:
 @bp.get("/submissions/<int:submission_id>/original")
 @login_required
 def original(submission_id: int) -> Any:
+    """The uploaded bytes; werkzeug writes filename*=UTF-8''… so the Chinese name survives."""
     found = queries.original_file(current_viewer(), submission_id)
     if found is None:
         abort(404)
-    return send_stored(*found)
+    sha256, name = found
+    try:
+        data = files.get(sha256)
+    except FileNotFoundError:
+        abort(404, "原件文件已不在存储中,请联系管理员")
+    return send_file(BytesIO(data), mimetype="application/octet-stream", as_attachment=True,
+                     download_name=download_name(name))

@@ -150,3 +150,12 @@ def test_upload_page_answers_json_for_its_script(client_for, csrf_of, samples_di
     refused = client.post("/upload", data={"files": [(io.BytesIO(data), "二.docx")]},
                           content_type="multipart/form-data", headers={"Accept": "application/json"})
     assert refused.status_code == 400 and "页面已过期" in refused.json["error"]["message"]
+
+
+def test_missing_original_is_a_chinese_404(client_for, seed, world, store):
+    sub_id = seed(world.unit_a, 1)
+    for path in store.files_dir.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    response = client_for("alice").get(f"/submissions/{sub_id}/original")
+    assert response.status_code == 404 and "原件文件已不在存储中" in response.get_data(as_text=True)
