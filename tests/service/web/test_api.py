@@ -55,6 +55,9 @@ def test_upload_returns_201_with_entries(api, samples_dir):
     listing = client.get("/api/v1/submissions").json
     assert listing["total"] == 1 and listing["items"][0]["id"] == body["id"]
 
+    same = _post_file(client, "再次上传.docx", (samples_dir / "p01_keshi_standard.docx").read_bytes())
+    assert same.status_code == 200 and same.json["id"] == body["id"]  # a duplicate adds nothing
+
 
 def test_unreadable_file_is_422_with_code_and_chinese_message(api, samples_dir):
     response = _post_file(api("alice"), "汇报.docx", (samples_dir / "p09_not_a_form.docx").read_bytes())
