@@ -14,6 +14,8 @@ reserves about 1 GB of it to use under 500 MB — so it gets a few times the bud
 from __future__ import annotations
 
 import faulthandler
+import functools
+import importlib
 import json
 import multiprocessing
 import os
@@ -23,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from parsers import limits
+from parsers import limits, parse_bytes  # imported here, so every forked child starts with it loaded
 from parsers.errors import ParseError, fail
 from parsers.model import ParsedForm
 
@@ -41,6 +43,7 @@ def parse_isolated(
     memory_mb: int = limits.PARSE_MEMORY_MB,
 ) -> ParsedForm:
     """`parsers.parse_bytes` in a child process; ParseError('timeout'/'too_large'/...) on failure."""
+    _preload_readers()
     payload = run_isolated(
         _parse_to_json, data, filename, level_standard, timeout=timeout, memory_mb=memory_mb
     )
@@ -50,9 +53,15 @@ def parse_isolated(
     return form
 
 
-def _parse_to_json(data: bytes, filename: str, level_standard: dict | None) -> dict[str, Any]:
-    from parsers import parse_bytes
+@functools.cache
+def _preload_readers() -> None:
+    """Import the readers once here, so every forked child starts with them loaded (the OCR
+    engine stays lazy: it costs more to load than most parses take)."""
+    for module in ("parsers.docx", "parsers.xlsx", "parsers.pdf"):
+        importlib.import_module(module)
 
+
+def _parse_to_json(data: bytes, filename: str, level_standard: dict | None) -> dict[str, Any]:
     form = parse_bytes(data, filename, level_standard=level_standard)
     return {**form.to_json(), "people": form.people, "ocr": form.ocr}
 
