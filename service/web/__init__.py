@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,17 @@ def _secret_key(home: Path) -> str:
         return configured
     path = home / "secret_key"
     if not path.exists():
+        # Written aside, then linked into place: concurrent workers agree on one key, never a torn file.
         home.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd, tmp = tempfile.mkstemp(dir=home, prefix=".secret-")
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 

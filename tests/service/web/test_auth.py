@@ -84,3 +84,11 @@ def test_unknown_page_is_a_chinese_404(client_for):
     response = client_for("alice").get("/no-such-page")
     assert response.status_code == 404
     assert "未找到" in response.get_data(as_text=True)
+
+
+def test_secret_key_is_kept_in_the_store_and_shared(store):
+    from service.web import create_app
+
+    first, second = create_app(), create_app()
+    assert first.secret_key == second.secret_key and len(first.secret_key) == 64
+    assert (store.home / "secret_key").stat().st_mode & 0o077 == 0
