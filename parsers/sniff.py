@@ -84,10 +84,8 @@ def _check_zip_shape(infos: list[zipfile.ZipInfo]) -> None:
     if sum(info.file_size for info in infos) > limits.MAX_UNZIPPED_BYTES:
         raise fail("zip_bomb")
     for info in infos:
-        if (
-            info.file_size > limits.ZIP_RATIO_MIN_BYTES
-            and info.file_size > limits.MAX_ZIP_RATIO * max(info.compress_size, 1)
-        ):
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ZIP_RATIO_MIN_BYTES and ratio > limits.MAX_ZIP_RATIO:
             raise fail("zip_bomb")
 
 

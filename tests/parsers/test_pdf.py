@@ -254,7 +254,9 @@ def test_table_cell_cap_applies_to_pdf_tables(monkeypatch) -> None:
 
 
 def test_ticks_typed_in_symbol_fonts_read_as_ticks() -> None:
-    page = three_columns([["风险点", "高", "低"], ["审批", "", ""], ["执法", "", ""], ["采购", "", ""]], top=100)
+    page = three_columns(
+        [["风险点", "高", "低"], ["审批", "", ""], ["执法", "", ""], ["采购", "", ""]], top=100
+    )
     page["symbols"] = [
         (160, 138, 10, "ü", "Wingdings-Regular"),
         (260, 168, 10, "P", "Wingdings2"),
