@@ -60,7 +60,7 @@ SCHEMAS: dict[str, Any] = {
         "general_warnings": {"type": "array", "items": {"type": "object"}}}}]},
     "Document": {"type": "object", "required": ["id", "kind", "filename"], "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "filename": {"type": "string"},
-        "number_text": NULLABLE_STR}},
+        "number_text": NULLABLE_STR, "has_pdf": {"type": "boolean"}}},
 }
 
 
@@ -110,7 +110,7 @@ PATHS: dict[str, Any] = {
                  "responses": {"201": _json(_ref("Document"), "已生成"), "400": ERROR, "401": ERROR, "422": ERROR}},
     },
     "/api/v1/documents/{id}/download": {
-        "get": {"summary": "下载文书文件", "parameters": [ID],
+        "get": {"summary": "下载文书文件", "parameters": [ID, _query("format", "pdf:下载同时生成的 PDF")],
                 "responses": {"200": {"description": "文书文件(.docx/.xlsx/.pdf)",
                                       "content": {"application/octet-stream": {}}},
                               "401": ERROR, "404": ERROR}},

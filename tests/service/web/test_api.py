@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 
 import pytest
 
@@ -132,3 +133,18 @@ def test_document_errors_are_422_in_chinese(api):
     response = client.post("/api/v1/documents", json={"kind": "summary", "params": {"unit": "外单位"}})
     assert response.status_code == 422 and "未找到单位" in response.json["error"]["message"]
     assert client.post("/api/v1/documents", data="[1]", content_type="application/json").status_code == 400
+
+
+@pytest.mark.libreoffice
+def test_document_with_its_pdf_twin(api, seed, world):
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed")
+    seed(world.unit_a, 2, person="李四", position="会计")
+    alice = api("alice")
+    response = alice.post("/api/v1/documents", json={"kind": "commitment", "params": {"person": "李四"}, "pdf": True})
+    assert response.status_code == 201, response.json
+    doc_id = response.json["id"]
+    assert alice.get("/api/v1/documents").json["items"][0]["has_pdf"] is True
+    pdf = alice.get(f"/api/v1/documents/{doc_id}/download?format=pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert ".pdf" in pdf.headers["Content-Disposition"]
