@@ -70,10 +70,15 @@ UNIT_COLUMN: tuple[str, int, Getter] = ("单位", 20, lambda e: e["unit"])
 
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, wrap: Alignment) -> Any:
+    """Plain values go through as they are (fast); formula-like and multi-line text get a cell."""
     if not isinstance(value, str):
         return value
+    value = render.clean_text(value)  # openpyxl refuses XML-illegal characters
+    formula_like = value.startswith(FORMULA_START)
+    if not formula_like and "\n" not in value:
+        return value
     cell = WriteOnlyCell(ws, value=value)
-    if value.startswith(FORMULA_START):
+    if formula_like:
         cell.data_type = "s"
         cell.quotePrefix = True
     if "\n" in value:
@@ -126,7 +131,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     for i, e in enumerate(entries, 1):
         e["no"] = i
     ctx = common(sc, params)
-    ctx["entries"] = render.clean(entries)  # openpyxl refuses XML-illegal characters
+    ctx["entries"] = entries
     info = f"填报单位:{sc.unit_name}    风险等级:高、中、低(高为最高)    导出日期:{date.today().isoformat()}"
     return Draft(ctx, stem=f"风险台账_{sc.unit_name}", scope=sc,
                  extra={"title": f"{sc.unit_name}廉政风险台账", "info": info, "with_unit": with_unit})

@@ -118,10 +118,14 @@ def load(name: str, required: frozenset[str]) -> Template:
     return Template(path.name, data, frozenset(used))
 
 
+def clean_text(text: str) -> str:
+    return _ILLEGAL_XML.sub("", text)
+
+
 def clean(value: Any) -> Any:
     """Strip XML-illegal characters from every string in a context (recursively)."""
     if isinstance(value, str):
-        return _ILLEGAL_XML.sub("", value)
+        return clean_text(value)
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
 from PIL import Image
 
 from service.documents import charts
@@ -13,8 +14,6 @@ from service.documents import charts
 def test_a_cjk_font_is_found_and_has_chinese_glyphs() -> None:
     font = charts.cjk_font()
     assert font is not None, "install fonts-noto-cjk or fonts-wqy-zenhei"
-    from matplotlib.ft2font import FT2Font
-
     face = FT2Font(font_manager.findfont(font))
     assert face.get_char_index(ord("险")) != 0
 

@@ -150,7 +150,7 @@ def test_commitment_for_a_unit_is_a_zip_with_merged_letters(filled: Filled) -> N
 
 def test_ledger_rows_formats_and_formula_safety(store) -> None:
     rows = [("财务科", "出纳", "刘芳", "=HYPERLINK(\"http://x\")", "岗位职责", "high", ["+1 核对", "@SUM(A1)"]),
-            ("财务科", "会计", None, "-2 往来款", "业务流程", "low", ["每季度清理"])]
+            ("财务科", "会计", None, "-2 往来款\x01\x0b", "业务流程", "low", ["每季度清理"])]
     fill(rows)
     result = generate("ledger", {"unit": UNIT}, viewer=ADMIN)
     wb = openpyxl.load_workbook(result.path)
