@@ -209,3 +209,28 @@ def test_risk_cell_saying_none_makes_no_entry():
     form = interpret(_doc(rows), file="x.docx")
     assert [e.position for e in form.entries] == ["岗位1"]
     assert "row_skipped" not in [w.code for w in form.warnings]
+
+
+def test_unit_form_with_everything_at_once():
+    """Traditional script, annex line, two-row header with tick levels and phase columns,
+    departments merged down, a total row, a legend and a signature line."""
+    rows = [
+        [C("科室", vmerge="restart"), C("崗 位", vmerge="restart"), C("廉政風險點", vmerge="restart"),
+         C("風險等級", span=3), C("防控措施", span=3)],
+        [C(vmerge="continue"), C(vmerge="continue"), C(vmerge="continue"), "一級", "二級", "三級", "事前", "事中", "事後"],
+        [C("辦公室", vmerge="restart"), "主任", "會議費開支不規範", "", "√", "", "年度計劃審批", "定額結算", "追究責任"],
+        [C(vmerge="continue"), "文書", "來文登記不及時", "", "", "√", "登記簿管理", "催辦", "通報"],
+        ["合計", "", "2", "", "", "", "", "", ""],
+    ]
+    form = parse_docx(docx_bytes(p("附件3"), p("單位廉政風險防控登記表"), p("填報單位：某某縣財政局"), tbl(rows),
+                                 p("注：風險等級分為三級，三級為最高。"), p("填表人：李四    審核人：王五")))
+    assert (form.form.title, form.form.unit, form.form.person) == ("单位廉政风险防控登记表", "某某县财政局", "李四")
+    assert form.form.level_scheme == "ticks"
+    got = [(e.department, e.position, e.risk, e.level, e.level_label, [(m.phase, m.text) for m in e.measures])
+           for e in form.entries]
+    assert got == [
+        ("办公室", "主任", "会议费开支不规范", "medium", "二级",
+         [("前期预防", "年度计划审批"), ("中期监控", "定额结算"), ("后期处置", "追究责任")]),
+        ("办公室", "文书", "来文登记不及时", "high", "三级",
+         [("前期预防", "登记簿管理"), ("中期监控", "催办"), ("后期处置", "通报")]),
+    ]
