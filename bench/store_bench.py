@@ -87,7 +87,7 @@ def main() -> int:
 
     template = _template()
     if args.without_audit:
-        ingest._audit_hook = lambda: None
+        ingest.audit_after_ingest = lambda session, submission_id: None
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_writer, args=(w, args.transactions, args.units, template, queue)) for w in range(args.processes)]

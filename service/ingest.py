@@ -16,13 +16,14 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from parsers.errors import ParseError
 from parsers.model import ParsedForm
+from service.audit import audit_after_ingest
 from service.config import settings
 from service.store import files
 from service.store.campaigns import find_campaign
@@ -89,7 +90,7 @@ def _resolve(unit: str | int, campaign: str | int | None) -> _Target:
         )
 
 
-def _same_campaign(campaign_id: int | None):  # noqa: ANN202
+def _same_campaign(campaign_id: int | None) -> ColumnElement[bool]:
     return Submission.campaign_id.is_(None) if campaign_id is None else Submission.campaign_id == campaign_id
 
 
@@ -138,15 +139,6 @@ def _entry_rows(parsed: ParsedForm, submission: Submission) -> list[Entry]:
     return rows
 
 
-def _audit_hook():  # noqa: ANN202
-    """Engineer F's audit, run inside the ingest transaction once service.audit provides it."""
-    try:
-        from service.audit import audit_after_ingest
-    except ImportError:
-        return None
-    return audit_after_ingest
-
-
 def _common(filename: str, sha256: str, size: int, target: _Target, uploader_id: int | None,
             batch_id: int | None) -> dict[str, Any]:
     return {"campaign_id": target.campaign_id, "unit_id": target.unit_id, "uploader_id": uploader_id,
@@ -179,9 +171,7 @@ def _store_parsed(parsed: ParsedForm, common: dict[str, Any], target: _Target, a
                        details={"file": common["original_name"], "entries": len(parsed.entries),
                                 "superseded": previous}))
         s.flush()
-        hook = _audit_hook()
-        if hook is not None:
-            hook(s, sub.id)
+        audit_after_ingest(s, sub.id)  # findings commit with the form they are about
         return IngestResult(sub.id, "parsed", len(parsed.entries), warnings, superseded_id=previous, parsed=parsed)
 
 
