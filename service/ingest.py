@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from parsers.errors import ParseError
@@ -31,6 +29,7 @@ from service.store.db import read_session, write_session
 from service.store.models import AuditLog, Entry, Measure, StoredFile, Submission, utcnow
 from service.store.roster import add_person, people_from_form
 from service.store.units import find_unit
+from service.store.upsert import insert_or_ignore
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +117,8 @@ def _find_previous(s: Session, target: _Target, key: str) -> int | None:
 
 
 def _record_file(s: Session, sha256: str, size: int) -> None:
-    """The stored_file row, once per content, safe against a concurrent writer of the same bytes."""
-    insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
-    s.execute(insert(StoredFile).values(sha256=sha256, size=size, created_at=utcnow()).on_conflict_do_nothing())
+    """The stored_file row, once per content (the same bytes may arrive for several units)."""
+    insert_or_ignore(s, StoredFile, {"sha256": sha256, "size": size, "created_at": utcnow()})
 
 
 def _entry_rows(parsed: ParsedForm, submission: Submission) -> list[Entry]:

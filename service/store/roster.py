@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parsers.model import ParsedForm
-from service.store.models import Person
+from service.store.models import Person, utcnow
+from service.store.upsert import insert_or_ignore
 
 # The commonest surnames cover the vast majority of people; compound ones first.
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "令狐", "慕容", "夏侯", "长孙", "公孙")
@@ -90,15 +91,13 @@ def add_person(session: Session, unit_id: int, person: RosterPerson, *, origin: 
 
     An entry by the office updates position and leadership of the same person; a form never does.
     """
+    created = insert_or_ignore(session, Person, {
+        "name": person.name, "unit_id": unit_id, "department": person.department, "position": person.position,
+        "is_leader": person.is_leader, "origin": origin, "submission_id": submission_id, "created_at": utcnow(),
+    }) if _existing(session, unit_id, person.name, person.department) is None else False
     row = _existing(session, unit_id, person.name, person.department)
-    if row is not None:
-        if origin == "entered":
-            row.position = person.position or row.position
-            row.is_leader = person.is_leader or row.is_leader
-            row.origin = "entered"
-        return row, False
-    row = Person(name=person.name, unit_id=unit_id, department=person.department, position=person.position,
-                 is_leader=person.is_leader, origin=origin, submission_id=submission_id)
-    session.add(row)
-    session.flush()
-    return row, True
+    if not created and origin == "entered":
+        row.position = person.position or row.position
+        row.is_leader = person.is_leader or row.is_leader
+        row.origin = "entered"
+    return row, created

@@ -1,4 +1,5 @@
-"""Eight processes ingesting at once: every write lands, none fails with "database is locked".
+"""Eight processes ingesting at once: every write lands — no "database is locked" on SQLite,
+no unique-constraint collision on PostgreSQL.
 
 Parsing is stood in by a prepared form (forked children inherit it) so the test is about
 concurrent write transactions; bench/store_bench.py measures the same at full size.
@@ -16,7 +17,7 @@ from parsers.model import Entry as ParsedEntry
 from parsers.model import FormInfo, Measure, ParsedForm
 from service.config import reset_settings
 from service.store.db import read_session, write_session
-from service.store.models import Entry, Submission
+from service.store.models import Entry, Person, Submission
 from service.store.units import add_unit
 
 PROCESSES = 8
@@ -37,7 +38,9 @@ def _writer(worker: int, queue) -> None:  # noqa: ANN001
 
 
 def test_eight_concurrent_writers_all_land(store, monkeypatch):
-    risks = [ParsedEntry(risk=f"风险{i}", level="high", measures=[Measure(f"措施{i}")]) for i in range(4)]
+    # Every form of a unit names the same owner: concurrent roster inserts must not collide.
+    risks = [ParsedEntry(risk=f"风险{i}", department="办公室", owner="张建国", level="high",
+                         measures=[Measure(f"措施{i}")]) for i in range(4)]
     template = ParsedForm(file="x.docx", format="docx", entries=risks)
 
     def parse(data, filename, level_standard):
@@ -62,3 +65,4 @@ def test_eight_concurrent_writers_all_land(store, monkeypatch):
     with read_session() as s:
         assert s.scalar(select(func.count()).select_from(Submission)) == PROCESSES * EACH
         assert s.scalar(select(func.count()).select_from(Entry)) == PROCESSES * EACH * 4
+        assert s.scalar(select(func.count()).select_from(Person)) == 3  # one 张建国 per unit

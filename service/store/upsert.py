@@ -1,0 +1,20 @@
+"""Insert-if-absent that is safe against a concurrent writer on SQLite and PostgreSQL.
+
+A plain check-then-insert races on PostgreSQL (two ingests of one unit naming the same
+person), and the loser's whole transaction would fail on the unique constraint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+
+def insert_or_ignore(session: Session, model: type, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row was new."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
