@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from parsers.grid import Grid
 from parsers.ocr import engine
 from parsers.ocr.cells import build_grid, join_line, text_lines
 from parsers.ocr.engine import Box
+from parsers.ocr.open_tables import find_open_tables
 from parsers.ocr.prep import binarize, deskew, remove_seal, to_page_scale
 from parsers.ocr.rules import Lattice, find_lattices, rule_masks
 
@@ -72,8 +74,11 @@ def read_page(img: np.ndarray, page: int | None) -> PageRead:
     """The page's tables as grids (with the lines around each) and its other text."""
     img = deskew(remove_seal(to_page_scale(img)))
     img, boxes = upright(img)
-    h_rules, v_rules = rule_masks(binarize(img))
+    ink = binarize(img)
+    h_rules, v_rules = rule_masks(ink)
     lattices = find_lattices(h_rules, v_rules)
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # scanner specks off
+    lattices = sorted(lattices + find_open_tables(ink, h_rules, v_rules, lattices, boxes), key=lambda lat: lat.ys[0])
     clean = img.copy()
     for lat in lattices:  # only there: a large title's long strokes also pass as rules
         x0, y0, x1, y1 = lat.bbox

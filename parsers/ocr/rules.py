@@ -25,6 +25,7 @@ class Lattice:
     ys: list[int]  # row boundaries, top to bottom
     h_rules: np.ndarray  # horizontal-rule mask (page size)
     v_rules: np.ndarray
+    ruled: bool = True  # False: boundaries inferred from the text (open tables), never merges
 
     @property
     def bbox(self) -> tuple[int, int, int, int]:
@@ -46,6 +47,8 @@ class Lattice:
     def spans(self) -> list[tuple[int, int, int, int]]:
         """Merged areas as (row, col, rowspan, colspan), one per drawn cell, top-left first."""
         n_rows, n_cols = len(self.ys) - 1, len(self.xs) - 1
+        if not self.ruled:
+            return [(r, c, 1, 1) for r in range(n_rows) for c in range(n_cols)]
         parent = list(range(n_rows * n_cols))
 
         def find(i: int) -> int:
@@ -101,7 +104,7 @@ def _close(bounds: list[int], start: int, end: int) -> list[int]:
     return bounds
 
 
-def _segments(mask: np.ndarray) -> np.ndarray:
+def segments(mask: np.ndarray) -> np.ndarray:
     """Connected line pieces as rows of (x, y, w, h)."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     return stats[1:n, :4]
@@ -121,8 +124,8 @@ def find_lattices(h_rules: np.ndarray, v_rules: np.ndarray) -> list[Lattice]:
         if w < 200 or h < 80:
             continue
         own = labels[y : y + h, x : x + w] == i
-        hs = [s for s in _segments(h_rules[y : y + h, x : x + w] & own) if s[2] >= MIN_RULE * 2]
-        vs = [s for s in _segments(v_rules[y : y + h, x : x + w] & own) if s[3] >= MIN_RULE]
+        hs = [s for s in segments(h_rules[y : y + h, x : x + w] & own) if s[2] >= MIN_RULE * 2]
+        vs = [s for s in segments(v_rules[y : y + h, x : x + w] & own) if s[3] >= MIN_RULE]
         ys = _cluster([y + sy + sh / 2 for _, sy, _, sh in hs])
         xs = _cluster([x + sx + sw / 2 for sx, _, sw, _ in vs])
         if hs and vs:  # open sides: rows ruled past the outermost column rule (no outer border)

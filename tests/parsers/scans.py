@@ -37,6 +37,7 @@ class DrawnForm:
     notes: list[str] = field(default_factory=list)
     landscape: bool = True
     open_sides: bool = False  # no outer left/right border, as many Word tables are styled
+    three_line: bool = False  # 三线表: rules above and below the header and under the table only
 
 
 # The typical 科室 form (5 risk points, 高/中/低, numbered measures), used by tests and bench/ocr_bench.py.
@@ -126,18 +127,23 @@ def draw_form(form: DrawnForm) -> Image.Image:
             if (r0, c0) != (r, c):
                 continue
             x0, x1, y0, y1 = xs[c], xs[c + cs], ys[r], ys[r + rs]
-            draw.line((x0, y0, x1, y0), fill="black", width=3)
-            draw.line((x0, y1, x1, y1), fill="black", width=3)
-            if c > 0 or not form.open_sides:
-                draw.line((x0, y0, x0, y1), fill="black", width=3)
-            if c + cs < n_cols or not form.open_sides:
-                draw.line((x1, y0, x1, y1), fill="black", width=3)
+            if not form.three_line:
+                draw.line((x0, y0, x1, y0), fill="black", width=3)
+                draw.line((x0, y1, x1, y1), fill="black", width=3)
+                if c > 0 or not form.open_sides:
+                    draw.line((x0, y0, x0, y1), fill="black", width=3)
+                if c + cs < n_cols or not form.open_sides:
+                    draw.line((x1, y0, x1, y1), fill="black", width=3)
             lines = _wrap(form.cells[r][c], body, x1 - x0 - 2 * PAD)
             ty = y0 + (y1 - y0 - len(lines) * line_h) / 2 + 4
             for line in lines:
                 tx = x0 + PAD if len(lines) > 1 or c == n_cols - 1 else x0 + (x1 - x0 - body.getlength(line)) / 2
                 draw.text((max(tx, x0 + PAD), ty), line, font=body, fill="black")
                 ty += line_h
+    if form.three_line and n_rows:
+        header_rows = 1 + max((rs - 1 for r, _, rs, _ in form.merges if r == 0), default=0)
+        for y_rule, thick in ((ys[0], 5), (ys[header_rows], 2), (ys[-1], 5)):
+            draw.line((xs[0], y_rule, xs[-1], y_rule), fill="black", width=thick)
     y = ys[-1] + 30
     for note in form.notes:
         draw.text((margin, y), note, font=body, fill="black")

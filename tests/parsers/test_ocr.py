@@ -60,6 +60,34 @@ def test_phone_photo_of_the_page_on_a_desk():
     ]
 
 
+THREE_LINE = scans.DrawnForm(
+    title="机关科室廉政风险点汇总表",
+    header=["填报单位:某某县审计局    填报日期:2024年6月3日"],
+    cells=[
+        ["序号", "科室", "风险点", "风险等级", "防控措施"],
+        ["1", "经责审计科", "审计发现问题不如实报告", "高", "1、实行审计组长负责制；2、审计报告集体审定"],
+        ["2", "经责审计科", "接受被审计单位宴请", "中", "签订廉洁从审承诺书"],
+        ["3", "办公室", "印章使用管理不规范", "低", "建立用印登记簿"],
+        ["4", "法规科", "审计处罚自由裁量权过大", "高", "1、细化处罚裁量基准；2、重大处罚集体研究；3、处罚结果公开"],
+    ],
+    widths=[0.6, 1.4, 2.6, 1, 3.2],
+    three_line=True,
+)
+
+
+def test_three_line_table_columns_from_text_gaps_and_a_wrapped_measure():
+    page = scans.noise(scans.skew(scans.draw_form(THREE_LINE), 1.0), 0.01)
+    form = parse_bytes(scans.png(page), "scan.png")
+
+    assert entries_of(form) == expect([
+        ("审计发现问题不如实报告", "high", ["实行审计组长负责制", "审计报告集体审定"]),
+        ("接受被审计单位宴请", "medium", ["签订廉洁从审承诺书"]),
+        ("印章使用管理不规范", "low", ["建立用印登记簿"]),
+        ("审计处罚自由裁量权过大", "high", ["细化处罚裁量基准", "重大处罚集体研究", "处罚结果公开"]),
+    ])
+    assert [e.department for e in form.entries] == ["经责审计科", "经责审计科", "办公室", "法规科"]
+
+
 VMERGE = scans.DrawnForm(
     title="办公室岗位廉政风险防控表",
     header=["单位:某某市水务局    科室:办公室    日期:2024年4月1日"],
