@@ -8,6 +8,7 @@ with w:gridBefore, and a vertical merge that continues in a table's first row.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -82,11 +83,11 @@ class _Walker:
     def blocks(self, parent: etree._Element, *, nested: bool = False) -> None:
         for el in _children(parent, (_P, _TBL)):
             if el.tag == _P:
-                self._line(_paragraph_text(el))
+                self.text(_paragraph_text(el))
             else:
                 self._table(el, nested=nested)
 
-    def _line(self, text: str) -> None:
+    def text(self, text: str) -> None:
         for line in text.split("\n"):
             if line.strip():
                 self.lines.append(line)
@@ -149,22 +150,33 @@ class _Walker:
                 continue
             paragraphs.append(_paragraph_text(el))
             if holds_tables:
-                self._line(paragraphs[-1])
+                self.text(paragraphs[-1])
         return "\n".join(paragraphs).strip()
 
 
+def _margin_lines(zf: zipfile.ZipFile, kind: str) -> list[str]:
+    """Text of the page headers or footers (填报单位 or 填表人 sometimes sit there), once each."""
+    lines: dict[str, None] = {}
+    for name in sorted(n for n in zf.namelist() if re.fullmatch(rf"word/{kind}\d*\.xml", n)):
+        for p in etree.fromstring(zf.read(name), _parser()).iter(_P):
+            lines.update(dict.fromkeys(line for line in _paragraph_text(p).split("\n") if line.strip()))
+    return list(lines)
+
+
 def read(data: bytes) -> Document:
-    """The grids and text lines of a .docx file."""
+    """The grids and text lines of a .docx file; page headers count as text before the body."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            xml = zf.read("word/document.xml")
-        root = etree.fromstring(xml, _parser())
+            root = etree.fromstring(zf.read("word/document.xml"), _parser())
+            headers, footers = _margin_lines(zf, "header"), _margin_lines(zf, "footer")
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
         raise fail("corrupt_file") from exc
     for fallback in list(root.iter(_MC_FALLBACK)):  # duplicates of mc:Choice content
         fallback.getparent().remove(fallback)
     body = root.find(W + "body")
     walker = _Walker()
+    walker.text("\n".join(headers))
     if body is not None:
         walker.blocks(body)
+    walker.text("\n".join(footers))
     return walker.finish()

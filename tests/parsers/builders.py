@@ -82,8 +82,9 @@ def tbl(rows: list, cols: int | None = None) -> str:
     return f"<w:tbl><w:tblGrid>{grid}</w:tblGrid>{''.join(tr(r) for r in rows)}</w:tbl>"
 
 
-def docx_bytes(*blocks: str) -> bytes:
-    """A minimal valid .docx whose body is the given block XML, in order."""
+def docx_bytes(*blocks: str, margins: dict[str, str] | None = None) -> bytes:
+    """A minimal valid .docx whose body is the given block XML, in order; `margins` maps
+    page header/footer part names ("header1") to their paragraph XML."""
     document = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         f'<w:document xmlns:w="{W_NS}"><w:body>{"".join(blocks)}</w:body></w:document>'
@@ -93,6 +94,8 @@ def docx_bytes(*blocks: str) -> bytes:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
         zf.writestr("_rels/.rels", _RELS)
         zf.writestr("word/document.xml", document)
+        for part, xml in (margins or {}).items():
+            zf.writestr(f"word/{part}.xml", f'<w:hdr xmlns:w="{W_NS}">{xml}</w:hdr>')
     return out.getvalue()
 
 

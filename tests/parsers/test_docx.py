@@ -185,3 +185,12 @@ def test_row_deleted_with_tracked_changes_is_not_read():
     table = tbl([HEADER] + risk_rows(1, start=2)).replace("</w:tblGrid>", "</w:tblGrid>" + deleted)
     form = parse_docx(docx_bytes(p("排查表"), table))
     assert [(e.risk, e.source.row) for e in form.entries] == [("第2个风险点:审批中违规办理", 2)]
+
+
+def test_page_header_and_footer_lines_count_as_text_around_the_body():
+    margins = {"header1": p("填报单位:甲局"), "header2": p("填报单位:甲局"), "footer1": p("填表人:李四")}
+    data = docx_bytes(p("科室廉政风险防控排查表"), tbl([HEADER] + risk_rows(1)), margins=margins)
+    doc = read(data)
+    assert doc.lines == ["填报单位:甲局", "科室廉政风险防控排查表", "填表人:李四"]
+    form = parse_docx(data)
+    assert (form.form.title, form.form.unit, form.form.person) == ("科室廉政风险防控排查表", "甲局", "李四")
