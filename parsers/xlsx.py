@@ -28,6 +28,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _INSTRUCTIONS = re.compile(r"说明|须知|填表要求|填报要求|示例|样表")
 _REF = re.compile(r"([A-Z]+)(\d+)")
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how OOXML writes control characters such as CR
 # Built-in number formats that show dates: 14-22 and 45-47, and the East Asian 27-36, 50-58.
 _DATE_FORMAT_IDS = set(range(14, 23)) | {45, 46, 47} | set(range(27, 37)) | set(range(50, 59))
 _LITERALS = re.compile(r'\[[^\]]*\]|"[^"]*"|\\.')  # [Red], [$-804], "年", \- carry no date code
@@ -48,8 +49,9 @@ def _xml(zf: zipfile.ZipFile, name: str) -> etree._Element | None:
 
 
 def _text_of(el: etree._Element) -> str:
-    """Text of a shared or inline string, without phonetic runs (rPh)."""
-    return "".join(t.text or "" for t in el.iter(M + "t") if t.getparent().tag != M + "rPh")
+    """Text of a shared or inline string, without phonetic runs (rPh), escapes (_x000D_) undone."""
+    text = "".join(t.text or "" for t in el.iter(M + "t") if t.getparent().tag != M + "rPh")
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 def _shared_strings(zf: zipfile.ZipFile) -> list[str]:

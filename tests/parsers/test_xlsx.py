@@ -144,18 +144,20 @@ def _inline(text: str) -> str:
 
 
 def test_hand_written_parts_inline_strings_rich_text_custom_date_format_1904():
-    strings = ('<si><r><t>坐支</t></r><r><t>现金</t></r><rPh><t>ざし</t></rPh></si>')
+    strings = ('<si><r><t>坐支</t></r><r><t>现金</t></r><rPh><t>ざし</t></rPh></si>'
+               '<si><t>1、存行_x000D_\n2、对账</t></si>')
     styles = ('<numFmts><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts>'
               '<cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>')
     serial = (dt.date(2024, 3, 5) - dt.date(1904, 1, 1)).days  # 1904 mode counts from 1904-01-01
     sheet_xml = (
         "<row>" + "".join(_inline(h) for h in ("序号", "风险点", "防控措施", "完成时限")) + "</row>"
-        '<row><c><v>1</v></c><c t="s"><v>0</v></c>' + _inline("存行") + f'<c s="1"><v>{serial}</v></c></row>'
+        '<row><c><v>1</v></c><c t="s"><v>0</v></c><c t="s"><v>1</v></c>' + f'<c s="1"><v>{serial}</v></c></row>'
     )
     data = _raw_xlsx(sheet_xml, strings=strings, styles=styles, workbook_pr='<workbookPr date1904="1"/>')
     form = parse_xlsx(data)
     entry = form.entries[0]
     assert (entry.risk, entry.deadline, entry.department, entry.source.row) == ("坐支现金", "2024-03-05", "财务科", 2)
+    assert [m.text for m in entry.measures] == ["存行", "对账"]
 
 
 def test_a_sheet_reaching_the_far_corner_is_refused_not_allocated():
