@@ -81,8 +81,9 @@ class _Form:
 
     def warn(self, code: str, message: str, grid: Grid | None = None, r: int | None = None) -> None:
         location = None
-        if grid is not None:
-            location = {"table": grid.table, "sheet": grid.sheet, "row": _row_number(grid, r)}
+        if grid is not None:  # the shape of an entry's source, so a reviewer finds the row alike
+            page = grid.row_pages[r] if r is not None and r < len(grid.row_pages) else None
+            location = {"table": grid.table, "sheet": grid.sheet, "page": page, "row": _row_number(grid, r)}
         self.warnings.append(ParseWarning(code, message, location))
 
     def add_fields(self, pairs: list[tuple[str, str]], *, trailing: bool = False) -> None:

@@ -41,7 +41,7 @@ def test_row_with_data_but_no_risk_is_skipped_with_a_warning():
     form = interpret(_doc(rows), file="x.docx")
     assert len(form.entries) == 1
     warning = next(w for w in form.warnings if w.code == "row_skipped")
-    assert warning.location == {"table": 0, "sheet": None, "row": 3}
+    assert warning.location == {"table": 0, "sheet": None, "page": None, "row": 3}
     assert "第3行" in warning.message
 
 
