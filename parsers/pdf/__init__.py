@@ -1,0 +1,90 @@
+"""Text PDFs to grids with pdfplumber, repairing what Word/WPS/LibreOffice exports do to tables.
+
+pdfplumber finds ruled tables well but leaves the rest to us: a table running over
+pages arrives as one table per page (with a repeated header row, and a row broken at
+the page foot leaving a fragment on the next page: `pages`); fake-bold, Kangxi-radical
+and symbol-font glyphs (`chars`); three-line tables without vertical rules (`tables`).
+Pages without a usable text layer go to OCR when engineer C's `parsers.ocr` is
+available, else the file is refused as scanned.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+
+from parsers import limits
+from parsers.errors import ParseError, fail
+from parsers.grid import Document
+from parsers.pdf.chars import inside, page_chars, text_lines
+from parsers.pdf.pages import Line, assemble
+from parsers.pdf.tables import PageTable, page_tables
+
+CID_SHARE = 0.1  # more than this share of undecodable glyphs: the page needs OCR
+MIN_PAGE_CHARS = 10  # fewer characters on a page with an image: a scan with a stamp or page number
+PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*\d+|\s*共\s*\d+\s*页)?[-—–\s]*$")
+
+
+def read(data: bytes) -> Document:
+    """The tables (as grids) and the free text lines of a PDF."""
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) > limits.MAX_PDF_PAGES:
+                raise fail("too_many_pages")
+            pages = [_read_page_once(page) for page in pdf.pages]
+    except ParseError:
+        raise
+    except (PdfminerException, PSException, ValueError, KeyError, TypeError) as exc:
+        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        raise fail("encrypted" if isinstance(cause, PDFPasswordIncorrect) else "corrupt_file") from None
+    scanned = [number for number, page in enumerate(pages, 1) if page is None]
+    document = assemble([page for page in pages if page is not None])
+    if scanned:
+        _add_ocr(document, data, scanned, all_scanned=len(scanned) == len(pages))
+    return document
+
+
+def _read_page_once(page) -> tuple[list[PageTable], list[Line]] | None:
+    """Read a page and drop pdfplumber's caches of it, so a long PDF does not pile up in memory."""
+    try:
+        return _read_page(page)
+    finally:
+        page.close()
+
+
+def _read_page(page) -> tuple[list[PageTable], list[Line]] | None:
+    """Tables and lines of one page, or None when the page has no usable text layer."""
+    chars = page_chars(page)
+    garbage = sum(1 for c in chars if c["text"].startswith("(cid:"))
+    if not chars or garbage > CID_SHARE * len(chars) or (len(chars) < MIN_PAGE_CHARS and page.images):
+        return None
+    tables = page_tables(page, chars)
+    free = [c for c in chars if not any(inside(c, t.box) for t in tables)]
+    lines = [Line(page.page_number, top, text) for top, text in text_lines(free)]
+    return tables, [line for line in lines if not PAGE_NUMBER.match(line.text)]
+
+
+def _add_ocr(document: Document, data: bytes, pages: list[int], *, all_scanned: bool) -> None:
+    """Read pages without a text layer by OCR (engineer C's module), if it is installed."""
+    try:
+        from parsers import ocr
+    except ImportError:
+        ocr = None
+    if ocr is None or not ocr.available():
+        if all_scanned:
+            raise fail("scanned_pdf")
+        listed = "、".join(str(p) for p in pages)
+        document.warnings.append(("pages_need_ocr", f"第{listed}页为扫描图像,未能识别其中内容"))
+        return
+    grids = ocr.read_pdf_pages(data, pages)
+    for grid in grids:
+        grid.ocr = True
+    document.grids.extend(grids)
+    document.ocr = True
+    if all_scanned:
+        document.format = "pdf-scanned"

@@ -1,0 +1,111 @@
+"""Pages to one document: tables running over pages joined, free lines placed around tables.
+
+A table continues on the next page when nothing but a page number stands between its
+parts and the columns line up. Word repeats header rows on each page (dropped here) and
+cuts a row at the page foot, leaving the rest of its long cells as a fragment row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.grid import Cell, Document, Grid
+from parsers.pdf.chars import joiner
+from parsers.pdf.tables import PageTable
+
+
+@dataclass
+class Line:
+    """A text line outside every table."""
+
+    page: int
+    top: float
+    text: str
+
+
+def assemble(pages: list[tuple[list[PageTable], list[Line]]]) -> Document:
+    """Join tables running over pages and place every free line before or after its table."""
+    items: list[PageTable | Line] = []
+    for tables, lines in pages:
+        items.extend(sorted([*tables, *lines], key=_top))
+    tables: list[PageTable] = []
+    lines_between: list[list[str]] = [[]]
+    document = Document(format="pdf")
+    for item in items:
+        if isinstance(item, Line):
+            lines_between[-1].append(item.text)
+            document.lines.append(item.text)
+        elif (
+            tables
+            and not lines_between[-1]
+            and item.page == tables[-1].end_page + 1
+            and _same_columns(tables[-1], item)
+        ):
+            _continue(tables[-1], item)
+        else:
+            tables.append(item)
+            lines_between.append([])
+    for index, table in enumerate(tables):
+        document.grids.append(
+            Grid(
+                rows=table.rows,
+                table=index,
+                row_numbers=[None] * len(table.rows),
+                row_pages=list(table.pages),
+                before=lines_between[index],
+                after=lines_between[index + 1],
+            )
+        )
+    return document
+
+
+def _top(item: PageTable | Line) -> float:
+    return item.ys[0] if isinstance(item, PageTable) else item.top
+
+
+def _same_columns(a: PageTable, b: PageTable) -> bool:
+    return len(a.cols) == len(b.cols) and all(abs(x - y) <= 3 for x, y in zip(a.cols, b.cols, strict=True))
+
+
+def _continue(table: PageTable, more: PageTable) -> None:
+    """Append the next page's part of a table: drop its repeated header rows, join a row
+    fragment (a row the page break cut) to the row above."""
+    rows, pages = more.rows, more.pages
+    skip = 0
+    while skip < min(len(rows), len(table.rows)) and _texts(rows[skip]) == _texts(table.rows[skip]):
+        skip += 1
+    rows, pages = rows[skip:], pages[skip:]
+    if rows and _is_fragment(rows[0], table.rows[-1]):
+        _join_fragment(table.rows[-1], rows[0])
+        rows, pages = rows[1:], pages[1:]
+        skip += 1
+    offset = len(table.rows) - skip
+    for cell in {id(cell): cell for row in rows for cell in row}.values():
+        if cell.row < skip:  # a merge reaching into dropped rows keeps only its kept part
+            cell.rowspan -= skip - cell.row
+            cell.row = skip
+        cell.row += offset
+    table.rows.extend(rows)
+    table.pages.extend(pages)
+    table.end_page = more.page
+
+
+def _texts(row: list[Cell]) -> list[str]:
+    return [re.sub(r"\s+", "", cell.text) for cell in row]
+
+
+def _is_fragment(row: list[Cell], previous: list[Cell]) -> bool:
+    """Only the cells still running at the page foot continue, so a fragment leaves empty at
+    least half the cells the row above filled (a new row under a merged 岗位 leaves one)."""
+    texts, above = _texts(row), _texts(previous)
+    if texts[0] or not any(texts):
+        return False
+    left_empty = sum(1 for text, over in zip(texts, above, strict=True) if over and not text)
+    return 2 * left_empty >= sum(1 for over in above if over)
+
+
+def _join_fragment(target: list[Cell], fragment: list[Cell]) -> None:
+    for c, cell in enumerate(fragment):
+        if cell.col == c and cell.text and cell.rowspan == 1:
+            target[c].text += joiner(target[c].text, cell.text) + cell.text

@@ -1,0 +1,175 @@
+"""The tables on one page: ruled tables as pdfplumber finds them, with merges made explicit,
+and tables drawn with horizontal rules only (三线表), whose columns come from the text."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from parsers.grid import Cell, check_area
+from parsers.pdf.chars import Box, cell_text, centre, group_lines, inside
+
+SNAP = 2.0  # pt: boundaries closer than this are one
+MIN_COLUMN_GAP = 6.0  # pt of empty x-range that separates columns of a three-line table
+MIN_RULE_WIDTH = 100.0  # pt: shorter horizontal strokes are underlines, not table rules
+
+
+@dataclass
+class PageTable:
+    """One table as found on one page, before tables running over pages are joined."""
+
+    page: int
+    ys: list[float]  # row boundaries, top to bottom
+    cols: list[float]  # column boundaries, left to right
+    rows: list[list[Cell]]
+    pages: list[int]  # page of each row
+    end_page: int = 0  # the last page the table reaches (a joined fragment leaves no row there)
+
+    def __post_init__(self) -> None:
+        self.end_page = self.end_page or self.page
+
+    @property
+    def box(self) -> Box:
+        return (self.cols[0], self.ys[0], self.cols[-1], self.ys[-1])
+
+
+def page_tables(page, chars: list[dict]) -> list[PageTable]:
+    """Every table on the page, top to bottom."""
+    number = page.page_number
+    tables = [_ruled_table(found, chars, number) for found in _find_ruled(page) if len(found.cells) > 1]
+    tables += _rule_only_tables(page, chars, [t.box for t in tables], number)
+    return sorted(tables, key=lambda t: t.ys[0])
+
+
+def _find_ruled(page) -> list:
+    """pdfplumber's ruled tables; a table without left/right borders (rules running past its
+    outer vertical lines) is found again with those open sides closed."""
+    found = page.find_tables()
+    ends: set[float] = set()
+    for table in found:
+        x0, top, x1, bottom = table.bbox
+        for edge in page.edges:
+            if edge["orientation"] == "h" and top - SNAP <= edge["top"] <= bottom + SNAP:
+                ends.update(x for x in (edge["x0"], edge["x1"]) if x < x0 - SNAP or x > x1 + SNAP)
+    return page.find_tables({"explicit_vertical_lines": sorted(ends)}) if ends else found
+
+
+def _ruled_table(found, chars: list[dict], page: int) -> PageTable:
+    """A pdfplumber table with merges made explicit: one Cell at every position it covers."""
+    boxes = [box for row in found.rows for box in row.cells if box]
+    cols = _snap([b[0] for b in boxes] + [b[2] for b in boxes])
+    ys = _snap([b[1] for b in boxes] + [b[3] for b in boxes])
+    check_area(len(ys) - 1, len(cols) - 1)
+    grid: list[list[Cell | None]] = [[None] * (len(cols) - 1) for _ in range(len(ys) - 1)]
+    for box in boxes:
+        r0, r1 = _nearest(ys, box[1]), _nearest(ys, box[3])
+        c0, c1 = _nearest(cols, box[0]), _nearest(cols, box[2])
+        cell = Cell("", r0, c0, rowspan=r1 - r0, colspan=c1 - c0, page=page, bbox=tuple(box))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                grid[r][c] = cell
+    rows = [[cell or Cell("", r, c, page=page) for c, cell in enumerate(row)] for r, row in enumerate(grid)]
+    _fill_cells(rows, chars, cols, ys)
+    return PageTable(page, ys, cols, rows, [page] * len(rows))
+
+
+def _fill_cells(rows: list[list[Cell]], chars: list[dict], cols: list[float], ys: list[float]) -> None:
+    """Give each cell the text of the characters whose centre falls inside it."""
+    owned: dict[int, list[dict]] = {}
+    for ch in chars:
+        x, y = centre(ch)
+        r, c = bisect.bisect(ys, y) - 1, bisect.bisect(cols, x) - 1
+        if 0 <= r < len(rows) and 0 <= c < len(rows[0]):
+            owned.setdefault(id(rows[r][c]), []).append(ch)
+    for cell in {id(cell): cell for row in rows for cell in row}.values():
+        right = cols[min(cell.col + cell.colspan, len(cols) - 1)]
+        cell.text = cell_text(owned.get(id(cell), []), right)
+
+
+def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) -> list[PageTable]:
+    """Tables drawn with horizontal rules only (三线表): the columns come from the empty
+    vertical strips shared by all its text, the rows from its text lines."""
+    rules: dict[tuple[int, int], list[dict]] = {}
+    for edge in page.edges:
+        if edge["orientation"] != "h" or edge["x1"] - edge["x0"] < MIN_RULE_WIDTH:
+            continue
+        if not any(_edge_inside(edge, box) for box in taken):
+            rules.setdefault((round(edge["x0"] / 4), round(edge["x1"] / 4)), []).append(edge)
+    tables = []
+    for edges in rules.values():
+        ys = _snap([edge["top"] for edge in edges])
+        if len(ys) < 3:
+            continue
+        box = (min(e["x0"] for e in edges), ys[0], max(e["x1"] for e in edges), ys[-1])
+        inner = [c for c in chars if inside(c, box)]
+        cols = _text_columns(inner)
+        if len(cols) < 3:  # one column is a framed paragraph, not a table
+            continue
+        check_area(len(inner), len(cols) - 1)  # at most a row per character
+        table = _rows_from_lines(inner, ys, cols, number)
+        if sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
+            tables.append(table)
+    return tables
+
+
+def _text_columns(chars: list[dict]) -> list[float]:
+    """Column boundaries in the middle of every x-range no character touches."""
+    spans = sorted((c["x0"], c["x1"]) for c in chars)
+    if not spans:
+        return []
+    bounds, reach = [spans[0][0] - 1], spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= MIN_COLUMN_GAP:
+            bounds.append((x0 + reach) / 2)
+        reach = max(reach, x1)
+    return [*bounds, reach + 1]
+
+
+def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page: int) -> PageTable:
+    """A new row starts at every rule and at every line with text in the first column; a
+    line with an empty first column continues the row above (a cell's wrapped text)."""
+    groups: list[list[dict]] = []
+    band = -1
+    for line in group_lines(chars):
+        line_band = bisect.bisect(ys, centre(line[0])[1])
+        if line_band != band or any(c["x1"] <= cols[1] for c in line):
+            groups.append([])
+        groups[-1].extend(line)
+        band = line_band
+    rows = [
+        [
+            Cell(
+                cell_text([ch for ch in group if cols[c] <= centre(ch)[0] < cols[c + 1]], cols[c + 1]),
+                r,
+                c,
+                page=page,
+            )
+            for c in range(len(cols) - 1)
+        ]
+        for r, group in enumerate(groups)
+    ]
+    row_ys = [ys[0]] + [min(ch["top"] for ch in group) for group in groups[1:]] + [ys[-1]]
+    return PageTable(page, row_ys, cols, rows, [page] * len(rows))
+
+
+def _snap(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for value in sorted(values):
+        if not out or value - out[-1] > SNAP:
+            out.append(value)
+    return out
+
+
+def _nearest(bounds: list[float], value: float) -> int:
+    i = bisect.bisect_left(bounds, value)
+    if i == len(bounds) or (i and value - bounds[i - 1] < bounds[i] - value):
+        return i - 1
+    return i
+
+
+def _edge_inside(edge: dict, box: Box) -> bool:
+    return (
+        box[0] - SNAP <= edge["x0"]
+        and edge["x1"] <= box[2] + SNAP
+        and box[1] - SNAP <= edge["top"] <= box[3] + SNAP
+    )
