@@ -27,6 +27,7 @@ from parsers.pdf.tables import PageTable, page_tables
 
 CID_SHARE = 0.1  # more than this share of undecodable glyphs: the page needs OCR
 MIN_PAGE_CHARS = 10  # fewer characters on a page with an image: a scan with a stamp or page number
+IMAGE_PAGE_SHARE = 0.3  # a page without tables whose images cover this much of it is read by OCR
 PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*\d+|\s*共\s*\d+\s*页)?[-—–\s]*$")
 
 
@@ -64,9 +65,20 @@ def _read_page(page) -> tuple[list[PageTable], list[Line]] | None:
     if not chars or garbage > CID_SHARE * len(chars) or (len(chars) < MIN_PAGE_CHARS and page.images):
         return None
     tables = page_tables(page, chars)
+    if not tables and _image_share(page) >= IMAGE_PAGE_SHARE:  # a scanned form pasted under a typed header
+        return None
     free = [c for c in chars if not any(inside(c, t.box) for t in tables)]
     lines = [Line(page.page_number, top, text) for top, text in text_lines(free)]
     return tables, [line for line in lines if not PAGE_NUMBER.match(line.text)]
+
+
+def _image_share(page) -> float:
+    area = sum(
+        max(0.0, min(image["x1"], page.width) - max(image["x0"], 0.0))
+        * max(0.0, min(image["bottom"], page.height) - max(image["top"], 0.0))
+        for image in page.images
+    )
+    return area / (page.width * page.height)
 
 
 def _add_ocr(document: Document, data: bytes, pages: list[int], *, all_scanned: bool) -> None:
