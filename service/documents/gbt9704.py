@@ -166,6 +166,7 @@ def _define(
     outline: int | None = None,
     snap: bool = True,
     exact_line: bool = True,
+    right_chars: int = 0,
 ) -> BaseStyle:
     style = doc.styles["Normal"] if name == "Normal" else _paragraph_style(doc, name)
     rpr = style.element.get_or_add_rPr()
@@ -186,7 +187,8 @@ def _define(
     else:
         spacing.set(qn("w:line"), "240")
         spacing.set(qn("w:lineRule"), "auto")
-    set_indent(ppr, first_chars=first_chars, size_pt=size)
+    sides = {"right": right_chars * round(size * 20), "rightChars": right_chars * 100} if right_chars else {}
+    set_indent(ppr, first_chars=first_chars, size_pt=size, **sides)
     if align:
         _child(ppr, "w:jc").set(qn("w:val"), align)
     if not snap:
@@ -207,7 +209,7 @@ def _define_styles(doc: Document) -> None:
     _define(doc, STYLE_NUMBER, font=BODY_FONT, size=BODY_PT, align="center")
     _define(doc, STYLE_PLAIN, font=BODY_FONT, size=BODY_PT, align="both")
     _define(doc, STYLE_ATTACHMENT, font=BODY_FONT, size=BODY_PT, align="both", first_chars=2)
-    _define(doc, STYLE_SIGNATURE, font=BODY_FONT, size=BODY_PT, align="right")
+    _define(doc, STYLE_SIGNATURE, font=BODY_FONT, size=BODY_PT, align="right", right_chars=4)  # 右空四字
     _define(doc, STYLE_RECORD, font=BODY_FONT, size=RECORD_PT, align="both")
     _define(doc, STYLE_TABLE, font=BODY_FONT, size=TABLE_PT, align="left", snap=False, exact_line=False)
     # The default template's theme-based defaults would override explicit fonts in some readers.

@@ -1,13 +1,16 @@
 """文号 allocation and the Chinese ordinals headings use (一、 (一)).
 
 A numbered kind takes the next number of its campaign inside the same write transaction that
-records the document, so numbers have neither gaps nor repeats; the unique constraint on
-Document(campaign_id, kind, number) backs this up when two PostgreSQL writers race.
+records the document, so numbers have neither gaps nor repeats. Writers are serialized per
+(campaign, kind): on SQLite by the IMMEDIATE write transaction, on PostgreSQL by a transaction
+advisory lock; the unique constraint on Document(campaign_id, kind, number) is the backstop.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import zlib
+
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from service.documents.errors import DocumentError
@@ -34,6 +37,9 @@ def heading2(n: int) -> str:
 
 def allocate(session: Session, campaign_id: int | None, kind: str, requested: int | None = None) -> int:
     """The next free number for (campaign, kind), or `requested` when it is still free."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"document-number:{campaign_id}:{kind}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     same = (Document.kind == kind) & (
         Document.campaign_id.is_(None) if campaign_id is None else Document.campaign_id == campaign_id
     )

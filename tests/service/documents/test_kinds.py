@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import docx
@@ -140,12 +141,16 @@ def test_commitment_for_a_unit_is_a_zip_with_merged_letters(filled: Filled) -> N
         names = sorted(z.namelist())
         assert names == sorted(["财务科_刘芳.docx", "财务科_王敏.docx", "采购科_张伟.docx", "采购科_赵强.docx",
                                 "廉政承诺书_合并.docx"])
-        merged = docx.Document(io.BytesIO(z.read("廉政承诺书_合并.docx")))
+        merged_data = z.read("廉政承诺书_合并.docx")
+        merged = docx.Document(io.BytesIO(merged_data))
         one = z.read("采购科_张伟.docx")
+    letter = _all_text(docx.Document(io.BytesIO(one)))
+    assert "承诺人:张伟" in letter and "化整为零" in letter and "刘芳" not in letter
     body = merged.element.body.xml
     assert body.count('w:type="page"') == 3
     assert _all_text(merged).count("廉政承诺书") == 4
     _assert_format(one)
+    _assert_format(merged_data)
 
 
 def test_ledger_rows_formats_and_formula_safety(store) -> None:
@@ -208,3 +213,11 @@ def test_unknown_kind_and_campaign(filled: Filled) -> None:
         generate("summary", {"campaign": "没有这个任务"}, viewer=ADMIN)
     assert err.value.code == "campaign_not_found"
     assert generate("summary", {"campaign": CAMPAIGN}, viewer=ADMIN).path.is_file()
+
+
+def test_concurrent_notices_get_distinct_consecutive_numbers(filled: Filled) -> None:
+    params = {"unit": UNIT, "items": ["措施过于笼统"]}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: generate("rectification", params, viewer=ADMIN), range(4)))
+    assert sorted(r.number_text for r in results) == [f"廉防办〔2026〕{n}号" for n in (1, 2, 3, 4)]
+    assert len({r.id for r in results}) == 4
