@@ -61,7 +61,7 @@ def job_timeout() -> int:
 def lease_seconds() -> int:
     """How long an item may sit in `running` before its runner is presumed dead.
 
-    RQ itself kills a hung work horse at job_timeout + 60 s; past that, nobody is working on it.
+    A job past its RQ job_timeout has been stopped by SIGALRM; a minute after that, nobody is on it.
     """
     return job_timeout() + 60
 

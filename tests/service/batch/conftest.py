@@ -122,7 +122,7 @@ def children(pid: int) -> list[int]:
 
 
 def kill_tree(pid: int) -> None:
-    """SIGKILL a process, its group, and its children's groups (an RQ work horse has its own)."""
+    """SIGKILL a process, its group, and its children's groups (a forked child may have its own)."""
     for group in (*children(pid), pid):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)

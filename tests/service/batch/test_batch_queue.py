@@ -64,7 +64,7 @@ def test_a_worker_killed_mid_file_loses_nothing_and_stores_nothing_twice(units, 
     victim, survivor = _workers(2, "--burst")
     wait_until(lambda: _done(batch_id) >= 15, 120, "15 files done")
     wait_until(lambda: bool(children(victim.pid)), 30, "the victim to be working on a file")
-    kill_tree(victim.pid)  # the worker AND its work horse, which runs in its own process group
+    kill_tree(victim.pid)  # the worker and the parse child it forked, mid-file
     assert victim.wait(10) == -9
     _finish([survivor])
 

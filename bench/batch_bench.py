@@ -1,0 +1,131 @@
+"""Batch speed: one-page .docx/.xlsx forms in-process and through RQ workers, files per second.
+
+Usage: .venv/bin/python bench/batch_bench.py [--files 1000] [--cases inprocess-1,inprocess-2,rq-1,rq-2]
+
+Generates the forms once (half .docx, half .xlsx, spread over 10 unit folders), then runs
+each case in a fresh store (a temporary LIANFANG_HOME, SQLite): in-process with a pool of
+1 and 2 processes, and through a real redis-server (started here on a free port, no
+persistence) with 1 and 2 `lianfang worker --burst` processes. A case is timed from the
+start of `run_batch` to the last file done. Targets (issue 6): 2 RQ workers reach at least
+1.7x one worker; the queue path costs under 30 ms a file more than in-process with as many
+processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+UNITS = [f"测试单位{i:02d}" for i in range(10)]
+
+
+def write_forms(root: Path, count: int) -> None:
+    from service.demo import make_form_docx, make_form_xlsx
+
+    for n in range(count):
+        unit = UNITS[n % len(UNITS)]
+        spec = {
+            "title": f"{unit}廉政风险点排查登记表",
+            "unit": unit,
+            "department": f"第{n}科",
+            "filled_on": "2024-03-01",
+            "rows": [{"position": f"岗位{n}", "risk": f"第{n}号表:审批把关不严,存在优亲厚友", "category": "岗位职责",
+                      "level": "高", "measures": [f"建立第{n}项复核制度", "每季度开展专项检查"], "owner": "李四"}],
+        }
+        folder = root / unit
+        folder.mkdir(parents=True, exist_ok=True)
+        make = make_form_xlsx if n % 2 else make_form_docx
+        (folder / f"表{n:05d}{'.xlsx' if n % 2 else '.docx'}").write_bytes(make(spec))
+
+
+def fresh_store(home: Path) -> None:
+    from service.config import reset_settings
+    from service.store.bootstrap import init_store
+    from service.store.db import write_session
+    from service.store.units import add_unit
+
+    os.environ["LIANFANG_HOME"] = str(home)
+    reset_settings()
+    init_store(admin_password="bench-pass")
+    with write_session() as s:
+        for unit in UNITS:
+            add_unit(s, unit)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_case(case: str, forms: Path, home: Path) -> float:
+    """Seconds from the start of the batch to its last file done."""
+    from service.batch import report, run_batch
+
+    fresh_store(home)
+    mode, processes = case.split("-")
+    if mode == "inprocess":
+        os.environ.pop("LIANFANG_REDIS_URL", None)
+        start = time.perf_counter()
+        batch_id = run_batch(forms, workers=int(processes))
+        elapsed = time.perf_counter() - start
+    else:
+        port = free_port()
+        redis = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
+                                  "--dir", str(home)], stdout=subprocess.DEVNULL)
+        try:
+            os.environ["LIANFANG_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+            time.sleep(0.5)
+            from service.config import reset_settings
+
+            reset_settings()
+            start = time.perf_counter()
+            batch_id = run_batch(forms, queue=True)
+            workers = [subprocess.Popen([sys.executable, "-m", "service", "worker", "--burst"], cwd=REPO,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       for _ in range(int(processes))]
+            for w in workers:
+                w.wait()
+            elapsed = time.perf_counter() - start
+        finally:
+            redis.kill()
+            redis.wait()
+    counts = report.status(batch_id)["counts"]
+    if counts["done"] != counts["total"]:
+        raise SystemExit(f"{case}: not every file was done: {counts}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--cases", default="inprocess-1,inprocess-2,rq-1,rq-2")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lianfang-batch-bench-") as tmp:
+        forms = Path(tmp) / "forms"
+        write_forms(forms, args.files)
+        results: dict[str, float] = {}
+        for case in args.cases.split(","):
+            results[case] = run_case(case, forms, Path(tmp) / case)
+            print(f"{case:12s} {args.files} files in {results[case]:7.1f} s = {args.files / results[case]:6.1f} files/s",
+                  flush=True)
+    if "rq-1" in results and "rq-2" in results:
+        print(f"rq-2 / rq-1 speed-up: {results['rq-1'] / results['rq-2']:.2f}x (target >= 1.7x)")
+    for n in ("1", "2"):
+        if f"rq-{n}" in results and f"inprocess-{n}" in results:
+            extra = (results[f"rq-{n}"] - results[f"inprocess-{n}"]) * int(n) / args.files * 1000
+            print(f"queue cost over in-process with {n} process(es): {extra:+.1f} ms a file (target < 30 ms)")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
