@@ -89,31 +89,23 @@ def _resolve(unit: str | int, campaign: str | int | None) -> _Target:
         )
 
 
-def _same_campaign(campaign_id: int | None) -> ColumnElement[bool]:
-    return Submission.campaign_id.is_(None) if campaign_id is None else Submission.campaign_id == campaign_id
+def _parsed_submission(s: Session, target: _Target, *conditions: ColumnElement[bool]) -> int | None:
+    """The newest parsed submission of the target's unit and campaign that meets `conditions`."""
+    campaign = (Submission.campaign_id.is_(None) if target.campaign_id is None
+                else Submission.campaign_id == target.campaign_id)
+    return s.scalar(
+        select(Submission.id)
+        .where(Submission.unit_id == target.unit_id, campaign, Submission.status == "parsed", *conditions)
+        .order_by(Submission.id.desc()).limit(1)
+    )
 
 
 def _find_duplicate(s: Session, target: _Target, sha256: str) -> int | None:
-    return s.scalar(
-        select(Submission.id).where(
-            Submission.unit_id == target.unit_id,
-            _same_campaign(target.campaign_id),
-            Submission.sha256 == sha256,
-            Submission.status == "parsed",
-        ).order_by(Submission.id).limit(1)
-    )
+    return _parsed_submission(s, target, Submission.sha256 == sha256)
 
 
 def _find_previous(s: Session, target: _Target, key: str) -> int | None:
-    return s.scalar(
-        select(Submission.id).where(
-            Submission.unit_id == target.unit_id,
-            _same_campaign(target.campaign_id),
-            Submission.form_key == key,
-            Submission.status == "parsed",
-            Submission.is_current.is_(True),
-        ).order_by(Submission.id.desc()).limit(1)
-    )
+    return _parsed_submission(s, target, Submission.form_key == key, Submission.is_current.is_(True))
 
 
 def _record_file(s: Session, sha256: str, size: int) -> None:
