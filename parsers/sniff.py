@@ -22,6 +22,10 @@ from parsers.errors import fail
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"BM")
 MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject")
+XML_2003 = {  # the namespaces of Office 2003 XML, by the legacy format they stand in for
+    "doc": b"http://schemas.microsoft.com/office/word/2003/wordml",
+    "xls": b"urn:schemas-microsoft-com:office:spreadsheet",
+}
 
 # Everything an XML document may hold before its root element, except a DOCTYPE.
 _PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
@@ -167,8 +171,8 @@ def _pdf_needs_password(data: bytes) -> bool:
 
 
 def _sniff_markup(data: bytes, ext: str) -> str | None:
-    """Files saved by Word/Excel as HTML, RTF or SpreadsheetML 2003 under a legacy extension:
-    LibreOffice converts them like the real thing."""
+    """Files saved by Word/Excel as HTML, RTF or 2003 XML (WordprocessingML, SpreadsheetML)
+    under a legacy extension: LibreOffice converts them like the real thing."""
     head = data[: limits.XML_PROLOG_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
@@ -180,7 +184,8 @@ def _sniff_markup(data: bytes, ext: str) -> str | None:
         return None
     if b"<!entity" in lowered:
         raise fail("unsafe_xml")
-    if b"urn:schemas-microsoft-com:office:spreadsheet" in lowered and ext in ("xls", "et"):
+    office_xml = XML_2003["xls" if ext in ("xls", "et") else "doc"]
+    if office_xml in lowered:
         _check_xml_prolog(head)
         return ext
     if b"<html" in lowered or b"<table" in lowered:

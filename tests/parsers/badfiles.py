@@ -95,6 +95,23 @@ def form_xlsx(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
+def word_2003_xml(rows: list[list[str]]) -> bytes:
+    """A form saved by Word 2003 as "XML document" (WordprocessingML), often renamed .doc."""
+
+    def cell(text: str) -> str:
+        return f'<w:tc><w:tcPr><w:tcW w:w="1500" w:type="dxa"/></w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>'
+
+    body = "".join("<w:tr>" + "".join(cell(v) for v in row) + "</w:tr>" for row in [HEADER, *rows])
+    grid = '<w:gridCol w:w="1500"/>' * len(HEADER)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<?mso-application progid="Word.Document"?>\n'
+        '<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"><w:body>'
+        "<w:p><w:r><w:t>科室廉政风险防控排查表</w:t></w:r></w:p>"
+        f'<w:tbl><w:tblPr><w:tblW w:w="9000" w:type="dxa"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl>'
+        "</w:body></w:wordDocument>"
+    ).encode()
+
+
 @functools.cache
 def converted(data: bytes, source_ext: str, target: str) -> bytes:
     """`data` converted by real LibreOffice (cached: each conversion costs about a second)."""

@@ -10,7 +10,7 @@ from parsers import parse_bytes
 from parsers.errors import ParseError
 from parsers.legacy import convert
 from parsers.sniff import sniff
-from tests.parsers.badfiles import converted, form_docx, form_rows, form_xlsx
+from tests.parsers.badfiles import converted, form_docx, form_rows, form_xlsx, word_2003_xml
 
 ROWS = form_rows(3)
 HTML_XLS = (
@@ -47,6 +47,13 @@ def test_xls_that_is_really_html() -> None:
     [entry] = form.entries
     assert (entry.risk, entry.level) == ("审批把关不严", "high")
     assert [m.text for m in entry.measures] == ["严格审批", "定期公开"]
+
+
+@pytest.mark.libreoffice
+def test_word_2003_xml_saved_as_doc() -> None:
+    form = parse_bytes(word_2003_xml(ROWS), "风险表.doc")
+    assert form.format == "doc"
+    assert risks(form) == [row[2] for row in ROWS]
 
 
 @pytest.mark.libreoffice

@@ -8,7 +8,7 @@ import pytest
 
 from parsers.errors import ParseError
 from parsers.sniff import sniff
-from tests.parsers.badfiles import converted, form_docx, form_rows, form_xlsx
+from tests.parsers.badfiles import converted, form_docx, form_rows, form_xlsx, word_2003_xml
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 
@@ -83,6 +83,12 @@ def test_xls_saved_as_html_or_spreadsheetml() -> None:
     assert sniff(html, "表.xls") == "xls"
     assert sniff(b"\xef\xbb\xbf" + html, "表.et") == "et"
     assert sniff(spreadsheetml, "表.xls") == "xls"
+    assert sniff(word_2003_xml([]), "表.doc") == "doc"
+    with pytest.raises(
+        ParseError
+    ) as caught:  # an Excel XML named .doc is nothing LibreOffice should guess at
+        sniff(spreadsheetml, "表.doc")
+    assert caught.value.code == "unsupported_format"
     with pytest.raises(ParseError) as caught:
         sniff(html, "page.html")
     assert caught.value.code == "unsupported_format"
