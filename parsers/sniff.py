@@ -22,6 +22,8 @@ from parsers.errors import fail
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"BM")
 MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject")
+# A link LibreOffice would follow into the server's own files while converting HTML/XML.
+LOCAL_FILE_LINK = re.compile(rb"""(?:src|href|data|source)\s*=\s*["']?\s*file:""")
 XML_2003 = {  # the namespaces of Office 2003 XML, by the legacy format they stand in for
     "doc": b"http://schemas.microsoft.com/office/word/2003/wordml",
     "xls": b"urn:schemas-microsoft-com:office:spreadsheet",
@@ -182,8 +184,8 @@ def _sniff_markup(data: bytes, ext: str) -> str | None:
         return ext
     if not head.startswith(b"<") or ext not in ("doc", "wps", "xls", "et"):
         return None
-    if b"<!entity" in lowered:
-        raise fail("unsafe_xml")
+    if b"<!entity" in lowered or LOCAL_FILE_LINK.search(data.lower()):
+        raise fail("unsafe_xml", "文件包含不安全的内容(外部实体或本机文件链接),已拒绝处理")
     office_xml = XML_2003["xls" if ext in ("xls", "et") else "doc"]
     if office_xml in lowered:
         _check_xml_prolog(head)

@@ -92,3 +92,11 @@ def test_xls_saved_as_html_or_spreadsheetml() -> None:
     with pytest.raises(ParseError) as caught:
         sniff(html, "page.html")
     assert caught.value.code == "unsupported_format"
+
+
+def test_html_linking_local_files_is_refused() -> None:
+    html = b"<html><body><table><tr><td><img src='FILE:///etc/passwd'></td></tr></table></body></html>"
+    with pytest.raises(ParseError) as caught:
+        sniff(html, "表.xls")
+    assert caught.value.code == "unsafe_xml"
+    assert "本机文件" in caught.value.message
