@@ -144,7 +144,8 @@ def summary() -> Document:
               "共查找风险点{{ figures.entries }}个,制定防控措施{{ figures.measures }}条,"
               "涉及风险岗位{{ figures.positions }}个、风险岗位人员{{ figures.persons }}人,"
               "覆盖科室(部门){{ figures.departments }}个{% if figures.departments_expected %}"
-              "(应报{{ figures.departments_expected }}个){% endif %}。")
+              "(应报{{ figures.departments_expected }}个){% endif %}{% if figures.units_expected %},"
+              "涉及单位{{ figures.units }}个(共{{ figures.units_expected }}个){% endif %}。")
     para(doc, "一、风险等级分布", gb.STYLE_H1)
     para(doc, "按风险等级分,{% for r in by_level %}{{ r.label }}{{ r.count }}个"
               "{% if not loop.last %},{% endif %}{% endfor %}。")

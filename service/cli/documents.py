@@ -40,7 +40,8 @@ def generate_command(kind: str, out: Path, pdf: bool, items: tuple[str, ...], **
         doc = generate(kind, params, viewer=Viewer.system(), pdf=pdf)
     except DocumentError as exc:
         _fail(exc)
-    target = out / doc.filename if out.is_dir() else out
+    # A unit's commitment letters are a .zip whatever --out says: keep the real extension.
+    target = out / doc.filename if out.is_dir() else out.with_suffix(doc.path.suffix)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(doc.path, target)
     for extra in doc.attachments:

@@ -130,6 +130,8 @@ def generate(kind: str, params: dict[str, Any], *, viewer: Viewer, pdf: bool = F
     with read_session() as s:
         draft = module.build(s, params, viewer)
     output = None if module.NUMBERED else module.produce(template, draft)
+    if pdf:  # refuse before anything is recorded
+        pdf_convert.require(output.ext if output else ".docx")
     for attempt in range(NUMBER_ATTEMPTS):
         try:
             result = _record(kind, params, viewer, template, draft, output, module)

@@ -136,6 +136,8 @@ def _grid(doc: Document) -> RuleResult:
         return _result("line_grid", "每页22行、每行28字(行距579、字符网格)", False, "未设置文档网格")
     pitch = grid.get(qn("w:linePitch"))
     space = int(grid.get(qn("w:charSpace")) or 0)
+    if space >= 2**31:  # LibreOffice writes negative values as unsigned 32-bit
+        space -= 2**32
     size = (doc.styles["Normal"].font.size.pt if doc.styles["Normal"].font.size else gb.BODY_PT)
     width = gb.twips((section.page_width - section.left_margin - section.right_margin) / 36000)
     expected = gb.char_space(size, width)
@@ -313,6 +315,14 @@ def check(data: bytes) -> list[RuleResult]:
         doc = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for non-docx input
         raise DocumentError("not_docx", "文件不是有效的 Word(.docx)文档") from exc
+    doc.element.body.get_or_add_sectPr()  # none written: Word's defaults apply (and fail the page rules)
+    try:
+        return _rules(doc)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:  # a structure python-docx cannot read
+        raise DocumentError("check_failed", "文档结构异常,无法检查格式") from exc
+
+
+def _rules(doc: Document) -> list[RuleResult]:
     res = _Resolver(doc)
     body = list(doc.element.body.iterchildren(qn("w:p")))
     return [

@@ -64,13 +64,19 @@ def without_char_grid(docx: bytes) -> bytes:
     return out.getvalue()
 
 
-def convert(path: Path, *, timeout: float = TIMEOUT_S) -> tuple[Path, list[str]]:
-    """Write PATH.pdf beside `path`; return it with warnings about substituted fonts."""
+def require(suffix: str) -> str:
+    """The soffice to convert a `suffix` file with; DocumentError when that cannot be done here."""
+    if suffix not in (".docx", ".xlsx"):
+        raise DocumentError("pdf_unsupported", f"{suffix} 文件不能转换为 PDF(只支持单个 .docx 与 .xlsx)")
     soffice = soffice_path()
     if soffice is None:
         raise DocumentError("libreoffice_missing", "转换 PDF 需要安装 LibreOffice,请联系管理员")
-    if path.suffix not in (".docx", ".xlsx"):
-        raise DocumentError("pdf_unsupported", f"{path.name} 不能转换为 PDF(只支持 .docx 与 .xlsx)")
+    return soffice
+
+
+def convert(path: Path, *, timeout: float = TIMEOUT_S) -> tuple[Path, list[str]]:
+    """Write PATH.pdf beside `path`; return it with warnings about substituted fonts."""
+    soffice = require(path.suffix)
     with tempfile.TemporaryDirectory(prefix="lianfang-pdf-") as tmp:
         source = Path(tmp, "in", path.name)
         source.parent.mkdir()

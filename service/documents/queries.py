@@ -145,6 +145,16 @@ def departments(session: Session, sc: Scope) -> list[str]:
     return list(session.scalars(select(Unit.name).where(Unit.parent_id == sc.unit.id).order_by(Unit.id)))
 
 
+def units_expected(session: Session, sc: Scope) -> int:
+    """Top-level units in scope (those expected to report) when the document covers all units."""
+    if sc.unit is not None:
+        return 0
+    stmt = select(Unit.id).where(Unit.parent_id.is_(None))
+    if sc.unit_ids is not None:
+        stmt = stmt.where(Unit.id.in_(sc.unit_ids))
+    return len(session.scalars(stmt).all())
+
+
 def level_name(level: str | None) -> str:
     return LEVEL_NAMES.get(level or "", NO_LEVEL)
 

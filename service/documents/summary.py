@@ -32,9 +32,11 @@ def _rows(counter: Counter, order: list[Any], names: dict[Any, str], total: int)
     return [{"label": names.get(k, k), "count": counter[k], "share": _share(counter[k], total)} for k in keys]
 
 
-def figures(entries: list[dict[str, Any]], expected_departments: list[str]) -> dict[str, Any]:
+def figures(entries: list[dict[str, Any]], expected_departments: list[str], expected_units: int) -> dict[str, Any]:
     """The headline numbers of a set of entries."""
     return {
+        "units": len({e["unit_id"] for e in entries}),
+        "units_expected": expected_units,
         "entries": len(entries),
         "measures": sum(len(e["measures"]) for e in entries),
         "positions": len({(e["unit_id"], e["department"], e["position"]) for e in entries if e["position"]}),
@@ -73,7 +75,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         title=f"{sc.unit_name}{period_name}廉政风险防控工作总结",
         scope_name=sc.unit_name,
         period=(f"{gbt9704.date_text(period[0])}至{gbt9704.date_text(period[1])}" if period else f"{sc.year}年"),
-        figures=figures(entries, queries.departments(session, sc)),
+        figures=figures(entries, queries.departments(session, sc), queries.units_expected(session, sc)),
         by_level=by_level,
         by_type=by_type,
         by_department=by_department,

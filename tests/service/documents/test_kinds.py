@@ -175,6 +175,14 @@ def test_ledger_rows_formats_and_formula_safety(store) -> None:
     assert ws.max_row == 5
 
 
+def test_summary_of_all_units_counts_units_covered(filled: Filled) -> None:
+    with write_session() as s:
+        s.add(Unit(name="未报送的单位"))
+    text = _all_text(docx.Document(str(generate("summary", {}, viewer=ADMIN).path)))
+    assert "各单位2026年度廉政风险防控工作总结" in text
+    assert "涉及单位1个(共2个)" in text and "共查找风险点5个" in text
+
+
 def test_ledger_of_all_units_names_the_unit(filled: Filled) -> None:
     result = generate("ledger", {}, viewer=ADMIN)
     ws = openpyxl.load_workbook(result.path)["风险台账"]
@@ -221,3 +229,11 @@ def test_concurrent_notices_get_distinct_consecutive_numbers(filled: Filled) -> 
         results = list(pool.map(lambda _: generate("rectification", params, viewer=ADMIN), range(4)))
     assert sorted(r.number_text for r in results) == [f"廉防办〔2026〕{n}号" for n in (1, 2, 3, 4)]
     assert len({r.id for r in results}) == 4
+
+
+def test_pdf_of_a_zip_is_refused_before_anything_is_recorded(filled: Filled) -> None:
+    with pytest.raises(DocumentError) as err:
+        generate("commitment", {"unit": UNIT}, viewer=ADMIN, pdf=True)
+    assert err.value.code == "pdf_unsupported"
+    with read_session() as s:
+        assert s.scalar(select(Document.id)) is None
