@@ -8,6 +8,7 @@ no row behind and no number used.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -85,8 +86,7 @@ def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.
         number = number_text = None
         if module.NUMBERED:
             campaign_id = draft.scope.campaign.id if draft.scope.campaign else None
-            requested = int(params["number"]) if params.get("number") not in (None, "") else None
-            number = numbering.allocate(s, campaign_id, kind, requested)
+            number = numbering.allocate(s, campaign_id, kind, params.get("number"))
             number_text = gbt9704.number_text(draft.number_prefix or "", draft.scope.year, number)
             draft.context["number_text"] = number_text
             output = module.produce(template, draft)
@@ -98,15 +98,14 @@ def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.
             unit_id=draft.scope.unit.id if draft.scope.unit else None,
             number=number,
             number_text=number_text,
-            params={k: v for k, v in params.items() if v not in (None, "")},
+            params=json.loads(json.dumps({k: v for k, v in params.items() if v not in (None, "")}, default=str)),
             filename=filename,
-            sha256="",
+            sha256=sha256_hex(output.data),
             created_by=viewer.user_id,
             deadline=draft.deadline,
         )
         s.add(doc)
         s.flush()
-        doc.sha256 = sha256_hex(output.data)
         if draft.finding_ids:
             s.execute(update(Finding).where(Finding.id.in_(draft.finding_ids)).values(notice_id=doc.id))
         s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="document.generate",

@@ -35,7 +35,17 @@ def heading2(n: int) -> str:
     return f"({chinese(n)})"
 
 
-def allocate(session: Session, campaign_id: int | None, kind: str, requested: int | None = None) -> int:
+def _positive(value: object) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise DocumentError("bad_number", f"文号序号必须是正整数,收到 {value}")
+    return number
+
+
+def allocate(session: Session, campaign_id: int | None, kind: str, requested: object = None) -> int:
     """The next free number for (campaign, kind), or `requested` when it is still free."""
     if session.get_bind().dialect.name == "postgresql":
         key = zlib.crc32(f"document-number:{campaign_id}:{kind}".encode())
@@ -43,10 +53,9 @@ def allocate(session: Session, campaign_id: int | None, kind: str, requested: in
     same = (Document.kind == kind) & (
         Document.campaign_id.is_(None) if campaign_id is None else Document.campaign_id == campaign_id
     )
-    if requested is not None:
-        if requested < 1:
-            raise DocumentError("bad_number", f"文号序号必须是正整数,收到 {requested}")
-        if session.scalar(select(func.count()).where(same, Document.number == requested)):
-            raise DocumentError("number_taken", f"文号序号 {requested} 已被使用")
-        return requested
+    if requested not in (None, ""):
+        number = _positive(requested)
+        if session.scalar(select(func.count()).where(same, Document.number == number)):
+            raise DocumentError("number_taken", f"文号序号 {number} 已被使用")
+        return number
     return (session.scalar(select(func.max(Document.number)).where(same)) or 0) + 1

@@ -83,6 +83,10 @@ def test_rectification_numbers_have_no_gaps_or_repeats(filled: Filled) -> None:
     with pytest.raises(DocumentError) as err:
         generate("rectification", {**params, "number": 2}, viewer=ADMIN)
     assert err.value.code == "number_taken"
+    for bad in ("abc", 0, -1):
+        with pytest.raises(DocumentError) as err:
+            generate("rectification", {**params, "number": bad}, viewer=ADMIN)
+        assert err.value.code == "bad_number"
     third = generate("rectification", params, viewer=ADMIN)
     assert third.number_text == "廉防办〔2026〕3号"
     text = _all_text(docx.Document(str(second.path)))
