@@ -22,7 +22,7 @@ from parsers.model import Entry, FormInfo, Measure, ParsedForm, ParseWarning, So
 from parsers.text import clean, is_traditional, key, to_simplified
 
 _HEADER_SCAN = 20  # header rows are searched among a table's first rows
-_TICKS = {"√", "✓", "✔", "☑", "●", "■", "v", "是", "y", "x", "×"}
+_TICKS = {"√", "✓", "✔", "☑", "●", "■", "v", "是", "y"}  # × marks a column NOT chosen
 _TOTAL = ("合计", "小计", "总计")
 _BLANK_MARKS = ("以下空白", "以下无内容", "此页无正文")
 _NOTE = re.compile(r"^(注|说明|备注|填表说明)\d?[:：]")
