@@ -18,6 +18,7 @@ from parsers.errors import fail
 from parsers.grid import MAX_COLUMNS, Cell, Document, Grid, check_area
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_STRICT_W = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _P, _TBL, _TR, _TC = W + "p", W + "tbl", W + "tr", W + "tc"
 _T, _TAB, _BR, _CR = W + "t", W + "tab", W + "br", W + "cr"
@@ -27,8 +28,10 @@ _VAL = W + "val"
 _TRPR, _TCPR = W + "trPr", W + "tcPr"
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+def _xml(data: bytes) -> etree._Element:
+    """Parsed without entity expansion or network access; Strict OOXML read as transitional."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    return etree.fromstring(data.replace(_STRICT_W, W[1:-1].encode()), parser)
 
 
 def _children(el: etree._Element, wanted: str | tuple[str, ...]) -> Iterator[etree._Element]:
@@ -158,7 +161,7 @@ def _margin_lines(zf: zipfile.ZipFile, kind: str) -> list[str]:
     """Text of the page headers or footers (填报单位 or 填表人 sometimes sit there), once each."""
     lines: dict[str, None] = {}
     for name in sorted(n for n in zf.namelist() if re.fullmatch(rf"word/{kind}\d*\.xml", n)):
-        for p in etree.fromstring(zf.read(name), _parser()).iter(_P):
+        for p in _xml(zf.read(name)).iter(_P):
             lines.update(dict.fromkeys(line for line in _paragraph_text(p).split("\n") if line.strip()))
     return list(lines)
 
@@ -167,7 +170,7 @@ def read(data: bytes) -> Document:
     """The grids and text lines of a .docx file; page headers count as text before the body."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            root = etree.fromstring(zf.read("word/document.xml"), _parser())
+            root = _xml(zf.read("word/document.xml"))
             headers, footers = _margin_lines(zf, "header"), _margin_lines(zf, "footer")
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
         raise fail("corrupt_file") from exc

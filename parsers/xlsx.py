@@ -25,6 +25,11 @@ from parsers.grid import Cell, Document, Grid, check_area
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _V, _F, _IS = M + "v", M + "f", M + "is"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_STRICT = (
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
+)
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _INSTRUCTIONS = re.compile(r"说明|须知|填表要求|填报要求|示例|样表")
 _REF = re.compile(r"([A-Z]+)(\d+)")
@@ -43,9 +48,12 @@ def _parser() -> etree.XMLParser:
 
 def _xml(zf: zipfile.ZipFile, name: str) -> etree._Element | None:
     try:
-        return etree.fromstring(zf.read(name), _parser())
+        xml = zf.read(name)
     except KeyError:
         return None
+    for strict, transitional in _STRICT:  # "Strict Open XML" saves: same markup, other namespaces
+        xml = xml.replace(strict, transitional)
+    return etree.fromstring(xml, _parser())
 
 
 def _text_of(el: etree._Element) -> str:

@@ -10,9 +10,19 @@ import pytest
 
 from parsers.docx import read
 from parsers.errors import ParseError
-from tests.parsers.builders import HEADER, C, R, docx_bytes, docx_form, p, parse_docx, risk_rows, tbl, tr
-
-W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+from tests.parsers.builders import (
+    HEADER,
+    W_NS,
+    C,
+    R,
+    docx_bytes,
+    docx_form,
+    p,
+    parse_docx,
+    risk_rows,
+    tbl,
+    tr,
+)
 
 
 def test_table_inside_a_content_control():
@@ -146,7 +156,7 @@ def test_not_a_zip_is_corrupt():
 
 
 def test_entities_are_never_expanded():
-    xml = (f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "展开了">]><w:document {W}><w:body>'
+    xml = (f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "展开了">]><w:document xmlns:w="{W_NS}"><w:body>'
            "<w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
@@ -194,3 +204,12 @@ def test_page_header_and_footer_lines_count_as_text_around_the_body():
     assert doc.lines == ["填报单位:甲局", "科室廉政风险防控排查表", "填表人:李四"]
     form = parse_docx(data)
     assert (form.form.title, form.form.unit, form.form.person) == ("科室廉政风险防控排查表", "甲局", "李四")
+
+
+def test_strict_open_xml_document():
+    data = docx_form([HEADER] + risk_rows(1))
+    strict = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(strict, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item).replace(W_NS.encode(), b"http://purl.oclc.org/ooxml/wordprocessingml/main"))
+    assert parse_docx(strict.getvalue()).entries[0].position == "岗位1"

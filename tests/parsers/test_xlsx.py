@@ -175,3 +175,17 @@ def test_sheets_declaring_different_departments_give_the_form_none():
     form = parse_xlsx(xlsx_bytes(build))
     assert [e.department for e in form.entries] == ["办公室", "财务科"]
     assert (form.form.department, form.form.unit) == (None, "甲局")
+
+
+def test_strict_open_xml_workbook():
+    sheet_xml = "<row>" + "".join(_inline(h) for h in ("风险点", "防控措施")) + "</row><row>" + \
+        "".join(_inline(v) for v in ("坐支现金", "存行")) + "</row>"
+    data = _raw_xlsx(sheet_xml)
+    strict = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(strict, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item).replace(
+                b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+            ).replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                      b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
+    assert parse_xlsx(strict.getvalue()).entries[0].risk == "坐支现金"
