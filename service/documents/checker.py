@@ -24,6 +24,7 @@ from service.documents.errors import DocumentError
 
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
 _H2 = re.compile(r"^[((][一二三四五六七八九十]+[))]")
+_H3 = re.compile(r"^(\d+[.．]|[((]\d+[))])")
 _NUMBER = re.compile(r"[〔\[(（【]\s*(\d{4})\s*[〕\])）】]\s*(第?)\s*(\d+)\s*号")
 _DATE = re.compile(r"^\s*([0-9〇零一二三四五六七八九]{4})年(\S{1,3})月(\S{1,3})日\s*$")
 
@@ -167,10 +168,15 @@ def _fonts(doc: Document, res: _Resolver, body: list[etree._Element]) -> list[Ru
     h2 = [p for p in body if _H2.match(_text(p))]
     bad1 = [_text(p)[:12] for p in h1 if res.east_asia(p) != gb.HEADING1_FONT]
     bad2 = [_text(p)[:12] for p in h2 if res.east_asia(p) not in (gb.HEADING2_FONT, gb.FONT_FALLBACKS[gb.HEADING2_FONT])]
+    h3 = [p for p in body if _H3.match(_text(p))]
+    fangsong = (gb.BODY_FONT, gb.FONT_FALLBACKS[gb.BODY_FONT])
+    bad3 = [_text(p)[:12] for p in h3 if res.east_asia(p) not in fangsong]
     out.append(_result("heading1_font", "一级标题“一、”用黑体", (not bad1) if h1 else None,
                        f"{len(h1)}个,不符:{'、'.join(bad1[:3])}" if bad1 else f"{len(h1)}个"))
     out.append(_result("heading2_font", "二级标题“(一)”用楷体_GB2312", (not bad2) if h2 else None,
                        f"{len(h2)}个,不符:{'、'.join(bad2[:3])}" if bad2 else f"{len(h2)}个"))
+    out.append(_result("heading3_font", "三、四级标题“1.”“(1)”用仿宋", (not bad3) if h3 else None,
+                       f"{len(h3)}个,不符:{'、'.join(bad3[:3])}" if bad3 else f"{len(h3)}个"))
     return out
 
 
@@ -242,6 +248,10 @@ def _footer(doc: Document) -> RuleResult:
             problems.append(f"{name}页码不是14pt宋体")
     if not even_odd:
         problems.append("未设置奇偶页不同")
+    number_top = _mm(section.footer_distance) + gb.PAGE_NUMBER_PT * 25.4 / 72
+    gap = _mm(section.bottom_margin) - number_top
+    if abs(gap - 7) > 2:
+        problems.append(f"页码距版心下边缘约{gap:.0f} mm(应约7 mm)")
     return _result("page_numbers", title, not problems, ";".join(problems) or "单页居右、双页居左,14pt宋体")
 
 

@@ -44,8 +44,10 @@ def test_a_correct_document_passes_and_a_wrong_margin_is_found() -> None:
     doc.add_paragraph("2026年11月22日", style=gbt9704.STYLE_SIGNATURE)
     assert not [r for r in check(_save(doc)) if r.passed is False]
     doc.sections[0].left_margin = Mm(20)
+    doc.sections[0].footer_distance = Mm(5)
     found = {r.rule: r for r in check(_save(doc))}
     assert found["margins"].passed is False and "左20.0" in found["margins"].found
+    assert found["page_numbers"].passed is False and "页码距版心下边缘" in found["page_numbers"].found
 
 
 def test_headings_in_the_wrong_font_and_bad_dates_and_numbers_fail() -> None:
@@ -55,9 +57,11 @@ def test_headings_in_the_wrong_font_and_bad_dates_and_numbers_fail() -> None:
     doc.add_paragraph("廉防〔2026〕第03号", style=gbt9704.STYLE_NUMBER)
     doc.add_paragraph("标题", style=gbt9704.STYLE_TITLE)
     doc.add_paragraph("一、用了仿宋的一级标题")
+    doc.add_paragraph("1.用了黑体的三级标题", style=gbt9704.STYLE_H1)
     doc.add_paragraph("二〇二六年十一月二十二日", style=gbt9704.STYLE_SIGNATURE)
     rules = _by_rule(_save(doc))
     assert rules["heading1_font"] is False
+    assert rules["heading3_font"] is False
     assert rules["doc_number"] is False
     assert rules["letterhead"] is False  # red issuer, but no red line under the number
     assert rules["issue_date"] is False
