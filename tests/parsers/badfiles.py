@@ -112,9 +112,19 @@ def word_2003_xml(rows: list[list[str]]) -> bytes:
     ).encode()
 
 
+LEGACY_ROWS = form_rows(3)
+
+
 @functools.cache
+def legacy_form(fmt: str) -> bytes:
+    """The LEGACY_ROWS form as a real Word 97 .doc or Excel 97 .xls (made once per test run:
+    a LibreOffice conversion costs a second or more)."""
+    build, modern = (form_docx, "docx") if fmt == "doc" else (form_xlsx, "xlsx")
+    return converted(build(LEGACY_ROWS), modern, fmt)
+
+
 def converted(data: bytes, source_ext: str, target: str) -> bytes:
-    """`data` converted by real LibreOffice (cached: each conversion costs about a second)."""
+    """`data` converted by real LibreOffice."""
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / f"in.{source_ext}"
         source.write_bytes(data)

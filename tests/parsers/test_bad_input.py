@@ -15,12 +15,12 @@ from parsers.sandbox import parse_isolated
 from parsers.sniff import sniff
 from tests.parsers.badfiles import (
     XXE_DOCUMENT,
-    converted,
     encrypted_office,
     encrypted_pdf,
     form_docx,
     form_rows,
     form_xlsx,
+    legacy_form,
     macro_docm,
     many_entries_zip,
     password_protected_doc,
@@ -84,8 +84,7 @@ def test_encrypted_office_file() -> None:
 
 @pytest.mark.libreoffice
 def test_password_protected_word_97_file() -> None:
-    doc = converted(form_docx(form_rows(2)), "docx", "doc")
-    assert refused(password_protected_doc(doc), "加密.doc").code == "encrypted"
+    assert refused(password_protected_doc(legacy_form("doc")), "加密.doc").code == "encrypted"
 
 
 def test_encrypted_pdf() -> None:

@@ -57,11 +57,12 @@ def test_sample_text_pdf_reads_table_and_header_lines() -> None:
 @pytest.mark.libreoffice
 def test_long_table_over_pages_with_repeated_header_is_one_table() -> None:
     rows = form_rows(20, measure_chars=60)
-    document = read(converted(form_docx(rows, repeat_header=True), "docx", "pdf"))
+    pdf = converted(form_docx(rows, repeat_header=True), "docx", "pdf")
+    document = read(pdf)
     [grid] = document.grids
     assert texts(grid) == [HEADER, *rows]
     assert grid.row_pages == sorted(grid.row_pages) and grid.row_pages[-1] > 2
-    form = parse_bytes(converted(form_docx(rows, repeat_header=True), "docx", "pdf"), "长表.pdf")
+    form = parse_bytes(pdf, "长表.pdf")
     assert [entry.risk for entry in form.entries] == [row[2] for row in rows]
     assert [entry.source.page for entry in form.entries] == grid.row_pages[1:]
     assert {entry.source.table for entry in form.entries} == {0}

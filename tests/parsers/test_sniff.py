@@ -8,7 +8,7 @@ import pytest
 
 from parsers.errors import ParseError
 from parsers.sniff import sniff
-from tests.parsers.badfiles import converted, form_docx, form_rows, form_xlsx, word_2003_xml
+from tests.parsers.badfiles import form_docx, form_rows, form_xlsx, legacy_form, word_2003_xml
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 
@@ -64,8 +64,7 @@ def test_refusals(data: bytes, name: str, code: str) -> None:
 
 @pytest.mark.libreoffice
 def test_legacy_formats_and_kingsoft_extensions() -> None:
-    doc = converted(form_docx(form_rows(2)), "docx", "doc")
-    xls = converted(form_xlsx(form_rows(2)), "xlsx", "xls")
+    doc, xls = legacy_form("doc"), legacy_form("xls")
     assert sniff(doc, "表.doc") == "doc"
     assert sniff(doc, "表.WPS") == "wps"  # Kingsoft Writer files are Word 97 inside
     assert sniff(xls, "表.xls") == "xls"
