@@ -8,6 +8,8 @@ adds nothing.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
@@ -18,6 +20,8 @@ from service.batch.discover import Found, discover, discover_archive
 from service.config import settings
 from service.jobs import lease_seconds
 from service.store.files import sha256_hex
+
+log = logging.getLogger(__name__)
 
 
 def run_batch(
@@ -40,7 +44,10 @@ def run_batch(
     if not root.is_dir():
         raise ValueError(f"文件夹不存在:{root}")
     found = discover(root, max_file_bytes=settings().max_upload_bytes)
-    return _start(str(root.resolve()), found, unit_from, queue, pattern, campaign, created_by, workers, progress)
+    mode = "queue" if queue else "inprocess"
+    batch_id = _record(str(root.resolve()), found, unit_from, mode, pattern, campaign, created_by)
+    resume(batch_id, mode=mode, workers=workers, progress=progress)
+    return batch_id
 
 
 def run_archive(
@@ -52,33 +59,49 @@ def run_archive(
     campaign: str | int | None = None,
     created_by: int | None = None,
 ) -> int:
-    """A .zip of forms uploaded on the web page becomes a batch, attributed like a folder."""
+    """A .zip of forms uploaded on the web page becomes a batch, attributed like a folder.
+
+    Returns as soon as the files are recorded: with `queue` the workers take them, without
+    it a background thread of this process runs the pool (a server restart mid-batch
+    leaves it for `lianfang reconcile`).
+    """
     found = discover_archive(data, name, max_file_bytes=settings().max_upload_bytes)
     source = f"upload:{sha256_hex(data)[:16]}:{name}"
-    return _start(source, found, unit_from, queue, None, campaign, created_by, None, None)
+    batch_id = _record(source, found, unit_from, "queue" if queue else "inprocess", None, campaign, created_by)
+    if queue:
+        resume(batch_id, mode="queue")
+    else:
+        threading.Thread(target=_resume_quietly, args=(batch_id,), name=f"batch-{batch_id}", daemon=True).start()
+    return batch_id
 
 
-def _start(
+def _resume_quietly(batch_id: int) -> None:
+    try:
+        resume(batch_id, mode="inprocess")
+    except inprocess.BatchBusy:
+        pass  # another runner has it
+    except Exception:
+        log.exception("background run of batch %s stopped; `lianfang reconcile` resumes it", batch_id)
+
+
+def _record(
     source: str,
     found: Iterable[Found],
     unit_from: str,
-    queue: bool,
+    mode: str,
     pattern: str | None,
     campaign: str | int | None,
     created_by: int | None,
-    workers: int | None,
-    progress: TextIO | None,
 ) -> int:
+    """Open (or reopen) the batch of `source` and record every file found; its id."""
     if unit_from not in UNIT_FROM:
         raise ValueError(f"单位来源只能是 {' / '.join(UNIT_FROM)}")
     regex = compile_pattern(pattern)
     campaign_id = items.campaign_id_for(campaign)
-    mode = "queue" if queue else "inprocess"
     batch_id, _resumed = items.open_batch(
         source, unit_from=unit_from, mode=mode, campaign_id=campaign_id, created_by=created_by
     )
     items.add_items(batch_id, found, unit_from=unit_from, pattern=regex)
-    resume(batch_id, mode=mode, workers=workers, progress=progress)
     return batch_id
 
 

@@ -6,7 +6,7 @@ import os
 import signal
 from pathlib import Path
 
-from conftest import item_states, lianfang, store_totals, wait_until, write_forms
+from batch_helpers import item_states, lianfang, store_totals, wait_until, write_forms
 from sqlalchemy import select
 
 from service.batch import report, run_batch

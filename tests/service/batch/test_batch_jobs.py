@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, form_spec
+from batch_helpers import REPO, form_spec
 from sqlalchemy.exc import OperationalError
 
 from service import jobs

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import children, item_states, kill_tree, lianfang, store_totals, wait_until, write_forms
+from batch_helpers import children, item_states, kill_tree, lianfang, store_totals, wait_until, write_forms
 from rq import Queue
 from rq.serializers import JSONSerializer
 

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from conftest import write_forms
+from batch_helpers import write_forms
 from openpyxl import load_workbook
 
 
