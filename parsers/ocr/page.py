@@ -22,6 +22,7 @@ from parsers.ocr.rules import Lattice, find_lattices, rule_masks
 
 MIN_BOX_SCORE = 0.3  # below this a box is smudge or seal residue, not text
 ORIENTATION_SAMPLES = 9
+MIN_SIDE = 200  # px at page scale: a quarter of the narrowest table a form fits in
 
 
 @dataclass(slots=True)
@@ -72,7 +73,10 @@ def _split_at_rules(box: Box, lattices: list[Lattice]) -> list[Box]:
 
 def read_page(img: np.ndarray, page: int | None) -> PageRead:
     """The page's tables as grids (with the lines around each) and its other text."""
-    img = deskew(remove_seal(to_page_scale(img)))
+    img = to_page_scale(img)
+    if min(img.shape[:2]) < MIN_SIDE:  # a strip, not a page: nothing a form could be read from
+        return PageRead()
+    img = deskew(remove_seal(img))
     img, boxes = upright(img)
     ink = binarize(img)
     h_rules, v_rules = rule_masks(ink)

@@ -58,7 +58,7 @@ def to_page_scale(img: np.ndarray) -> np.ndarray:
     if abs(factor - 1) < 0.05:
         return img
     interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
-    return cv2.resize(img, (round(w * factor), round(h * factor)), interpolation=interp)
+    return cv2.resize(img, (max(round(w * factor), 1), max(round(h * factor), 1)), interpolation=interp)
 
 
 def remove_seal(img: np.ndarray) -> np.ndarray:

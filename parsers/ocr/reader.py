@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from parsers import limits
 from parsers.errors import fail
 from parsers.grid import Document, Grid
 from parsers.ocr.engine import available
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 MAX_PAGES = 50  # a form runs to a few pages; hundreds of scanned pages is a book
-TIME_LIMIT = 300.0  # seconds for one file, checked between pages
+# Seconds for one file, checked between pages: stop before the sandbox's hard kill so
+# the message says the scan was too long rather than that processing timed out.
+TIME_LIMIT = 0.8 * limits.PARSE_TIMEOUT
 NO_TABLE = "ocr_no_table"
 
 

@@ -221,10 +221,10 @@ def jpeg(img: Image.Image, quality: int = 80) -> bytes:
 
 
 def tiff(pages: list[Image.Image]) -> bytes:
-    """A multi-page TIFF, as many office scanners write a stack of pages."""
+    """A multi-page black-and-white TIFF (CCITT G4), as office scanners write a stack of pages."""
     buf = io.BytesIO()
-    first, *rest = [p.convert("RGB") for p in pages]
-    first.save(buf, "TIFF", save_all=True, append_images=rest, compression="tiff_deflate", dpi=(DPI, DPI))
+    first, *rest = [p.convert("1") for p in pages]
+    first.save(buf, "TIFF", save_all=True, append_images=rest, compression="group4", dpi=(DPI, DPI))
     return buf.getvalue()
 
 

@@ -52,6 +52,13 @@ def test_corrupt_image_gives_a_chinese_message(data):
     assert "图片已损坏" in err.value.message
 
 
+@pytest.mark.parametrize("size", [(20_000, 3), (2, 9_000)])
+def test_a_strip_of_an_image_is_not_a_form(size):
+    with pytest.raises(ParseError) as err:
+        parse_bytes(scans.png(Image.new("RGB", size, "white")), "strip.png")
+    assert err.value.code == "not_a_form"
+
+
 def test_empty_image_bytes():
     with pytest.raises(ParseError) as err:
         read_image(b"")
@@ -114,7 +121,7 @@ def test_no_warnings_when_every_cell_is_sure():
 
 
 @pytest.mark.ocr
-def test_multi_page_tiff_cover_letter_then_form():
+def test_multi_page_black_and_white_tiff_cover_letter_then_form():
     letter = scans.draw_form(scans.DrawnForm(
         title="关于报送廉政风险排查表的说明",
         header=["现将我局廉政风险排查情况说明如下。", "一、排查工作于三月底全部完成。"],
