@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -50,6 +51,13 @@ def test_word_2003_xml_saved_as_doc() -> None:
     form = parse_bytes(word_2003_xml(LEGACY_ROWS), "风险表.doc")
     assert form.format == "doc"
     assert risks(form) == [row[2] for row in LEGACY_ROWS]
+
+
+@pytest.mark.libreoffice
+def test_parallel_conversions_do_not_share_a_profile() -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda fmt: convert(legacy_form(fmt), fmt), ["doc", "xls"]))
+    assert [sniff(data, "out") for data in results] == ["docx", "xlsx"]
 
 
 @pytest.mark.libreoffice
