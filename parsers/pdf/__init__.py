@@ -20,7 +20,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers import limits
 from parsers.errors import ParseError, fail
-from parsers.grid import Document
+from parsers.grid import Document, Grid
 from parsers.pdf.chars import inside, page_chars, text_lines
 from parsers.pdf.pages import Line, assemble
 from parsers.pdf.tables import PageTable, page_tables
@@ -81,6 +81,10 @@ def _image_share(page) -> float:
     return area / (page.width * page.height)
 
 
+def _first_page(grid: Grid) -> int:
+    return next((page for page in grid.row_pages if page is not None), 0)
+
+
 def _add_ocr(document: Document, data: bytes, pages: list[int], *, all_scanned: bool) -> None:
     """Read pages without a text layer by OCR (engineer C's module), if it is installed."""
     try:
@@ -96,7 +100,7 @@ def _add_ocr(document: Document, data: bytes, pages: list[int], *, all_scanned: 
     grids = ocr.read_pdf_pages(data, pages)
     for grid in grids:
         grid.ocr = True
-    document.grids.extend(grids)
+    document.grids = sorted([*document.grids, *grids], key=_first_page)  # in page order; the sort is stable
     document.ocr = True
     if all_scanned:
         document.format = "pdf-scanned"

@@ -13,6 +13,7 @@ from parsers import grid as grid_module
 from parsers import limits, parse_bytes
 from parsers import ocr as ocr_module
 from parsers.errors import ParseError
+from parsers.grid import Grid
 from parsers.pdf import read
 from tests.parsers.badfiles import (
     HEADER,
@@ -207,7 +208,7 @@ def test_pages_without_text_are_handed_to_ocr(monkeypatch) -> None:
 
     def read_pdf_pages(data: bytes, pages: list[int]) -> list:
         asked.append(pages)
-        return []
+        return [Grid.from_texts([["序号", "风险点"], ["2", "乙"]], row_pages=[page, page]) for page in pages]
 
     monkeypatch.setattr(ocr_module, "available", lambda: True)
     monkeypatch.setattr(ocr_module, "read_pdf_pages", read_pdf_pages)
@@ -216,6 +217,7 @@ def test_pages_without_text_are_handed_to_ocr(monkeypatch) -> None:
     )
     assert asked == [[1, 3]]
     assert document.ocr and document.format == "pdf"
+    assert [(grid.row_pages[0], grid.ocr) for grid in document.grids] == [(1, True), (2, False), (3, True)]
     scanned = read(drawn_pdf([{"image": True}]))
     assert scanned.format == "pdf-scanned"
 
