@@ -14,7 +14,7 @@ from parsers.text import key
 
 # Table columns -> contract field. Phase columns map to "phase:<name>".
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "seq": ("序号", "编号", "序"),
+    "seq": ("序号", "编号", "序", "No.", "No"),
     "department": ("科室", "部门", "处室", "科室名称", "部门名称", "所在科室", "所在部门", "责任科室", "责任部门", "单位部门"),
     "position": ("岗位", "职务", "岗位名称", "风险岗位", "工作岗位", "职位"),
     "person": ("姓名", "岗位人员", "人员姓名", "在岗人员"),
@@ -67,7 +67,7 @@ _FORM_EXACT = _index(FORM_LABELS)
 
 def column_field(header: str) -> str | None:
     """The contract field a table header names, or None."""
-    k = _BRACKETS.sub("", key(header)).rstrip(":")
+    k = _BRACKETS.sub("", key(header)).rstrip(":*※")  # "风险等级*": a footnote mark
     if not k or len(k) > 16:
         return None
     if k in _COLUMN_EXACT:

@@ -21,7 +21,7 @@ from parsers.levels import LevelReader, Reading, legend_highest_rank
 from parsers.model import Entry, FormInfo, Measure, ParsedForm, ParseWarning, Source
 from parsers.text import clean, is_traditional, key, to_simplified
 
-_HEADER_SCAN = 20  # header rows are searched among a table's first rows
+_HEADER_SCAN = 30  # header rows are searched among a table's first rows
 _TICKS = {"√", "✓", "✔", "☑", "●", "■", "v", "是", "y"}  # × marks a column NOT chosen
 _TOTAL = ("合计", "小计", "总计")
 _BLANK_MARKS = ("以下空白", "以下无内容", "此页无正文")
