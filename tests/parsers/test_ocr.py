@@ -1,8 +1,11 @@
-"""Scanned forms read back end to end: five layouts, each printed, degraded and scanned.
+"""Scanned forms read back end to end through `parsers.parse_bytes`.
 
-Every test draws or prints a form, damages it the way scanning does (skew, blur, noise,
-a red seal, a page fed sideways or upside down) and checks what a user would see:
-every risk point found, with its level and its measures.
+Seven layouts (standard 科室 form, three-line table, vertical merge with a legend,
+phase columns under a merged header with open sides, individual form with colour
+levels, a Word form printed by LibreOffice, a mixed text+scanned PDF), each drawn or
+printed and damaged the way scanning does: skew, blur, noise, a red seal, a page fed
+sideways or upside down, a phone photo. Each test checks what a user would see: every
+risk point found, with its level and its measures.
 """
 
 from __future__ import annotations
