@@ -53,6 +53,7 @@ FORM_LABELS: dict[str, tuple[str, ...]] = {
 _PHASE_HEADER = re.compile(r"^(?:(前期|事前)|(中期|事中)|(后期|事后))")
 _COUNT = re.compile(r"(数|数量|个数|总数|条数|比例|占比|率)$")  # "风险点数量" counts risks, it lists none
 _NOT_A_HEADER = re.compile(r"[\d:;,。]")  # digits or sentence punctuation: a data cell
+_NEXT_LABEL = re.compile(r"\s+[^\s:：]{1,8}[:：]")  # "科室:登记科 负责人:张三": another label ends the value
 _GAP = re.compile(r"\s{2,}|\u3000")  # what separates a value from unlabelled text after it
 _BRACKETS = re.compile(r"[(\[【<《].*?[)\]】>》]")
 
@@ -105,7 +106,7 @@ def header_values(line: str) -> list[tuple[str, str]]:
         return []
     out = []
     for m, stop in zip(marks, [m.start() for m in marks[1:]] + [len(line)], strict=True):
-        value = _GAP.split(line[m.end():stop].strip())[0].strip("_＿ ")
+        value = _NEXT_LABEL.split(_GAP.split(line[m.end():stop].strip())[0])[0].strip("_＿ ")
         name = form_field(m.group(1))
         if value and name:
             out.append((name, value))

@@ -80,3 +80,8 @@ def test_wide_header_with_columns_nobody_knows():
                                            ("事后处置", "phase:后期处置"), ("后期处置责任人", "owner")])
 def test_phase_columns_in_other_words(header, field):
     assert column_field(header) == field
+
+
+def test_unknown_label_ends_the_value_before_it():
+    assert header_values("科室:登记注册科 负责人:张三 填表日期:2012年6月8日") == [
+        ("department", "登记注册科"), ("filled_on", "2012年6月8日")]
