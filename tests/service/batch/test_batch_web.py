@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
+from collections.abc import Iterator
 
 import pytest
 from batch_helpers import form_spec, wait_until
@@ -34,8 +36,11 @@ def _client(username: str, password: str) -> FlaskClient:
 
 
 @pytest.fixture
-def admin(units) -> FlaskClient:  # noqa: ANN001
-    return _client("admin", "admin-pass")
+def admin(units) -> Iterator[FlaskClient]:  # noqa: ANN001
+    yield _client("admin", "admin-pass")
+    for thread in threading.enumerate():  # the upload's background run must end with its store
+        if thread.name.startswith("batch-"):
+            thread.join(120)
 
 
 def _archive() -> bytes:
