@@ -80,10 +80,11 @@ class LevelReader:
         highest = legend_rank
         if standard:
             for level in _LEVELS:
-                for label in standard.get(level) or ():
-                    self._explicit[key(label)] = level
+                labels = standard.get(level) or ()
+                for label in [labels] if isinstance(labels, str) else labels:  # "一级" or ["一级", "I级"]
+                    self._explicit[key(str(label))] = level
             if highest is None and standard.get("highest"):
-                highest = _ordinal_rank(key(standard["highest"]))
+                highest = _ordinal_rank(key(str(standard["highest"])))
             if highest is None:
                 highest = self._rank_from_lists()
         self._highest = highest

@@ -126,3 +126,8 @@ def test_legend_describing_what_a_rank_means(note, rank):
 @pytest.mark.parametrize("label, level", [("高(3分)", "high"), ("中【一般】", "medium"), ("一级(最高)", "high"), ("蓝色", "low")])
 def test_labels_with_remarks_in_brackets(label, level):
     assert LevelReader().read(label).level == level
+
+
+def test_level_standard_written_loosely():
+    reader = LevelReader(standard={"highest": 3, "high": "重点"})
+    assert (reader.read("三级").level, reader.read("重点").level) == ("high", "high")
