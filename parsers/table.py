@@ -193,6 +193,14 @@ def _single_row_ticks(row: list[Cell], cols: dict[int, str], ticks: dict[int, st
         ticks.update(found)
 
 
+def _second_risk_column(header: list[Cell], columns: dict[str, list[int]]) -> None:
+    """风险点 | 风险描述 under two headers: the first is the risk, the second how it shows."""
+    risk = columns.get("risk", [])
+    first = [c for c in risk if header[c] is header[risk[0]]]
+    if len(first) < len(risk) and "manifestation" not in columns:
+        columns["risk"], columns["manifestation"] = first, [c for c in risk if c not in first]
+
+
 def _find_layout(grid: Grid) -> tuple[_Layout, int] | None:
     """The table's column map and its first data row, or None when no header is found."""
     for r in range(min(grid.n_rows, _HEADER_SCAN)):
@@ -208,6 +216,7 @@ def _find_layout(grid: Grid) -> tuple[_Layout, int] | None:
             columns.setdefault(name, []).append(c)
         if "risk" not in columns and "manifestation" in columns and "power_name" not in columns:
             columns["risk"] = columns.pop("manifestation")
+        _second_risk_column(grid.rows[r + two_rows], columns)
         kind = "risk_register"
         if "risk" not in columns:
             kind = "power_list"

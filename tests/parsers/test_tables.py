@@ -234,3 +234,9 @@ def test_unit_form_with_everything_at_once():
         ("办公室", "文书", "来文登记不及时", "high", "三级",
          [("前期预防", "登记簿管理"), ("中期监控", "催办"), ("后期处置", "通报")]),
     ]
+
+
+def test_two_risk_columns_are_risk_and_manifestation():
+    rows = [["序号", "风险点", "风险描述", "防控措施"], ["1", "违规审批", "对不符合条件的申请予以审批", "集体研究"]]
+    entry = interpret(_doc(rows), file="x.docx").entries[0]
+    assert (entry.risk, entry.manifestation) == ("违规审批", "对不符合条件的申请予以审批")
