@@ -82,7 +82,7 @@ def discover(root: Path, *, max_file_bytes: int) -> Iterator[Found]:
 
 def discover_archive(data: bytes, name: str, *, max_file_bytes: int) -> Iterator[Found]:
     """The members of one uploaded archive (the web page's .zip upload)."""
-    yield from _archive(data, name, (), max_file_bytes)
+    yield from _archive(io.BytesIO(data), name, (), max_file_bytes)
 
 
 def _one_file(full: Path, rel: str, folders: tuple[str, ...], max_file_bytes: int) -> Iterator[Found]:
@@ -98,10 +98,11 @@ def _one_file(full: Path, rel: str, folders: tuple[str, ...], max_file_bytes: in
     if size > limit:
         yield Found(rel, folders, error_code="too_large")
         return
+    if suffix == ARCHIVE_SUFFIX:  # read from disk member by member, never whole into memory
+        yield from _archive(full, rel, folders, max_file_bytes)
+        return
     data = full.read_bytes()
-    if suffix == ARCHIVE_SUFFIX:
-        yield from _archive(data, rel, folders, max_file_bytes)
-    elif not data:
+    if not data:
         yield Found(rel, folders, error_code="empty_file")
     else:
         yield Found(rel, folders, data=data)
@@ -126,13 +127,22 @@ def safe_parts(name: str) -> tuple[str, ...] | None:
     return parts
 
 
-def _archive(data: bytes, rel: str, folders: tuple[str, ...], max_file_bytes: int) -> Iterator[Found]:
+def _archive(
+    source: Path | io.BytesIO, rel: str, folders: tuple[str, ...], max_file_bytes: int
+) -> Iterator[Found]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(source)
         infos = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         yield Found(rel, folders, error_code="corrupt_file")
         return
+    with archive:
+        yield from _members(archive, infos, rel, folders, max_file_bytes)
+
+
+def _members(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], rel: str, folders: tuple[str, ...], max_file_bytes: int
+) -> Iterator[Found]:
     total = 0
     for index, info in enumerate(infos):
         name = member_name(info)
