@@ -73,10 +73,13 @@ def column_field(header: str) -> str | None:
         return None
     if k in _COLUMN_EXACT:
         return _COLUMN_EXACT[k]
-    if len(k) > 10 or _NOT_A_HEADER.search(k) or _COUNT.search(k):
+    if _NOT_A_HEADER.search(k) or _COUNT.search(k):
         return None
-    # Chinese headers are head-final: "廉政风险等级" is a level, "防控措施责任人" an owner.
-    contained = [(k.endswith(s), len(s), name) for s, name in _COLUMN_EXACT.items() if len(s) >= 2 and s in k]
+    # Chinese headers are head-final: "廉政风险等级" is a level, "防控措施责任人" an owner. A long
+    # cell is a header only when it ends with 风险点 ("权力运行中可能存在的廉政风险点"): measures
+    # and risk texts in data rows end with 措施 or 风险 often enough.
+    contained = [(k.endswith(s), len(s), name) for s, name in _COLUMN_EXACT.items()
+                 if len(s) >= 2 and s in k and (len(k) <= 10 or (k.endswith(s) and s.endswith("风险点")))]
     name = max(contained, key=lambda t: t[:2])[2] if contained else None
     phase = _PHASE_HEADER.match(k)
     if phase and name in (None, "measures"):  # 事前防控措施, 中期监督

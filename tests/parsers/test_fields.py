@@ -85,3 +85,9 @@ def test_phase_columns_in_other_words(header, field):
 def test_unknown_label_ends_the_value_before_it():
     assert header_values("科室:登记注册科 负责人:张三 填表日期:2012年6月8日") == [
         ("department", "登记注册科"), ("filled_on", "2012年6月8日")]
+
+
+@pytest.mark.parametrize("cell, field", [("权力运行中可能存在的廉政风险点", "risk"), ("加强制度建设完善防控措施", None),
+                                         ("存在收受礼品的廉政风险", None)])
+def test_long_cells_are_headers_only_when_they_end_with_risk_point(cell, field):
+    assert column_field(cell) == field
