@@ -17,6 +17,7 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
+from docx.shared import Mm
 from docx.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -73,11 +74,18 @@ def record(doc: Document) -> None:
     gb.record_lines(first.get_or_add_pPr(), last.get_or_add_pPr(), [first.get_or_add_pPr()])
 
 
-def table(doc: Document, headers: Iterable[str], loop: str, cells: Iterable[str]) -> Table:
-    """A header row, then one row repeated by `{%tr for … %}`."""
+def table(doc: Document, headers: Iterable[str], loop: str, cells: Iterable[str],
+          widths_mm: Iterable[float] | None = None) -> Table:
+    """A header row, then one row repeated by `{%tr for … %}`; widths fill the 156 mm text block."""
     headers, cells = list(headers), list(cells)
+    widths = list(widths_mm or [156 / len(headers)] * len(headers))
     t = doc.add_table(rows=4, cols=len(headers))
     t.style = doc.styles["Table Grid"]
+    t.autofit = False
+    for column, grid, width in zip(t.columns, t._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid.w = Mm(width)  # LibreOffice lays out by the grid, Word by the cells
+        for cell in column.cells:
+            cell.width = Mm(width)
     rows = [headers, [f"{{%tr for {loop} %}}"] + [""] * (len(headers) - 1), cells,
             ["{%tr endfor %}"] + [""] * (len(headers) - 1)]
     for r, values in enumerate(rows):
@@ -178,7 +186,7 @@ def commitment() -> Document:
     para(doc, "本人作为{{ unit }}{{ department }}{{ position }},对照岗位职责查找出以下廉政风险点,"
               "并郑重承诺严格落实相应的防控措施:")
     table(doc, ["序号", "风险点", "等级", "防控措施"], "e in entries",
-          ["{{ e.no }}", "{{ e.risk }}", "{{ e.level }}", "{{ e.measures }}"])
+          ["{{ e.no }}", "{{ e.risk }}", "{{ e.level }}", "{{ e.measures }}"], [14, 62, 14, 66])
     para(doc, "", gb.STYLE_PLAIN)
     para(doc, "本人郑重承诺:")
     para(doc, "1.严格遵守党的政治纪律和廉洁自律各项规定,依法依规履行岗位职责。")
@@ -235,7 +243,8 @@ def manual() -> Document:
     tag(doc, "{%p for pos in d.positions %}")
     para(doc, "{{ pos.heading }}{{ pos.name }}", gb.STYLE_H2)
     table(doc, ["序号", "风险点", "类型", "等级", "防控措施", "责任人"], "e in pos.entries",
-          ["{{ e.no }}", "{{ e.risk }}", "{{ e.category }}", "{{ e.level }}", "{{ e.measures }}", "{{ e.owner }}"])
+          ["{{ e.no }}", "{{ e.risk }}", "{{ e.category }}", "{{ e.level }}", "{{ e.measures }}", "{{ e.owner }}"],
+          [14, 42, 18, 14, 48, 20])
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     return doc

@@ -36,14 +36,30 @@ def installed_fonts() -> frozenset[str]:
 
 
 def fonts_named(docx_path: Path) -> set[str]:
-    """Fonts the styles and runs of a .docx ask for (w:rFonts, not theme fonts)."""
-    names: set[str] = set()
+    """Fonts the text asks for: set on runs, or in the styles the text uses (and their bases)."""
     with zipfile.ZipFile(docx_path) as z:
-        for part in ("word/styles.xml", "word/document.xml"):
-            if part in z.namelist():
-                for el in etree.fromstring(z.read(part)).iter(f"{_W}rFonts"):
-                    names.update(v for a in _FONT_ATTRS if (v := el.get(a)))
-    return names
+        document = etree.fromstring(z.read("word/document.xml"))
+        styles = etree.fromstring(z.read("word/styles.xml")) if "word/styles.xml" in z.namelist() else None
+    holders = list(document.iter(f"{_W}rFonts"))
+    if styles is not None:
+        by_id = {s.get(f"{_W}styleId"): s for s in styles.iter(f"{_W}style")}
+        wanted = {el.get(f"{_W}val") for tag in ("pStyle", "rStyle", "tblStyle") for el in document.iter(f"{_W}{tag}")}
+        wanted |= {s.get(f"{_W}styleId") for s in by_id.values() if s.get(f"{_W}default") == "1"}
+        seen: set[str] = set()
+        while wanted - seen:
+            style_id = (wanted - seen).pop()
+            seen.add(style_id)
+            style = by_id.get(style_id)
+            if style is None:
+                continue
+            holders.extend(style.iter(f"{_W}rFonts"))
+            based = style.find(f"{_W}basedOn")
+            if based is not None:
+                wanted.add(based.get(f"{_W}val"))
+        defaults = styles.find(f"{_W}docDefaults")
+        if defaults is not None:
+            holders.extend(defaults.iter(f"{_W}rFonts"))
+    return {v for el in holders for a in _FONT_ATTRS if (v := el.get(a))}
 
 
 def missing_fonts(docx_path: Path) -> list[str]:
