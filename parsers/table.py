@@ -30,6 +30,7 @@ _SIGNATURE = re.compile(r"签字|签名|盖章|审核意见|审核人|审批人|
 _ENUM_PREFIX = re.compile(r"^([一二三四五六七八九十]+[、.]|\d+[、.]|[(（][一二三四五六七八九十\d]+[)）])\s*")
 _DEPARTMENT = re.compile(r"(科|室|处|股|局|队|所|站|中心|部|办|组|院|委|馆|厅|庭|车间|分局|支队)$")
 _NO_RISK = re.compile(r"^([\d.,%/\-—–]+|无|暂无|没有)$")  # a numeric or 无 risk cell names no risk
+_DEPARTMENT_ONLY = re.compile(r"(科|室|处|股|组|队|部)$")
 _TITLE_WORDS = ("表", "目录", "清单", "台账", "一览")
 _ANNEX = re.compile(r"^附(件|表)[\d一二三四五六七八九十-]*[:：]?$")  # "附表2" above the title
 _RISK_WORDS = re.compile(r"廉政|廉洁|风险")
@@ -114,8 +115,11 @@ def _row_keys(row: list[Cell]) -> tuple[str, ...]:
 def _department_name(line: str) -> str | None:
     """A heading naming a department ("一、办公室", "财务科:", "办公室廉政风险点"), else None."""
     name = _ENUM_PREFIX.sub("", line.strip()).rstrip(":：").strip()
-    name = _RISK_WORDS.split(name, maxsplit=1)[0].strip()
-    if (2 <= len(name) <= 15 and _DEPARTMENT.search(name) and name not in _GENERIC_UNITS
+    before, *rest = _RISK_WORDS.split(name, maxsplit=1)
+    # Before 廉政…/风险…, only a department's own endings count: "某某局廉政风险点登记表" names the unit.
+    suffix = _DEPARTMENT_ONLY if rest else _DEPARTMENT
+    name = before.strip()
+    if (2 <= len(name) <= 15 and suffix.search(name) and name not in _GENERIC_UNITS
             and not re.search(r"[:：,，。表]", name)):
         return name
     return None

@@ -240,3 +240,8 @@ def test_two_risk_columns_are_risk_and_manifestation():
     rows = [["序号", "风险点", "风险描述", "防控措施"], ["1", "违规审批", "对不符合条件的申请予以审批", "集体研究"]]
     entry = interpret(_doc(rows), file="x.docx").entries[0]
     assert (entry.risk, entry.manifestation) == ("违规审批", "对不符合条件的申请予以审批")
+
+
+def test_title_naming_the_unit_gives_no_department():
+    form = parse_docx(docx_form([HEADER] + risk_rows(1), before=("某某市交通运输局廉政风险点登记表",)))
+    assert (form.form.title, form.entries[0].department) == ("某某市交通运输局廉政风险点登记表", None)
