@@ -63,18 +63,19 @@ def cell_text(boxes: list[Box], right: float) -> str:
     return out
 
 
-def _reread(clean: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> tuple[str, float]:
-    """Read a cell the detector found empty, if it holds any ink worth reading."""
+def _reread(clean: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> tuple[str, float | None]:
+    """Read a cell the detector found empty: ("", None) when it is blank, confidence 0
+    when it holds ink that cannot be read (a reviewer must look at it)."""
     inset = 6
     crop = clean[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
     if crop.size == 0:
-        return "", 0.0
+        return "", None
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink)
     marks = [s for s in stats[1:n] if s[4] >= 20 and s[3] >= 8]
     if not marks or gray.min() > 160:
-        return "", 0.0
+        return "", None
     pad = 8
     left = max(min(s[0] for s in marks) - pad, 0)
     top = max(min(s[1] for s in marks) - pad, 0)
@@ -100,7 +101,7 @@ def build_grid(lattice: Lattice, boxes: list[Box], clean: np.ndarray, page: int 
             text, confidence = cell_text(inside, x1), min(b.score for b in inside)
         else:
             text, confidence = _reread(clean, x0, y0, x1, y1)
-        cell = Cell(text, r, c, rs, cs, page=page, bbox=(x0, y0, x1, y1), confidence=confidence if text else None)
+        cell = Cell(text, r, c, rs, cs, page=page, bbox=(x0, y0, x1, y1), confidence=confidence)
         for rr in range(r, r + rs):
             for cc in range(c, c + cs):
                 rows[rr][cc] = cell

@@ -14,12 +14,16 @@ def _origins(grid: Grid) -> list[Cell]:
 
 
 def ocr_warnings(grids: list[Grid]) -> list[ParseWarning]:
-    """For each recognised table: its mean confidence, and the cells read with low confidence."""
+    """For each recognised table: its mean confidence, and the cells read with low confidence.
+
+    A cell with ink that could not be read at all has confidence 0 and no text; it is
+    listed too (「无法识别」), since a reviewer must fill it in by hand.
+    """
     out = []
     for grid in grids:
         if not grid.ocr:
             continue
-        cells = [c for c in _origins(grid) if c.text and c.confidence is not None]
+        cells = [c for c in _origins(grid) if c.confidence is not None]
         if not cells:
             continue
         page = next((p for p in grid.row_pages if p is not None), None)
@@ -32,7 +36,9 @@ def ocr_warnings(grids: list[Grid]) -> list[ParseWarning]:
         ))
         weak = [c for c in cells if c.confidence < LOW_CONFIDENCE]
         if weak:
-            listed = "、".join(f"第{c.row + 1}行第{c.col + 1}列「{c.text[:20]}」({c.confidence:.2f})" for c in weak[:LISTED])
+            listed = "、".join(
+                f"第{c.row + 1}行第{c.col + 1}列「{c.text[:20] or '无法识别'}」({c.confidence:.2f})" for c in weak[:LISTED]
+            )
             more = f"等{len(weak)}处" if len(weak) > LISTED else ""
             out.append(ParseWarning(
                 "ocr_low_confidence",

@@ -114,6 +114,13 @@ def test_warnings_list_low_confidence_cells_for_review():
     assert "第2行第2列「高」(0.55)" in weak.message
 
 
+def test_cells_with_unreadable_ink_are_listed_for_review():
+    grid = _ocr_grid([[("风险点", 0.99), ("风险等级", 0.99)], [("公车私用", 0.97), ("", 0.0)]], page=1)
+    [_, weak] = ocr_warnings([grid])
+    assert weak.location["cells"] == [{"row": 2, "col": 2, "text": "", "confidence": 0.0}]
+    assert "第2行第2列「无法识别」(0.00)" in weak.message
+
+
 def test_no_warnings_when_every_cell_is_sure():
     grid = _ocr_grid([[("风险点", 0.99)], [("公车私用", 0.95)]], page=1)
     assert [w.code for w in ocr_warnings([grid])] == ["ocr"]
