@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 PASSWORD = "secret-pass-1"  # the conftest users' password
 
 
@@ -92,3 +94,26 @@ def test_secret_key_is_kept_in_the_store_and_shared(store):
     first, second = create_app(), create_app()
     assert first.secret_key == second.secret_key and len(first.secret_key) == 64
     assert (store.home / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_every_route_but_login_and_static_needs_a_user(app, world):
+    """Walks the whole URL map (other areas' blueprints included): nothing leaks to an anonymous caller."""
+    open_endpoints = {"auth.login", "static", "openapi.spec"}
+    client = app.test_client()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in open_endpoints:
+            continue
+        path = rule.rule
+        for arg in rule.arguments:
+            path = re.sub(rf"<(?:\w+:)?{arg}>", "1" if "int:" in rule.rule else "docx", path)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            checked += 1
+            response = client.open(path, method=method)
+            if path.startswith("/api/"):
+                assert response.status_code == 401, (method, path)
+            elif method == "GET":
+                assert response.status_code == 302 and "/login" in response.headers["Location"], (method, path)
+            else:  # writes are refused before anything runs: no CSRF token, no session
+                assert response.status_code in (302, 400), (method, path)
+    assert checked >= 20
