@@ -33,9 +33,18 @@ def target_unit(viewer: Viewer, requested: str | None) -> int:
     return chosen if chosen in allowed else viewer.unit_id
 
 
+MAX_NAME = 200
+
+
+def display_name(raw: str | None) -> str:
+    """The name as the user gave it, minus control characters, its end (the extension) kept if too long."""
+    name = "".join(ch for ch in (raw or "") if ch.isprintable()).strip() or "未命名文件"
+    return name if len(name) <= MAX_NAME else "…" + name[-(MAX_NAME - 1):]
+
+
 def receive(viewer: Viewer, upload: FileStorage, *, unit_id: int, campaign: str | None) -> dict[str, Any]:
     """Ingest one file; the outcome as shown to the user (entries read, warnings, or the error)."""
-    name = upload.filename or "未命名文件"
+    name = display_name(upload.filename)
     try:
         result = ingest_file(
             upload.read(),

@@ -159,3 +159,13 @@ def test_missing_original_is_a_chinese_404(client_for, seed, world, store):
             path.unlink()
     response = client_for("alice").get(f"/submissions/{sub_id}/original")
     assert response.status_code == 404 and "原件文件已不在存储中" in response.get_data(as_text=True)
+
+
+def test_overlong_and_control_character_names_are_tidied(client_for, post_form, form_docx):
+    client = client_for("alice")
+    name = "风险" * 300 + "\x07\t清单.docx"
+    response = _upload(post_form, client, (name, form_docx(RISKS)))
+    assert "已解析" in response.get_data(as_text=True)
+    listing = client.get("/submissions").get_data(as_text=True)
+    shown = listing.split('href="/submissions/')[1].split(">", 1)[1].split("<", 1)[0]
+    assert len(shown) == 200 and shown.startswith("…") and shown.endswith("风险清单.docx")
