@@ -81,7 +81,7 @@ def _reread(clean: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> tuple[str,
     top = max(min(s[1] for s in marks) - pad, 0)
     right = max(s[0] + s[2] for s in marks) + pad
     bottom = max(s[1] + s[3] for s in marks) + pad
-    [(text, score)] = recognize([crop[top:bottom, left:right]])
+    [(text, score)] = recognize([cv2.medianBlur(crop[top:bottom, left:right], 3)])  # specks off a lone mark
     return (text, score) if text and score >= MIN_SCORE else ("", 0.0)
 
 
