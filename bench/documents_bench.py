@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -36,7 +37,7 @@ def _rows(unit_id: int, campaign_id: int, submission_id: int, count: int, start:
     types = ("思想道德", "岗位职责", "业务流程", "制度机制", "外部环境")
     return [{
         "id": start + i, "submission_id": submission_id, "unit_id": unit_id, "campaign_id": campaign_id,
-        "is_current": True, "ordinal": i + 1, "department": f"第{i % 12 + 1}科",
+        "is_current": True, "ordinal": i + 1, "department": f"第{(i // ENTRIES_PER_PERSON) % 12 + 1}科",
         "position": f"岗位{(i // ENTRIES_PER_PERSON) % 40 + 1}", "person": f"干部{i // ENTRIES_PER_PERSON + 1:04d}",
         "duty": "行政审批", "risk": f"第{i + 1}个风险点:审批环节不按规定程序办理,存在优亲厚友的风险",
         "category": types[i % 5], "category_label": types[i % 5], "level": levels[i % 3],
@@ -81,6 +82,9 @@ def run_case(name: str) -> None:
     result = generate(kind, params, viewer=Viewer.system())
     elapsed = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    if name == "commitment":
+        with zipfile.ZipFile(result.path) as z:
+            assert len(z.namelist()) == PERSONS + 1, len(z.namelist())  # one per person + the merged one
     print(f"{elapsed:.2f} {usage.ru_maxrss / 1024:.0f} {result.path.stat().st_size} {usage.ru_utime + usage.ru_stime:.2f}")
 
 
