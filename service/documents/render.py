@@ -18,7 +18,8 @@ from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import TemplateSyntaxError, meta
+from jinja2 import TemplateError, TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from service.config import settings
@@ -155,7 +156,12 @@ def render(template: Template, context: dict[str, Any]) -> bytes:
     """Render `template` with `context`, apply the GB/T 9704 base styles, return .docx bytes."""
     check_context(template, context)
     tpl = template.open()
-    tpl.render(_images(tpl, clean(context)), environment(), autoescape=True)
+    try:
+        tpl.render(_images(tpl, clean(context)), environment(), autoescape=True)
+    except SecurityError as exc:
+        raise DocumentError("template_unsafe", f"模板 {template.name} 含有不允许的操作:{exc}") from exc
+    except TemplateError as exc:  # e.g. a filter applied to the wrong kind of value
+        raise DocumentError("template_error", f"模板 {template.name} 渲染失败:{exc}") from exc
     gbt9704.apply_base_styles(tpl.docx)
     out = io.BytesIO()
     tpl.save(out)
