@@ -27,6 +27,7 @@ def _fail(exc: DocumentError) -> None:
 @click.option("--unit", help="单位名称或编号 (Unit name or id)")
 @click.option("--department", help="科室 (Department)")
 @click.option("--person", help="姓名 (Person, for commitment)")
+@click.option("--position", help="岗位 (Position, for commitment)")
 @click.option("--number", type=int, help="指定文号序号 (Document number N of 〔YYYY〕N号)")
 @click.option("--deadline", help="整改期限 YYYY-MM-DD (Deadline, for rectification)")
 @click.option("--item", "items", multiple=True, help="整改事项,可多次使用 (Problem to rectify; repeatable)")

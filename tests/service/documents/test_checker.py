@@ -92,6 +92,8 @@ def test_cli_generate_and_check_format(filled: Filled, cli, tmp_path) -> None:
     report = json.loads(checked.output)
     assert checked.exit_code == 0 and report["passed"] is True
     assert {r["rule"] for r in report["rules"]} >= {"margins", "title", "page_numbers", "doc_number", "record"}
+    letter = cli("generate", "commitment", "--unit", UNIT, "--position", "会计", "--out", tmp_path / "承诺书.zip")
+    assert letter.exit_code == 0 and (tmp_path / "承诺书.docx").is_file()  # one letter: a .docx, not a .zip
     plan = cli("generate", "plan", "--unit", UNIT, "--out", tmp_path / "方案.docx")
     assert plan.exit_code == 0 and (tmp_path / "方案.docx").is_file()
     assert (tmp_path / "附件1_廉政风险点排查登记表.xlsx").is_file()
