@@ -71,6 +71,7 @@ class _Form:
     warnings: list[ParseWarning] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)
     has_level_column: bool = False
+    kinds: list[str] = field(default_factory=list)  # risk_register / power_list of each table read
     declared_departments: set[str] = field(default_factory=set)  # 科室:… above each risk table
 
     def text(self, raw: str) -> str:
@@ -205,9 +206,9 @@ def _second_risk_column(header: list[Cell], columns: dict[str, list[int]]) -> No
         columns["risk"], columns["manifestation"] = first, [c for c in risk if c not in first]
 
 
-def _find_layout(grid: Grid) -> tuple[_Layout, int] | None:
+def _find_layout(grid: Grid, first: int = 0) -> tuple[_Layout, int] | None:
     """The table's column map and its first data row, or None when no header is found."""
-    for r in range(min(grid.n_rows, _HEADER_SCAN)):
+    for r in range(first, min(grid.n_rows, first + _HEADER_SCAN)):
         cols = _row_fields(grid.rows[r])
         if not _is_header(grid.rows[r], cols):
             continue
@@ -231,6 +232,7 @@ def _find_layout(grid: Grid) -> tuple[_Layout, int] | None:
             columns["department"] = columns["handler"]
         header_rows = grid.rows[r:r + 1 + two_rows]
         layout = _Layout(columns, ticks, [_row_keys(row) for row in header_rows], grid.n_cols, r, kind)
+        _settle_types(grid, r + 1 + two_rows, layout)
         return layout, r + 1 + two_rows
     return None
 
@@ -380,8 +382,22 @@ def _section(form: _Form, text: str, ctx: _Context) -> _Context:
     return ctx
 
 
-def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Context) -> None:
-    """Append the grid's entries to the form."""
+def _read_table(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Context) -> _Layout:
+    """Append the grid's entries; a new header further down (tables stacked in one sheet) takes over.
+
+    Returns the layout in force at the end, for a table continued in the next grid."""
+    while True:
+        form.has_level_column |= bool(layout.ticks) or "level" in layout.columns
+        form.kinds.append(layout.kind)
+        stop = _read_rows(form, grid, start, layout, ctx)
+        found = _find_layout(grid, stop) if stop is not None else None
+        if found is None:
+            return layout
+        layout, start = found
+
+
+def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Context) -> int | None:
+    """Append the rows' entries to the form, up to a row that starts another table (returned)."""
     count = 0
     section = ctx
     risk_cols = layout.columns["risk"]
@@ -398,6 +414,8 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
             form.add_fields(header_values(form.simplified(texts)), trailing=True)
         if reason:
             continue
+        if r > start and _is_header(row, _row_fields(row)):
+            return r
         risk_cell = _distinct(row, risk_cols)[0]
         if risk_cell.row != r:
             # The risk cell is merged down from the row above: more measures for that entry
@@ -421,6 +439,7 @@ def _read_rows(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Conte
             continue
         form.entries.append(_entry(form, grid, r, layout, section))
         count += 1
+    return None
 
 
 # ---------------------------------------------------------------- form fields
@@ -502,15 +521,14 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
     preamble: list[str] = []  # text above the first risk table, layout tables included
     preamble_pairs: list[tuple[str, str]] = []
     previous: tuple[_Layout, _Context] | None = None
-    kinds = []
     form_ctx = _Context()
     for grid in doc.grids:
         found = _find_layout(grid)
         lines = [form.simplified(line) for line in grid.before]
         if found is None:
             if previous and grid.n_cols == previous[0].width and grid.n_rows and not header_values(" ".join(lines)):
-                layout, ctx = previous[0], _context(form, lines, [], None, previous[1])
-                _read_rows(form, grid, 0, layout, ctx)  # a table split into several Word tables
+                ctx = _context(form, lines, [], None, previous[1])
+                previous = (_read_table(form, grid, 0, previous[0], ctx), ctx)  # a table split over Word tables
                 continue
             card = _card(grid)
             if card is not None:
@@ -526,7 +544,6 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
                                 trailing=True)
             continue
         layout, start = found
-        _settle_types(grid, start, layout)
         above = lines + _row_lines(form, grid, layout.top)
         pairs = [p for line in above for p in header_values(line)] + _key_values(form, grid, layout.top)
         if not previous:
@@ -535,19 +552,16 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
             form_ctx = _context(form, [], list(form.info.items()), None, _Context())
         ctx = _context(form, lines, pairs, grid.sheet, form_ctx)
         form.declared_departments |= {form.text(v) for n, v in pairs if n == "department"}
-        form.has_level_column |= bool(layout.ticks) or "level" in layout.columns
-        _read_rows(form, grid, start, layout, ctx)
-        kinds.append(layout.kind)
-        previous = (layout, ctx)
+        previous = (_read_table(form, grid, start, layout, ctx), ctx)
         form.add_fields(pairs, trailing=True)
     if previous is None:
         raise fail("not_a_form")
     if not form.entries:
         raise fail("not_a_form", "未找到风险点表格:表格中没有填写任何风险点")
-    return _finish(form, doc, preamble, kinds, file=file, sha256=sha256)
+    return _finish(form, doc, preamble, file=file, sha256=sha256)
 
 
-def _finish(form: _Form, doc: Document, preamble: list[str], kinds: list[str], *,
+def _finish(form: _Form, doc: Document, preamble: list[str], *,
             file: str, sha256: str | None) -> ParsedForm:
     last_grid_after = doc.grids[-1].after if doc.grids else []
     form.add_fields([p for line in last_grid_after for p in header_values(form.simplified(line))], trailing=True)
@@ -566,7 +580,7 @@ def _finish(form: _Form, doc: Document, preamble: list[str], kinds: list[str], *
         format=doc.format,
         sha256=sha256,
         form=FormInfo(
-            kind="power_list" if kinds and all(k == "power_list" for k in kinds) else "risk_register",
+            kind="power_list" if form.kinds and all(k == "power_list" for k in form.kinds) else "risk_register",
             title=form.text(_title(preamble) or "") or None,
             unit=info.get("unit"),
             department=info.get("department") if one_department else None,

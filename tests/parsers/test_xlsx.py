@@ -189,3 +189,17 @@ def test_strict_open_xml_workbook():
             ).replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
                       b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
     assert parse_xlsx(strict.getvalue()).entries[0].risk == "坐支现金"
+
+
+def test_two_tables_stacked_in_one_sheet_each_read_with_its_own_header():
+    def build(wb):
+        sheet(wb, "Sheet1", [
+            ["序号", "岗位", "风险点", "风险等级", "防控措施"],
+            ["1", "出纳", "坐支现金", "高", "当日存行"],
+            [],
+            ["序号", "风险点", "防控措施", "责任人", "风险等级"],
+            ["1", "白条入账", "严格审核", "刘芳", "中"],
+        ])
+    entries = parse_xlsx(xlsx_bytes(build)).entries
+    assert [(e.risk, e.position, e.owner, e.level, e.source.row) for e in entries] == [
+        ("坐支现金", "出纳", None, "high", 2), ("白条入账", None, "刘芳", "medium", 5)]
