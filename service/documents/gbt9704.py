@@ -24,8 +24,14 @@ MARGINS_MM = {"top": 37.0, "bottom": 35.0, "left": 28.0, "right": 26.0}
 TOLERANCE_MM = 1.0
 LINES_PER_PAGE = 22
 CHARS_PER_LINE = 28
+
+
+def twips(mm: float) -> int:
+    return round(mm / 25.4 * 1440)
+
+
 # 22 lines in the 225 mm block: 579 twips (28.95 pt); 580 fits only 21.
-LINE_PITCH_TWIPS = 579
+LINE_PITCH_TWIPS = twips(PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]) // LINES_PER_PAGE
 # The page number sits about 7 mm below the text block: bottom margin - 7 mm - one 14 pt line.
 FOOTER_DISTANCE_MM = MARGINS_MM["bottom"] - 7.0 - 14 * 25.4 / 72
 
@@ -60,10 +66,6 @@ STYLE_ATTACHMENT = "附件说明"
 STYLE_SIGNATURE = "落款"
 STYLE_RECORD = "版记"
 STYLE_TABLE = "表格文字"
-
-
-def twips(mm: float) -> int:
-    return round(mm / 25.4 * 1440)
 
 
 def char_space(normal_pt: float, text_width_twips: int) -> int:
