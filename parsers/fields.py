@@ -8,6 +8,7 @@ ends with, the longest first ("监控责任人" beats "责任人"), then any con
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from parsers.model import PHASES
 from parsers.text import key
@@ -66,6 +67,7 @@ _COLUMN_EXACT = _index(COLUMNS)
 _FORM_EXACT = _index(FORM_LABELS)
 
 
+@lru_cache(maxsize=16384)
 def column_field(header: str) -> str | None:
     """The contract field a table header names, or None."""
     k = _BRACKETS.sub("", key(header)).rstrip(":*※")  # "风险等级*": a footnote mark
