@@ -46,15 +46,24 @@ class _Resolver:
     def __init__(self, doc: Document) -> None:
         styles = doc.styles.element
         self.by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
-        self.default_style = next((s for s in self.by_id.values()
-                                   if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) == "1"), None)
+        self.default_style = next(
+            (
+                s
+                for s in self.by_id.values()
+                if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) == "1"
+            ),
+            None,
+        )
         self.defaults = styles.find(qn("w:docDefaults"))
 
     def _chain(self, p: etree._Element) -> list[etree._Element]:
         """Property holders from most to least specific: paragraph, styles, defaults."""
         ppr = p.find(qn("w:pPr"))
-        style_id = ppr.find(qn("w:pStyle")).get(qn("w:val")) if ppr is not None and ppr.find(
-            qn("w:pStyle")) is not None else None
+        style_id = (
+            ppr.find(qn("w:pStyle")).get(qn("w:val"))
+            if ppr is not None and ppr.find(qn("w:pStyle")) is not None
+            else None
+        )
         style = self.by_id.get(style_id) if style_id else self.default_style
         out, seen = [], set()
         while style is not None and id(style) not in seen:
@@ -108,25 +117,27 @@ class _Resolver:
         return int(ind.get(qn("w:firstLine")) or 0) / 20 / size
 
 
-def _result(rule: str, title: str, ok: bool | None, found: str) -> RuleResult:
-    return RuleResult(rule, title, ok, found)
-
-
 def _mm(length: int | None) -> float:
     return round((length or 0) / 36000, 1)
 
 
 def _page(doc: Document) -> list[RuleResult]:
     sizes = [(_mm(s.page_width), _mm(s.page_height)) for s in doc.sections]
-    ok_size = all(abs(w - gb.PAGE_MM[0]) <= gb.TOLERANCE_MM and abs(h - gb.PAGE_MM[1]) <= gb.TOLERANCE_MM
-                  for w, h in sizes)
+    ok_size = all(
+        abs(w - gb.PAGE_MM[0]) <= gb.TOLERANCE_MM and abs(h - gb.PAGE_MM[1]) <= gb.TOLERANCE_MM
+        for w, h in sizes
+    )
     margins = [{k: _mm(getattr(s, f"{k}_margin")) for k in gb.MARGINS_MM} for s in doc.sections]
     ok_margins = all(abs(m[k] - v) <= gb.TOLERANCE_MM for m in margins for k, v in gb.MARGINS_MM.items())
     m = margins[0]
     return [
-        _result("page_size", "纸张 A4(210×297 mm)", ok_size, f"{sizes[0][0]}×{sizes[0][1]} mm"),
-        _result("margins", "页边距 上37 下35 左28 右26 mm", ok_margins,
-                f"上{m['top']} 下{m['bottom']} 左{m['left']} 右{m['right']} mm"),
+        RuleResult("page_size", "纸张 A4(210×297 mm)", ok_size, f"{sizes[0][0]}×{sizes[0][1]} mm"),
+        RuleResult(
+            "margins",
+            "页边距 上37 下35 左28 右26 mm",
+            ok_margins,
+            f"上{m['top']} 下{m['bottom']} 左{m['left']} 右{m['right']} mm",
+        ),
     ]
 
 
@@ -134,17 +145,25 @@ def _grid(doc: Document) -> RuleResult:
     section = doc.sections[0]
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
-        return _result("line_grid", "每页22行、每行28字(行距579、字符网格)", False, "未设置文档网格")
+        return RuleResult("line_grid", "每页22行、每行28字(行距579、字符网格)", False, "未设置文档网格")
     pitch = grid.get(qn("w:linePitch"))
     space = int(grid.get(qn("w:charSpace")) or 0)
     if space >= 2**31:  # LibreOffice writes negative values as unsigned 32-bit
         space -= 2**32
-    size = (doc.styles["Normal"].font.size.pt if doc.styles["Normal"].font.size else gb.BODY_PT)
+    size = doc.styles["Normal"].font.size.pt if doc.styles["Normal"].font.size else gb.BODY_PT
     width = gb.twips((section.page_width - section.left_margin - section.right_margin) / 36000)
     expected = gb.char_space(size, width)
-    ok = pitch == str(gb.LINE_PITCH_TWIPS) and grid.get(qn("w:type")) == "linesAndChars" and abs(space - expected) <= 16
-    return _result("line_grid", "每页22行、每行28字(行距579、字符网格)", ok,
-                   f"type={grid.get(qn('w:type'))} linePitch={pitch} charSpace={space}(应约为{expected})")
+    ok = (
+        pitch == str(gb.LINE_PITCH_TWIPS)
+        and grid.get(qn("w:type")) == "linesAndChars"
+        and abs(space - expected) <= 16
+    )
+    return RuleResult(
+        "line_grid",
+        "每页22行、每行28字(行距579、字符网格)",
+        ok,
+        f"type={grid.get(qn('w:type'))} linePitch={pitch} charSpace={space}(应约为{expected})",
+    )
 
 
 def _fonts(doc: Document, res: _Resolver, body: list[etree._Element]) -> list[RuleResult]:
@@ -152,9 +171,17 @@ def _fonts(doc: Document, res: _Resolver, body: list[etree._Element]) -> list[Ru
     fonts = normal.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
     east = fonts.get(qn("w:eastAsia")) if fonts is not None else None
     size = doc.styles["Normal"].font.size
-    ok = east in (gb.BODY_FONT, gb.FONT_FALLBACKS[gb.BODY_FONT]) and size is not None and size.pt == gb.BODY_PT
-    out = [_result("body_font", "正文 3号(16pt)仿宋_GB2312(w:eastAsia)", ok,
-                   f"eastAsia={east} 字号={size.pt if size else None}pt")]
+    ok = (
+        east in (gb.BODY_FONT, gb.FONT_FALLBACKS[gb.BODY_FONT]) and size is not None and size.pt == gb.BODY_PT
+    )
+    out = [
+        RuleResult(
+            "body_font",
+            "正文 3号(16pt)仿宋_GB2312(w:eastAsia)",
+            ok,
+            f"eastAsia={east} 字号={size.pt if size else None}pt",
+        )
+    ]
     part = next((r.target_part for r in doc.part.rels.values() if r.reltype == RT.FONT_TABLE), None)
     alt = None
     if part is not None:
@@ -162,21 +189,49 @@ def _fonts(doc: Document, res: _Resolver, body: list[etree._Element]) -> list[Ru
             if f.get(qn("w:name")) == gb.BODY_FONT and f.find(qn("w:altName")) is not None:
                 alt = f.find(qn("w:altName")).get(qn("w:val"))
     names_gb2312 = east == gb.BODY_FONT
-    out.append(_result("font_fallback", "字体表为仿宋_GB2312 指定替代字体仿宋", (alt == gb.FONT_FALLBACKS[gb.BODY_FONT])
-                       if names_gb2312 else None, f"altName={alt}" if names_gb2312 else "未使用仿宋_GB2312"))
+    out.append(
+        RuleResult(
+            "font_fallback",
+            "字体表为仿宋_GB2312 指定替代字体仿宋",
+            (alt == gb.FONT_FALLBACKS[gb.BODY_FONT]) if names_gb2312 else None,
+            f"altName={alt}" if names_gb2312 else "未使用仿宋_GB2312",
+        )
+    )
     h1 = [p for p in body if _H1.match(_text(p))]
     h2 = [p for p in body if _H2.match(_text(p))]
     bad1 = [_text(p)[:12] for p in h1 if res.east_asia(p) != gb.HEADING1_FONT]
-    bad2 = [_text(p)[:12] for p in h2 if res.east_asia(p) not in (gb.HEADING2_FONT, gb.FONT_FALLBACKS[gb.HEADING2_FONT])]
+    bad2 = [
+        _text(p)[:12]
+        for p in h2
+        if res.east_asia(p) not in (gb.HEADING2_FONT, gb.FONT_FALLBACKS[gb.HEADING2_FONT])
+    ]
     h3 = [p for p in body if _H3.match(_text(p))]
     fangsong = (gb.BODY_FONT, gb.FONT_FALLBACKS[gb.BODY_FONT])
     bad3 = [_text(p)[:12] for p in h3 if res.east_asia(p) not in fangsong]
-    out.append(_result("heading1_font", "一级标题“一、”用黑体", (not bad1) if h1 else None,
-                       f"{len(h1)}个,不符:{'、'.join(bad1[:3])}" if bad1 else f"{len(h1)}个"))
-    out.append(_result("heading2_font", "二级标题“(一)”用楷体_GB2312", (not bad2) if h2 else None,
-                       f"{len(h2)}个,不符:{'、'.join(bad2[:3])}" if bad2 else f"{len(h2)}个"))
-    out.append(_result("heading3_font", "三、四级标题“1.”“(1)”用仿宋", (not bad3) if h3 else None,
-                       f"{len(h3)}个,不符:{'、'.join(bad3[:3])}" if bad3 else f"{len(h3)}个"))
+    out.append(
+        RuleResult(
+            "heading1_font",
+            "一级标题“一、”用黑体",
+            (not bad1) if h1 else None,
+            f"{len(h1)}个,不符:{'、'.join(bad1[:3])}" if bad1 else f"{len(h1)}个",
+        )
+    )
+    out.append(
+        RuleResult(
+            "heading2_font",
+            "二级标题“(一)”用楷体_GB2312",
+            (not bad2) if h2 else None,
+            f"{len(h2)}个,不符:{'、'.join(bad2[:3])}" if bad2 else f"{len(h2)}个",
+        )
+    )
+    out.append(
+        RuleResult(
+            "heading3_font",
+            "三、四级标题“1.”“(1)”用仿宋",
+            (not bad3) if h3 else None,
+            f"{len(h3)}个,不符:{'、'.join(bad3[:3])}" if bad3 else f"{len(h3)}个",
+        )
+    )
     return out
 
 
@@ -191,13 +246,17 @@ def _is_red(res: _Resolver, p: etree._Element) -> bool:
 def _title(res: _Resolver, body: list[etree._Element]) -> RuleResult:
     title = next((p for p in body if _text(p) and (res.size(p) or 0) >= 20 and not _is_red(res, p)), None)
     if title is None:
-        return _result("title", "标题 2号(22pt)方正小标宋简体,居中,不对齐网格", False, "未找到22pt标题")
+        return RuleResult("title", "标题 2号(22pt)方正小标宋简体,居中,不对齐网格", False, "未找到22pt标题")
     snap = res.para_el(title, "w:snapToGrid")
     no_snap = snap is not None and snap.get(qn("w:val")) in ("0", "false")
     font, size, align = res.east_asia(title), res.size(title), res.align(title)
     ok = font == gb.TITLE_FONT and size == gb.TITLE_PT and align == "center" and no_snap
-    return _result("title", "标题 2号(22pt)方正小标宋简体,居中,不对齐网格", ok,
-                   f"“{_text(title)[:16]}” {font} {size}pt 对齐={align} 对齐网格={'否' if no_snap else '是'}")
+    return RuleResult(
+        "title",
+        "标题 2号(22pt)方正小标宋简体,居中,不对齐网格",
+        ok,
+        f"“{_text(title)[:16]}” {font} {size}pt 对齐={align} 对齐网格={'否' if no_snap else '是'}",
+    )
 
 
 def _in_fields(body: list[etree._Element]) -> set[int]:
@@ -223,8 +282,12 @@ def _indent(res: _Resolver, body: list[etree._Element]) -> RuleResult:
         checked += 1
         if abs(res.first_indent_chars(p, size) - 2) > 0.1 and not _text(p).endswith((":", ":")):
             bad.append(_text(p)[:12])
-    return _result("first_line_indent", "正文段落首行缩进2字", not bad if checked else None,
-                   f"检查{checked}段,未缩进{len(bad)}段" + (f":{'、'.join(bad[:3])}" if bad else ""))
+    return RuleResult(
+        "first_line_indent",
+        "正文段落首行缩进2字",
+        not bad if checked else None,
+        f"检查{checked}段,未缩进{len(bad)}段" + (f":{'、'.join(bad[:3])}" if bad else ""),
+    )
 
 
 def _footer(doc: Document) -> RuleResult:
@@ -243,8 +306,12 @@ def _footer(doc: Document) -> RuleResult:
             problems.append(f"{name}无“— N —”页码")
         elif jc is None or jc.get(qn("w:val")) != side:
             problems.append(f"{name}页码未居{'右' if side == 'right' else '左'}")
-        elif sz is None or sz.get(qn("w:val")) != str(gb.PAGE_NUMBER_PT * 2) or fonts is None or \
-                fonts.get(qn("w:eastAsia")) != gb.PAGE_NUMBER_FONT:
+        elif (
+            sz is None
+            or sz.get(qn("w:val")) != str(gb.PAGE_NUMBER_PT * 2)
+            or fonts is None
+            or fonts.get(qn("w:eastAsia")) != gb.PAGE_NUMBER_FONT
+        ):
             problems.append(f"{name}页码不是14pt宋体")
     if not even_odd:
         problems.append("未设置奇偶页不同")
@@ -252,59 +319,71 @@ def _footer(doc: Document) -> RuleResult:
     gap = _mm(section.bottom_margin) - number_top
     if abs(gap - 7) > 2:
         problems.append(f"页码距版心下边缘约{gap:.0f} mm(应约7 mm)")
-    return _result("page_numbers", title, not problems, ";".join(problems) or "单页居右、双页居左,14pt宋体")
+    return RuleResult(
+        "page_numbers", title, not problems, ";".join(problems) or "单页居右、双页居左,14pt宋体"
+    )
 
 
 def _letterhead(res: _Resolver, body: list[etree._Element]) -> list[RuleResult]:
     idx = next((i for i, p in enumerate(body) if _NUMBER.search(_text(p)) and len(_text(p)) < 40), None)
     if idx is None:
         na = "无发文字号(无版头)"
-        return [_result("doc_number", "发文字号用六角括号〔〕,不加“第”,不编虚位", None, na),
-                _result("letterhead", "发文机关标志红色,发文字号下红色分隔线", None, na)]
+        return [
+            RuleResult("doc_number", "发文字号用六角括号〔〕,不加“第”,不编虚位", None, na),
+            RuleResult("letterhead", "发文机关标志红色,发文字号下红色分隔线", None, na),
+        ]
     text = _text(body[idx])
     m = _NUMBER.search(text)
     ok = "〔" in m.group(0) and "〕" in m.group(0) and not m.group(2) and not m.group(3).startswith("0")
     red_issuer = any(_is_red(res, p) for p in body[:idx] if _text(p))
     line = None
-    for p in body[idx: idx + 2]:
+    for p in body[idx : idx + 2]:
         bottom = res.para_el(p, "w:pBdr")
         bottom = bottom.find(qn("w:bottom")) if bottom is not None else None
         if bottom is not None:
             line = bottom.get(qn("w:color"))
     red_line = (line or "").upper() == gb.RED
     return [
-        _result("doc_number", "发文字号用六角括号〔〕,不加“第”,不编虚位", ok, text),
-        _result("letterhead", "发文机关标志红色,发文字号下红色分隔线", red_issuer and red_line,
-                f"发文机关标志{'红色' if red_issuer else '非红色'},分隔线颜色={line}"),
+        RuleResult("doc_number", "发文字号用六角括号〔〕,不加“第”,不编虚位", ok, text),
+        RuleResult(
+            "letterhead",
+            "发文机关标志红色,发文字号下红色分隔线",
+            red_issuer and red_line,
+            f"发文机关标志{'红色' if red_issuer else '非红色'},分隔线颜色={line}",
+        ),
     ]
 
 
 def _issue_date(body: list[etree._Element]) -> RuleResult:
     dates = [m for p in body if (m := _DATE.match(_text(p)))]
     if not dates:
-        return _result("issue_date", "成文日期用阿拉伯数字,不编虚位(如2026年11月22日)", None, "无成文日期")
+        return RuleResult("issue_date", "成文日期用阿拉伯数字,不编虚位(如2026年11月22日)", None, "无成文日期")
     m = dates[-1]
     ok = all(part.isdigit() and not part.startswith("0") for part in m.groups())
-    return _result("issue_date", "成文日期用阿拉伯数字,不编虚位(如2026年11月22日)", ok, m.group(0).strip())
+    return RuleResult("issue_date", "成文日期用阿拉伯数字,不编虚位(如2026年11月22日)", ok, m.group(0).strip())
 
 
 def _attachment_note(res: _Resolver, body: list[etree._Element]) -> RuleResult:
     notes = [p for p in body if re.match(r"^附件[::]", _text(p))]
     if not notes:
-        return _result("attachment_note", "附件说明在正文下空一行、左空二字", None, "无附件说明")
+        return RuleResult("attachment_note", "附件说明在正文下空一行、左空二字", None, "无附件说明")
     p = notes[0]
     chars = res.first_indent_chars(p, res.size(p) or gb.BODY_PT)
     i = body.index(p)
     blank_before = i > 0 and not _text(body[i - 1])
-    return _result("attachment_note", "附件说明在正文下空一行、左空二字", abs(chars - 2) <= 0.1 and blank_before,
-                   f"缩进{chars:g}字,{'前有' if blank_before else '前无'}空行")
+    return RuleResult(
+        "attachment_note",
+        "附件说明在正文下空一行、左空二字",
+        abs(chars - 2) <= 0.1 and blank_before,
+        f"缩进{chars:g}字,{'前有' if blank_before else '前无'}空行",
+    )
 
 
 def _record(res: _Resolver, body: list[etree._Element]) -> RuleResult:
     title = "版记 4号仿宋,首末条粗线(0.35mm)、中间细线(0.25mm)"
     lines = [p for p in body if _text(p).startswith("抄送") or _text(p).endswith("印发")]
     if not lines:
-        return _result("record", title, None, "无版记")
+        return RuleResult("record", title, None, "无版记")
 
     def border(p: etree._Element, side: str) -> int:
         b = res.para_el(p, "w:pBdr")
@@ -315,8 +394,12 @@ def _record(res: _Resolver, body: list[etree._Element]) -> RuleResult:
     sizes = {res.size(p) for p in lines}
     thick_ok = border(first, "top") >= gb.THICK_LINE and border(last, "bottom") >= gb.THICK_LINE
     thin_ok = all(0 < border(p, "bottom") <= gb.THIN_LINE for p in lines[:-1])
-    return _result("record", title, thick_ok and thin_ok and sizes == {gb.RECORD_PT},
-                   f"字号{sorted(s for s in sizes if s)}pt,首线{border(first, 'top')}/8pt,末线{border(last, 'bottom')}/8pt")
+    return RuleResult(
+        "record",
+        title,
+        thick_ok and thin_ok and sizes == {gb.RECORD_PT},
+        f"字号{sorted(s for s in sizes if s)}pt,首线{border(first, 'top')}/8pt,末线{border(last, 'bottom')}/8pt",
+    )
 
 
 def check(data: bytes) -> list[RuleResult]:
