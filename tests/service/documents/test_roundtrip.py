@@ -11,6 +11,7 @@ from parsers import parse_bytes
 from service.documents import forms, generate
 from service.documents.checker import check
 from service.documents.queries import entries, scope
+from service.ingest import ingest_file
 from service.store.db import read_session, write_session
 from service.store.models import Entry, Measure
 from service.store.scope import Viewer
@@ -81,3 +82,14 @@ def test_exported_ledger_parses_back_to_the_same_entries(filled: Filled) -> None
     for got, want in zip(parsed.entries, stored, strict=True):
         assert {f: getattr(got, f) for f in fields} == {f: want[f] for f in fields}
         assert [(m.text, m.phase) for m in got.measures] == [(m["text"], m["phase"]) for m in want["measures"]]
+
+
+def test_a_form_ingested_for_real_flows_into_the_documents(filled: Filled, samples_dir) -> None:
+    data = (samples_dir / "p07_gaozhongdi.xlsx").read_bytes()
+    result = ingest_file(data, "p07_gaozhongdi.xlsx", unit=UNIT)
+    assert result.status == "parsed" and result.entry_count == 7
+    summary = generate("summary", {"unit": UNIT}, viewer=Viewer.system())
+    text = "\n".join(p.text for p in docx.Document(str(summary.path)).paragraphs)
+    assert f"共查找风险点{filled.entries + 7}个" in text
+    ledger = generate("ledger", {"unit": UNIT}, viewer=Viewer.system())
+    assert len(parse_bytes(ledger.path.read_bytes(), ledger.filename).entries) == filled.entries + 7
