@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from docx.document import Document
 
 from service.store.db import write_session
 from service.store.models import Campaign, Entry, Measure, Person, StoredFile, Submission, Unit
@@ -80,3 +81,9 @@ def fill(rows: list[tuple] = ROWS) -> Filled:
 @pytest.fixture
 def filled(store: Any) -> Iterator[Filled]:
     yield fill()
+
+
+def all_text(doc: Document) -> str:
+    parts = [p.text for p in doc.paragraphs]
+    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(parts)

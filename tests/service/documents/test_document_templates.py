@@ -9,21 +9,14 @@ from pathlib import Path
 import docx
 import docx.enum.text
 import pytest
-from docx.document import Document
 
 from service.config import reset_settings
 from service.documents import DocumentError, generate
 from service.documents.render import BUILTIN_DIR
 from service.store.scope import Viewer
-from tests.service.documents.conftest import UNIT, fill
+from tests.service.documents.conftest import UNIT, all_text, fill
 
 ADMIN = Viewer.system()
-
-
-def _all_text(doc: Document) -> str:
-    parts = [p.text for p in doc.paragraphs]
-    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    return "\n".join(parts)
 
 
 def _user_template(folder: Path, kind: str, old: str, new: str) -> None:
@@ -50,7 +43,7 @@ def templates(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_user_template_overrides_builtin(templates: Path) -> None:
     _user_template(templates, "summary", "扎实开展廉政风险防控工作", "认真开展自查自纠工作")
     result = generate("summary", {"unit": UNIT}, viewer=ADMIN)
-    text = _all_text(docx.Document(str(result.path)))
+    text = all_text(docx.Document(str(result.path)))
     assert "认真开展自查自纠工作" in text
     assert "扎实开展廉政风险防控工作" not in text
 
@@ -116,7 +109,7 @@ def test_store_values_are_data_not_template_code(store, kind: str) -> None:
     params = {"unit": UNIT, "person": "刘芳"} if kind == "commitment" else {"unit": UNIT}
     result = generate(kind, params, viewer=ADMIN)
     doc = docx.Document(str(result.path))  # the file is well-formed
-    text = _all_text(doc)
+    text = all_text(doc)
     assert "{{ 7*7 }} 风险" in text and "49" not in text.replace("2026", "")
     assert "{% for x in range(3) %}循环{% endfor %}" in text
     assert "a < b && c > d 的风险" in text
@@ -135,7 +128,7 @@ def test_letters_of_a_user_template_with_its_own_page_breaks_are_cut_at_letter_b
     result = generate("commitment", {"unit": UNIT}, viewer=ADMIN)
     with zipfile.ZipFile(result.path) as z:
         for name in ("财务科_刘芳.docx", "采购科_赵强.docx"):
-            text = _all_text(docx.Document(io.BytesIO(z.read(name))))
+            text = all_text(docx.Document(io.BytesIO(z.read(name))))
             person = name.split("_")[1].removesuffix(".docx")
             assert f"承诺人:{person}" in text and text.count("承诺人:") == 1
             assert "本人郑重承诺" in text  # the part after the template's own page break stays with its letter

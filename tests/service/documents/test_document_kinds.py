@@ -17,8 +17,7 @@ from service.documents.checker import check
 from service.store.db import read_session, write_session
 from service.store.models import AuditLog, Document, Finding, Submission, Unit
 from service.store.scope import Viewer
-from tests.service.documents.conftest import CAMPAIGN, UNIT, Filled, fill
-from tests.service.documents.test_render import _all_text
+from tests.service.documents.conftest import CAMPAIGN, UNIT, Filled, all_text, fill
 
 ADMIN = Viewer.system()
 
@@ -31,7 +30,7 @@ def _assert_format(data: bytes) -> None:
 def test_summary_figures_tables_and_charts(filled: Filled) -> None:
     result = generate("summary", {"unit": UNIT}, viewer=ADMIN)
     doc = docx.Document(str(result.path))
-    text = _all_text(doc)
+    text = all_text(doc)
     assert "共查找风险点5个,制定防控措施10条" in text  # the superseded entry is not counted
     assert "涉及风险岗位4个、风险岗位人员4人" in text
     assert "覆盖科室(部门)2个(应报3个)" in text
@@ -47,7 +46,7 @@ def test_summary_figures_tables_and_charts(filled: Filled) -> None:
 def test_summary_for_a_stage_counts_forms_received_in_it(filled: Filled) -> None:
     def stage_text() -> str:
         result = generate("summary", {"unit": UNIT, "stage": "查找风险"}, viewer=ADMIN)
-        return _all_text(docx.Document(str(result.path)))
+        return all_text(docx.Document(str(result.path)))
 
     with write_session() as s:
         s.execute(update(Submission).values(received_at=datetime(2026, 3, 15, 9)))
@@ -64,7 +63,7 @@ def test_summary_for_a_stage_counts_forms_received_in_it(filled: Filled) -> None
 
 def test_plan_has_stages_leaders_and_numbered_letterhead(filled: Filled) -> None:
     result = generate("plan", {"unit": UNIT}, viewer=ADMIN)
-    text = _all_text(docx.Document(str(result.path)))
+    text = all_text(docx.Document(str(result.path)))
     assert result.number_text == "廉防〔2026〕1号"
     assert "廉防〔2026〕1号" in text
     assert "(二)查找风险(2026年4月1日至2026年5月31日)" in text
@@ -89,7 +88,7 @@ def test_rectification_numbers_have_no_gaps_or_repeats(filled: Filled) -> None:
         assert err.value.code == "bad_number"
     third = generate("rectification", params, viewer=ADMIN)
     assert third.number_text == "廉防办〔2026〕3号"
-    text = _all_text(docx.Document(str(second.path)))
+    text = all_text(docx.Document(str(second.path)))
     assert "安澜县财政局财务科:" in text
     assert "1.风险等级标识不完整" in text and "2.防控措施过于笼统" in text
     assert "请于2026年12月5日前" in text
@@ -112,7 +111,7 @@ def test_rectification_lists_open_findings_and_links_them(filled: Filled) -> Non
                     message="已关闭的问题", key="b", status="closed"),
         ])
     result = generate("rectification", {"unit": UNIT, "items": ["不会用到"]}, viewer=ADMIN)
-    text = _all_text(docx.Document(str(result.path)))
+    text = all_text(docx.Document(str(result.path)))
     assert "1.防控措施“加强学习”过于笼统" in text
     assert "已关闭的问题" not in text and "不会用到" not in text
     with read_session() as s:
@@ -132,7 +131,7 @@ def test_commitment_for_one_person(filled: Filled) -> None:
     result = generate("commitment", {"unit": UNIT, "person": "王敏"}, viewer=ADMIN)
     assert result.filename == "廉政承诺书_财务科_王敏.docx"
     doc = docx.Document(str(result.path))
-    text = _all_text(doc)
+    text = all_text(doc)
     assert "承诺人:王敏" in text and "原始凭证审核不严,以白条入账" in text
     assert "1、严格审核原始凭证\n2、白条一律不得入账" in text
     assert "现金收付" not in text
@@ -148,11 +147,11 @@ def test_commitment_for_a_unit_is_a_zip_with_merged_letters(filled: Filled) -> N
         merged_data = z.read("廉政承诺书_合并.docx")
         merged = docx.Document(io.BytesIO(merged_data))
         one = z.read("采购科_张伟.docx")
-    letter = _all_text(docx.Document(io.BytesIO(one)))
+    letter = all_text(docx.Document(io.BytesIO(one)))
     assert "承诺人:张伟" in letter and "化整为零" in letter and "刘芳" not in letter
     body = merged.element.body.xml
     assert body.count('w:type="page"') == 3
-    assert _all_text(merged).count("廉政承诺书") == 4
+    assert all_text(merged).count("廉政承诺书") == 4
     _assert_format(one)
     _assert_format(merged_data)
 
@@ -182,7 +181,7 @@ def test_ledger_rows_formats_and_formula_safety(store) -> None:
 def test_summary_of_all_units_counts_units_covered(filled: Filled) -> None:
     with write_session() as s:
         s.add(Unit(name="未报送的单位"))
-    text = _all_text(docx.Document(str(generate("summary", {}, viewer=ADMIN).path)))
+    text = all_text(docx.Document(str(generate("summary", {}, viewer=ADMIN).path)))
     assert "各单位2026年度廉政风险防控工作总结" in text
     assert "涉及单位1个(共2个)" in text and "共查找风险点5个" in text
 
