@@ -1,23 +1,24 @@
-"""Share charts as PNG, drawn with a CJK font so the Chinese labels render (not as boxes)."""
+"""Share charts as PNG, drawn with a CJK font so the Chinese labels render (not as boxes).
+
+matplotlib is imported on first use: it takes about a second, and every `lianfang` command
+imports this package while only summaries draw charts.
+"""
 
 from __future__ import annotations
 
 import io
 from functools import lru_cache
-
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from typing import Any
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
 COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#2980b9", "#27ae60", "#8e44ad", "#7f8c8d")
 
 
 @lru_cache(maxsize=1)
-def cjk_font() -> font_manager.FontProperties | None:
-    """The first installed CJK family (fonts-noto-cjk or fonts-wqy-zenhei), None when there is none."""
+def cjk_font() -> Any:
+    """FontProperties of the first installed CJK family (fonts-noto-cjk, fonts-wqy-zenhei), or None."""
+    from matplotlib import font_manager
+
     for family in CJK_FAMILIES:
         try:
             path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
@@ -29,6 +30,8 @@ def cjk_font() -> font_manager.FontProperties | None:
 
 def share_chart(title: str, labels: list[str], counts: list[int]) -> bytes:
     """A pie chart of `counts` with percentage labels; empty data gives a chart saying so."""
+    from matplotlib.figure import Figure  # Figure alone needs no GUI backend
+
     font = cjk_font()
     fig = Figure(figsize=(6.0, 3.6), dpi=110)
     ax = fig.subplots()
