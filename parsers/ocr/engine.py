@@ -8,6 +8,7 @@ box from the cleaned page before recognising it. The engine is built once per pr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -48,6 +49,10 @@ class Box:
         return self.x1 - self.x0
 
 
+# A speck beside a line of Chinese is read as a stray dot or quote; no form writes one there.
+_STRAY = re.compile(r"^[.·'`]+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[.·'`]+$")
+
+
 def available() -> bool:
     """Whether OCR can run here: the engine and OpenCV import."""
     try:
@@ -85,7 +90,7 @@ def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     if usable:
         found, _ = _engine().text_rec([crops[i] for i in usable])
         for i, (text, score, *_) in zip(usable, found, strict=True):
-            out[i] = (str(text).strip(), float(score))
+            out[i] = (_STRAY.sub("", str(text).strip()), float(score))
     return out
 
 

@@ -17,7 +17,7 @@ from parsers.ocr import engine
 from parsers.ocr.cells import build_grid, join_line, text_lines
 from parsers.ocr.engine import Box
 from parsers.ocr.open_tables import find_open_tables
-from parsers.ocr.prep import binarize, deskew, remove_seal, to_page_scale
+from parsers.ocr.prep import binarize, deskew, despeckle, remove_seal, to_page_scale
 from parsers.ocr.rules import Lattice, find_lattices, rule_masks
 
 MIN_BOX_SCORE = 0.3  # below this a box is smudge or seal residue, not text
@@ -81,9 +81,9 @@ def read_page(img: np.ndarray, page: int | None) -> PageRead:
     ink = binarize(img)
     h_rules, v_rules = rule_masks(ink)
     lattices = find_lattices(h_rules, v_rules)
-    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # scanner specks off
-    lattices = sorted(lattices + find_open_tables(ink, h_rules, v_rules, lattices, boxes), key=lambda lat: lat.ys[0])
-    clean = img.copy()
+    solid = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # scanner specks off
+    lattices = sorted(lattices + find_open_tables(solid, h_rules, v_rules, lattices, boxes), key=lambda lat: lat.ys[0])
+    clean = despeckle(img, ink).copy()
     for lat in lattices:  # only there: a large title's long strokes also pass as rules
         x0, y0, x1, y1 = lat.bbox
         area = (slice(max(y0 - 8, 0), y1 + 8), slice(max(x0 - 8, 0), x1 + 8))
