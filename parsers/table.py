@@ -23,6 +23,8 @@ from parsers.text import clean, is_traditional, key, to_simplified
 
 _HEADER_SCAN = 30  # header rows are searched among a table's first rows
 _TICKS = {"√", "✓", "✔", "☑", "●", "■", "v", "是", "y"}  # × marks a column NOT chosen
+_EMPTY_BOXES = ("□", "☐", "○", "◯")
+_CHECKBOX = re.compile(r"[☑☒■√✓✔●▣]([^□☐○◯☑☒■√✓✔●▣]+)")
 _TOTAL = ("合计", "小计", "总计")
 _BLANK_MARKS = ("以下空白", "以下无内容", "此页无正文")
 _NOTE = re.compile(r"^(注|说明|备注|填表说明)\d?[:：]")
@@ -301,6 +303,11 @@ def _level(form: _Form, row: list[Cell], layout: _Layout) -> tuple[str | None, s
     raw = _joined(row, layout.columns.get("level", []))
     if not raw:
         return None, None, False
+    checked = _CHECKBOX.search(key(raw))
+    if checked and any(box in raw for box in _EMPTY_BOXES):  # options in one cell: ☑高 □中 □低
+        reading = form.levels.read(checked.group(1))
+        form.readings.append(Reading(reading.level, "ticks", reading.assumed))
+        return reading.level, form.text(checked.group(1)), reading.level is None
     reading = form.levels.read(raw)
     form.readings.append(reading)
     return reading.level, form.text(raw), reading.level is None

@@ -245,3 +245,11 @@ def test_two_risk_columns_are_risk_and_manifestation():
 def test_title_naming_the_unit_gives_no_department():
     form = parse_docx(docx_form([HEADER] + risk_rows(1), before=("某某市交通运输局廉政风险点登记表",)))
     assert (form.form.title, form.entries[0].department) == ("某某市交通运输局廉政风险点登记表", None)
+
+
+@pytest.mark.parametrize("cell, level, label", [("□高 ☑中 □低", "medium", "中"), ("■一级 □二级 □三级", "high", "一级"),
+                                                ("√低 □中 □高", "low", "低")])
+def test_level_options_ticked_inside_one_cell(cell, level, label):
+    rows = [["风险点", "风险等级", "防控措施"], ["坐支现金", cell, "存行"]]
+    form = interpret(_doc(rows, lines=("排查表", "注:一级为最高")), file="x.docx")
+    assert (form.entries[0].level, form.entries[0].level_label, form.form.level_scheme) == (level, label, "ticks")
