@@ -51,7 +51,7 @@ KINDS: dict[str, ModuleType] = {
 }
 NUMBER_ATTEMPTS = 3
 
-__all__ = ["KINDS", "DocumentError", "GeneratedDocument", "generate"]
+__all__ = ["KINDS", "DocumentError", "GeneratedDocument", "generate", "stored_path"]
 
 
 @dataclass(slots=True)
@@ -64,6 +64,11 @@ class GeneratedDocument:
     attachments: list[Path] = field(default_factory=list)  # e.g. the plan's blank forms
     pdf_path: Path | None = None
     warnings: list[str] = field(default_factory=list)  # e.g. fonts missing for the PDF
+
+
+def stored_path(document_id: int, filename: str) -> Path:
+    """Where the file of Document row `document_id` lives (its attachments and PDF sit beside it)."""
+    return settings().documents_dir / str(document_id) / filename
 
 
 def _write_files(folder: Path, filename: str, output: Output) -> tuple[Path, list[Path]]:
@@ -111,9 +116,8 @@ def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.
         s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="document.generate",
                        object_type="document", object_id=doc.id,
                        details={"kind": kind, "number_text": number_text, "filename": filename}))
-        root = settings().documents_dir
-        root.mkdir(parents=True, exist_ok=True)
-        folder = root / str(doc.id)
+        folder = stored_path(doc.id, filename).parent
+        folder.parent.mkdir(parents=True, exist_ok=True)
         if folder.exists():  # left by a rolled-back transaction that used the same id
             shutil.rmtree(folder)
         path, attachments = _write_files(folder, filename, output)

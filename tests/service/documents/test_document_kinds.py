@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select, update
 
-from service.documents import DocumentError, generate
+from service.documents import DocumentError, generate, stored_path
 from service.documents.checker import check
 from service.store.db import read_session, write_session
 from service.store.models import AuditLog, Document, Finding, Submission, Unit
@@ -97,6 +97,7 @@ def test_rectification_numbers_have_no_gaps_or_repeats(filled: Filled) -> None:
     with read_session() as s:
         rows = s.scalars(select(Document).where(Document.kind == "rectification").order_by(Document.id)).all()
         assert [d.number for d in rows] == [1, 2, 3]
+        assert stored_path(rows[1].id, rows[1].filename) == second.path
         assert str(rows[0].deadline) == "2026-12-05"
         logged = s.scalars(select(AuditLog.object_id).where(AuditLog.action == "document.generate")).all()
         assert set(logged) >= {d.id for d in rows}
