@@ -293,6 +293,12 @@ def _skip_reason(row: list[Cell], layout: _Layout) -> str | None:
     return None
 
 
+def _ticked_option(raw: str) -> str | None:
+    """The option ticked in a cell listing them all ("□高 ☑中 □低" -> 中), else None."""
+    checked = _CHECKBOX.search(key(raw))
+    return checked.group(1) if checked and any(box in raw for box in _EMPTY_BOXES) else None
+
+
 def _level(form: _Form, row: list[Cell], layout: _Layout) -> tuple[str | None, str | None, bool]:
     """(level, label as written, whether the row's level could not be read)."""
     for c, label in layout.ticks.items():
@@ -303,11 +309,11 @@ def _level(form: _Form, row: list[Cell], layout: _Layout) -> tuple[str | None, s
     raw = _joined(row, layout.columns.get("level", []))
     if not raw:
         return None, None, False
-    checked = _CHECKBOX.search(key(raw))
-    if checked and any(box in raw for box in _EMPTY_BOXES):  # options in one cell: ☑高 □中 □低
-        reading = form.levels.read(checked.group(1))
+    option = _ticked_option(raw)
+    if option:
+        reading = form.levels.read(option)
         form.readings.append(Reading(reading.level, "ticks", reading.assumed))
-        return reading.level, form.text(checked.group(1)), reading.level is None
+        return reading.level, form.text(option), reading.level is None
     reading = form.levels.read(raw)
     form.readings.append(reading)
     return reading.level, form.text(raw), reading.level is None
@@ -339,7 +345,8 @@ def _entry(form: _Form, grid: Grid, r: int, layout: _Layout, ctx: _Context) -> E
         form.warn("level_unreadable", f"{where}的风险等级“{label}”无法识别,请核对", grid, r)
     elif level is None and (layout.ticks or "level" in layout.columns):
         form.warn("level_missing", f"{where}的风险点未填写风险等级", grid, r)
-    type_label = value("category") or ctx.category
+    type_label = value("category")
+    type_label = (_ticked_option(type_label) or type_label) if type_label else ctx.category
     deadline = value("deadline")
     risk_cell = _distinct(row, layout.columns["risk"])[0]
     return Entry(

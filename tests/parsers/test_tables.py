@@ -253,3 +253,9 @@ def test_level_options_ticked_inside_one_cell(cell, level, label):
     rows = [["风险点", "风险等级", "防控措施"], ["坐支现金", cell, "存行"]]
     form = interpret(_doc(rows, lines=("排查表", "注:一级为最高")), file="x.docx")
     assert (form.entries[0].level, form.entries[0].level_label, form.form.level_scheme) == (level, label, "ticks")
+
+
+def test_risk_type_ticked_inside_one_cell():
+    rows = [["风险点", "风险类型", "防控措施"], ["坐支现金", "□思想道德 ☑岗位职责 □制度机制", "存行"]]
+    entry = interpret(_doc(rows), file="x.docx").entries[0]
+    assert (entry.category, entry.category_label) == ("岗位职责", "岗位职责")
