@@ -29,7 +29,9 @@ _TOTAL = ("合计", "小计", "总计")
 _BLANK_MARKS = ("以下空白", "以下无内容", "此页无正文")
 _NOTE = re.compile(r"^(注|说明|备注|填表说明)\d?[:：]")
 _SIGNATURE = re.compile(r"签字|签名|盖章|审核意见|审核人|审批人|负责人签|(?:^|\s)审核[:：]")
-_ENUM_PREFIX = re.compile(r"^([一二三四五六七八九十]+[、.]|\d+[、.]|[(（][一二三四五六七八九十\d]+[)）])\s*")
+_ENUM_PREFIX = re.compile(
+    r"^([一二三四五六七八九十]+[、.]|\d+[、.]|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十\d]+(部分|章|节)?)\s*"
+)
 _DEPARTMENT = re.compile(r"(科|室|处|股|局|队|所|站|中心|部|办|组|院|委|馆|厅|庭|车间|分局|支队)$")
 _NO_RISK = re.compile(r"^([\d.,%/\-—–]+|无|暂无|没有)$")  # a numeric or 无 risk cell names no risk
 _DEPARTMENT_ONLY = re.compile(r"(科|室|处|股|组|队|部)$")
