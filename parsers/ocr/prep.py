@@ -9,12 +9,13 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, ImageSequence
+from PIL import Image, ImageOps
 
-from parsers.errors import ParseError, fail
+from parsers.errors import fail
 
 MAX_PIXELS = 40_000_000  # a 300 dpi A3 scan is 17.4 Mpx; beyond this is not a form page
 PAGE_LONG_SIDE = 2339  # A4 long side at 200 dpi
@@ -22,34 +23,43 @@ MAX_SPECKS = 3000  # one- and two-pixel dots on a page beyond which it is despec
 MAX_SKEW = 5.0  # degrees; a larger angle is a photo of something else, leave it
 
 
-def _too_large(width: int, height: int, max_pixels: int) -> ParseError:
-    return fail("image_too_large", f"图片尺寸过大({width}×{height} 像素),超出允许的 {max_pixels // 1_000_000} 百万像素")
-
-
-def load_frames(data: bytes, *, max_pixels: int = MAX_PIXELS, max_pages: int) -> Iterator[np.ndarray]:
-    """Each page of a .jpg/.png/.tif (multi-page TIFF scans too) as BGR, one decoded at a time.
-
-    Huge, broken and over-long images are refused with their own codes before decoding.
-    """
-    if not data:
-        raise fail("empty_file")
-    broken = "图片已损坏或格式无法识别,请重新扫描后上传"
+@contextmanager
+def _decoding() -> Iterator[None]:
+    """PIL's failures as our codes; its own bomb warning silenced (our cap decides)."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # PIL's own bomb warning: our cap below decides
-            img = Image.open(io.BytesIO(data))
-            frames = getattr(img, "n_frames", 1)
-            if frames > max_pages:
-                raise fail("too_many_pages", f"图片页数过多({frames}页),每个文件最多识别{max_pages}页")
-            for frame in ImageSequence.Iterator(img):
-                if frame.width * frame.height > max_pixels:
-                    raise _too_large(frame.width, frame.height, max_pixels)
-                rgb = ImageOps.exif_transpose(frame).convert("RGB")
-                yield cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
+            warnings.simplefilter("ignore")
+            yield
     except Image.DecompressionBombError as exc:
         raise fail("image_too_large") from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise fail("corrupt_file", broken) from exc
+        raise fail("corrupt_file", "图片已损坏或格式无法识别,请重新扫描后上传") from exc
+
+
+def load_frames(data: bytes, *, max_pixels: int = MAX_PIXELS, max_pages: int) -> Iterator[np.ndarray]:
+    """Each page of a .jpg/.png/.tif (multi-page TIFF scans too) as BGR, decoded one at a time.
+
+    Empty, over-long and broken images are refused here, before any page is read; a page
+    over the pixel cap when its turn comes, before it is decoded.
+    """
+    if not data:
+        raise fail("empty_file")
+    with _decoding():
+        img = Image.open(io.BytesIO(data))
+        frames = getattr(img, "n_frames", 1)
+    if frames > max_pages:
+        raise fail("too_many_pages", f"图片页数过多({frames}页),每个文件最多识别{max_pages}页")
+    return _frames(img, frames, max_pixels)
+
+
+def _frames(img: Image.Image, frames: int, max_pixels: int) -> Iterator[np.ndarray]:
+    for index in range(frames):
+        with _decoding():
+            img.seek(index)
+            if img.width * img.height > max_pixels:
+                raise fail("image_too_large", f"图片尺寸过大({img.width}×{img.height} 像素),超出允许的 {max_pixels // 1_000_000} 百万像素")
+            rgb = ImageOps.exif_transpose(img).convert("RGB")
+        yield cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
 
 
 def to_page_scale(img: np.ndarray) -> np.ndarray:
