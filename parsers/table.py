@@ -51,6 +51,7 @@ class _Layout:
     width: int
     top: int  # the (first) header row
     kind: str = "risk_register"
+    guessed: str | None = None  # header of a column read as 风险点 without saying so
 
 
 @dataclass
@@ -210,12 +211,29 @@ def _second_risk_column(header: list[Cell], columns: dict[str, list[int]]) -> No
         columns["risk"], columns["manifestation"] = first, [c for c in risk if c not in first]
 
 
+def _guess_risk_column(grid: Grid, r: int, cols: dict[int, str]) -> int | None:
+    """In a header naming 防控措施 and two more columns but no 风险点 (序号|岗位|内容|等级|措施),
+    the unnamed column holding the longest text below; None when there is no such header."""
+    row = grid.rows[r]
+    if "measures" not in cols.values() or len(set(cols.values())) < 3:
+        return None
+    below = grid.rows[r + 1:r + 51]
+    lengths = {c: sum(len(data[c].text) for data in below) / max(len(below), 1)
+               for c in range(len(row)) if c not in cols and row[c].text.strip() and row[c].col == c}
+    best = max(lengths, key=lengths.get, default=None)
+    return best if best is not None and lengths[best] >= 6 else None
+
+
 def _find_layout(grid: Grid, first: int = 0) -> tuple[_Layout, int] | None:
     """The table's column map and its first data row, or None when no header is found."""
     for r in range(first, min(grid.n_rows, first + _HEADER_SCAN)):
         cols = _row_fields(grid.rows[r])
+        guessed = None
         if not _is_header(grid.rows[r], cols):
-            continue
+            guessed = _guess_risk_column(grid, r, cols)
+            if guessed is None:
+                continue
+            cols[guessed] = "risk"
         ticks: dict[int, str] = {}
         two_rows = _refine(grid, r, cols, ticks)
         if not two_rows:
@@ -235,7 +253,8 @@ def _find_layout(grid: Grid, first: int = 0) -> tuple[_Layout, int] | None:
         if kind == "power_list" and "handler" in columns and "department" not in columns:
             columns["department"] = columns["handler"]
         header_rows = grid.rows[r:r + 1 + two_rows]
-        layout = _Layout(columns, ticks, [_row_keys(row) for row in header_rows], grid.n_cols, r, kind)
+        layout = _Layout(columns, ticks, [_row_keys(row) for row in header_rows], grid.n_cols, r, kind,
+                         grid.rows[r][guessed].text.strip() if guessed is not None else None)
         _settle_types(grid, r + 1 + two_rows, layout)
         return layout, r + 1 + two_rows
     return None
@@ -403,6 +422,9 @@ def _read_table(form: _Form, grid: Grid, start: int, layout: _Layout, ctx: _Cont
 
     Returns the layout in force at the end, for a table continued in the next grid."""
     while True:
+        if layout.guessed:
+            form.warn("risk_column_guessed", f"表格没有“风险点”列,已将“{form.text(layout.guessed)}”列作为风险点读取,请核对",
+                      grid, layout.top)
         form.has_level_column |= bool(layout.ticks) or "level" in layout.columns
         form.kinds.append(layout.kind)
         stop = _read_rows(form, grid, start, layout, ctx)

@@ -259,3 +259,11 @@ def test_risk_type_ticked_inside_one_cell():
     rows = [["风险点", "风险类型", "防控措施"], ["坐支现金", "□思想道德 ☑岗位职责 □制度机制", "存行"]]
     entry = interpret(_doc(rows), file="x.docx").entries[0]
     assert (entry.category, entry.category_label) == ("岗位职责", "岗位职责")
+
+
+def test_risk_column_under_another_name_is_guessed_with_a_warning():
+    rows = [["序号", "岗位", "内容", "等级", "防控措施"], ["1", "出纳", "收入款项不及时入账坐支现金", "高", "当日存行"]]
+    form = interpret(_doc(rows), file="x.docx")
+    assert (form.entries[0].risk, form.entries[0].level) == ("收入款项不及时入账坐支现金", "high")
+    warning = next(w for w in form.warnings if w.code == "risk_column_guessed")
+    assert "内容" in warning.message and warning.location["row"] == 1
