@@ -1,9 +1,11 @@
 """Batch speed: one-page .docx/.xlsx forms in-process and through RQ workers, files per second.
 
 Usage: .venv/bin/python bench/batch_bench.py [--files 1000] [--cases inprocess-1,inprocess-2,rq-1,rq-2]
+                                             [--database-url postgresql+psycopg://user@host:port/postgres]
 
 Generates the forms once (half .docx, half .xlsx, spread over 10 unit folders), then runs
-each case in a fresh store (a temporary LIANFANG_HOME, SQLite): in-process with a pool of
+each case in a fresh store (a temporary LIANFANG_HOME; SQLite, or a database created on the
+given PostgreSQL server and dropped after): in-process with a pool of
 1 and 2 processes, and through a real redis-server (started here on a free port, no
 persistence) with 1 and 2 `lianfang worker --burst` processes. A case is timed from the
 start of `run_batch` to the last file done. Targets (issue 6): 2 RQ workers reach at least
@@ -47,13 +49,33 @@ def write_forms(root: Path, count: int) -> None:
         (folder / f"表{n:05d}{'.xlsx' if n % 2 else '.docx'}").write_bytes(make(spec))
 
 
-def fresh_store(home: Path) -> None:
+def _server(server_url: str, *statements: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """A new, empty database on the PostgreSQL server; its URL."""
+    from sqlalchemy.engine import make_url
+
+    _server(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def fresh_store(home: Path, server_url: str | None) -> None:
     from service.config import reset_settings
     from service.store.bootstrap import init_store
     from service.store.db import write_session
     from service.store.units import add_unit
 
     os.environ["LIANFANG_HOME"] = str(home)
+    if server_url:
+        os.environ["LIANFANG_DATABASE_URL"] = fresh_database(server_url, f"lianfang_bench_{home.name}")
     reset_settings()
     init_store(admin_password="bench-pass")
     with write_session() as s:
@@ -67,11 +89,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_case(case: str, forms: Path, home: Path) -> float:
+def run_case(case: str, forms: Path, home: Path, server_url: str | None) -> float:
     """Seconds from the start of the batch to its last file done."""
     from service.batch import report, run_batch
 
-    fresh_store(home)
+    fresh_store(home, server_url)
     mode, processes = case.split("-")
     if mode == "inprocess":
         os.environ.pop("LIANFANG_REDIS_URL", None)
@@ -100,6 +122,11 @@ def run_case(case: str, forms: Path, home: Path) -> float:
             redis.kill()
             redis.wait()
     counts = report.status(batch_id)["counts"]
+    if server_url:
+        from service.config import reset_settings
+
+        reset_settings()
+        _server(server_url, f'DROP DATABASE IF EXISTS "lianfang_bench_{home.name}" WITH (FORCE)')
     if counts["done"] != counts["total"]:
         raise SystemExit(f"{case}: not every file was done: {counts}")
     return elapsed
@@ -109,13 +136,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--cases", default="inprocess-1,inprocess-2,rq-1,rq-2")
+    parser.add_argument("--database-url", help="a PostgreSQL server (any database on it); default SQLite")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lianfang-batch-bench-") as tmp:
         forms = Path(tmp) / "forms"
         write_forms(forms, args.files)
         results: dict[str, float] = {}
         for case in args.cases.split(","):
-            results[case] = run_case(case, forms, Path(tmp) / case)
+            results[case] = run_case(case, forms, Path(tmp) / case.replace("-", "_"), args.database_url)
             print(f"{case:12s} {args.files} files in {results[case]:7.1f} s = {args.files / results[case]:6.1f} files/s",
                   flush=True)
     if "rq-1" in results and "rq-2" in results:
