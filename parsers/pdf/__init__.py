@@ -11,12 +11,13 @@ available, else the file is refused as scanned.
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.psparser import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from parsers import limits
 from parsers.errors import ParseError, fail
@@ -24,6 +25,10 @@ from parsers.grid import Document, Grid
 from parsers.pdf.chars import inside, page_chars, text_lines
 from parsers.pdf.pages import Line, assemble
 from parsers.pdf.tables import PageTable, page_tables
+
+# pdfminer warns about every broken font or operator; that is the file's problem, and the
+# user already gets one clear message: keep its warnings off a bare stderr.
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 
 CID_SHARE = 0.1  # more than this share of undecodable glyphs: the page needs OCR
 MIN_PAGE_CHARS = 10  # fewer characters on a page with an image: a scan with a stamp or page number
@@ -40,7 +45,7 @@ def read(data: bytes) -> Document:
             pages = [_read_page_once(page) for page in pdf.pages]
     except ParseError:
         raise
-    except (PdfminerException, PSException, ValueError, KeyError, TypeError) as exc:
+    except (PdfminerException, MalformedPDFException, PSException, ValueError, KeyError, TypeError) as exc:
         cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
         raise fail("encrypted" if isinstance(cause, PDFPasswordIncorrect) else "corrupt_file") from None
     scanned = [number for number, page in enumerate(pages, 1) if page is None]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import docx
@@ -267,3 +269,18 @@ def test_ticks_typed_in_symbol_fonts_read_as_ticks() -> None:
     ]
     [grid] = read(drawn_pdf([page])).grids
     assert texts(grid)[1:] == [["审批", "√", ""], ["执法", "", "√"], ["采购", "√", ""]]
+
+
+def test_pdfminer_warnings_stay_off_stderr() -> None:
+    """A broken font size is the file's problem; `lianfang parse` must still print one line."""
+    page = {"text": [(50, 50, 10, "科室廉政风险防控排查表")]}
+    broken = drawn_pdf([page]).replace(b"/F0 10.0 Tf", b"/F0 /bad Tf")
+    script = "import sys; from parsers.pdf import read; print(read(sys.stdin.buffer.read()).lines)"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=broken,
+        capture_output=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.stdout.decode().strip() == "['科室廉政风险防控排查表']"
+    assert done.stderr == b""
