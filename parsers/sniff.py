@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import PurePath
 
 import msoffcrypto
@@ -21,6 +22,8 @@ from parsers.errors import fail
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"BM")
+# What zipfile and zlib raise on a damaged archive (a bad header, a garbled deflate stream).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError)
 MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject")
 # A link LibreOffice would follow into the server's own files while converting HTML/XML.
 LOCAL_FILE_LINK = re.compile(rb"""(?:src|href|data|source)\s*=\s*["']?\s*file:""")
@@ -60,7 +63,7 @@ def _sniff_zip(data: bytes) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except ZIP_ERRORS:
         raise fail("corrupt_file") from None
     _check_zip_shape(infos)
     names = {info.filename for info in infos}
@@ -98,7 +101,7 @@ def _check_zip_shape(infos: list[zipfile.ZipInfo]) -> None:
 def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
     try:
         return archive.read(name)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+    except ZIP_ERRORS:
         raise fail("corrupt_file") from None
 
 
@@ -106,7 +109,7 @@ def _read_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         with archive.open(info) as part:
             return part.read(limits.XML_PROLOG_BYTES)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+    except ZIP_ERRORS:
         raise fail("corrupt_file") from None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,28 @@ def test_html_linking_local_files_is_refused() -> None:
         sniff(html, "表.xls")
     assert caught.value.code == "unsafe_xml"
     assert "本机文件" in caught.value.message
+
+
+@pytest.mark.parametrize("build", [lambda: form_docx(form_rows(3)), lambda: form_xlsx(form_rows(3))])
+def test_damaged_containers_give_a_code_never_an_exception(build) -> None:
+    """Bytes flipped near the start (headers, the first deflate blocks) and files cut short."""
+    original, rng = build(), random.Random(7)
+    outcomes = set()
+    for _ in range(150):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 30)):
+            data[rng.randrange(min(len(data), 4096))] = rng.randrange(256)
+        try:
+            outcomes.add(sniff(bytes(data[: rng.randrange(len(data) // 2, len(data) + 1)]), "表.docx"))
+        except ParseError as error:
+            outcomes.add(error.code)
+    assert "corrupt_file" in outcomes
+    assert outcomes <= {
+        "docx",
+        "xlsx",
+        "corrupt_file",
+        "unsupported_format",
+        "zip_bomb",
+        "unsafe_xml",
+        "encrypted",
+    }
