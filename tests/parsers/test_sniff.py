@@ -102,7 +102,15 @@ def test_html_linking_local_files_is_refused() -> None:
     assert "本机文件" in caught.value.message
 
 
-@pytest.mark.parametrize("build", [lambda: form_docx(form_rows(3)), lambda: form_xlsx(form_rows(3))])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: form_docx(form_rows(3)),
+        lambda: form_xlsx(form_rows(3)),
+        pytest.param(lambda: legacy_form("doc"), marks=pytest.mark.libreoffice),
+        pytest.param(lambda: legacy_form("xls"), marks=pytest.mark.libreoffice),
+    ],
+)
 def test_damaged_containers_give_a_code_never_an_exception(build) -> None:
     """Bytes flipped (mostly in the first parts' headers and deflate blocks), some files cut short."""
     original, rng = build(), random.Random(7)
@@ -123,6 +131,8 @@ def test_damaged_containers_give_a_code_never_an_exception(build) -> None:
     assert outcomes <= {
         "docx",
         "xlsx",
+        "doc",
+        "xls",
         "corrupt_file",
         "unsupported_format",
         "zip_bomb",
