@@ -169,3 +169,17 @@ def test_overlong_and_control_character_names_are_tidied(client_for, post_form, 
     listing = client.get("/submissions").get_data(as_text=True)
     shown = listing.split('href="/submissions/')[1].split(">", 1)[1].split("<", 1)[0]
     assert len(shown) == 200 and shown.startswith("…") and shown.endswith("风险清单.docx")
+
+
+def test_submission_list_pages_and_unit_filter(client_for, seed, world):
+    for i in range(23):
+        seed(world.unit_a if i % 2 else world.dept_a, 1, name=f"表{i:02d}.docx")
+    seed(world.unit_b, 1, name="交通局表.docx")
+    alice = client_for("alice")
+    first = alice.get("/submissions").get_data(as_text=True)
+    assert "共 23 条,第 1 / 2 页" in first and "表22.docx" in first and "表02.docx" not in first
+    second = alice.get("/submissions?page=2").get_data(as_text=True)
+    assert "表02.docx" in second and "表03.docx" not in second and "交通局表.docx" not in second
+    only_dept = alice.get(f"/submissions?unit={world.dept_a}").get_data(as_text=True)
+    assert "共 12 条" in only_dept and "表01.docx" not in only_dept
+    assert "共 0 条" in alice.get(f"/submissions?unit={world.unit_b}").get_data(as_text=True)
