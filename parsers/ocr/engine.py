@@ -51,6 +51,12 @@ class Box:
 
 # A speck beside a line of Chinese is read as a stray dot or quote; no form writes one there.
 _STRAY = re.compile(r"^[.·'`]+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[.·'`]+$")
+# The recogniser hears a space between a digit and an ideograph (第 12 项) the page does not have.
+_DIGIT_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=\d)|(?<=\d)\s+(?=[\u4e00-\u9fff])")
+
+
+def _tidy(text: str) -> str:
+    return _DIGIT_GAP.sub("", _STRAY.sub("", text.strip()))
 
 
 def available() -> bool:
@@ -90,7 +96,7 @@ def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     if usable:
         found, _ = _engine().text_rec([crops[i] for i in usable])
         for i, (text, score, *_) in zip(usable, found, strict=True):
-            out[i] = (_STRAY.sub("", str(text).strip()), float(score))
+            out[i] = (_tidy(str(text)), float(score))
     return out
 
 

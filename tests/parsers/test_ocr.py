@@ -190,8 +190,11 @@ LETTER = scans.DrawnForm(
 )
 
 
+ROUTINE = [(f"第{i}项档案借阅未登记", f"落实第{i}项借阅登记") for i in range(5, 33)]
+
+
 @pytest.mark.libreoffice
-def test_word_form_printed_by_libreoffice_after_a_cover_letter_page():
+def test_word_form_over_two_pages_printed_by_libreoffice_after_a_cover_letter():
     spec = {
         "title": "档案科廉政风险防控排查表", "unit": "某某市档案局", "department": "档案科",
         "filled_on": "2024-03-18",
@@ -204,15 +207,19 @@ def test_word_form_printed_by_libreoffice_after_a_cover_letter_page():
              "measures": ["公开查档流程", "设立监督电话"], "owner": "孙悦"},
             {"position": "档案员", "risk": "档案数字化外包监管缺位", "category": "制度机制", "level": "中",
              "measures": ["签订保密协议", "全程视频监控"], "owner": "孙悦"},
+        ] + [
+            {"position": "档案员", "risk": risk, "category": "制度机制", "level": "低", "measures": [measure],
+             "owner": "孙悦"}
+            for risk, measure in ROUTINE
         ],
     }
     form_pages = scans.pdf_to_images(scans.docx_to_pdf(make_form_docx(spec)))
-    letter = scans.draw_form(LETTER)
-    data = scans.image_pdf([letter, scans.skew(form_pages[0], 1.0)])
+    assert len(form_pages) == 2  # Word repeats the header row on the second page
+    data = scans.image_pdf([scans.draw_form(LETTER), scans.skew(form_pages[0], 1.0), form_pages[1]])
 
-    doc = read_pdf(data)
-    assert ("ocr_no_table", "第1页未发现表格(如封面、说明),已跳过该页的表格识别") in doc.warnings
-    assert any("报送如下" in line for line in doc.lines)
+    letter = read_pdf(data, [1])
+    assert (letter.grids, letter.warnings) == ([], [("ocr_no_table", "第1页未发现表格(如封面、说明),已跳过该页的表格识别")])
+    assert any("报送如下" in line for line in letter.lines)
     form = parse_bytes(data, "scan.pdf")
 
     assert entries_of(form) == expect([
@@ -220,9 +227,9 @@ def test_word_form_printed_by_libreoffice_after_a_cover_letter_page():
         ("档案鉴定销毁不规范", "medium", ["成立鉴定小组集体决定"]),
         ("收受查档人员好处", "low", ["公开查档流程", "设立监督电话"]),
         ("档案数字化外包监管缺位", "medium", ["签订保密协议", "全程视频监控"]),
-    ])
-    assert [e.owner for e in form.entries] == ["赵磊", "赵磊", "孙悦", "孙悦"]
-    assert {e.source.page for e in form.entries} == {2}
+    ] + [(risk, "low", [measure]) for risk, measure in ROUTINE])
+    assert [e.owner for e in form.entries[:4]] == ["赵磊", "赵磊", "孙悦", "孙悦"]
+    assert {e.source.page for e in form.entries} == {2, 3}
     assert form.form.department == "档案科"
 
 
