@@ -246,8 +246,10 @@ def _find_layout(grid: Grid, first: int = 0) -> tuple[_Layout, int] | None:
         _second_risk_column(grid.rows[r + two_rows], columns)
         kind = "risk_register"
         if "risk" not in columns:
-            kind = "power_list"
-            columns["risk"] = columns.get("power_content") or columns["power_name"]
+            listed = columns.get("power_content") or columns.get("power_name")
+            if listed is None:  # the second header row renamed the only risk column
+                continue
+            kind, columns["risk"] = "power_list", listed
         if "power_name" in columns and "duty" not in columns:
             columns["duty"] = columns["power_name"]
         if kind == "power_list" and "handler" in columns and "department" not in columns:

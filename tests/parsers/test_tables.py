@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from parsers.errors import ParseError
@@ -267,3 +269,29 @@ def test_risk_column_under_another_name_is_guessed_with_a_warning():
     assert (form.entries[0].risk, form.entries[0].level) == ("收入款项不及时入账坐支现金", "high")
     warning = next(w for w in form.warnings if w.code == "risk_column_guessed")
     assert "内容" in warning.message and warning.location["row"] == 1
+
+
+_WORDS = ["序号", "岗位", "风险点", "风险等级", "防控措施", "责任人", "科室", "高", "一级", "√", "□高 ☑中", "1、甲;2、乙",
+          "前期预防", "", " ", "合计", "注:一级为最高", "姓名", "张三", "填表日期:2012.6.8", "一、办公室", "无", "12",
+          "风险类别", "行政审批类", "长期坚持", "职权名称", "法律依据", "内容", "很长的一段风险描述文字没有标点符号"]
+
+
+def test_any_grid_gives_a_form_or_a_parse_error_never_a_crash():
+    rnd = random.Random(7)
+    for _ in range(1500):
+        h, w = rnd.randint(1, 7), rnd.randint(1, 6)
+        grid = Grid.from_texts([[rnd.choice(_WORDS) for _ in range(w)] for _ in range(h)], table=0)
+        for _ in range(rnd.randint(0, 3)):  # merged areas anywhere
+            r, c = rnd.randrange(h), rnd.randrange(w)
+            origin = grid.rows[r][c]
+            origin.rowspan, origin.colspan = rnd.randint(1, h - r), rnd.randint(1, w - c)
+            for rr in range(r, r + origin.rowspan):
+                for cc in range(c, c + origin.colspan):
+                    grid.rows[rr][cc] = origin
+        grid.before = [rnd.choice(_WORDS) for _ in range(rnd.randint(0, 2))]
+        try:
+            form = interpret(Document(format="docx", grids=[grid], lines=list(grid.before)), file="x")
+        except ParseError as exc:
+            assert exc.code == "not_a_form"
+        else:
+            assert form.entries and all(e.risk for e in form.entries)
