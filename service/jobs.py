@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import resource
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rq.timeouts import JobTimeoutException
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
@@ -31,6 +32,7 @@ from service.store import files
 from service.store.errors import NotFound
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RETRY_DELAYS = (0.5, 2.0, 8.0)  # seconds before each retry of a transient failure
 JOB_MEMORY_MB = 2048  # address-space cap of a runner process; the parse child has its own, lower one
@@ -105,7 +107,7 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError)
 
 
-def _with_retry(step):  # noqa: ANN001, ANN202
+def _with_retry(step: Callable[[], T]) -> T:
     for delay in RETRY_DELAYS:
         try:
             return step()

@@ -51,13 +51,18 @@ class Found:
 
     @property
     def filename(self) -> str:
-        return PurePosixPath(self.path.replace(ARCHIVE_SEP, "/")).name
+        return filename_of(self.path)
 
     @property
     def error_message(self) -> str | None:
         if self.error_code is None:
             return None
         return REFUSALS.get(self.error_code) or MESSAGES[self.error_code]
+
+
+def filename_of(path: str) -> str:
+    """The file's own name from a batch path, inside an archive or not."""
+    return PurePosixPath(path.replace(ARCHIVE_SEP, "/")).name
 
 
 def is_junk(name: str) -> bool:

@@ -12,12 +12,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import PurePosixPath
 
 from sqlalchemy import func, select, update
 
 from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, unit_for
-from service.batch.discover import ARCHIVE_SEP, Found
+from service.batch.discover import Found, filename_of
 from service.store import files
 from service.store.campaigns import find_campaign
 from service.store.db import read_session, write_session
@@ -48,7 +47,7 @@ class Claim:
 
     @property
     def filename(self) -> str:
-        return PurePosixPath(self.path.replace(ARCHIVE_SEP, "/")).name
+        return filename_of(self.path)
 
 
 def campaign_id_for(campaign: str | int | None) -> int | None:
