@@ -94,3 +94,17 @@ def test_every_command_has_chinese_help_with_english(cli):
                     ["campaign", "list"], ["ingest"], ["entries"], ["demo"], ["parse"]):
         text = cli(*command, "--help").output
         assert re.search(r"[\u4e00-\u9fff]+.*\([A-Z][a-z]", text), command  # 中文 (English)
+
+
+def test_commands_before_init_say_so_in_one_line(cli, tmp_path, monkeypatch):
+    from service.config import reset_settings
+
+    monkeypatch.setenv("LIANFANG_HOME", str(tmp_path / "new"))
+    monkeypatch.delenv("LIANFANG_DATABASE_URL", raising=False)
+    reset_settings()
+    try:
+        result = cli("entries")
+    finally:
+        reset_settings()
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "lianfang init" in result.stderr and "[database_error]" in result.stderr
