@@ -7,7 +7,7 @@ import bisect
 from dataclasses import dataclass
 
 from parsers.grid import Cell, check_area
-from parsers.pdf.chars import Box, cell_text, centre, group_lines, inside
+from parsers.pdf.chars import WRAP_CHARS, Box, cell_text, centre, group_lines, inside
 
 SNAP = 2.0  # pt: boundaries closer than this are one
 MIN_COLUMN_GAP = 6.0  # pt of empty x-range that separates columns of a three-line table
@@ -105,6 +105,10 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) ->
         cols = _text_columns(inner)
         if len(cols) < 3:  # one column is a framed paragraph, not a table
             continue
+        cols[0], cols[-1] = (
+            min(cols[0], box[0]),
+            max(cols[-1], box[2]),
+        )  # the outer cells reach the rules' ends
         check_area(len(inner), len(cols) - 1)  # at most a row per character
         table = _rows_from_lines(inner, ys, cols, number)
         if sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
@@ -126,15 +130,22 @@ def _text_columns(chars: list[dict]) -> list[float]:
 
 
 def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page: int) -> PageTable:
-    """A new row starts at every rule and at every line with text in the first column; a
-    line with an empty first column continues the row above (a cell's wrapped text)."""
+    """Rows from text lines. A line starts a new row at a rule, when its first column starts
+    afresh, or when two columns start afresh (a new row under a merged 岗位). A line that
+    only continues text which ran to its column's edge, or adds a line to one column (measures
+    written one per line), belongs to the row above."""
     groups: list[list[dict]] = []
     band = -1
+    last: dict[int, dict] = {}  # column -> last character of the row so far
     for line in group_lines(chars):
         line_band = bisect.bisect(ys, centre(line[0])[1])
-        if line_band != band or any(c["x1"] <= cols[1] for c in line):
+        runs = _by_column(line, cols)
+        fresh = [c for c in runs if not _ran_to_edge(last.get(c), cols[c + 1])]
+        if line_band != band or 0 in fresh or len(fresh) >= 2:
             groups.append([])
+            last = {}
         groups[-1].extend(line)
+        last.update({c: run[-1] for c, run in runs.items()})
         band = line_band
     rows = [
         [
@@ -150,6 +161,17 @@ def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page
     ]
     row_ys = [ys[0]] + [min(ch["top"] for ch in group) for group in groups[1:]] + [ys[-1]]
     return PageTable(page, row_ys, cols, rows, [page] * len(rows))
+
+
+def _by_column(line: list[dict], cols: list[float]) -> dict[int, list[dict]]:
+    runs: dict[int, list[dict]] = {}
+    for ch in line:
+        runs.setdefault(bisect.bisect(cols, centre(ch)[0]) - 1, []).append(ch)
+    return runs
+
+
+def _ran_to_edge(ch: dict | None, right: float) -> bool:
+    return ch is not None and right - ch["x1"] < WRAP_CHARS * ch["size"]
 
 
 def _snap(values: list[float]) -> list[float]:

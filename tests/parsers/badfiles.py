@@ -37,19 +37,24 @@ def form_rows(n: int, *, measure_chars: int = 20) -> list[list[str]]:
 
 
 def form_docx(
-    rows: list[list[str]], *, repeat_header: bool = True, three_line: bool = False, open_sides: bool = False
+    rows: list[list[str]],
+    *,
+    header: list[str] = HEADER,
+    repeat_header: bool = True,
+    three_line: bool = False,
+    open_sides: bool = False,
 ) -> bytes:
     document = docx.Document()
     document.add_paragraph("科室廉政风险防控排查表")
     document.add_paragraph("填报单位:某某局    科室:办公室    填表日期:2024年3月5日")
-    table = document.add_table(rows=1 + len(rows), cols=len(HEADER))
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
     if open_sides:  # inner and top/bottom rules only, as many 公文 attachments are ruled
         _table_borders(table, ("top", "bottom", "insideH", "insideV"))
     elif not three_line:
         table.style = "Table Grid"
-    for r, values in enumerate([HEADER, *rows]):
+    for r, values in enumerate([header, *rows]):
         for c, value in enumerate(values):
-            table.cell(r, c).text = value
+            table.cell(r, c).text = value  # "\n" in a value is a line break inside the cell
     if repeat_header:
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:tblHeader"))

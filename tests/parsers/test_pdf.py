@@ -90,6 +90,19 @@ def test_three_line_table_without_vertical_rules() -> None:
 
 
 @pytest.mark.libreoffice
+def test_three_line_table_with_a_merged_first_column_and_measures_one_per_line() -> None:
+    header = ["岗位", "廉政风险点", "风险等级", "防控措施"]
+    long_risk = "在行政审批过程中对申报材料审核把关不严,违规为不符合条件的对象办理审批手续"
+    rows = [
+        ["办公室主任", long_risk, "高", "1、严格审批\n2、定期公开"],
+        ["", "公务接待超标准", "中", "执行接待清单制度"],
+        ["文书", "收发文不及时", "低", "1、登记\n2、催办\n3、归档"],
+    ]
+    [grid] = read(converted(form_docx(rows, header=header, three_line=True), "docx", "pdf")).grids
+    assert texts(grid) == [header, *rows]
+
+
+@pytest.mark.libreoffice
 def test_table_without_left_and_right_borders_keeps_its_outer_columns() -> None:
     rows = form_rows(3)
     [grid] = read(converted(form_docx(rows, open_sides=True), "docx", "pdf")).grids
