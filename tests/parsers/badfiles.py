@@ -236,11 +236,12 @@ def password_protected_doc(doc: bytes) -> bytes:
         return Path(file.name).read_bytes()
 
 
-def encrypted_pdf(data: bytes, password: str = "secret") -> bytes:
+def encrypted_pdf(data: bytes, password: str = "secret", *, owner_only: bool = False) -> bytes:
+    """A password-protected PDF; `owner_only`: only an owner password, so it opens without one."""
     import pypdf
 
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password=password, owner_password=password)
+    writer.encrypt(user_password="" if owner_only else password, owner_password=password)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

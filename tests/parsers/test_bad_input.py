@@ -92,6 +92,12 @@ def test_encrypted_pdf() -> None:
     assert error.code == "encrypted"
 
 
+def test_pdf_restricted_by_an_owner_password_still_opens() -> None:
+    restricted = encrypted_pdf((SAMPLES / "p05_text_pdf.pdf").read_bytes(), owner_only=True)
+    assert sniff(restricted, "受限.pdf") == "pdf"
+    assert len(parse_isolated(restricted, "受限.pdf").entries) == 5
+
+
 def test_zip_bomb_of_zeros() -> None:
     bomb = zip_bomb(300)
     assert len(bomb) < 2 * 1024 * 1024
