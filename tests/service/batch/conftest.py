@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from batch_helpers import UNITS, RedisServer, free_port
 
 from service.store.db import write_session
 from service.store.units import add_unit
+from tests.service.batch.batch_helpers import UNITS, RedisServer, free_port
 
 
 @pytest.fixture

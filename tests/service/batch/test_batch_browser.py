@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from batch_helpers import form_spec
 from werkzeug.serving import make_server
 
 from service.demo import make_form_docx, make_form_xlsx
+from tests.service.batch.batch_helpers import form_spec
 
 pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]

@@ -6,13 +6,13 @@ import os
 import signal
 from pathlib import Path
 
-from batch_helpers import item_states, lianfang, store_totals, wait_until, write_forms
 from sqlalchemy import select
 
 from service.batch import report, run_batch
 from service.demo import make_form_docx
 from service.store.db import read_session
 from service.store.models import Batch
+from tests.service.batch.batch_helpers import item_states, lianfang, store_totals, wait_until, write_forms
 
 FORMS = 100  # enough to interrupt mid-run twice; the queue test runs the full 200
 

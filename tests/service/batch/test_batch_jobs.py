@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from batch_helpers import REPO, form_spec
 from sqlalchemy.exc import OperationalError
 
 from service import jobs
@@ -18,6 +17,7 @@ from service.batch.discover import discover
 from service.demo import make_form_docx
 from service.store.db import read_session
 from service.store.models import BatchItem
+from tests.service.batch.batch_helpers import REPO, form_spec
 
 
 @pytest.fixture

@@ -8,13 +8,21 @@ import time
 from pathlib import Path
 
 import pytest
-from batch_helpers import children, item_states, kill_tree, lianfang, store_totals, wait_until, write_forms
 from rq import Queue
 from rq.serializers import JSONSerializer
 
 from service.batch import reconcile, report, run_batch
 from service.batch.items import queued_ids
 from service.batch.rq_queue import QUEUE_NAME, connection, enqueue
+from tests.service.batch.batch_helpers import (
+    children,
+    item_states,
+    kill_tree,
+    lianfang,
+    store_totals,
+    wait_until,
+    write_forms,
+)
 
 pytestmark = pytest.mark.redis
 

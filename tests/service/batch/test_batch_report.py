@@ -6,8 +6,9 @@ import io
 import json
 from pathlib import Path
 
-from batch_helpers import write_forms
 from openpyxl import load_workbook
+
+from tests.service.batch.batch_helpers import write_forms
 
 
 def _folder(tmp_path: Path) -> Path:

@@ -9,7 +9,6 @@ import zipfile
 from collections.abc import Iterator
 
 import pytest
-from batch_helpers import form_spec, wait_until
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from service.demo import make_form_docx, make_form_xlsx
 from service.store.db import read_session, write_session
 from service.store.models import Batch, Unit, User
+from tests.service.batch.batch_helpers import form_spec, wait_until
 
 
 def _csrf(client: FlaskClient, path: str) -> str:
