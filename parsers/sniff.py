@@ -33,7 +33,7 @@ XML_2003 = {  # the namespaces of Office 2003 XML, by the legacy format they sta
 }
 
 # Everything an XML document may hold before its root element, except a DOCTYPE.
-_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
 ROOT_ELEMENT = re.compile(rb"<[A-Za-z_:]")
 
 
@@ -77,7 +77,7 @@ def _sniff_zip(data: bytes) -> str:
         raise fail("macro_enabled")
     for info in infos:
         if info.filename.lower().endswith((".xml", ".rels")):
-            _check_xml_prolog(_read_prolog(archive, info))
+            _check_xml_prolog(_read_part(archive, info, limits.XML_PROLOG_BYTES))
     if "word/document.xml" in names or b"wordprocessingml.document.main" in lowered:
         return "docx"
     if "xl/workbook.xml" in names or b"spreadsheetml.sheet.main" in lowered:
@@ -98,17 +98,11 @@ def _check_zip_shape(infos: list[zipfile.ZipInfo]) -> None:
             raise fail("zip_bomb")
 
 
-def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+def _read_part(archive: zipfile.ZipFile, part: str | zipfile.ZipInfo, limit: int = -1) -> bytes:
+    """The part's bytes (the first `limit` of them); a damaged part is a corrupt file."""
     try:
-        return archive.read(name)
-    except ZIP_ERRORS:
-        raise fail("corrupt_file") from None
-
-
-def _read_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    try:
-        with archive.open(info) as part:
-            return part.read(limits.XML_PROLOG_BYTES)
+        with archive.open(part) as stream:
+            return stream.read(limit)
     except ZIP_ERRORS:
         raise fail("corrupt_file") from None
 
@@ -119,7 +113,7 @@ def _check_xml_prolog(head: bytes) -> None:
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
     head = head.removeprefix(b"\xef\xbb\xbf")
     pos = 0
-    while match := _PROLOG_ITEM.match(head, pos):
+    while match := PROLOG_ITEM.match(head, pos):
         pos = match.end()
     rest = head[pos:]
     if rest[:9].upper() == b"<!DOCTYPE" or b"<!ENTITY" in head.upper():
