@@ -109,9 +109,7 @@ def _read_part(archive: zipfile.ZipFile, part: str | zipfile.ZipInfo, limit: int
 
 def _check_xml_prolog(head: bytes) -> None:
     """A DOCTYPE (the only place entities can be declared) before the root element → refuse."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    head = head.removeprefix(b"\xef\xbb\xbf")
+    head = _as_utf8(head)
     pos = 0
     while match := PROLOG_ITEM.match(head, pos):
         pos = match.end()
@@ -120,6 +118,13 @@ def _check_xml_prolog(head: bytes) -> None:
         raise fail("unsafe_xml")
     if not ROOT_ELEMENT.match(rest) and len(head) >= limits.XML_PROLOG_BYTES:
         raise fail("unsafe_xml")  # a prolog longer than we look may hide a DOCTYPE
+
+
+def _as_utf8(head: bytes) -> bytes:
+    """The start of a text file as UTF-8 without a byte-order mark (Office also writes UTF-16)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    return head.removeprefix(b"\xef\xbb\xbf")
 
 
 def _sniff_ole(data: bytes, ext: str) -> str:
@@ -172,16 +177,13 @@ def _pdf_needs_password(data: bytes) -> bool:
 def _sniff_markup(data: bytes, ext: str) -> str | None:
     """Files saved by Word/Excel as HTML, RTF or 2003 XML (WordprocessingML, SpreadsheetML)
     under a legacy extension: LibreOffice converts them like the real thing."""
-    head = data[: limits.XML_PROLOG_BYTES]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    head = _as_utf8(data[: limits.XML_PROLOG_BYTES]).lstrip()
     lowered = head.lower()
     if head.startswith(b"{\\rtf") and ext in ("doc", "wps"):
         return ext
     if not head.startswith(b"<") or ext not in ("doc", "wps", "xls", "et"):
         return None
-    if b"<!entity" in lowered or LOCAL_FILE_LINK.search(data.lower()):
+    if b"<!entity" in lowered or LOCAL_FILE_LINK.search(_as_utf8(data).lower()):
         raise fail("unsafe_xml", "文件包含不安全的内容(外部实体或本机文件链接),已拒绝处理")
     office_xml = XML_2003["xls" if ext in ("xls", "et") else "doc"]
     if office_xml in lowered:

@@ -94,12 +94,21 @@ def test_xls_saved_as_html_or_spreadsheetml() -> None:
     assert caught.value.code == "unsupported_format"
 
 
-def test_html_linking_local_files_is_refused() -> None:
-    html = b"<html><body><table><tr><td><img src='FILE:///etc/passwd'></td></tr></table></body></html>"
+def test_rtf_and_utf16_html_under_a_word_name() -> None:
+    assert sniff(b"{\\rtf1\\ansi \\u39118?}", "表.doc") == "doc"
+    assert sniff("<html><table><tr><td>风险</td></tr></table></html>".encode("utf-16"), "表.wps") == "wps"
     with pytest.raises(ParseError) as caught:
-        sniff(html, "表.xls")
-    assert caught.value.code == "unsafe_xml"
-    assert "本机文件" in caught.value.message
+        sniff(b"{\\rtf1 text}", "说明.rtf")
+    assert caught.value.code == "unsupported_format"
+
+
+def test_html_linking_local_files_is_refused() -> None:
+    html = "<html><body><table><tr><td><img src='FILE:///etc/passwd'></td></tr></table></body></html>"
+    for encoded in (html.encode(), html.encode("utf-16")):
+        with pytest.raises(ParseError) as caught:
+            sniff(encoded, "表.xls")
+        assert caught.value.code == "unsafe_xml"
+        assert "本机文件" in caught.value.message
 
 
 @pytest.mark.parametrize(
