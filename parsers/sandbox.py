@@ -13,6 +13,7 @@ reserves about 1 GB of it to use under 500 MB — so it gets a few times the bud
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import functools
 import importlib
@@ -23,6 +24,7 @@ import resource
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from parsers import limits, parse_bytes  # imported here, so every forked child starts with it loaded
@@ -83,11 +85,30 @@ def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory_mb
     finally:
         receiver.close()
         if child.is_alive():
-            child.kill()
+            _kill_tree(child.pid)
         child.join()
     if "error" in message:
         raise ParseError(message["error"], message["message"])
     return message["result"]
+
+
+def _kill_tree(pid: int) -> None:
+    """Kill the child and everything it started (LibreOffice runs in a session of its own,
+    so killing the child alone would leave a converter running on a hostile file)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended while we looked
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    doomed, queue = [], [pid]
+    while queue:
+        doomed.append(queue.pop())
+        queue.extend(parents.get(doomed[-1], []))
+    for victim in doomed:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)
 
 
 def _await(child, receiver, deadline: float, rss_cap: int) -> dict[str, Any]:

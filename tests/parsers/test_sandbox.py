@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -122,3 +123,20 @@ def test_results_come_back_as_json_data() -> None:
     with pytest.raises(ParseError) as caught:  # an object JSON cannot carry is the child's failure
         run_isolated(lambda: object(), timeout=10, memory_mb=500)
     assert caught.value.code == "corrupt_file"
+
+
+def _start_converter_and_hang(pid_file: str) -> None:
+    helper = subprocess.Popen(["sleep", "60"], start_new_session=True)  # as legacy.convert starts soffice
+    Path(pid_file).write_text(str(helper.pid))
+    time.sleep(60)
+
+
+def test_timeout_also_kills_what_the_child_started(tmp_path) -> None:
+    pid_file = tmp_path / "helper.pid"
+    with pytest.raises(ParseError) as caught:
+        run_isolated(_start_converter_and_hang, str(pid_file), timeout=1, memory_mb=500)
+    assert caught.value.code == "timeout"
+    helper = int(pid_file.read_text())
+    time.sleep(0.2)
+    state = Path(f"/proc/{helper}/stat")
+    assert not state.exists() or state.read_text().rpartition(")")[2].split()[0] == "Z"  # gone or a zombie
