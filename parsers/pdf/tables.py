@@ -43,15 +43,31 @@ def page_tables(page, chars: list[dict]) -> list[PageTable]:
 
 def _find_ruled(page) -> list:
     """pdfplumber's ruled tables; a table without left/right borders (rules running past its
-    outer vertical lines) is found again with those open sides closed."""
+    outer vertical lines) is found again with those open sides closed, over its own height."""
     found = page.find_tables()
-    ends: set[float] = set()
+    sides = []
     for table in found:
         x0, top, x1, bottom = table.bbox
-        for edge in page.edges:
-            if edge["orientation"] == "h" and top - SNAP <= edge["top"] <= bottom + SNAP:
-                ends.update(x for x in (edge["x0"], edge["x1"]) if x < x0 - SNAP or x > x1 + SNAP)
-    return page.find_tables({"explicit_vertical_lines": sorted(ends)}) if ends else found
+        ends = {
+            x
+            for edge in page.edges
+            if edge["orientation"] == "h" and top - SNAP <= edge["top"] <= bottom + SNAP
+            for x in (edge["x0"], edge["x1"])
+            if x < x0 - SNAP or x > x1 + SNAP
+        }
+        sides += [
+            {
+                "object_type": "line",
+                "x0": x,
+                "x1": x,
+                "top": top,
+                "bottom": bottom,
+                "width": 0,
+                "height": bottom - top,
+            }
+            for x in sorted(ends)
+        ]
+    return page.find_tables({"explicit_vertical_lines": sides}) if sides else found
 
 
 def _ruled_table(found, chars: list[dict], page: int) -> PageTable:

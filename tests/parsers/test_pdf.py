@@ -297,3 +297,18 @@ def test_pdfminer_warnings_stay_off_stderr() -> None:
     )
     assert done.stdout.decode().strip() == "['科室廉政风险防控排查表']"
     assert done.stderr == b""
+
+
+def test_closing_open_sides_stays_within_the_table() -> None:
+    """A rule under the title spans the page like the table's rules; the header line between stays text."""
+    rules = (
+        [(50, 40, 545, 40)]
+        + [(50, y, 545, y) for y in (100, 130, 160)]
+        + [(x, 100, x, 160) for x in (150, 300, 450)]
+    )
+    cells = [["序号", "岗位", "风险点", "等级"], ["1", "科员", "审批", "高"]]
+    text = [(60, 20, 12, "科室廉政风险防控排查表"), (60, 70, 10, "填报单位:某某局")]
+    text += [(x, 108 + 30 * r, 10, cells[r][c]) for r in range(2) for c, x in enumerate((60, 160, 310, 460))]
+    document = read(drawn_pdf([{"text": text, "rules": rules}]))
+    assert document.lines == ["科室廉政风险防控排查表", "填报单位:某某局"]
+    assert [texts(grid) for grid in document.grids] == [cells]
