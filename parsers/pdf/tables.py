@@ -113,23 +113,37 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) ->
             rules.setdefault((round(edge["x0"] / 4), round(edge["x1"] / 4)), []).append(edge)
     tables = []
     for edges in rules.values():
-        ys = _snap([edge["top"] for edge in edges])
+        left, right = min(e["x0"] for e in edges), max(e["x1"] for e in edges)
+        ys = _trim_bands(
+            _snap([edge["top"] for edge in edges]), [c for c in chars if left <= centre(c)[0] <= right]
+        )
         if len(ys) < 3:
             continue
-        box = (min(e["x0"] for e in edges), ys[0], max(e["x1"] for e in edges), ys[-1])
+        box = (left, ys[0], right, ys[-1])
         inner = [c for c in chars if inside(c, box)]
         cols = _text_columns(inner)
         if len(cols) < 3:  # one column is a framed paragraph, not a table
             continue
-        cols[0], cols[-1] = (
-            min(cols[0], box[0]),
-            max(cols[-1], box[2]),
-        )  # the outer cells reach the rules' ends
+        cols[0], cols[-1] = min(cols[0], left), max(cols[-1], right)  # the outer cells reach the rules' ends
         check_area(len(inner), len(cols) - 1)  # at most a row per character
         table = _rows_from_lines(inner, ys, cols, number)
         if sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
             tables.append(table)
     return tables
+
+
+def _trim_bands(ys: list[float], chars: list[dict]) -> list[float]:
+    """Drop outer rules that belong to the page, not the table (a rule under the title, one
+    above the notes): the text of such a band runs across the gaps between the table's columns."""
+
+    def columns(top: float, bottom: float) -> int:
+        return len(_text_columns([c for c in chars if top <= centre(c)[1] <= bottom]))
+
+    while len(ys) > 3 and columns(ys[1], ys[-1]) > columns(ys[0], ys[-1]):
+        ys = ys[1:]
+    while len(ys) > 3 and columns(ys[0], ys[-2]) > columns(ys[0], ys[-1]):
+        ys = ys[:-1]
+    return ys
 
 
 def _text_columns(chars: list[dict]) -> list[float]:

@@ -312,3 +312,21 @@ def test_closing_open_sides_stays_within_the_table() -> None:
     document = read(drawn_pdf([{"text": text, "rules": rules}]))
     assert document.lines == ["科室廉政风险防控排查表", "填报单位:某某局"]
     assert [texts(grid) for grid in document.grids] == [cells]
+
+
+def test_page_rules_around_a_three_line_table_are_not_its_rows() -> None:
+    """Full-width rules under the title and above the notes, as wide as the table's own three."""
+    rules = [(50, y, 545, y) for y in (40, 100, 130, 220, 260)]
+    cells = [["序号", "岗位", "风险点", "等级"], ["1", "科员", "审批", "高"], ["2", "科长", "执法", "中"]]
+    header_line = "填报单位:某某局 科室:办公室 填表日期:2024年3月5日"
+    note = "注:风险等级分为高、中、低三级,高为最高等级"
+    text = [(60, 20, 12, "科室廉政风险防控排查表"), (60, 70, 10, header_line), (60, 235, 10, note)]
+    text += [
+        (x, 108 if r == 0 else 140 + 30 * (r - 1), 10, cells[r][c])
+        for r in range(3)
+        for c, x in enumerate((60, 160, 310, 460))
+    ]
+    document = read(drawn_pdf([{"text": text, "rules": rules}]))
+    [grid] = document.grids
+    assert texts(grid) == cells
+    assert grid.before == ["科室廉政风险防控排查表", header_line] and grid.after == [note]
