@@ -105,7 +105,7 @@ def despeckle(img: np.ndarray, ink: np.ndarray) -> np.ndarray:
 
 def skew_angle(ink: np.ndarray) -> float:
     """Angle of the long ruling lines (Hough on near-horizontal strokes), in degrees."""
-    long_runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 1)))
+    long_runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
     width = ink.shape[1]
     lines = cv2.HoughLinesP(long_runs, 1, np.pi / 1800, threshold=150, minLineLength=width // 5, maxLineGap=25)
     if lines is None:

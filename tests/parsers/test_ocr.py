@@ -54,8 +54,8 @@ def test_standard_form_photo_with_skew_noise_and_seal_over_the_table():
     assert form.format == "pdf-scanned"
 
 
-def test_phone_photo_of_the_page_on_a_desk():
-    form = parse_bytes(scans.jpeg(scans.skew(scans.photo(scans.draw_form(scans.STANDARD)), 1.2)), "photo.jpg")
+def test_phone_photo_of_the_page_on_a_desk_taken_at_4_degrees():
+    form = parse_bytes(scans.jpeg(scans.skew(scans.photo(scans.draw_form(scans.STANDARD)), 4.0)), "photo.jpg")
 
     assert [(e.risk, e.level) for e in form.entries] == [
         ("预算编制审核不严,违规调整预算指标", "high"), ("对下属单位资金拨付把关不严", "medium"),
