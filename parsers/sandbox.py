@@ -77,7 +77,7 @@ def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory_mb
     rss_cap = _resident(os.getpid()) + memory_mb * MB
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, func, args, memory_mb), daemon=True)
+    child = context.Process(target=_child, args=(sender, func, args, memory_mb))  # not daemonic: may nest
     child.start()
     sender.close()
     try:
@@ -127,8 +127,7 @@ def _await(child, receiver, deadline: float, rss_cap: int) -> dict[str, Any]:
 def _child(sender, func: Callable[..., Any], args: tuple, memory_mb: int) -> None:
     faulthandler.disable()  # a crash here is the parent's to report, not a dump on the server's stderr
     try:
-        limit = _address_space() + ADDRESS_SPACE_FACTOR * memory_mb * MB
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _limit_address_space(_address_space() + ADDRESS_SPACE_FACTOR * memory_mb * MB)
         encoded = _encode({"result": func(*args)})
     except ParseError as exc:
         encoded = _encode({"error": exc.code, "message": exc.message})
@@ -138,6 +137,15 @@ def _child(sender, func: Callable[..., Any], args: tuple, memory_mb: int) -> Non
         encoded = _encode(_error("corrupt_file"))
     sender.send_bytes(encoded)
     sender.close()
+
+
+def _limit_address_space(limit: int) -> None:
+    """Lower RLIMIT_AS to `limit`, never above a cap the process already has (raising the
+    hard limit is refused to non-root users)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    capped = [value for value in (soft, hard) if value != resource.RLIM_INFINITY]
+    limit = min([limit, *capped])
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _encode(message: dict[str, Any]) -> bytes:

@@ -140,3 +140,19 @@ def test_timeout_also_kills_what_the_child_started(tmp_path) -> None:
     time.sleep(0.2)
     state = Path(f"/proc/{helper}/stat")
     assert not state.exists() or state.read_text().rpartition(")")[2].split()[0] == "Z"  # gone or a zombie
+
+
+def _child_limit_under_a_runner_cap() -> dict:
+    """As a batch runner does: cap its own address space, then parse in the sandbox."""
+    with open("/proc/self/statm") as statm:
+        used = int(statm.read().split()[0]) * resource.getpagesize()
+    cap = used + 600 * MB  # below what a parse child asks for (what it inherits + 3 x 500 MB)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    child_hard = run_isolated(lambda: resource.getrlimit(resource.RLIMIT_AS)[1], timeout=30, memory_mb=500)
+    return {"cap": cap, "child": child_hard}
+
+
+def test_sandbox_never_raises_a_memory_cap_it_inherits() -> None:
+    """Raising a hard limit is refused to ordinary users: asking would fail every parse."""
+    limits = run_isolated(_child_limit_under_a_runner_cap, timeout=60, memory_mb=4000)
+    assert limits["child"] <= limits["cap"]
