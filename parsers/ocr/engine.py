@@ -51,12 +51,15 @@ class Box:
 
 # A speck beside a line of Chinese is read as a stray dot or quote; no form writes one there.
 _STRAY = re.compile(r"^[.·'`]+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[.·'`]+$")
+# Nor punctuation around a one-character cell (高、 → 高): the level and tick cells.
+_LONE = re.compile(r"^[\s.·'`、，,。:：;；]*([\u4e00-\u9fff])[\s.·'`、，,。:：;；]*$")
 # The recogniser hears a space between a digit and an ideograph (第 12 项) the page does not have.
 _DIGIT_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=\d)|(?<=\d)\s+(?=[\u4e00-\u9fff])")
 
 
 def _tidy(text: str) -> str:
-    return _DIGIT_GAP.sub("", _STRAY.sub("", text.strip()))
+    text = _DIGIT_GAP.sub("", _STRAY.sub("", text.strip()))
+    return _LONE.sub(r"\1", text)
 
 
 def available() -> bool:
