@@ -38,6 +38,7 @@ class DrawnForm:
     landscape: bool = True
     open_sides: bool = False  # no outer left/right border, as many Word tables are styled
     three_line: bool = False  # 三线表: rules above and below the header and under the table only
+    body_px: int = BODY_PX  # text size in pixels at 200 dpi
 
 
 # The typical 科室 form (5 risk points, 高/中/低, numbered measures), used by tests and bench/ocr_bench.py.
@@ -81,7 +82,7 @@ def draw_form(form: DrawnForm) -> Image.Image:
     size = (2339, 1654) if form.landscape else (1654, 2339)
     page = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(page)
-    body, title = _font(BODY_PX), _font(TITLE_PX)
+    body, title = _font(form.body_px), _font(TITLE_PX)
     margin = 140
     y = 120
     tw = draw.textlength(form.title, font=title)
@@ -89,7 +90,7 @@ def draw_form(form: DrawnForm) -> Image.Image:
     y += TITLE_PX + 40
     for line in form.header:
         draw.text((margin, y), line, font=body, fill="black")
-        y += BODY_PX + 20
+        y += form.body_px + 20
     y += 10
 
     table_w = size[0] - 2 * margin
@@ -108,7 +109,7 @@ def draw_form(form: DrawnForm) -> Image.Image:
         return covered.get((r, c), (r, c, 1, 1))
 
     # Row heights from the wrapped text of single-row cells; merged cells share their rows.
-    line_h = BODY_PX + 8
+    line_h = form.body_px + 8
     heights = []
     for r in range(n_rows):
         need = 1
@@ -147,7 +148,7 @@ def draw_form(form: DrawnForm) -> Image.Image:
     y = ys[-1] + 30
     for note in form.notes:
         draw.text((margin, y), note, font=body, fill="black")
-        y += BODY_PX + 20
+        y += form.body_px + 20
     return page
 
 

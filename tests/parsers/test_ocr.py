@@ -10,6 +10,8 @@ risk point found, with its level and its measures.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from parsers import parse_bytes
@@ -61,6 +63,15 @@ def test_phone_photo_of_the_page_on_a_desk_taken_at_4_degrees():
         ("预算编制审核不严,违规调整预算指标", "high"), ("对下属单位资金拨付把关不严", "medium"),
         ("利用职务之便泄露预算信息", "low"), ("收受服务对象礼品礼金", "medium"), ("挪用公款或截留资金", "high"),
     ]
+
+
+def test_small_print_with_specks():
+    """8.5 pt text: the one-character level cells are where a speck turns 低 into 低、."""
+    page = scans.noise(scans.skew(scans.draw_form(replace(scans.STANDARD, body_px=24)), 1.0), 0.01)
+    form = parse_bytes(scans.png(page), "scan.png")
+
+    assert [e.level for e in form.entries] == ["high", "medium", "low", "medium", "high"]
+    assert [len(e.measures) for e in form.entries] == [2, 2, 1, 2, 2]
 
 
 THREE_LINE = scans.DrawnForm(
