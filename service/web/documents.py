@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-import service.documents as document_service
-from service.documents.errors import DocumentError
+from service.documents import DocumentError, generate
 from service.store.errors import NotFound
 from service.store.scope import Viewer
 from service.web import queries
 from service.web.auth import current_viewer, login_required
 
 bp = Blueprint("documents", __name__)
+# The kinds service.documents makes, with the names users know them by.
 KINDS = {
     "plan": "实施方案",
     "summary": "阶段总结",
@@ -42,7 +42,7 @@ def try_generate(viewer: Viewer, kind: str, raw: dict[str, Any], *, pdf: bool = 
     if kind not in KINDS:
         return None, "未知的文书类型"
     try:
-        return document_service.generate(kind, document_params(raw), viewer=viewer, pdf=pdf), None
+        return generate(kind, document_params(raw), viewer=viewer, pdf=pdf), None
     except (DocumentError, NotFound) as exc:
         return None, exc.message
 

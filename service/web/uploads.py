@@ -18,6 +18,8 @@ from service.store.errors import NotFound
 from service.store.models import Unit
 from service.store.scope import Viewer, visible_unit_ids
 
+MAX_NAME = 200
+
 
 def target_unit(viewer: Viewer, requested: str | None) -> int:
     """The unit an upload is filed under: an admin's choice, else the user's own (or a department of it)."""
@@ -31,9 +33,6 @@ def target_unit(viewer: Viewer, requested: str | None) -> int:
     if viewer.unit_id is None:
         abort(403, "您的账号尚未关联单位,请联系管理员")
     return chosen if chosen in allowed else viewer.unit_id
-
-
-MAX_NAME = 200
 
 
 def display_name(raw: str | None) -> str:
