@@ -16,7 +16,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, select, text, update
 from sqlalchemy.orm import Session
 
 from parsers.errors import ParseError
@@ -34,6 +34,7 @@ from service.store.upsert import insert_or_ignore
 log = logging.getLogger(__name__)
 
 STORE_FAILED = ("store_failed", "保存解析结果时出错,文件原件已保存,请稍后重试或联系管理员")
+ADVISORY_SPACE = 0x1F1A  # the advisory-lock namespace of ingest (PostgreSQL)
 INTERNAL_ERROR = ("internal_error", "处理文件时发生内部错误,文件原件已保存,请联系管理员")
 
 
@@ -135,10 +136,21 @@ def _common(filename: str, sha256: str, size: int, target: _Target, uploader_id:
             "batch_id": batch_id, "original_name": filename, "sha256": sha256, "size": size}
 
 
+def _serialize_unit(s: Session, unit_id: int) -> None:
+    """One ingest per unit at a time, so duplicate and version checks see each other.
+
+    SQLite already serializes writers (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped
+    advisory lock on the unit.
+    """
+    if s.bind.dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:space, :unit)"), {"space": ADVISORY_SPACE, "unit": unit_id})
+
+
 def _store_parsed(parsed: ParsedForm, common: dict[str, Any], target: _Target, actor: str) -> IngestResult:
     key = form_key(parsed, common["original_name"])
     warnings = [w.to_json() for w in parsed.warnings]
     with write_session() as s:
+        _serialize_unit(s, target.unit_id)
         duplicate = _find_duplicate(s, target, common["sha256"])  # again: a concurrent twin may have won
         if duplicate is not None:
             return IngestResult(duplicate, "duplicate", warnings=warnings, parsed=parsed)

@@ -66,3 +66,33 @@ def test_eight_concurrent_writers_all_land(store, monkeypatch):
         assert s.scalar(select(func.count()).select_from(Submission)) == PROCESSES * EACH
         assert s.scalar(select(func.count()).select_from(Entry)) == PROCESSES * EACH * 4
         assert s.scalar(select(func.count()).select_from(Person)) == 3  # one 张建国 per unit
+
+
+def _send_same(worker: int, data: bytes, queue) -> None:  # noqa: ANN001
+    try:
+        queue.put(ingest_module.ingest_file(data, f"副本{worker}.docx", unit="单位0").status)
+    except Exception as exc:
+        queue.put(repr(exc))
+
+
+def test_the_same_file_sent_eight_times_at_once_is_stored_once(store, monkeypatch):
+    form = ParsedForm(file="x.docx", format="docx", form=FormInfo(department="办公室"),
+                      entries=[ParsedEntry(risk="违规报销", level="high")])
+    monkeypatch.setattr(ingest_module, "_parse", lambda data, filename, level_standard: form)
+    with write_session() as s:
+        add_unit(s, "单位0")
+    reset_settings()
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_send_same, args=(w, b"same bytes", queue)) for w in range(PROCESSES)]
+    for p in procs:
+        p.start()
+    outcomes = sorted(queue.get(timeout=240) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+
+    assert outcomes == ["duplicate"] * (PROCESSES - 1) + ["parsed"]
+    with read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Submission)) == 1
+        assert s.scalar(select(func.count()).select_from(Entry)) == 1
