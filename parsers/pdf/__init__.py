@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -33,7 +32,7 @@ logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 CID_SHARE = 0.1  # more than this share of undecodable glyphs: the page needs OCR
 MIN_PAGE_CHARS = 10  # fewer characters on a page with an image: a scan with a stamp or page number
 IMAGE_PAGE_SHARE = 0.3  # a page without tables whose images cover this much of it is read by OCR
-PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*\d+|\s*共\s*\d+\s*页)?[-—–\s]*$")
+MARGIN = 0.08  # share of the page height at top and bottom where running headers and footers sit
 
 
 def read(data: bytes) -> Document:
@@ -73,8 +72,11 @@ def _read_page(page) -> tuple[list[PageTable], list[Line]] | None:
     if not tables and _image_share(page) >= IMAGE_PAGE_SHARE:  # a scanned form pasted under a typed header
         return None
     free = [c for c in chars if not any(inside(c, t.box) for t in tables)]
-    lines = [Line(page.page_number, top, text) for top, text in text_lines(free)]
-    return tables, [line for line in lines if not PAGE_NUMBER.match(line.text)]
+    edge = MARGIN * page.height
+    return tables, [
+        Line(page.page_number, top, text, margin=not edge < top < page.height - edge)
+        for top, text in text_lines(free)
+    ]
 
 
 def _image_share(page) -> float:

@@ -1,18 +1,22 @@
 """Pages to one document: tables running over pages joined, free lines placed around tables.
 
-A table continues on the next page when nothing but a page number stands between its
-parts and the columns line up. Word repeats header rows on each page (dropped here) and
+Page furniture goes first: page numbers, and running headers and footers (the same line
+in the top or bottom margin of several pages). A table then continues on the next page
+when nothing stands between its parts and the columns line up. Word repeats header rows on each page (dropped here) and
 cuts a row at the page foot, leaving the rest of its long cells as a fragment row.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from parsers.grid import Cell, Document, Grid
 from parsers.pdf.chars import joiner
 from parsers.pdf.tables import PageTable
+
+PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*\d+|\s*共\s*\d+\s*页)?[-—–\s]*$")
 
 
 @dataclass
@@ -22,13 +26,16 @@ class Line:
     page: int
     top: float
     text: str
+    margin: bool = False  # in the top or bottom margin, where running headers and footers sit
 
 
 def assemble(pages: list[tuple[list[PageTable], list[Line]]]) -> Document:
     """Join tables running over pages and place every free line before or after its table."""
+    furniture = _furniture([lines for _, lines in pages])
     items: list[PageTable | Line] = []
     for tables, lines in pages:
-        items.extend(sorted([*tables, *lines], key=_top))
+        kept = [line for line in lines if not PAGE_NUMBER.match(line.text) and _key(line) not in furniture]
+        items.extend(sorted([*tables, *kept], key=_top))
     tables: list[PageTable] = []
     lines_between: list[list[str]] = [[]]
     document = Document(format="pdf")
@@ -58,6 +65,16 @@ def assemble(pages: list[tuple[list[PageTable], list[Line]]]) -> Document:
             )
         )
     return document
+
+
+def _furniture(pages: list[list[Line]]) -> set[tuple[str, bool]]:
+    """Margin lines found on two pages or more (digits aside: 第3页, 2024-05 vary)."""
+    seen = Counter(key for lines in pages for key in {_key(line) for line in lines if line.margin})
+    return {key for key, count in seen.items() if count >= 2}
+
+
+def _key(line: Line) -> tuple[str, bool]:
+    return re.sub(r"\d+", "#", line.text), line.margin
 
 
 def _top(item: PageTable | Line) -> float:

@@ -330,3 +330,17 @@ def test_page_rules_around_a_three_line_table_are_not_its_rows() -> None:
     [grid] = document.grids
     assert texts(grid) == cells
     assert grid.before == ["科室廉政风险防控排查表", header_line] and grid.after == [note]
+
+
+def test_running_header_does_not_split_a_table_over_pages() -> None:
+    first = two_by_two(["序号", "风险点"], ["1", "甲风险"], top=700)
+    second = two_by_two(["序号", "风险点"], ["2", "乙风险"], top=80)
+    for page, number in ((first, 1), (second, 2)):
+        page["text"] += [(200, 30, 9, "某某局廉政风险防控手册"), (280, 810, 9, f"第{number}页 共2页")]
+    document = read(drawn_pdf([first, second]))
+    [grid] = document.grids
+    assert texts(grid) == [["序号", "风险点"], ["1", "甲风险"], ["2", "乙风险"]]
+    assert document.lines == []
+    single = two_by_two(["序号", "风险点"], ["1", "甲风险"], top=100)
+    single["text"].append((200, 30, 9, "附件1"))
+    assert read(drawn_pdf([single])).lines == ["附件1"]  # on one page only: not furniture
