@@ -56,7 +56,7 @@ def test_progress_page_follows_the_batch_to_its_end(server: str, tmp_path: Path)
         page.click("form.filters button.primary")
         page.wait_for_url(re.compile(r"/batches/\d+$"))
         # No manual reload: the page polls its status and reloads itself once the batch is done.
-        playwright.expect(page.locator("#state")).to_have_text("已完成")
+        playwright.expect(page.locator("#state")).to_have_text("已完成", timeout=120_000)
         assert page.locator("[data-count=done]").inner_text() == "12"
         assert page.locator("table.grid tbody tr").count() == 12
         with page.expect_download() as download:
