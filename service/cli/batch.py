@@ -1,4 +1,8 @@
-"""`lianfang` commands: batch — ingest a folder, follow it, report it, run workers, reconcile."""
+"""`lianfang` commands: batch — ingest a folder, follow it, report it, run workers, reconcile.
+
+The batch machinery (process pools, RQ, openpyxl) is imported when a command runs, so
+that `lianfang --help` and every other command stay quick to start.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from redis.exceptions import RedisError
 
-from service.batch import reconcile, report, run_batch
 from service.batch.attribute import UNIT_FROM
-from service.batch.inprocess import BatchBusy
 from service.cli import cli
 from service.cli.store import friendly_errors
 from service.config import settings
@@ -27,6 +28,10 @@ def batch_errors(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from redis.exceptions import RedisError
+
+        from service.batch.inprocess import BatchBusy
+
         try:
             return fn(*args, **kwargs)
         except BatchBusy as exc:
@@ -45,6 +50,8 @@ def batch_errors(fn: Callable) -> Callable:
 
 
 def _summary(batch_id: int) -> None:
+    from service.batch import report
+
     info = report.status(batch_id)
     c = info["counts"]
     click.echo(
@@ -73,6 +80,8 @@ def _summary(batch_id: int) -> None:
 @batch_errors
 def batch_cmd(directory: Path, unit_from: str, pattern: str | None, queue: bool, campaign: str | None,
               workers: int | None) -> None:
+    from service.batch import report, run_batch
+
     queue = queue or settings().redis_url is not None
     batch_id = run_batch(directory, unit_from=unit_from, queue=queue, pattern=pattern, campaign=campaign,
                          workers=workers, progress=None if queue else sys.stderr)
@@ -89,6 +98,8 @@ def batch_cmd(directory: Path, unit_from: str, pattern: str | None, queue: bool,
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 @friendly_errors
 def batch_status_cmd(batch_id: int, as_json: bool) -> None:
+    from service.batch import report
+
     info = report.status(batch_id)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=1))
@@ -108,6 +119,8 @@ def batch_status_cmd(batch_id: int, as_json: bool) -> None:
               help="输出文件 .xlsx 或 .json (Output file)")
 @friendly_errors
 def batch_report_cmd(batch_id: int, out: Path) -> None:
+    from service.batch import report
+
     if out.suffix.lower() == ".json":
         out.write_text(json.dumps(report.report_json(batch_id), ensure_ascii=False, indent=1), encoding="utf-8")
     elif out.suffix.lower() == ".xlsx":
@@ -132,6 +145,8 @@ def worker_cmd(burst: bool) -> None:
 @friendly_errors
 @batch_errors
 def reconcile_cmd(older_than: float | None) -> None:
+    from service.batch import reconcile
+
     touched = reconcile(older_than=older_than, progress=sys.stderr)
     if not touched:
         click.echo("没有需要恢复的批次")
