@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from parsers.errors import ParseError
 from parsers.model import ParsedForm
+from parsers.sandbox import parse_isolated
 from service.audit import audit_after_ingest
 from service.config import settings
 from service.store import files
@@ -34,8 +35,8 @@ from service.store.upsert import insert_or_ignore
 log = logging.getLogger(__name__)
 
 STORE_FAILED = ("store_failed", "保存解析结果时出错,文件原件已保存,请稍后重试或联系管理员")
-ADVISORY_SPACE = 0x1F1A  # the advisory-lock namespace of ingest (PostgreSQL)
 INTERNAL_ERROR = ("internal_error", "处理文件时发生内部错误,文件原件已保存,请联系管理员")
+ADVISORY_SPACE = 0x1F1A  # the advisory-lock namespace of ingest (PostgreSQL)
 
 
 @dataclass
@@ -74,8 +75,6 @@ def form_key(parsed: ParsedForm, filename: str) -> str:
 
 
 def _parse(data: bytes, filename: str, level_standard: dict[str, Any] | None) -> ParsedForm:
-    from parsers.sandbox import parse_isolated
-
     return parse_isolated(data, filename, level_standard=level_standard, timeout=settings().parse_timeout)
 
 
