@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from service.cli import cli
+from service.config import settings
+from service.store.bootstrap import hash_password, init_store
 from service.store.campaigns import CampaignError, add_campaign, campaign_as_dict, read_campaign_file
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
@@ -58,9 +60,6 @@ def _log(s: Any, action: str, object_type: str, object_id: int, **details: Any) 
               help="管理员密码,也可用环境变量 LIANFANG_ADMIN_PASSWORD (Admin password)")
 @friendly_errors
 def init_cmd(admin_user: str, admin_password: str | None) -> None:
-    from service.config import settings
-    from service.store.bootstrap import init_store
-
     result = init_store(admin_user=admin_user, admin_password=admin_password)
     click.echo(f"数据存储已就绪 (store ready): {settings().home}")
     if not result.admin_created:
@@ -116,8 +115,6 @@ def user_group() -> None:
 @click.option("--role", type=click.Choice(ROLES), help="审核角色,默认 unit 或 admin (Review role)")
 @friendly_errors
 def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: str | None) -> None:
-    from service.store.bootstrap import hash_password
-
     if bool(unit) == is_admin:
         raise click.UsageError("请指定 --unit 单位 或 --admin 之一 (give exactly one of --unit or --admin)")
     with write_session() as s:
@@ -193,8 +190,6 @@ def campaign_list(as_json: bool) -> None:
 
 def _log_problems_to_file() -> None:
     """Unexpected errors go to LIANFANG_HOME/lianfang.log, not as tracebacks onto the terminal."""
-    from service.config import settings
-
     logger = logging.getLogger("service")
     if not logger.handlers:
         settings().home.mkdir(parents=True, exist_ok=True)
