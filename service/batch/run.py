@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from redis.exceptions import RedisError
+
 from service.batch import inprocess, items, rq_queue
 from service.batch.attribute import UNIT_FROM, compile_pattern
 from service.batch.discover import Found, discover, discover_archive
@@ -135,13 +137,20 @@ def reconcile(*, older_than: float | None = None, progress: TextIO | None = None
     Queue batches: items stuck in running past their lease go back to the queue, and
     queued items whose job Redis lost (restart without persistence) get a new one.
     In-process batches no live runner holds are resumed here, in this process.
-    `older_than` shortens the lease when every worker is known to be gone.
+    `older_than` shortens the lease when every worker is known to be gone. With Redis
+    unreachable the other batches are still resumed, then the Redis error is raised.
     """
     touched = []
+    unreachable: RedisError | None = None
     for batch_id, mode in items.unfinished_batches():
         try:
             resume(batch_id, mode=mode, progress=progress, older_than=older_than)
         except inprocess.BatchBusy:
             continue
+        except RedisError as exc:  # the in-process batches can still be resumed
+            unreachable = exc
+            continue
         touched.append(batch_id)
+    if unreachable is not None:
+        raise unreachable
     return touched

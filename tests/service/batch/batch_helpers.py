@@ -157,3 +157,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def record_batch(root: Path, mode: str = "inprocess") -> int:
+    """A batch of the files under `root`, recorded but not processed (as a run killed at once leaves it)."""
+    from service.batch import items
+    from service.batch.attribute import compile_pattern
+    from service.batch.discover import discover
+
+    batch_id, _ = items.open_batch(str(root), unit_from="folder", mode=mode, campaign_id=None)
+    items.add_items(batch_id, discover(root, max_file_bytes=10**7), unit_from="folder", pattern=compile_pattern(None))
+    return batch_id

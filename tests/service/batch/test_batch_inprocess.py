@@ -6,13 +6,24 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from service.batch import report, run_batch
+from service.batch import reconcile, report, run_batch
+from service.config import settings
 from service.demo import make_form_docx
 from service.store.db import read_session
 from service.store.models import Batch
-from tests.service.batch.batch_helpers import item_states, lianfang, store_totals, wait_until, write_forms
+from tests.service.batch.batch_helpers import (
+    free_port,
+    item_states,
+    lianfang,
+    record_batch,
+    store_totals,
+    wait_until,
+    write_forms,
+)
 
 FORMS = 100  # enough to interrupt mid-run twice; the queue test runs the full 200
 
@@ -119,3 +130,19 @@ def _spec(unit: str, department: str = "综合科") -> dict:
         "rows": [{"position": "科员", "risk": f"{unit}{department}收受礼金", "category": "思想道德",
                   "level": "中", "measures": ["签订廉政承诺书"]}],
     }
+
+
+def test_reconcile_finishes_in_process_batches_even_when_redis_is_down(
+    units, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries = write_forms(tmp_path / "local", 4, rows=1)
+    write_forms(tmp_path / "queued", 2, rows=1)
+    local = record_batch(tmp_path / "local")  # a run that died before processing anything
+    queued = record_batch(tmp_path / "queued", "queue")
+    monkeypatch.setenv("LIANFANG_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nobody listens
+    settings.cache_clear()
+    with pytest.raises(RedisError):
+        reconcile()
+    assert item_states(local) == {"done": 4} and item_states(queued) == {"queued": 2}
+    assert store_totals() == {"submissions": 4, "entries": entries, "stored_twice": 0}
+

@@ -12,12 +12,10 @@ from sqlalchemy.exc import OperationalError
 
 from service import jobs
 from service.batch import items
-from service.batch.attribute import compile_pattern
-from service.batch.discover import discover
 from service.demo import make_form_docx
 from service.store.db import read_session
 from service.store.models import BatchItem
-from tests.service.batch.batch_helpers import REPO, form_spec
+from tests.service.batch.batch_helpers import REPO, form_spec, record_batch
 
 
 @pytest.fixture
@@ -26,9 +24,7 @@ def item_id(units, tmp_path: Path) -> int:  # noqa: ANN001
     root = tmp_path / "forms"
     (root / "财务局").mkdir(parents=True)
     (root / "财务局" / "表.docx").write_bytes(make_form_docx(form_spec("财务局", 1, rows=2)))
-    batch_id, _ = items.open_batch(str(root), unit_from="folder", mode="inprocess", campaign_id=None)
-    items.add_items(batch_id, discover(root, max_file_bytes=10**7), unit_from="folder", pattern=compile_pattern(None))
-    (only,) = items.queued_ids(batch_id)
+    (only,) = items.queued_ids(record_batch(root))
     return only
 
 
