@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from service.store.bootstrap import hash_password
 from service.store.db import read_session, write_session
 from service.store.models import Submission, User
+from tests.browser import launch_chromium, live_server
 from tests.service.audit.conftest import entry, form, make_campaign, make_unit
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PASSWORD = "review-pass-1"
 
 
@@ -23,14 +21,8 @@ PASSWORD = "review-pass-1"
 def server(store) -> Iterator[str]:
     from service.web import create_app
 
-    srv = make_server("127.0.0.1", 0, create_app({"TESTING": True, "SECRET_KEY": "test-secret"}), threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}"
-    finally:
-        srv.shutdown()
-        thread.join(5)
+    with live_server(create_app({"TESTING": True, "SECRET_KEY": "test-secret"})) as url:
+        yield url
 
 
 def test_department_head_approves_on_the_queue_page(ingest, server) -> None:
@@ -41,7 +33,7 @@ def test_department_head_approves_on_the_queue_page(ingest, server) -> None:
         s.add(User(username="kezhang", password_hash=hash_password(PASSWORD), role="department_head", unit_id=unit))
     sub = ingest(form(entry("票据领用核销不及时"), entry("专项资金挤占挪用", measures=[]))).submission_id
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         page = browser.new_page(locale="zh-CN")
         page.set_default_timeout(30_000)
         page.goto(f"{server}/login")

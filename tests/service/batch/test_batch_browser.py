@@ -9,27 +9,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from service.demo import make_form_docx, make_form_xlsx
+from tests.browser import launch_chromium, live_server
 from tests.service.batch.batch_helpers import form_spec
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
 @pytest.fixture
 def server(units) -> Iterator[str]:  # noqa: ANN001
     from service.web import create_app
 
-    srv = make_server("127.0.0.1", 0, create_app({"SECRET_KEY": "test-secret"}), threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{srv.server_port}"
+        with live_server(create_app({"SECRET_KEY": "test-secret"})) as url:
+            yield url
     finally:
-        srv.shutdown()
-        thread.join(5)
         for runner in threading.enumerate():  # the upload's background run ends with its store
             if runner.name.startswith("batch-"):
                 runner.join(120)
@@ -44,7 +39,7 @@ def test_progress_page_follows_the_batch_to_its_end(server: str, tmp_path: Path)
             make = make_form_xlsx if n % 3 else make_form_docx
             z.writestr(f"{unit}/表{n}.{'xlsx' if n % 3 else 'docx'}", make(form_spec(unit, n, rows=1)))
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         page = browser.new_context(locale="zh-CN").new_page()
         page.set_default_timeout(120_000)
         page.goto(f"{server}/login")

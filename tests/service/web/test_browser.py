@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from service.store.campaigns import add_campaign
 from service.store.db import write_session
+from tests.browser import launch_chromium, live_server
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PASSWORD = "secret-pass-1"  # the conftest users' password
 
 
@@ -22,21 +19,15 @@ PASSWORD = "secret-pass-1"  # the conftest users' password
 def server(app, world) -> Iterator[str]:  # noqa: ANN001
     with write_session() as s:
         add_campaign(s, {"name": "2026年度廉政风险防控工作", "year": 2026})
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}"
-    finally:
-        srv.shutdown()
-        thread.join(5)
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture
 def page(server):  # noqa: ANN001, ANN201
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         context = browser.new_context(accept_downloads=True, viewport={"width": 1366, "height": 900}, locale="zh-CN")
         pg = context.new_page()
         pg.set_default_timeout(60_000)  # a loaded 2-core CI box parses slowly
