@@ -103,14 +103,27 @@ def insert_entries(unit_ids: list[int], entry_count: int) -> None:
             s.execute(insert(Measure), measures)
 
 
-def form_docx(rows: int) -> bytes:
+def form_docx(rows: int, *, copied: bool = False) -> bytes:
+    """A distinct 50-row department form; `copied` repeats one risk list in every form.
+
+    Copied forms are the audit's worst case: every entry is a copy of one in each other form,
+    so each ingest re-audits a unit whose findings grow with every upload.
+    """
     from service.demo import make_form_docx
 
     tag = uuid.uuid4().hex[:8]  # distinct bytes each time: never a duplicate
+    rng = random.Random(tag)
+    words = "审批采购验收招标收费执法检查核算报销登记许可监管拨付评审核定调配"
+
+    def risk(i: int) -> str:
+        if copied:
+            return f"第{i}项审批未经集体研究擅自决定"
+        return "".join(rng.choice(words) for _ in range(8)) + f"环节第{i}项未经集体研究擅自决定"
+
     return make_form_docx({
         "title": "科室廉政风险防控排查表", "unit": "基准测试单位01", "department": f"审批科{tag}",
         "filled_on": "2026-05-08",
-        "rows": [{"position": f"审批岗{i // 3}", "risk": f"第{i}项审批未经集体研究擅自决定", "category": "岗位职责",
+        "rows": [{"position": f"审批岗{i // 3}", "risk": risk(i), "category": "岗位职责",
                   "level": "高中低"[i % 3], "measures": ["严格执行审批制度", "结果公开"], "owner": "科长"}
                  for i in range(1, rows + 1)],
     })
@@ -171,6 +184,7 @@ def main() -> None:
     ap.add_argument("--entries", type=int, default=100_000)
     ap.add_argument("--uploads", type=int, default=80)
     ap.add_argument("--rows", type=int, default=50)
+    ap.add_argument("--copied", action="store_true", help="every form repeats one risk list (audit worst case)")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--list-requests", type=int, default=400)
     ap.add_argument("--server", choices=["serve", "gunicorn"], default="serve",
@@ -202,7 +216,7 @@ def main() -> None:
         unit = {"Authorization": f"Bearer {tokens[0]}"}
 
         def upload(name: str, token: str) -> Request:
-            body, ctype = multipart({}, name, form_docx(args.rows))
+            body, ctype = multipart({}, name, form_docx(args.rows, copied=args.copied))
             return "POST", "/api/v1/submissions", body, {"Authorization": f"Bearer {token}", "Content-Type": ctype}
 
         timed(port, "GET", "/api/v1/entries?page=1", None, admin)  # warm-up
