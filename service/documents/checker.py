@@ -197,41 +197,17 @@ def _fonts(doc: Document, res: _Resolver, body: list[etree._Element]) -> list[Ru
             f"altName={alt}" if names_gb2312 else "未使用仿宋_GB2312",
         )
     )
-    h1 = [p for p in body if _H1.match(_text(p))]
-    h2 = [p for p in body if _H2.match(_text(p))]
-    bad1 = [_text(p)[:12] for p in h1 if res.east_asia(p) != gb.HEADING1_FONT]
-    bad2 = [
-        _text(p)[:12]
-        for p in h2
-        if res.east_asia(p) not in (gb.HEADING2_FONT, gb.FONT_FALLBACKS[gb.HEADING2_FONT])
-    ]
-    h3 = [p for p in body if _H3.match(_text(p))]
-    fangsong = (gb.BODY_FONT, gb.FONT_FALLBACKS[gb.BODY_FONT])
-    bad3 = [_text(p)[:12] for p in h3 if res.east_asia(p) not in fangsong]
-    out.append(
-        RuleResult(
-            "heading1_font",
-            "一级标题“一、”用黑体",
-            (not bad1) if h1 else None,
-            f"{len(h1)}个,不符:{'、'.join(bad1[:3])}" if bad1 else f"{len(h1)}个",
-        )
+    headings = (
+        ("heading1_font", "一级标题“一、”用黑体", _H1, (gb.HEADING1_FONT,)),
+        ("heading2_font", "二级标题“(一)”用楷体_GB2312", _H2,
+         (gb.HEADING2_FONT, gb.FONT_FALLBACKS[gb.HEADING2_FONT])),
+        ("heading3_font", "三、四级标题“1.”“(1)”用仿宋", _H3, (gb.BODY_FONT, gb.FONT_FALLBACKS[gb.BODY_FONT])),
     )
-    out.append(
-        RuleResult(
-            "heading2_font",
-            "二级标题“(一)”用楷体_GB2312",
-            (not bad2) if h2 else None,
-            f"{len(h2)}个,不符:{'、'.join(bad2[:3])}" if bad2 else f"{len(h2)}个",
-        )
-    )
-    out.append(
-        RuleResult(
-            "heading3_font",
-            "三、四级标题“1.”“(1)”用仿宋",
-            (not bad3) if h3 else None,
-            f"{len(h3)}个,不符:{'、'.join(bad3[:3])}" if bad3 else f"{len(h3)}个",
-        )
-    )
+    for rule, title, pattern, fonts in headings:
+        found = [p for p in body if pattern.match(_text(p))]
+        bad = [_text(p)[:12] for p in found if res.east_asia(p) not in fonts]
+        summary = f"{len(found)}个,不符:{'、'.join(bad[:3])}" if bad else f"{len(found)}个"
+        out.append(RuleResult(rule, title, (not bad) if found else None, summary))
     return out
 
 
