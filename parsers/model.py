@@ -110,8 +110,6 @@ class ParsedForm:
     form: FormInfo = field(default_factory=FormInfo)
     entries: list[Entry] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
-    # Names read from the form that belong on the roster (填表人, 责任人, 班子成员...).
-    people: list[dict[str, Any]] = field(default_factory=list)
     ocr: bool = False
 
     def to_json(self) -> dict[str, Any]:

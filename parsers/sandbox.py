@@ -50,7 +50,6 @@ def parse_isolated(
         _parse_to_json, data, filename, level_standard, timeout=timeout, memory_mb=memory_mb
     )
     form = ParsedForm.from_json(payload)
-    form.people = payload["people"]
     form.ocr = payload["ocr"]
     return form
 
@@ -65,7 +64,7 @@ def _preload_readers() -> None:
 
 def _parse_to_json(data: bytes, filename: str, level_standard: dict | None) -> dict[str, Any]:
     form = parse_bytes(data, filename, level_standard=level_standard)
-    return {**form.to_json(), "people": form.people, "ocr": form.ocr}
+    return {**form.to_json(), "ocr": form.ocr}
 
 
 def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory_mb: int) -> Any:

@@ -61,9 +61,6 @@ def people_from_form(parsed: ParsedForm) -> list[RosterPerson]:
     """Everyone the form names, in order of appearance, once each (name + department)."""
     form = parsed.form
     found: list[RosterPerson] = []
-    for p in parsed.people:
-        found.append(RosterPerson(p.get("name", ""), p.get("department") or form.department,
-                                  p.get("position"), bool(p.get("is_leader"))))
     if form.person:
         position = next((e.position for e in parsed.entries if e.position), None)
         found.append(RosterPerson(form.person, form.department, position))
