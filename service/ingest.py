@@ -145,7 +145,9 @@ def _serialize_unit(s: Session, unit_id: int) -> None:
         s.execute(text("SELECT pg_advisory_xact_lock(:space, :unit)"), {"space": ADVISORY_SPACE, "unit": unit_id})
 
 
-def _store_parsed(parsed: ParsedForm, common: dict[str, Any], target: _Target, actor: str) -> IngestResult:
+def _store_parsed(
+    parsed: ParsedForm, common: dict[str, Any], target: _Target, actor: str, audit: bool
+) -> IngestResult:
     key = form_key(parsed, common["original_name"])
     warnings = [w.to_json() for w in parsed.warnings]
     with write_session() as s:
@@ -172,7 +174,8 @@ def _store_parsed(parsed: ParsedForm, common: dict[str, Any], target: _Target, a
                        details={"file": common["original_name"], "entries": len(parsed.entries),
                                 "superseded": previous}))
         s.flush()
-        audit_after_ingest(s, sub.id)  # findings commit with the form they are about
+        if audit:
+            audit_after_ingest(s, sub.id)  # findings commit with the form they are about
         return IngestResult(sub.id, "parsed", len(parsed.entries), warnings, superseded_id=previous, parsed=parsed)
 
 
@@ -199,12 +202,14 @@ def ingest_file(
     batch_id: int | None = None,
     dry_run: bool = False,
     actor: str = "cli",
+    audit: bool = True,
 ) -> IngestResult:
     """Store, parse and record one file for `unit` in `campaign` (the latest when None).
 
     Raises service.store.errors.NotFound for an unknown unit or campaign (nothing is stored
     then); every problem with the file itself comes back as a failed result, never raised.
-    `dry_run` parses and reports what would happen, writing nothing at all.
+    `dry_run` parses and reports what would happen, writing nothing at all. `audit=False`
+    leaves the unit's re-audit to the caller (the web queues it: service.audit.background).
     """
     target = _resolve(unit, campaign)
     sha256 = files.sha256_hex(data)
@@ -230,7 +235,7 @@ def ingest_file(
             return IngestResult(None, "parsed", len(parsed.entries), [w.to_json() for w in parsed.warnings],
                                 superseded_id=previous, parsed=parsed)
         try:
-            return _store_parsed(parsed, common, target, actor)
+            return _store_parsed(parsed, common, target, actor, audit)
         except Exception:
             log.exception("storing %s failed; recording the failure", filename)
             failure = STORE_FAILED

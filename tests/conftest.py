@@ -75,6 +75,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
         reset_settings()
     init_store(admin_password=ADMIN_PASSWORD)
     yield settings()
+    from service.audit import background
+
+    assert background.drain(), "a queued re-audit did not finish"  # never into the next test's store
     reset_settings()
 
 

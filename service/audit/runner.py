@@ -12,7 +12,8 @@ from service.audit import coverage, entry_rules, unit_rules  # noqa: F401  (regi
 from service.audit.context import UnitContext, load_contexts
 from service.audit.findings import as_dict, open_findings, sync
 from service.audit.registry import Draft, enabled_rules
-from service.store.models import Campaign, Unit
+from service.store.db import read_session, write_session
+from service.store.models import Campaign, Submission, Unit
 
 LOCK_NAMESPACE = 7007  # first key of the PostgreSQL advisory locks the audit takes
 
@@ -43,15 +44,42 @@ def audit_units(
         top_ids = list(session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
     _lock_units(session, top_ids)
     contexts = load_contexts(session, campaign_id, top_ids, today)
+    return store(session, contexts, [check(ctx, audit_settings) for ctx in contexts])
+
+
+def store(session: Session, contexts: list[UnitContext], drafts: list[list[Draft]]) -> list[dict[str, Any]]:
+    """Make the open findings of each context (all of one campaign) equal to its drafts."""
+    if not contexts:
+        return []
     scope = [uid for ctx in contexts for uid in ctx.unit_ids]
     rows_by_unit: dict[int, list] = {}
-    for row in open_findings(session, campaign_id, scope):
+    for row in open_findings(session, contexts[0].campaign_id, scope):
         rows_by_unit.setdefault(row.unit_id, []).append(row)
     out: list[dict[str, Any]] = []
-    for ctx in contexts:
+    for ctx, ctx_drafts in zip(contexts, drafts, strict=True):
         current = [row for uid in ctx.unit_ids for row in rows_by_unit.get(uid, [])]
-        rows = sync(session, ctx, check(ctx, audit_settings), current)
+        rows = sync(session, ctx, ctx_drafts, current)
         session.flush()
         entries = {e.id: e for e in ctx.entries}
         out.extend(as_dict(row, ctx, entries) for row in rows)
     return out
+
+
+def reaudit_snapshot(submission_id: int, today: date) -> None:
+    """Re-audit a submission's unit with the rules run on a read snapshot, then a short write.
+
+    The write lock is held only to store the findings, not while the unit's entries are read
+    and checked. An ingest that lands in between queues its own re-audit, which corrects this one.
+    """
+    with read_session() as r:
+        sub = r.get(Submission, submission_id)
+        if sub is None:
+            return
+        unit = r.get(Unit, sub.unit_id)
+        top = (unit.parent_id or unit.id) if unit else sub.unit_id
+        campaign = r.get(Campaign, sub.campaign_id) if sub.campaign_id is not None else None
+        contexts = load_contexts(r, sub.campaign_id, [top], today)
+        drafts = [check(ctx, campaign.audit if campaign else {}) for ctx in contexts]
+    with write_session() as w:
+        _lock_units(w, [top])
+        store(w, contexts, drafts)

@@ -12,6 +12,7 @@ from typing import Any
 from flask import abort
 from werkzeug.datastructures import FileStorage
 
+from service.audit import background
 from service.ingest import ingest_file
 from service.store.db import read_session
 from service.store.errors import NotFound
@@ -52,9 +53,12 @@ def receive(viewer: Viewer, upload: FileStorage, *, unit_id: int, campaign: str 
             campaign=int(campaign) if campaign and campaign.isdigit() else None,
             uploader_id=viewer.user_id,
             actor=viewer.username,
+            audit=False,  # the unit's re-audit runs after the response, coalesced
         )
     except NotFound as exc:  # unknown unit or campaign: nothing was stored
         abort(400, exc.message)
+    if result.status == "parsed":
+        background.request(unit_id, result.submission_id)
     return {
         "filename": name,
         "submission_id": result.submission_id,
