@@ -49,9 +49,10 @@ def _free_port() -> int:
 
 def prepare_store(clients: int) -> dict[str, object]:
     """The store, 20 units for the bulk entries, one unit (and unit user) per uploading client, tokens."""
-    from service.store.bootstrap import hash_password, init_store
+    from service.store.bootstrap import init_store
     from service.store.db import write_session
-    from service.store.models import Unit, User
+    from service.store.models import Unit
+    from service.store.users import add_user
     from service.web.auth import create_token
 
     init_store(admin_password=ADMIN_PASSWORD)
@@ -60,11 +61,10 @@ def prepare_store(clients: int) -> dict[str, object]:
         uploading = [Unit(name=f"上传测试单位{i + 1:02d}") for i in range(clients)]
         s.add_all(bulk + uploading)
         s.flush()
-        users = [User(username=f"bench_unit{i}", password_hash=hash_password(UNIT_PASSWORD), unit_id=u.id)
-                 for i, u in enumerate(uploading)]
-        s.add_all(users)
+        names = [f"bench_unit{i}" for i in range(clients)]
+        for name, unit in zip(names, uploading, strict=True):
+            add_user(s, name, UNIT_PASSWORD, unit_id=unit.id)
         bulk_ids = [u.id for u in bulk]
-        names = [u.username for u in users]
     return {"admin_token": create_token("admin"), "unit_tokens": [create_token(n) for n in names],
             "unit_ids": bulk_ids}
 

@@ -18,12 +18,13 @@ from xml.sax.saxutils import escape
 from sqlalchemy import select
 
 from service.ingest import ingest_file
-from service.store.bootstrap import hash_password, init_store
+from service.store.bootstrap import init_store
 from service.store.campaigns import add_campaign
 from service.store.db import write_session
-from service.store.models import Campaign, User
+from service.store.models import Campaign
 from service.store.roster import RosterPerson, add_person
 from service.store.units import add_unit
+from service.store.users import add_user
 
 HEADERS = ("序号", "岗位", "风险点", "风险类型", "风险等级", "防控措施", "责任人")
 
@@ -325,9 +326,7 @@ def load_demo(year: int | None = None) -> DemoSummary:
                 add_person(s, unit.id, RosterPerson(head, department, f"{department}负责人"))
             for name, position in info["leaders"]:
                 add_person(s, unit.id, RosterPerson(name, None, position, is_leader=True))
-            if s.scalar(select(User.id).where(User.username == info["login"])) is None:
-                s.add(User(username=info["login"], password_hash=hash_password(DEMO_PASSWORD), role="unit",
-                           unit_id=unit.id))
+            add_user(s, info["login"], DEMO_PASSWORD, unit_id=unit.id, actor="demo")
             summary.users.append(f"{info['login']}({unit_name})")
     for unit_name, filename, data in demo_forms(year):
         result = ingest_file(data, filename, unit=unit_name, campaign=summary.campaign, actor="demo")

@@ -16,14 +16,15 @@ from sqlalchemy.exc import DBAPIError
 
 from service.cli import cli
 from service.config import settings
-from service.store.bootstrap import hash_password, init_store
+from service.store.bootstrap import init_store
 from service.store.campaigns import CampaignError, add_campaign, campaign_as_dict, read_campaign_file
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
-from service.store.models import AuditLog, Campaign, Entry, Unit, User
+from service.store.models import AuditLog, Campaign, Entry, Unit
 from service.store.roster import RosterPerson, add_person
 from service.store.scope import Viewer, scoped
 from service.store.units import add_unit, find_unit
+from service.store.users import add_user
 
 ROLES = ("unit", "department_head", "leader", "group", "admin")
 
@@ -118,14 +119,10 @@ def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: s
     if bool(unit) == is_admin:
         raise click.UsageError("请指定 --unit 单位 或 --admin 之一 (give exactly one of --unit or --admin)")
     with write_session() as s:
-        if s.scalar(select(User.id).where(User.username == name)) is not None:
-            raise NotFound("user_exists", f"用户名已存在:{name}")
         unit_id = find_unit(s, unit).id if unit else None
-        user = User(username=name, password_hash=hash_password(password), is_admin=is_admin,
-                    role=role or ("admin" if is_admin else "unit"), unit_id=unit_id)
-        s.add(user)
-        s.flush()
-        _log(s, "user.create", "user", user.id, username=name, unit=unit, admin=is_admin)
+        _, created = add_user(s, name, password, is_admin=is_admin, role=role, unit_id=unit_id)
+        if not created:
+            raise NotFound("user_exists", f"用户名已存在:{name}")
     click.echo(f"已添加用户:{name}" + ("(管理员)" if is_admin else f"({unit})"))
 
 

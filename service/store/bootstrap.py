@@ -13,12 +13,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from service.config import settings
 from service.store.db import engine, write_session
-from service.store.models import AuditLog, User
+from service.store.users import add_user
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -49,10 +47,6 @@ def upgrade() -> None:
         command.upgrade(cfg, "head")
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
-
-
 def init_store(admin_user: str = "admin", admin_password: str | None = None) -> InitResult:
     """Migrate, then create `admin_user` unless it exists (its password is never changed here).
 
@@ -62,14 +56,9 @@ def init_store(admin_user: str = "admin", admin_password: str | None = None) -> 
     upgrade()
     settings().files_dir.mkdir(parents=True, exist_ok=True)
     with write_session() as s:
-        if s.scalar(select(User.id).where(User.username == admin_user)) is not None:
-            return InitResult(admin_user, admin_created=False, generated_password=None)
         password = admin_password or os.environ.get("LIANFANG_ADMIN_PASSWORD")
         generated = None if password else secrets.token_urlsafe(12)
-        admin = User(username=admin_user, password_hash=hash_password(password or generated),
-                     is_admin=True, role="admin")
-        s.add(admin)
-        s.flush()
-        s.add(AuditLog(actor="cli", action="user.create", object_type="user", object_id=admin.id,
-                       details={"username": admin_user, "admin": True}))
+        _, created = add_user(s, admin_user, password or generated, is_admin=True)
+    if not created:
+        return InitResult(admin_user, admin_created=False, generated_password=None)
     return InitResult(admin_user, admin_created=True, generated_password=generated)

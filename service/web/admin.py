@@ -7,12 +7,12 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service.store.bootstrap import hash_password
 from service.store.campaigns import DEFAULT_LEVEL_STANDARD, CampaignError, add_campaign
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
 from service.store.models import AuditLog, Unit, User
 from service.store.units import add_unit
+from service.store.users import add_user
 from service.web import queries
 from service.web.auth import admin_required, current_viewer
 
@@ -87,16 +87,14 @@ def create_user() -> Any:
     if problem:
         flash(problem, "error")
         return _back()
+    viewer = current_viewer()
     with write_session() as s:
-        if s.scalar(select(User.id).where(User.username == username)) is not None:
-            flash(f"用户名已存在:{username}", "error")
-            return _back()
         unit_id = int(unit) if unit.isdigit() and s.get(Unit, int(unit)) else None
-        user = User(username=username, password_hash=hash_password(password), is_admin=is_admin,
-                    role=role, unit_id=unit_id)
-        s.add(user)
-        s.flush()
-        _log(s, "user.create", "user", user.id, {"username": username, "admin": is_admin, "unit_id": unit_id})
+        _, created = add_user(s, username, password, is_admin=is_admin, role=role, unit_id=unit_id,
+                              actor=viewer.username, by=viewer.user_id)
+    if not created:
+        flash(f"用户名已存在:{username}", "error")
+        return _back()
     flash(f"已创建用户:{username}", "ok")
     return _back()
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.store.bootstrap import hash_password
 from service.store.db import read_session, write_session
 from service.store.models import Submission, User
+from service.store.users import hash_password
 from tests.browser import launch_chromium, live_server
 from tests.service.audit.conftest import entry, form, make_campaign, make_unit
 

@@ -8,9 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from service.store.bootstrap import hash_password
 from service.store.db import read_session, write_session
 from service.store.models import Submission, User
+from service.store.users import hash_password
 from tests.service.audit.conftest import entry, form, make_campaign, make_unit
 
 PASSWORD = "review-pass-1"
