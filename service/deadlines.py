@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from service.audit.context import top_unit_ids
 from service.audit.coverage import collecting_stages
+from service.store.campaigns import find_campaign
 from service.store.db import read_session
+from service.store.errors import NotFound
 from service.store.models import Campaign, Document, Entry, Finding, Submission, Unit
 from service.store.scope import Viewer, visible_unit_ids
 
@@ -62,11 +64,10 @@ def color_for(deadline: date, today: date) -> str | None:
 
 
 def _campaign(session: Session, campaign: str | int | None) -> Campaign | None:
-    from service.audit import resolve_campaign
-
-    if campaign is not None:
-        return resolve_campaign(session, campaign)
-    return session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).first()
+    try:
+        return find_campaign(session, campaign)
+    except NotFound:  # an unknown campaign shows the board of forms filed under none
+        return None
 
 
 def _top_units(session: Session, viewer: Viewer) -> dict[int, str]:

@@ -15,10 +15,13 @@ from sqlalchemy.orm import Session
 
 from service.audit.registry import RULES
 from service.audit.runner import audit_units
+from service.store.campaigns import find_campaign
 from service.store.db import write_session
+from service.store.errors import NotFound
 from service.store.models import Campaign, Submission, Unit
+from service.store.units import find_unit
 
-__all__ = ["RULES", "AuditError", "audit_after_ingest", "resolve_campaign", "resolve_unit", "run_audit"]
+__all__ = ["RULES", "AuditError", "audit_after_ingest", "run_audit"]
 
 
 class AuditError(ValueError):
@@ -36,21 +39,18 @@ def audit_after_ingest(session: Session, submission_id: int) -> None:
     audit_units(session, sub.campaign_id, [top], date.today())
 
 
-def resolve_unit(session: Session, unit: str | int) -> Unit | None:
-    """A unit by id or name; a name shared by several departments resolves to the top-level unit first."""
-    if isinstance(unit, int) or str(unit).isdigit():
-        return session.get(Unit, int(unit))
-    rows = session.scalars(select(Unit).where(Unit.name == str(unit)).order_by(Unit.parent_id.is_not(None), Unit.id))
-    return rows.first()
+def _unit(session: Session, unit: str | int) -> Unit:
+    try:
+        return find_unit(session, int(unit) if str(unit).isdigit() else unit)
+    except NotFound:
+        raise AuditError(f"未找到单位:{unit}") from None
 
 
-def resolve_campaign(session: Session, campaign: str | int) -> Campaign | None:
-    if isinstance(campaign, int) or str(campaign).isdigit():
-        found = session.get(Campaign, int(campaign))
-        if found is not None:
-            return found
-        return session.scalar(select(Campaign).where(Campaign.year == int(campaign)).order_by(Campaign.id.desc()))
-    return session.scalar(select(Campaign).where(Campaign.name == str(campaign)))
+def _campaign(session: Session, campaign: str | int) -> Campaign:
+    try:
+        return find_campaign(session, campaign)
+    except NotFound:
+        raise AuditError(f"未找到工作活动:{campaign}") from None
 
 
 def run_audit(
@@ -60,14 +60,10 @@ def run_audit(
     with write_session() as session:
         top_ids = None
         if unit is not None:
-            found = resolve_unit(session, unit)
-            if found is None:
-                raise AuditError(f"未找到单位:{unit}")
+            found = _unit(session, unit)
             top_ids = [found.parent_id or found.id]
         if campaign is not None:
-            camp = resolve_campaign(session, campaign)
-            if camp is None:
-                raise AuditError(f"未找到工作活动:{campaign}")
+            camp = _campaign(session, campaign)
             campaign_ids: list[int | None] = [camp.id]
         else:
             campaign_ids = list(session.scalars(select(Campaign.id).order_by(Campaign.year, Campaign.id)))

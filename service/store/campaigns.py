@@ -104,11 +104,16 @@ def add_campaign(session: Session, spec: dict[str, Any]) -> Campaign:
 
 
 def find_campaign(session: Session, campaign: str | int | None) -> Campaign | None:
-    """The named (or numbered) campaign; with None, the latest one, or None when there is none."""
+    """The campaign by name, id or year (its latest); with None, the latest one, or None when there is none."""
+    latest = select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())
     if campaign is None:
-        return session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).first()
-    found = (session.get(Campaign, campaign) if isinstance(campaign, int)
-             else session.scalars(select(Campaign).where(Campaign.name == campaign.strip())).first())
+        return session.scalars(latest).first()
+    if isinstance(campaign, str) and campaign.strip().isdigit():
+        campaign = int(campaign)
+    if isinstance(campaign, int):
+        found = session.get(Campaign, campaign) or session.scalars(latest.where(Campaign.year == campaign)).first()
+    else:
+        found = session.scalars(select(Campaign).where(Campaign.name == campaign.strip())).first()
     if found is None:
         raise NotFound("unknown_campaign", f"工作不存在:{campaign}(请先用 lianfang campaign add 添加)")
     return found
