@@ -14,6 +14,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from service.documents.errors import DocumentError
+from service.store.campaigns import find_campaign
+from service.store.errors import NotFound
 from service.store.models import Campaign, Entry, Measure, Person, Submission, Unit
 from service.store.scope import Viewer, scoped, visible_unit_ids
 
@@ -46,12 +48,10 @@ class Scope:
 
 def campaign(session: Session, name: str | None) -> Campaign | None:
     """The named campaign, else the latest; None only when no campaign exists and none was named."""
-    if name:
-        found = session.scalar(select(Campaign).where(Campaign.name == name))
-        if found is None:
-            raise DocumentError("campaign_not_found", f"未找到工作任务(campaign):{name}")
-        return found
-    return session.scalar(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc()).limit(1))
+    try:
+        return find_campaign(session, name or None)
+    except NotFound:
+        raise DocumentError("campaign_not_found", f"未找到工作任务(campaign):{name}") from None
 
 
 def unit(session: Session, viewer: Viewer, name: str | int | None) -> Unit | None:
