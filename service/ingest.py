@@ -16,7 +16,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, text, update
+from sqlalchemy import ColumnElement, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from parsers.errors import ParseError
@@ -28,7 +28,7 @@ from service.store import files
 from service.store.campaigns import find_campaign
 from service.store.db import read_session, write_session
 from service.store.models import AuditLog, Entry, Measure, StoredFile, Submission, utcnow
-from service.store.roster import add_person, people_from_form
+from service.store.roster import add_people, people_from_form
 from service.store.units import find_unit
 from service.store.upsert import insert_or_ignore
 
@@ -113,20 +113,26 @@ def _record_file(s: Session, sha256: str, size: int) -> None:
     insert_or_ignore(s, StoredFile, {"sha256": sha256, "size": size, "created_at": utcnow()})
 
 
-def _entry_rows(parsed: ParsedForm, submission: Submission) -> list[Entry]:
-    rows = []
-    for ordinal, e in enumerate(parsed.entries, start=1):
-        rows.append(Entry(
-            submission=submission, unit_id=submission.unit_id, campaign_id=submission.campaign_id,
-            ordinal=ordinal, department=e.department, position=e.position, person=e.person, duty=e.duty,
-            risk=e.risk, manifestation=e.manifestation, category=e.category, category_label=e.category_label,
-            domain=e.domain, level=e.level, level_label=e.level_label, owner=e.owner,
-            supervisor=e.supervisor, deadline=e.deadline, source_table=e.source.table,
-            source_sheet=e.source.sheet, source_page=e.source.page, source_row=e.source.row,
-            measures=[Measure(ordinal=i, text=m.text, phase=m.phase, owner=m.owner, deadline=m.deadline)
-                      for i, m in enumerate(e.measures, start=1)],
-        ))
-    return rows
+def _insert_entries(s: Session, parsed: ParsedForm, submission_id: int, target: _Target) -> None:
+    """Entries and their measures as two multi-row INSERTs (the ORM's unit of work costs
+    ~0.2 ms an object, and it runs while this ingest holds the database's one writer lock)."""
+    if not parsed.entries:
+        return
+    entries, measures = Entry.__table__, Measure.__table__
+    ids = s.execute(insert(entries).returning(entries.c.id, sort_by_parameter_order=True), [
+        {"submission_id": submission_id, "unit_id": target.unit_id, "campaign_id": target.campaign_id,
+         "ordinal": ordinal, "department": e.department, "position": e.position, "person": e.person,
+         "duty": e.duty, "risk": e.risk, "manifestation": e.manifestation, "category": e.category,
+         "category_label": e.category_label, "domain": e.domain, "level": e.level, "level_label": e.level_label,
+         "owner": e.owner, "supervisor": e.supervisor, "deadline": e.deadline, "source_table": e.source.table,
+         "source_sheet": e.source.sheet, "source_page": e.source.page, "source_row": e.source.row}
+        for ordinal, e in enumerate(parsed.entries, start=1)
+    ]).scalars().all()
+    rows = [{"entry_id": entry_id, "ordinal": i, "text": m.text, "phase": m.phase, "owner": m.owner,
+             "deadline": m.deadline}
+            for entry_id, e in zip(ids, parsed.entries, strict=True) for i, m in enumerate(e.measures, start=1)]
+    if rows:
+        s.execute(insert(measures), rows)
 
 
 def _common(filename: str, sha256: str, size: int, target: _Target, uploader_id: int | None,
@@ -157,26 +163,22 @@ def _store_parsed(
             return IngestResult(duplicate, "duplicate", warnings=warnings, parsed=parsed)
         _record_file(s, common["sha256"], common["size"])
         previous = _find_previous(s, target, key)
-        sub = Submission(**common, format=parsed.format, form_kind=parsed.form.kind, form=asdict(parsed.form),
-                         form_key=key, status="parsed", warnings=warnings, needs_review=parsed.ocr,
-                         parsed_at=utcnow())
-        s.add(sub)
-        s.flush()
-        s.add_all(_entry_rows(parsed, sub))
+        sub_id = s.scalar(insert(Submission).returning(Submission.id).values(
+            **common, format=parsed.format, form_kind=parsed.form.kind, form=asdict(parsed.form), form_key=key,
+            status="parsed", warnings=warnings, needs_review=parsed.ocr, parsed_at=utcnow()))
+        _insert_entries(s, parsed, sub_id, target)
         if previous is not None:
             s.execute(update(Submission).where(Submission.id == previous)
-                      .values(is_current=False, superseded_by_id=sub.id))
+                      .values(is_current=False, superseded_by_id=sub_id))
             s.execute(update(Entry).where(Entry.submission_id == previous).values(is_current=False))
-        for person in people_from_form(parsed):
-            add_person(s, target.unit_id, person, origin="form", submission_id=sub.id)
-        s.add(AuditLog(user_id=common["uploader_id"], actor=actor, action="submission.ingest",
-                       object_type="submission", object_id=sub.id,
-                       details={"file": common["original_name"], "entries": len(parsed.entries),
-                                "superseded": previous}))
-        s.flush()
+        add_people(s, target.unit_id, people_from_form(parsed), origin="form", submission_id=sub_id)
+        s.execute(insert(AuditLog).values(
+            user_id=common["uploader_id"], actor=actor, action="submission.ingest", object_type="submission",
+            object_id=sub_id, details={"file": common["original_name"], "entries": len(parsed.entries),
+                                       "superseded": previous}))
         if audit:
-            audit_after_ingest(s, sub.id)  # findings commit with the form they are about
-        return IngestResult(sub.id, "parsed", len(parsed.entries), warnings, superseded_id=previous, parsed=parsed)
+            audit_after_ingest(s, sub_id)  # findings commit with the form they are about
+        return IngestResult(sub_id, "parsed", len(parsed.entries), warnings, superseded_id=previous, parsed=parsed)
 
 
 def _store_failed(common: dict[str, Any], code: str, message: str, actor: str) -> IngestResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -82,19 +83,38 @@ def _existing(session: Session, unit_id: int, name: str, department: str | None)
     return session.scalars(select(Person).where(Person.unit_id == unit_id, Person.name == name, dept)).first()
 
 
+def _values(unit_id: int, person: RosterPerson, origin: str, submission_id: int | None) -> dict[str, Any]:
+    return {"name": person.name, "unit_id": unit_id, "department": person.department, "position": person.position,
+            "is_leader": person.is_leader, "origin": origin, "submission_id": submission_id, "created_at": utcnow()}
+
+
 def add_person(session: Session, unit_id: int, person: RosterPerson, *, origin: str = "entered",
                submission_id: int | None = None) -> tuple[Person, bool]:
     """Add `person` to the unit's roster unless they are on it; returns (row, created).
 
     An entry by the office updates position and leadership of the same person; a form never does.
     """
-    created = insert_or_ignore(session, Person, {
-        "name": person.name, "unit_id": unit_id, "department": person.department, "position": person.position,
-        "is_leader": person.is_leader, "origin": origin, "submission_id": submission_id, "created_at": utcnow(),
-    }) if _existing(session, unit_id, person.name, person.department) is None else False
+    created = _existing(session, unit_id, person.name, person.department) is None and bool(
+        insert_or_ignore(session, Person, _values(unit_id, person, origin, submission_id)))
     row = _existing(session, unit_id, person.name, person.department)
     if not created and origin == "entered":
         row.position = person.position or row.position
         row.is_leader = person.is_leader or row.is_leader
         row.origin = "entered"
     return row, created
+
+
+def add_people(session: Session, unit_id: int, people: list[RosterPerson], *, origin: str,
+               submission_id: int | None = None) -> None:
+    """Add everyone not yet on the unit's roster, in two statements (a form names dozens).
+
+    The unique constraint cannot see a NULL department, hence the lookup before the insert.
+    """
+    if not people:
+        return
+    known = set(session.execute(
+        select(Person.name, Person.department)
+        .where(Person.unit_id == unit_id, Person.name.in_({p.name for p in people}))
+    ).tuples())
+    new = [_values(unit_id, p, origin, submission_id) for p in people if (p.name, p.department) not in known]
+    insert_or_ignore(session, Person, new)

@@ -13,8 +13,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 
-def insert_or_ignore(session: Session, model: type, values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING; True when the row was new."""
+def insert_or_ignore(session: Session, model: type, values: dict[str, Any] | list[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING of one row or many; how many rows were new."""
+    rows = [values] if isinstance(values, dict) else values
+    if not rows:
+        return 0
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    if len(rows) == 1:
+        return session.execute(insert(model).values(**rows[0]).on_conflict_do_nothing()).rowcount
+    return session.execute(insert(model.__table__).on_conflict_do_nothing(), rows).rowcount

@@ -12,7 +12,6 @@ import json
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import object_session
 
 import service.ingest as ingest_module
 from parsers.errors import fail
@@ -141,19 +140,17 @@ def test_unreadable_file_is_recorded_as_failed_and_kept(json_parser, unit):
 
 def test_failure_halfway_through_entries_leaves_nothing_of_the_file(json_parser, unit, monkeypatch):
     """Writing breaks after half of the entries: the file lands not at all, the failure is recorded."""
-    real_rows = ingest_module._entry_rows
+    real_insert = ingest_module._insert_entries
 
     written = []
 
-    def break_halfway(parsed, submission):
-        session = object_session(submission)
+    def break_halfway(session, parsed, submission_id, target):
         half = dataclasses.replace(parsed, entries=parsed.entries[: len(parsed.entries) // 2])
-        session.add_all(real_rows(half, submission))
-        session.flush()  # half of the entries are written to the database...
+        real_insert(session, half, submission_id, target)  # half of the entries are written...
         written.append(session.scalar(select(func.count()).select_from(Entry)))
         raise RuntimeError("disk full")  # ...then the write breaks
 
-    monkeypatch.setattr(ingest_module, "_entry_rows", break_halfway)
+    monkeypatch.setattr(ingest_module, "_insert_entries", break_halfway)
     data = form_json("一", "二", "三", "四")
     result = ingest_file(data, "财务科.docx", unit=unit)
     assert written == [2]
