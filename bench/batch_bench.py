@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -111,6 +112,7 @@ def run_case(case: str, forms: Path, home: Path, server_url: str | None) -> floa
 
             reset_settings()
             start = time.perf_counter()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             batch_id = run_batch(forms, queue=True)
             workers = [subprocess.Popen([sys.executable, "-m", "service", "worker", "--burst"], cwd=REPO,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -118,6 +120,11 @@ def run_case(case: str, forms: Path, home: Path, server_url: str | None) -> floa
             for w in workers:
                 w.wait()
             elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+            files = len(list(forms.rglob("*.*")))
+            print(f"  workers' CPU a file: {user / files * 1000:.1f} ms user + {system / files * 1000:.1f} ms system",
+                  flush=True)
         finally:
             redis.kill()
             redis.wait()

@@ -13,6 +13,7 @@ version, whose rows stay as history with is_current=False.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -49,6 +50,9 @@ class IngestResult:
     error_message: str | None = None
     superseded_id: int | None = None
     parsed: ParsedForm | None = None
+
+
+OnStored = Callable[[Session, IngestResult], None]
 
 
 @dataclass(frozen=True)
@@ -113,26 +117,43 @@ def _record_file(s: Session, sha256: str, size: int) -> None:
     insert_or_ignore(s, StoredFile, {"sha256": sha256, "size": size, "created_at": utcnow()})
 
 
-def _insert_entries(s: Session, parsed: ParsedForm, submission_id: int, target: _Target) -> None:
-    """Entries and their measures as two multi-row INSERTs (the ORM's unit of work costs
-    ~0.2 ms an object, and it runs while this ingest holds the database's one writer lock)."""
-    if not parsed.entries:
-        return
-    entries, measures = Entry.__table__, Measure.__table__
-    ids = s.execute(insert(entries).returning(entries.c.id, sort_by_parameter_order=True), [
-        {"submission_id": submission_id, "unit_id": target.unit_id, "campaign_id": target.campaign_id,
-         "ordinal": ordinal, "department": e.department, "position": e.position, "person": e.person,
-         "duty": e.duty, "risk": e.risk, "manifestation": e.manifestation, "category": e.category,
-         "category_label": e.category_label, "domain": e.domain, "level": e.level, "level_label": e.level_label,
-         "owner": e.owner, "supervisor": e.supervisor, "deadline": e.deadline, "source_table": e.source.table,
+def _entry_values(parsed: ParsedForm, target: _Target) -> list[dict[str, Any]]:
+    return [
+        {"unit_id": target.unit_id, "campaign_id": target.campaign_id, "is_current": True, "ordinal": ordinal,
+         "department": e.department, "position": e.position, "person": e.person, "duty": e.duty, "risk": e.risk,
+         "manifestation": e.manifestation, "category": e.category, "category_label": e.category_label,
+         "domain": e.domain, "level": e.level, "level_label": e.level_label, "owner": e.owner,
+         "supervisor": e.supervisor, "deadline": e.deadline, "source_table": e.source.table,
          "source_sheet": e.source.sheet, "source_page": e.source.page, "source_row": e.source.row}
         for ordinal, e in enumerate(parsed.entries, start=1)
-    ]).scalars().all()
+    ]
+
+
+def _insert_entries(s: Session, parsed: ParsedForm, submission_id: int, values: list[dict[str, Any]]) -> None:
+    """Entries and their measures as two multi-row INSERTs (the ORM's unit of work costs
+    ~0.2 ms an object, and it runs while this ingest holds the database's one writer lock)."""
+    if not values:
+        return
+    entries = Entry.__table__
+    ids = s.execute(insert(entries).returning(entries.c.id, sort_by_parameter_order=True),
+                    [{**v, "submission_id": submission_id} for v in values]).scalars().all()
     rows = [{"entry_id": entry_id, "ordinal": i, "text": m.text, "phase": m.phase, "owner": m.owner,
              "deadline": m.deadline}
             for entry_id, e in zip(ids, parsed.entries, strict=True) for i, m in enumerate(e.measures, start=1)]
     if rows:
-        s.execute(insert(measures), rows)
+        s.execute(insert(Measure.__table__), rows)
+
+
+def _log(s: Session, common: dict[str, Any], actor: str, action: str, submission_id: int, **details: Any) -> None:
+    s.execute(insert(AuditLog.__table__), {
+        "at": utcnow(), "user_id": common["uploader_id"], "actor": actor, "action": action,
+        "object_type": "submission", "object_id": submission_id,
+        "details": {"file": common["original_name"], **details}})
+
+
+def _insert_submission(s: Session, values: dict[str, Any]) -> int:
+    table = Submission.__table__
+    return s.execute(insert(table).returning(table.c.id), values).scalar_one()
 
 
 def _common(filename: str, sha256: str, size: int, target: _Target, uploader_id: int | None,
@@ -152,10 +173,16 @@ def _serialize_unit(s: Session, unit_id: int) -> None:
 
 
 def _store_parsed(
-    parsed: ParsedForm, common: dict[str, Any], target: _Target, actor: str, audit: bool
+    parsed: ParsedForm, common: dict[str, Any], target: _Target, actor: str, audit: bool, on_stored: OnStored | None
 ) -> IngestResult:
+    # Everything that needs no database is prepared before taking the writer lock.
     key = form_key(parsed, common["original_name"])
     warnings = [w.to_json() for w in parsed.warnings]
+    submission = {**common, "format": parsed.format, "form_kind": parsed.form.kind, "form": asdict(parsed.form),
+                  "form_key": key, "status": "parsed", "warnings": warnings, "needs_review": parsed.ocr,
+                  "parsed_at": utcnow()}
+    entries = _entry_values(parsed, target)
+    people = people_from_form(parsed)
     with write_session() as s:
         _serialize_unit(s, target.unit_id)
         duplicate = _find_duplicate(s, target, common["sha256"])  # again: a concurrent twin may have won
@@ -163,35 +190,29 @@ def _store_parsed(
             return IngestResult(duplicate, "duplicate", warnings=warnings, parsed=parsed)
         _record_file(s, common["sha256"], common["size"])
         previous = _find_previous(s, target, key)
-        sub_id = s.scalar(insert(Submission).returning(Submission.id).values(
-            **common, format=parsed.format, form_kind=parsed.form.kind, form=asdict(parsed.form), form_key=key,
-            status="parsed", warnings=warnings, needs_review=parsed.ocr, parsed_at=utcnow()))
-        _insert_entries(s, parsed, sub_id, target)
+        sub_id = _insert_submission(s, submission)
+        _insert_entries(s, parsed, sub_id, entries)
         if previous is not None:
             s.execute(update(Submission).where(Submission.id == previous)
                       .values(is_current=False, superseded_by_id=sub_id))
             s.execute(update(Entry).where(Entry.submission_id == previous).values(is_current=False))
-        add_people(s, target.unit_id, people_from_form(parsed), origin="form", submission_id=sub_id)
-        s.execute(insert(AuditLog).values(
-            user_id=common["uploader_id"], actor=actor, action="submission.ingest", object_type="submission",
-            object_id=sub_id, details={"file": common["original_name"], "entries": len(parsed.entries),
-                                       "superseded": previous}))
+        add_people(s, target.unit_id, people, origin="form", submission_id=sub_id)
+        _log(s, common, actor, "submission.ingest", sub_id, entries=len(entries), superseded=previous)
         if audit:
             audit_after_ingest(s, sub_id)  # findings commit with the form they are about
-        return IngestResult(sub_id, "parsed", len(parsed.entries), warnings, superseded_id=previous, parsed=parsed)
+        result = IngestResult(sub_id, "parsed", len(entries), warnings, superseded_id=previous, parsed=parsed)
+        if on_stored is not None:
+            on_stored(s, result)
+        return result
 
 
 def _store_failed(common: dict[str, Any], code: str, message: str, actor: str) -> IngestResult:
     with write_session() as s:
         _record_file(s, common["sha256"], common["size"])
-        sub = Submission(**common, form_key=f"failed|file:{common['original_name']}", status="failed",
-                         error_code=code, error_message=message)
-        s.add(sub)
-        s.flush()
-        s.add(AuditLog(user_id=common["uploader_id"], actor=actor, action="submission.failed",
-                       object_type="submission", object_id=sub.id,
-                       details={"file": common["original_name"], "error_code": code}))
-        return IngestResult(sub.id, "failed", error_code=code, error_message=message)
+        sub_id = _insert_submission(s, {**common, "form_key": f"failed|file:{common['original_name']}",
+                                        "status": "failed", "error_code": code, "error_message": message})
+        _log(s, common, actor, "submission.failed", sub_id, error_code=code)
+        return IngestResult(sub_id, "failed", error_code=code, error_message=message)
 
 
 def ingest_file(
@@ -205,6 +226,7 @@ def ingest_file(
     dry_run: bool = False,
     actor: str = "cli",
     audit: bool = True,
+    on_stored: OnStored | None = None,
 ) -> IngestResult:
     """Store, parse and record one file for `unit` in `campaign` (the latest when None).
 
@@ -212,6 +234,8 @@ def ingest_file(
     then); every problem with the file itself comes back as a failed result, never raised.
     `dry_run` parses and reports what would happen, writing nothing at all. `audit=False`
     leaves the unit's re-audit to the caller (the web queues it: service.audit.background).
+    `on_stored(session, result)` runs inside the transaction that stores a parsed file, so
+    the caller's own record of it (a batch item's outcome) commits with it or not at all.
     """
     target = _resolve(unit, campaign)
     sha256 = files.sha256_hex(data)
@@ -237,7 +261,7 @@ def ingest_file(
             return IngestResult(None, "parsed", len(parsed.entries), [w.to_json() for w in parsed.warnings],
                                 superseded_id=previous, parsed=parsed)
         try:
-            return _store_parsed(parsed, common, target, actor, audit)
+            return _store_parsed(parsed, common, target, actor, audit, on_stored)
         except Exception:
             log.exception("storing %s failed; recording the failure", filename)
             failure = STORE_FAILED

@@ -9,6 +9,7 @@ raises for a bad file. Retry policy:
 - a transient failure (database locked or unreachable, I/O error) is retried with
   backoff, then recorded as `transient_error`; running the batch again retries it.
 A runner killed mid-file leaves the item `running`; the reconciler puts it back.
+The runner that finishes a batch's last file re-audits the units the batch touched.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from parsers.errors import MESSAGES, ParseError
 from parsers.sandbox import parse_isolated
 from service.batch import items
 from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, clean
+from service.batch.audit import audit_if_finished
 from service.config import settings
 from service.ingest import ingest_file
 from service.store import files
@@ -94,7 +96,12 @@ def process_item(item_id: int) -> None:
         else:
             log.exception("batch item %s (%s) failed unexpectedly", item_id, claim.path)
             outcome = _failed("internal_error", INTERNAL_MESSAGE)
-    _with_retry(lambda: items.finish(claim, **outcome))
+    if outcome is not None:
+        _with_retry(lambda: items.finish(claim, **outcome))
+    try:
+        audit_if_finished(claim.batch_id)  # the last file of the batch audits its units
+    except Exception:  # the files are in; `lianfang reconcile` runs the audit again
+        log.exception("audit of batch %s failed", claim.batch_id)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -119,7 +126,8 @@ def _with_retry(step: Callable[[], T]) -> T:
     return step()
 
 
-def _ingest(claim: items.Claim) -> dict[str, Any]:
+def _ingest(claim: items.Claim) -> dict[str, Any] | None:
+    """The item's outcome to record, or None when ingest recorded it with the stored file."""
     try:
         data = files.get(claim.sha256)
     except FileNotFoundError:
@@ -135,9 +143,15 @@ def _ingest(claim: items.Claim) -> dict[str, Any]:
             campaign=claim.campaign_id,
             uploader_id=claim.created_by,
             batch_id=claim.batch_id,
+            audit=False,  # once per unit when the batch finishes (service.batch.audit)
+            on_stored=lambda s, stored: items.record(
+                s, claim, "done", unit_name=unit, submission_id=stored.submission_id, entry_count=stored.entry_count
+            ),
         )
     except (ParseError, NotFound) as exc:
         return _failed(exc.code, exc.message)
+    if result.status == "parsed":
+        return None  # committed together with its item's outcome
     if result.status == "failed" and result.error_code in TRANSIENT_CODES:
         raise TransientFailure(result.error_code, result.error_message or TRANSIENT_MESSAGE)
     outcome: dict[str, Any] = {

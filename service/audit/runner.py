@@ -66,20 +66,26 @@ def store(session: Session, contexts: list[UnitContext], drafts: list[list[Draft
 
 
 def reaudit_snapshot(submission_id: int, today: date) -> None:
-    """Re-audit a submission's unit with the rules run on a read snapshot, then a short write.
-
-    The write lock is held only to store the findings, not while the unit's entries are read
-    and checked. An ingest that lands in between queues its own re-audit, which corrects this one.
-    """
+    """Re-audit a submission's unit (see `reaudit_units`)."""
     with read_session() as r:
         sub = r.get(Submission, submission_id)
         if sub is None:
             return
         unit = r.get(Unit, sub.unit_id)
         top = (unit.parent_id or unit.id) if unit else sub.unit_id
-        campaign = r.get(Campaign, sub.campaign_id) if sub.campaign_id is not None else None
-        contexts = load_contexts(r, sub.campaign_id, [top], today)
+    reaudit_units(sub.campaign_id, [top], today)
+
+
+def reaudit_units(campaign_id: int | None, top_ids: list[int], today: date) -> None:
+    """Re-audit top-level units with the rules run on a read snapshot, then a short write.
+
+    The write lock is held only to store the findings, not while the units' entries are read
+    and checked. An ingest that lands in between queues its own re-audit, which corrects this one.
+    """
+    with read_session() as r:
+        campaign = r.get(Campaign, campaign_id) if campaign_id is not None else None
+        contexts = load_contexts(r, campaign_id, top_ids, today)
         drafts = [check(ctx, campaign.audit if campaign else {}) for ctx in contexts]
     with write_session() as w:
-        _lock_units(w, [top])
+        _lock_units(w, top_ids)
         store(w, contexts, drafts)

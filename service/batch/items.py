@@ -12,8 +12,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, unit_for
 from service.batch.discover import Found, filename_of
@@ -118,7 +120,7 @@ def _insert(items: list[BatchItem]) -> int:
 
 def _reopen(batch_id: int) -> None:
     with write_session() as s:
-        s.execute(update(Batch).where(Batch.id == batch_id).values(finished_at=None))
+        s.execute(update(Batch).where(Batch.id == batch_id).values(finished_at=None, audited_at=None))
 
 
 def queued_ids(batch_id: int) -> list[int]:
@@ -133,34 +135,46 @@ def queued_ids(batch_id: int) -> list[int]:
 
 
 def claim(item_id: int) -> Claim | None:
-    """Move a queued item to running under a new attempt; None if it is not queued."""
+    """Move a queued item to running under a new attempt; None if it is not queued.
+
+    One conditional UPDATE … RETURNING under the writer lock; the batch's settings, which
+    never change, are read after it.
+    """
+    items = BatchItem.__table__
     with write_session() as s:
         row = s.execute(
-            select(BatchItem, Batch)
-            .join(Batch, Batch.id == BatchItem.batch_id)
-            .where(BatchItem.id == item_id)
-            .with_for_update(of=BatchItem)
+            update(items)
+            .where(items.c.id == item_id, items.c.status == "queued")
+            .values(status="running", attempts=items.c.attempts + 1, updated_at=utcnow())
+            .returning(items.c.batch_id, items.c.path, items.c.sha256, items.c.unit_name, items.c.attempts)
         ).first()
-        if row is None or row.BatchItem.status != "queued":
-            return None
-        item, batch = row.BatchItem, row.Batch
-        item.status = "running"
-        item.attempts += 1
-        item.updated_at = utcnow()
-        return Claim(
-            item_id=item.id,
-            batch_id=batch.id,
-            path=item.path,
-            sha256=item.sha256,
-            unit_name=item.unit_name,
-            unit_from=batch.unit_from,
-            campaign_id=batch.campaign_id,
-            created_by=batch.created_by,
-            attempt=item.attempts,
-        )
+    if row is None:
+        return None
+    with read_session() as s:
+        batch = s.execute(
+            select(Batch.unit_from, Batch.campaign_id, Batch.created_by).where(Batch.id == row.batch_id)
+        ).one()
+    return Claim(
+        item_id=item_id,
+        batch_id=row.batch_id,
+        path=row.path,
+        sha256=row.sha256,
+        unit_name=row.unit_name,
+        unit_from=batch.unit_from,
+        campaign_id=batch.campaign_id,
+        created_by=batch.created_by,
+        attempt=row.attempts,
+    )
 
 
-def finish(
+def finish(claim: Claim, status: str, **outcome: Any) -> bool:
+    """Record the outcome of `claim`; False when another attempt has taken the item since."""
+    with write_session() as s:
+        return record(s, claim, status, **outcome)
+
+
+def record(
+    s: Session,
     claim: Claim,
     status: str,
     *,
@@ -170,7 +184,7 @@ def finish(
     error_code: str | None = None,
     error_message: str | None = None,
 ) -> bool:
-    """Record the outcome of `claim`; False when another attempt has taken the item since."""
+    """`finish` inside a write transaction the caller holds (ingest's own, for a stored file)."""
     values = {
         "status": status,
         "submission_id": submission_id,
@@ -181,18 +195,17 @@ def finish(
     }
     if unit_name is not None:
         values["unit_name"] = unit_name
-    with write_session() as s:
-        landed = s.execute(
-            update(BatchItem)
-            .where(BatchItem.id == claim.item_id, BatchItem.status == "running", BatchItem.attempts == claim.attempt)
-            .values(**values)
-        ).rowcount
-        if landed:
-            _close_if_complete(s, claim.batch_id)
-        return bool(landed)
+    landed = s.execute(
+        update(BatchItem)
+        .where(BatchItem.id == claim.item_id, BatchItem.status == "running", BatchItem.attempts == claim.attempt)
+        .values(**values)
+    ).rowcount
+    if landed:
+        _close_if_complete(s, claim.batch_id)
+    return bool(landed)
 
 
-def _close_if_complete(s, batch_id: int) -> None:  # noqa: ANN001  (a Session inside a write)
+def _close_if_complete(s: Session, batch_id: int) -> None:
     # Lock the batch first: on PostgreSQL two runners finishing the last two items would
     # otherwise each still see the other's item open, and neither would close the batch.
     s.execute(select(Batch.id).where(Batch.id == batch_id).with_for_update())

@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 
 from service.batch import inprocess, items, rq_queue
 from service.batch.attribute import UNIT_FROM, compile_pattern
+from service.batch.audit import audit_if_finished, unaudited_batches
 from service.batch.discover import Found, discover, discover_archive
 from service.config import settings
 from service.jobs import lease_seconds
@@ -129,6 +130,7 @@ def resume(
     rq_queue.enqueue(batch_id, orphans, conn=conn, replace=True)
     rq_queue.enqueue(batch_id, items.queued_ids(batch_id), conn=conn)
     items.close_if_complete(batch_id)
+    audit_if_finished(batch_id)
 
 
 def reconcile(*, older_than: float | None = None, progress: TextIO | None = None) -> list[int]:
@@ -136,7 +138,8 @@ def reconcile(*, older_than: float | None = None, progress: TextIO | None = None
 
     Queue batches: items stuck in running past their lease go back to the queue, and
     queued items whose job Redis lost (restart without persistence) get a new one.
-    In-process batches no live runner holds are resumed here, in this process.
+    In-process batches no live runner holds are resumed here, in this process. Finished
+    batches whose closing audit never ran (its runner died) are audited.
     `older_than` shortens the lease when every worker is known to be gone. With Redis
     unreachable the other batches are still resumed, then the Redis error is raised.
     """
@@ -150,6 +153,9 @@ def reconcile(*, older_than: float | None = None, progress: TextIO | None = None
         except RedisError as exc:  # the in-process batches can still be resumed
             unreachable = exc
             continue
+        touched.append(batch_id)
+    for batch_id in unaudited_batches():
+        audit_if_finished(batch_id)
         touched.append(batch_id)
     if unreachable is not None:
         raise unreachable

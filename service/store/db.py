@@ -14,6 +14,7 @@ the next waiter as soon as the lock is free, across threads and processes alike.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import threading
 from collections.abc import Iterator
@@ -70,12 +71,21 @@ def dispose() -> None:
     for eng in _engines.values():
         eng.dispose()
     _engines.clear()
+    _sessions.cache_clear()
+
+
+@functools.cache
+def _sessions(eng: Engine, *, immediate: bool = False) -> sessionmaker[Session]:
+    """One session factory per engine (and SQLite begin mode), made once: building one per
+    transaction cost more than some of the transactions, all inside the writer lock."""
+    bind = eng.execution_options(sqlite_begin="IMMEDIATE") if immediate else eng
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager
 def read_session() -> Iterator[Session]:
     """A session for queries; never commits."""
-    with sessionmaker(engine(), expire_on_commit=False)() as s:
+    with _sessions(engine())() as s:
         yield s
 
 
@@ -110,10 +120,8 @@ def write_session() -> Iterator[Session]:
     """One write transaction: commits on success, rolls back on any exception."""
     eng = engine()
     if eng.dialect.name != "sqlite":
-        with sessionmaker(eng, expire_on_commit=False)() as s, s.begin():
+        with _sessions(eng)() as s, s.begin():
             yield s
         return
-    with _sqlite_writer_queue(eng):
-        immediate = eng.execution_options(sqlite_begin="IMMEDIATE")
-        with sessionmaker(immediate, expire_on_commit=False)() as s, s.begin():
-            yield s
+    with _sqlite_writer_queue(eng), _sessions(eng, immediate=True)() as s, s.begin():
+        yield s

@@ -250,6 +250,8 @@ class Batch(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Batch ingests leave the audit to the end: one re-audit per unit, not one per file.
+    audited_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class BatchItem(Base):

@@ -19,6 +19,5 @@ def insert_or_ignore(session: Session, model: type, values: dict[str, Any] | lis
     if not rows:
         return 0
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    if len(rows) == 1:
-        return session.execute(insert(model).values(**rows[0]).on_conflict_do_nothing()).rowcount
-    return session.execute(insert(model.__table__).on_conflict_do_nothing(), rows).rowcount
+    statement = insert(model.__table__).on_conflict_do_nothing()
+    return session.execute(statement, rows[0] if len(rows) == 1 else rows).rowcount

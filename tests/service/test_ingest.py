@@ -144,9 +144,9 @@ def test_failure_halfway_through_entries_leaves_nothing_of_the_file(json_parser,
 
     written = []
 
-    def break_halfway(session, parsed, submission_id, target):
+    def break_halfway(session, parsed, submission_id, values):
         half = dataclasses.replace(parsed, entries=parsed.entries[: len(parsed.entries) // 2])
-        real_insert(session, half, submission_id, target)  # half of the entries are written...
+        real_insert(session, half, submission_id, values[: len(half.entries)])  # half of the entries are written...
         written.append(session.scalar(select(func.count()).select_from(Entry)))
         raise RuntimeError("disk full")  # ...then the write breaks
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from service.demo import make_form_docx, make_form_xlsx
 from service.store.db import read_session
-from service.store.models import BatchItem, Entry, Submission
+from service.store.models import BatchItem, Entry, Finding, Submission
 
 REPO = Path(__file__).resolve().parents[3]
 UNITS = ("财务局", "教育局", "卫生健康委")
@@ -61,6 +61,16 @@ def write_forms(root: Path, count: int, *, units: tuple[str, ...] = UNITS, rows:
     return count * rows
 
 
+def no_measures_forms(root: Path) -> int:
+    """One form in every unit with a risk point that has no measures; returns entries."""
+    for n, unit in enumerate(UNITS):
+        spec = form_spec(unit, 900 + n, rows=2)
+        spec["rows"][1]["measures"] = []
+        (root / unit).mkdir(parents=True, exist_ok=True)
+        (root / unit / "无措施.docx").write_bytes(make_form_docx(spec))
+    return 2 * len(UNITS)
+
+
 def store_totals() -> dict[str, int]:
     """What the store holds: parsed submissions, entries, and files stored more than once."""
     with read_session() as s:
@@ -76,6 +86,13 @@ def store_totals() -> dict[str, int]:
             )
         )
     return {"submissions": submissions, "entries": entries, "stored_twice": twice}
+
+
+def open_findings() -> list[tuple[int, str, str]]:
+    """(unit, rule, key) of every open finding, sorted."""
+    with read_session() as s:
+        rows = s.execute(select(Finding.unit_id, Finding.rule, Finding.key).where(Finding.status == "open")).all()
+    return sorted(tuple(r) for r in rows)
 
 
 def item_states(batch_id: int) -> dict[str, int]:

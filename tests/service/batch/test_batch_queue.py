@@ -11,6 +11,7 @@ import pytest
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from service.audit import run_audit
 from service.batch import reconcile, report, run_batch
 from service.batch.items import queued_ids
 from service.batch.rq_queue import QUEUE_NAME, connection, enqueue
@@ -19,6 +20,8 @@ from tests.service.batch.batch_helpers import (
     item_states,
     kill_tree,
     lianfang,
+    no_measures_forms,
+    open_findings,
     store_totals,
     wait_until,
     write_forms,
@@ -41,7 +44,7 @@ def _done(batch_id: int) -> int:
 
 
 def test_two_workers_process_200_forms_once_and_a_rerun_adds_nothing(units, redis_server, tmp_path: Path) -> None:
-    entries = write_forms(tmp_path / "forms", 200, rows=1)
+    entries = write_forms(tmp_path / "forms", 197, rows=1) + no_measures_forms(tmp_path / "forms")
     batch_id = run_batch(tmp_path / "forms", queue=True)
     assert item_states(batch_id) == {"queued": 200}
     assert Queue(QUEUE_NAME, connection=connection(), serializer=JSONSerializer).count == 200
@@ -50,6 +53,9 @@ def test_two_workers_process_200_forms_once_and_a_rerun_adds_nothing(units, redi
     assert item_states(batch_id) == {"done": 200}
     assert report.status(batch_id)["finished"]
     assert store_totals() == {"submissions": 200, "entries": entries, "stored_twice": 0}
+    findings = open_findings()  # the worker that finished the last file audited every unit
+    run_audit()
+    assert findings and open_findings() == findings
 
     again = run_batch(tmp_path / "forms", queue=True)
     _finish(_workers(2, "--burst"))
