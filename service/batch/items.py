@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, unit_for
@@ -167,6 +167,25 @@ def claim(item_id: int) -> Claim | None:
     )
 
 
+# Built once: `record` runs inside ingest's write transaction, under the one writer lock.
+_items, _batches = BatchItem.__table__, Batch.__table__
+_RECORD = (
+    update(_items)
+    .where(_items.c.id == bindparam("item_id"), _items.c.status == "running",
+           _items.c.attempts == bindparam("attempt"))
+    .values(status=bindparam("new_status"), submission_id=bindparam("submission_id"),
+            entry_count=bindparam("entry_count"), error_code=bindparam("error_code"),
+            error_message=bindparam("error_message"), updated_at=bindparam("updated_at"),
+            unit_name=func.coalesce(bindparam("unit_name", type_=String), _items.c.unit_name))
+)
+# Lock the batch first: on PostgreSQL two runners finishing the last two items would
+# otherwise each still see the other's item open, and neither would close the batch.
+_LOCK_BATCH = select(_batches.c.id).where(_batches.c.id == bindparam("batch_id")).with_for_update()
+_STILL_OPEN = select(_items.c.id).where(_items.c.batch_id == bindparam("batch_id"), _items.c.status.in_(OPEN)).limit(1)
+_CLOSE = update(_batches).where(_batches.c.id == bindparam("batch_id"), _batches.c.finished_at.is_(None)).values(
+    finished_at=bindparam("now"))
+
+
 def finish(claim: Claim, status: str, **outcome: Any) -> bool:
     """Record the outcome of `claim`; False when another attempt has taken the item since."""
     with write_session() as s:
@@ -185,35 +204,20 @@ def record(
     error_message: str | None = None,
 ) -> bool:
     """`finish` inside a write transaction the caller holds (ingest's own, for a stored file)."""
-    values = {
-        "status": status,
-        "submission_id": submission_id,
-        "entry_count": entry_count,
-        "error_code": error_code,
-        "error_message": error_message,
+    landed = s.execute(_RECORD, {
+        "item_id": claim.item_id, "attempt": claim.attempt, "new_status": status, "submission_id": submission_id,
+        "entry_count": entry_count, "error_code": error_code, "error_message": error_message, "unit_name": unit_name,
         "updated_at": utcnow(),
-    }
-    if unit_name is not None:
-        values["unit_name"] = unit_name
-    landed = s.execute(
-        update(BatchItem)
-        .where(BatchItem.id == claim.item_id, BatchItem.status == "running", BatchItem.attempts == claim.attempt)
-        .values(**values)
-    ).rowcount
+    }).rowcount
     if landed:
         _close_if_complete(s, claim.batch_id)
     return bool(landed)
 
 
 def _close_if_complete(s: Session, batch_id: int) -> None:
-    # Lock the batch first: on PostgreSQL two runners finishing the last two items would
-    # otherwise each still see the other's item open, and neither would close the batch.
-    s.execute(select(Batch.id).where(Batch.id == batch_id).with_for_update())
-    still_open = s.scalar(
-        select(func.count()).select_from(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.status.in_(OPEN))
-    )
-    if not still_open:
-        s.execute(update(Batch).where(Batch.id == batch_id, Batch.finished_at.is_(None)).values(finished_at=utcnow()))
+    s.execute(_LOCK_BATCH, {"batch_id": batch_id})
+    if s.execute(_STILL_OPEN, {"batch_id": batch_id}).first() is None:
+        s.execute(_CLOSE, {"batch_id": batch_id, "now": utcnow()})
 
 
 def close_if_complete(batch_id: int) -> bool:

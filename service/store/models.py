@@ -270,7 +270,10 @@ class BatchItem(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    __table_args__ = (UniqueConstraint("batch_id", "path", name="uq_batch_item_path"),)
+    __table_args__ = (
+        UniqueConstraint("batch_id", "path", name="uq_batch_item_path"),
+        Index("ix_batch_item_status", "batch_id", "status"),  # is the batch done? which items are queued?
+    )
 
 
 class AuditLog(Base):

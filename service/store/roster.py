@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from parsers.model import ParsedForm
@@ -104,6 +104,11 @@ def add_person(session: Session, unit_id: int, person: RosterPerson, *, origin: 
     return row, created
 
 
+_people = Person.__table__
+_KNOWN = select(_people.c.name, _people.c.department).where(
+    _people.c.unit_id == bindparam("unit_id"), _people.c.name.in_(bindparam("names", expanding=True)))
+
+
 def add_people(session: Session, unit_id: int, people: list[RosterPerson], *, origin: str,
                submission_id: int | None = None) -> None:
     """Add everyone not yet on the unit's roster, in two statements (a form names dozens).
@@ -112,9 +117,6 @@ def add_people(session: Session, unit_id: int, people: list[RosterPerson], *, or
     """
     if not people:
         return
-    known = set(session.execute(
-        select(Person.name, Person.department)
-        .where(Person.unit_id == unit_id, Person.name.in_({p.name for p in people}))
-    ).tuples())
+    known = set(session.execute(_KNOWN, {"unit_id": unit_id, "names": sorted({p.name for p in people})}).tuples())
     new = [_values(unit_id, p, origin, submission_id) for p in people if (p.name, p.department) not in known]
     insert_or_ignore(session, Person, new)
