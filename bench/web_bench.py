@@ -169,14 +169,38 @@ def session_cookie(port: int, username: str, password: str) -> str:
 Request = tuple[str, str, bytes | None, dict[str, str]]  # method, path, body, headers
 
 
-def run(name: str, port: int, requests: list[Request], clients: int, expect: int) -> None:
+def server_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds of the server's processes (its workers too), and of the children they reaped
+    (the sandboxed parse children)."""
+    stats = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        stats[int(stat.parent.name)] = (int(fields[1]), [int(x) for x in fields[11:15]])
+    tree, queue = [], [pid]
+    while queue:
+        tree.append(queue.pop())
+        queue.extend(child for child, (parent, _) in stats.items() if parent == tree[-1])
+    tick = os.sysconf("SC_CLK_TCK")
+    own = sum(sum(stats[p][1][:2]) for p in tree if p in stats) / tick
+    reaped = sum(sum(stats[p][1][2:]) for p in tree if p in stats) / tick
+    return own, reaped
+
+
+def run(name: str, port: int, requests: list[Request], clients: int, expect: int, server: int) -> None:
+    before = server_cpu(server)
     with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(lambda r: timed(port, *r), requests))
+    after = server_cpu(server)
     times = sorted(t * 1000 for t, _ in results)
     bad = sum(1 for _, status in results if status != expect)
     p95 = times[max(0, int(len(times) * 0.95) - 1)]
     print(f"{name:<52} n={len(times):4d} clients={clients} p50={statistics.median(times):7.1f} ms "
           f"p95={p95:7.1f} ms max={times[-1]:7.1f} ms errors={bad}")
+    own, reaped = ((a - b) / len(requests) * 1000 for a, b in zip(after, before, strict=True))
+    print(f"{'':<52} server CPU a request: {own:.1f} ms, its reaped children {reaped:.1f} ms")
 
 
 def main() -> None:
@@ -221,10 +245,10 @@ def main() -> None:
 
         timed(port, "GET", "/api/v1/entries?page=1", None, admin)  # warm-up
         alone = [upload(f"单独上传{i}.docx", tokens[0]) for i in range(10)]
-        run(f"upload+parse {args.rows}-row .docx, one client", port, alone, 1, 201)
+        run(f"upload+parse {args.rows}-row .docx, one client", port, alone, 1, 201, server.pid)
         # each client is a different unit's user, as when units upload at the same time
         uploads = [upload(f"审批科排查表{i}.docx", tokens[i % len(tokens)]) for i in range(args.uploads)]
-        run(f"upload+parse {args.rows}-row .docx (POST /api/v1/submissions)", port, uploads, args.clients, 201)
+        run(f"upload+parse {args.rows}-row .docx (POST /api/v1/submissions)", port, uploads, args.clients, 201, server.pid)
 
         started = time.perf_counter()
         insert_entries(ctx["unit_ids"], args.entries)
@@ -248,12 +272,12 @@ def main() -> None:
 
         api = [("GET", f"/api/v1/entries?{query()}", None, rng.choice([admin, unit]))
                for _ in range(args.list_requests)]
-        run(f"entries list over {args.entries} (GET /api/v1/entries)", port, api, args.clients, 200)
+        run(f"entries list over {args.entries} (GET /api/v1/entries)", port, api, args.clients, 200, server.pid)
         cookie = {"Cookie": session_cookie(port, "admin", ADMIN_PASSWORD)}
         pages_html = [("GET", f"/entries?{query()}", None, cookie) for _ in range(args.list_requests)]
-        run(f"entries page over {args.entries} (GET /entries, HTML)", port, pages_html, args.clients, 200)
+        run(f"entries page over {args.entries} (GET /entries, HTML)", port, pages_html, args.clients, 200, server.pid)
         single = [("GET", f"/api/v1/entries?{query()}", None, admin) for _ in range(args.list_requests // 2)]
-        run(f"entries list over {args.entries}, one client", port, single, 1, 200)
+        run(f"entries list over {args.entries}, one client", port, single, 1, 200, server.pid)
     finally:
         server.terminate()
         server.wait(10)

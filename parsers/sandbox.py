@@ -1,14 +1,17 @@
-"""Parse an uploaded file in a forked child with a memory cap and a wall-clock limit.
+"""Parse an uploaded file in a child process with a memory cap and a wall-clock limit.
 
 A hostile or pathological file can make a parser loop, allocate without bound or crash
-inside a C library; in the child that costs only the child. Results come back as JSON
-(never pickle: a child that a malicious file subverted must not run code in the parent).
+inside a C library; in the child that costs only the child. Children are forked by a
+lean zygote process (parsers.zygote), not by the caller: forking a 100–200 MB web
+server or worker cost more than the parse. The request goes to the child pickled (it
+comes from this trusted process); the result comes back as JSON, never pickle: a child
+that a malicious file subverted must not run code in the caller.
 
-Memory is capped twice. The parent watches the child's resident memory and kills it
-once the parse has added `memory_mb` to what it inherited (the parent's pages, shared
-copy-on-write, are not the parse's doing). RLIMIT_AS is only the backstop for an
-allocation too fast to watch: address space is not memory — OCR (onnxruntime, OpenBLAS)
-reserves about 1 GB of it to use under 500 MB — so it gets a few times the budget.
+Memory is capped twice. The caller watches the child's resident memory and kills it
+once the parse has added `memory_mb` to what it inherited from the zygote. RLIMIT_AS is
+only the backstop for an allocation too fast to watch: address space is not memory —
+OCR (onnxruntime, OpenBLAS) reserves about 1 GB of it to use under 500 MB — so it gets
+a few times the budget.
 """
 
 from __future__ import annotations
@@ -18,24 +21,25 @@ import faulthandler
 import functools
 import importlib
 import json
-import multiprocessing
 import os
+import pickle
 import resource
+import select
 import signal
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from parsers import limits, parse_bytes  # imported here, so every forked child starts with it loaded
+from parsers import limits, parse_bytes, zygote
 from parsers.errors import ParseError, fail
 from parsers.model import ParsedForm
 
 MB = 1024 * 1024
 ADDRESS_SPACE_FACTOR = 3  # RLIMIT_AS allows this many times memory_mb of new address space
 WATCH_INTERVAL = 0.01  # seconds between looks at the child's resident memory
-EXIT_GRACE = 1.0  # seconds a child that has answered gets to exit before it is killed (with its children:
-# scanning /proc for them costs ~10 ms of system time, more than the parse of a one-page form)
+CHUNK = 1024 * 1024
 
 
 def parse_isolated(
@@ -47,7 +51,6 @@ def parse_isolated(
     memory_mb: int = limits.PARSE_MEMORY_MB,
 ) -> ParsedForm:
     """`parsers.parse_bytes` in a child process; ParseError('timeout'/'too_large'/...) on failure."""
-    _preload_readers()
     payload = run_isolated(
         _parse_to_json, data, filename, level_standard, timeout=timeout, memory_mb=memory_mb
     )
@@ -57,9 +60,9 @@ def parse_isolated(
 
 
 @functools.cache
-def _preload_readers() -> None:
-    """Import the readers once here, so every forked child starts with them loaded (the OCR
-    engine stays lazy: it costs more to load than most parses take)."""
+def preload() -> None:
+    """Import the readers once, in the zygote, so every child starts with them loaded (the
+    OCR engine stays lazy: it costs more to load than most parses take)."""
     for module in ("parsers.docx", "parsers.xlsx", "parsers.pdf"):
         importlib.import_module(module)
 
@@ -70,27 +73,28 @@ def _parse_to_json(data: bytes, filename: str, level_standard: dict | None) -> d
 
 
 def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory_mb: int) -> Any:
-    """`func(*args)` in a forked child; its JSON-serialisable result, or its ParseError re-raised.
+    """`func(*args)` in a child; its JSON-serialisable result, or its ParseError re-raised.
 
-    timeout → 'timeout'; out of memory → 'too_large'; any other failure → 'corrupt_file'
-    (the child's traceback is never shown to the user).
+    `func` must be importable by its module and name (the child imports it). timeout →
+    'timeout'; out of memory → 'too_large'; any other failure → 'corrupt_file' (the
+    child's traceback is never shown to the user).
     """
-    rss_cap = _resident(os.getpid()) + memory_mb * MB
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, func, args, memory_mb))  # not daemonic: may nest
-    child.start()
-    sender.close()
-    message = None
+    ours, theirs = socket.socketpair()
+    deadline = time.monotonic() + timeout
     try:
-        message = _await(child, receiver, time.monotonic() + timeout, rss_cap)
+        with theirs:
+            child, parent = zygote.call(lambda z: (z.fork(theirs), z.process.pid))
+        answered = False
+        try:
+            ours.sendall(pickle.dumps((func.__module__, func.__qualname__, args, memory_mb)))
+            ours.shutdown(socket.SHUT_WR)
+            message = _await(child, ours, deadline, _resident(parent) + memory_mb * MB)
+            answered = True
+        finally:
+            if not answered:  # timed out, too big, or broken: it and whatever it started go
+                _kill_tree(child)
     finally:
-        receiver.close()
-        if message is not None:  # it answered and is on its way out: let it exit by itself
-            child.join(EXIT_GRACE)
-        if child.is_alive():
-            _kill_tree(child.pid)
-        child.join()
+        ours.close()
     if "error" in message:
         raise ParseError(message["error"], message["message"])
     return message["result"]
@@ -98,7 +102,8 @@ def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory_mb
 
 def _kill_tree(pid: int) -> None:
     """Kill the child and everything it started (LibreOffice runs in a session of its own,
-    so killing the child alone would leave a converter running on a hostile file)."""
+    so killing the child alone would leave a converter running on a hostile file).
+    Scanning /proc costs ~10 ms, so a child that answered is left to exit by itself."""
     parents: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -115,23 +120,38 @@ def _kill_tree(pid: int) -> None:
             os.kill(victim, signal.SIGKILL)
 
 
-def _await(child, receiver, deadline: float, rss_cap: int) -> dict[str, Any]:
-    while not receiver.poll(WATCH_INTERVAL):
-        if _resident(child.pid) > rss_cap:
+def _await(child: int, conn: socket.socket, deadline: float, rss_cap: int) -> dict[str, Any]:
+    chunks = []
+    poller = select.poll()
+    poller.register(conn, select.POLLIN)
+    while True:
+        if poller.poll(WATCH_INTERVAL * 1000):
+            chunk = conn.recv(CHUNK)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            continue
+        if _resident(child) > rss_cap:
             raise fail("too_large")
         if time.monotonic() > deadline:
             raise fail("timeout")
-    try:
-        return json.loads(receiver.recv_bytes())
-    except EOFError:  # the child died without a word: killed by the kernel or crashed in C code
-        child.join()
-        raise fail("too_large" if child.exitcode == -signal.SIGKILL else "corrupt_file") from None
+    if not chunks:  # the child died without a word: killed by the kernel or crashed in C code
+        status = zygote.call(lambda z: z.status(child))
+        killed = status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+        raise fail("too_large" if killed else "corrupt_file")
+    return json.loads(b"".join(chunks))
 
 
-def _child(sender, func: Callable[..., Any], args: tuple, memory_mb: int) -> None:
-    faulthandler.disable()  # a crash here is the parent's to report, not a dump on the server's stderr
+def serve_request(conn: socket.socket) -> None:
+    """The child's side (forked by the zygote): read the request, run it, answer, exit."""
+    faulthandler.disable()  # a crash here is the caller's to report, not a dump on its stderr
     try:
+        request = b"".join(iter(lambda: conn.recv(CHUNK), b""))
+        module, qualname, args, memory_mb = pickle.loads(request)  # noqa: S301  (written by our caller)
         _limit_address_space(_address_space() + ADDRESS_SPACE_FACTOR * memory_mb * MB)
+        func: Any = importlib.import_module(module)
+        for name in qualname.split("."):
+            func = getattr(func, name)
         encoded = _encode({"result": func(*args)})
     except ParseError as exc:
         encoded = _encode({"error": exc.code, "message": exc.message})
@@ -139,8 +159,11 @@ def _child(sender, func: Callable[..., Any], args: tuple, memory_mb: int) -> Non
         encoded = _encode(_error("too_large"))
     except BaseException:  # noqa: B036 - whatever broke, the user gets the standard message
         encoded = _encode(_error("corrupt_file"))
-    sender.send_bytes(encoded)
-    sender.close()
+    try:
+        conn.sendall(encoded)
+        conn.close()
+    finally:
+        os._exit(0)
 
 
 def _limit_address_space(limit: int) -> None:

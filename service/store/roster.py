@@ -117,6 +117,7 @@ def add_people(session: Session, unit_id: int, people: list[RosterPerson], *, or
     """
     if not people:
         return
-    known = set(session.execute(_KNOWN, {"unit_id": unit_id, "names": sorted({p.name for p in people})}).tuples())
+    rows = session.execute(_KNOWN, {"unit_id": unit_id, "names": sorted({p.name for p in people})})
+    known = {tuple(row) for row in rows}
     new = [_values(unit_id, p, origin, submission_id) for p in people if (p.name, p.department) not in known]
     insert_or_ignore(session, Person, new)
