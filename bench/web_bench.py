@@ -1,10 +1,10 @@
 """Web speed: upload-and-parse with 8 concurrent clients, and the entries list over 100,000 entries.
 
 Run from the repository root:
-    .venv/bin/python bench/web_bench.py [--entries 100000] [--uploads 80] [--server serve|gunicorn]
+    .venv/bin/python bench/web_bench.py [--entries 100000] [--uploads 80] [--workers N]
 
 Makes a fresh store in a temporary LIANFANG_HOME (SQLite), bulk-inserts the entries (20 units,
-one measure each), starts `lianfang serve` (werkzeug, threaded) on a free loopback port in a
+one measure each), starts `lianfang serve` (gunicorn, a process per core) on a free loopback port in a
 child process, then drives it from a thread pool over loopback only, with bounded request
 loops: 8 clients POST distinct 50-row .docx forms to /api/v1/submissions (each parsed in the
 sandboxed child, stored in one transaction); then filtered, paginated GETs of the entries list,
@@ -211,8 +211,7 @@ def main() -> None:
     ap.add_argument("--copied", action="store_true", help="every form repeats one risk list (audit worst case)")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--list-requests", type=int, default=400)
-    ap.add_argument("--server", choices=["serve", "gunicorn"], default="serve",
-                    help="`lianfang serve` (one threaded process) or gunicorn (2 workers x 4 threads, as in production)")
+    ap.add_argument("--workers", type=int, help="`lianfang serve --workers N` (default: its own, one per core)")
     args = ap.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="lianfang-web-bench-"))
@@ -222,10 +221,9 @@ def main() -> None:
     ctx = prepare_store(args.clients)
 
     port = _free_port()
-    command = ([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)]
-               if args.server == "serve" else
-               [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
-                "service.web:create_app()"])
+    command = [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
     server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:

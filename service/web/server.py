@@ -1,0 +1,52 @@
+"""`lianfang serve`: gunicorn run from the CLI, so the embedded default is the production server.
+
+One process per core, each with a few threads: the Python work of a request (forms, JSON,
+templates, the re-audit after an upload) holds its process's GIL, so a single threaded
+process uses one core however many requests wait. Each worker builds its own app
+(`create_app` after the fork), so no database connection or parse zygote is shared.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+THREADS = 4
+TIMEOUT_S = 300  # a worker silent this long is restarted; requests run in threads, so a long parse is not silence
+
+
+class _Server(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from service.web import create_app
+
+        return create_app()
+
+
+def serve(host: str, port: int, workers: int | None = None) -> None:
+    """Serve the pages and API on host:port until stopped (SIGINT/SIGTERM stop it gracefully)."""
+    _Server({
+        "bind": f"{host}:{port}",
+        "workers": workers or os.cpu_count() or 1,
+        "threads": THREADS,
+        "worker_class": "gthread",
+        "timeout": TIMEOUT_S,
+        "graceful_timeout": 30,
+        "post_worker_init": _warm_up,
+    }).run()
+
+
+def _warm_up(_worker: Any) -> None:
+    """Start the worker's parse zygote now, so the first upload does not wait for it."""
+    from parsers import zygote
+
+    zygote.pid()
