@@ -104,6 +104,12 @@ _LATEST_PARSED = (
 )
 _DUPLICATE = _LATEST_PARSED.where(_sub.c.sha256 == bindparam("sha256"))
 _PREVIOUS = _LATEST_PARSED.where(_sub.c.form_key == bindparam("form_key"), _sub.c.is_current.is_(True))
+_SAME_FAILURE = (
+    select(_sub.c.id)
+    .where(_sub.c.unit_id == bindparam("unit_id"), _sub.c.campaign_id.is_not_distinct_from(bindparam("campaign_id")),
+           _sub.c.sha256 == bindparam("sha256"), _sub.c.status == "failed", _sub.c.error_code == bindparam("error_code"))
+    .order_by(_sub.c.id.desc()).limit(1)
+)
 _INSERT_SUBMISSION = insert(_sub).returning(_sub.c.id)
 _INSERT_ENTRIES = insert(Entry.__table__).returning(Entry.__table__.c.id, sort_by_parameter_order=True)
 _INSERT_MEASURES = insert(Measure.__table__)
@@ -217,7 +223,14 @@ def _store_parsed(
 
 
 def _store_failed(common: dict[str, Any], code: str, message: str, actor: str) -> IngestResult:
+    """Record the failure, once: the same bytes failing the same way for the same unit and
+    campaign again (a re-run batch) add no second row. The parse is still retried each time,
+    so a file that failed for a missing converter goes in once the converter is there."""
     with write_session() as s:
+        earlier = s.execute(_SAME_FAILURE, {"unit_id": common["unit_id"], "campaign_id": common["campaign_id"],
+                                            "sha256": common["sha256"], "error_code": code}).scalar()
+        if earlier is not None:
+            return IngestResult(earlier, "failed", error_code=code, error_message=message)
         _record_file(s, common["sha256"], common["size"])
         sub_id = _insert_submission(s, {**common, "form_key": f"failed|file:{common['original_name']}",
                                         "status": "failed", "error_code": code, "error_message": message})

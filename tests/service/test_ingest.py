@@ -137,6 +137,10 @@ def test_unreadable_file_is_recorded_as_failed_and_kept(json_parser, unit):
     assert sub.status == "failed" and sub.error_code == "not_a_form"
     assert files.get(sub.sha256) == data
 
+    again = ingest_file(data, "汇报(重新上传).docx", unit=unit)  # a re-run: parsed again, recorded once
+    assert (again.status, again.error_code, again.submission_id) == ("failed", "not_a_form", result.submission_id)
+    assert count(Submission) == 1
+
 
 def test_failure_halfway_through_entries_leaves_nothing_of_the_file(json_parser, unit, monkeypatch):
     """Writing breaks after half of the entries: the file lands not at all, the failure is recorded."""

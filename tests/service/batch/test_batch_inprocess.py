@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.batch import reconcile, report, run_batch
 from service.config import settings
 from service.demo import make_form_docx
 from service.store.db import read_session
-from service.store.models import Batch
+from service.store.models import Batch, Submission
 from tests.service.batch.batch_helpers import (
     free_port,
     item_states,
@@ -103,6 +103,13 @@ def test_unplaceable_and_unreadable_files_are_reported_not_guessed(units, tmp_pa
     good = [r for r in by_path.values() if r["outcome"] == "done"]
     assert len(good) == 3 and all(r["entry_count"] == 1 for r in good)
     assert store_totals()["submissions"] == 3
+
+    with read_session() as s:
+        recorded = s.scalar(select(func.count()).select_from(Submission))
+    rerun = {r["path"]: r for r in report.rows(run_batch(root, workers=1))}
+    assert rerun["财务局/坏文件.docx"]["outcome"] == "failed"  # tried again, failed again...
+    with read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Submission)) == recorded  # ...and recorded once
 
 
 def test_units_from_file_names_and_from_the_form_itself(units, tmp_path: Path) -> None:
