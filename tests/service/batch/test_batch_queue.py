@@ -15,8 +15,10 @@ from service.audit import run_audit
 from service.batch import reconcile, report, run_batch
 from service.batch.items import queued_ids
 from service.batch.rq_queue import QUEUE_NAME, connection, enqueue
+from service.demo import make_form_xlsx
 from tests.service.batch.batch_helpers import (
     children,
+    form_spec,
     item_states,
     kill_tree,
     lianfang,
@@ -72,22 +74,39 @@ def test_enqueueing_an_item_twice_gives_one_job(units, redis_server, tmp_path: P
     assert Queue(QUEUE_NAME, connection=conn, serializer=JSONSerializer).count == 4
 
 
+def _parse_children(worker: subprocess.Popen) -> list[int]:
+    """The parse children of a worker: forked by its zygote, the worker's own child."""
+    return [pid for zygote in children(worker.pid) for pid in children(zygote)]
+
+
 def test_a_worker_killed_mid_file_loses_nothing_and_stores_nothing_twice(units, redis_server, tmp_path: Path) -> None:
     entries = write_forms(tmp_path / "forms", 100, rows=1)
+    heavy = form_spec(units[0], 999, rows=20_000)  # parses for seconds: a worker on it is surely mid-file
+    (tmp_path / "forms" / units[0] / "大表.xlsx").write_bytes(make_form_xlsx(heavy))
     batch_id = run_batch(tmp_path / "forms", queue=True)
-    victim, survivor = _workers(2, "--burst")
-    wait_until(lambda: _done(batch_id) >= 15, 120, "15 files done")
-    wait_until(lambda: bool(children(victim.pid)), 30, "the victim to be working on a file")
-    kill_tree(victim.pid)  # the worker and the parse child it forked, mid-file
+    workers = _workers(2, "--burst")
+    first_seen: dict[int, float] = {}
+
+    def busy_on_heavy() -> subprocess.Popen | None:
+        for worker in workers:
+            for child in _parse_children(worker):
+                if time.monotonic() - first_seen.setdefault(child, time.monotonic()) > 0.5:
+                    return worker
+        return None
+
+    wait_until(lambda: busy_on_heavy() is not None, 120, "a worker to be parsing the large form")
+    victim = busy_on_heavy()
+    survivor = next(w for w in workers if w is not victim)
+    kill_tree(victim.pid)  # the worker, its zygote and the parse child, mid-file
     assert victim.wait(10) == -9
     _finish([survivor])
-    # The victim had a parse child, so it was mid-file: that one file is left running, not lost.
-    assert item_states(batch_id) == {"done": 99, "running": 1}
+    # The victim was mid-file: that one file is left running, not lost.
+    assert item_states(batch_id) == {"done": 100, "running": 1}
 
     reconcile(older_than=0)  # every worker is gone: whatever is still running is lost
     _finish(_workers(1, "--burst"))
-    assert item_states(batch_id) == {"done": 100}
-    assert store_totals() == {"submissions": 100, "entries": entries, "stored_twice": 0}
+    assert item_states(batch_id) == {"done": 101}
+    assert store_totals() == {"submissions": 101, "entries": entries + 20_000, "stored_twice": 0}
 
 
 def test_redis_restarted_without_persistence_mid_batch_is_recovered(units, redis_server, tmp_path: Path) -> None:
