@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 UNITS = [f"测试单位{i:02d}" for i in range(10)]
 
 
-def write_forms(root: Path, count: int) -> None:
+def write_forms(root: Path, count: int, rows: int = 1) -> None:
     from service.demo import make_form_docx, make_form_xlsx
 
     for n in range(count):
@@ -42,8 +42,10 @@ def write_forms(root: Path, count: int) -> None:
             "unit": unit,
             "department": f"第{n}科",
             "filled_on": "2024-03-01",
-            "rows": [{"position": f"岗位{n}", "risk": f"第{n}号表:审批把关不严,存在优亲厚友", "category": "岗位职责",
-                      "level": "高", "measures": [f"建立第{n}项复核制度", "每季度开展专项检查"], "owner": "李四"}],
+            "rows": [{"position": f"岗位{n}-{r}", "risk": f"第{n}号表第{r}项:审批把关不严,存在优亲厚友",
+                      "category": "岗位职责", "level": "高中低"[r % 3],
+                      "measures": [f"建立第{n}-{r}项复核制度", "每季度开展专项检查"], "owner": "李四"}
+                     for r in range(1, rows + 1)],
         }
         folder = root / unit
         folder.mkdir(parents=True, exist_ok=True)
@@ -145,12 +147,13 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--cases", default="inprocess-1,inprocess-2,rq-1,rq-2")
     parser.add_argument("--database-url", help="a PostgreSQL server (any database on it); default SQLite")
+    parser.add_argument("--rows", type=int, default=1, help="risk points on each form (a one-page form holds about 8)")
     parser.add_argument("--repeat", type=int, default=1, help="rounds of all cases; figures are per-case medians")
     args = parser.parse_args()
     times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="lianfang-batch-bench-") as tmp:
         forms = Path(tmp) / "forms"
-        write_forms(forms, args.files)
+        write_forms(forms, args.files, args.rows)
         for round_ in range(args.repeat):  # rounds interleave the cases, so a noisy minute hits all of them
             for case in args.cases.split(","):
                 home = Path(tmp) / f"{case.replace('-', '_')}_{round_}"
