@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from service.config import settings
 from service.documents import gbt9704
 from service.documents.errors import DocumentError
 
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
+BUILTIN_DIR = Path(str(resources.files("templates_docx")))  # package data, installed with the code
 # XML 1.0 forbids these; \a and \f would also be read by docxtpl as paragraph/page breaks.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TAG = re.compile(r"\{[{%].*?[}%]\}")
