@@ -21,11 +21,13 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 PID = 8  # bytes of a pid or a status on the wire
 KEEP_STATUSES = 1000  # exit statuses remembered for children nobody asked about yet
+STATUS_WAIT = 2.0  # seconds to wait for a child that closed its socket without answering to end
 READY = b"R"
 
 
@@ -47,8 +49,13 @@ class Zygote:
         theirs.close()
         self.control = ours
         self.owner = os.getpid()
-        if _recv_exact(ours, 1) != READY:
-            self.close()
+        try:
+            ready = _recv_exact(ours, 1) == READY
+        except (OSError, EOFError):
+            ready = False
+        if not ready:
+            ours.close()
+            self.process.wait()
             raise ZygoteError("the parse zygote did not start")
 
     def fork(self, request: socket.socket) -> int:
@@ -62,10 +69,6 @@ class Zygote:
         status = int.from_bytes(_recv_exact(self.control, PID), "little", signed=True)
         return None if status < 0 else status
 
-    def close(self) -> None:
-        self.control.close()
-        self.process.wait()
-
 
 _lock = threading.Lock()
 _zygote: Zygote | None = None
@@ -75,7 +78,9 @@ def call(step: Callable[[Zygote], Any]) -> Any:
     """Run one exchange with this process's zygote, (re)starting it as needed.
 
     A process forked from one that had a zygote starts its own: two processes on one
-    control socket would read each other's answers. A zygote that died is replaced once.
+    control socket would read each other's answers. A zygote that died is replaced once;
+    an exchange cut short (a job's timeout signal) discards the zygote, whose socket may
+    hold an answer nobody read.
     """
     global _zygote
     with _lock:
@@ -85,12 +90,20 @@ def call(step: Callable[[Zygote], Any]) -> Any:
             try:
                 return step(_zygote)
             except (OSError, EOFError):
-                if _zygote.owner == os.getpid():
-                    _zygote.close()
-                _zygote = None
+                _discard()
                 if attempt == 2:
                     raise ZygoteError("the parse zygote stopped answering") from None
+            except BaseException:
+                _discard()
+                raise
     raise AssertionError("unreachable")
+
+
+def _discard() -> None:
+    global _zygote
+    if _zygote is not None and _zygote.owner == os.getpid():
+        _zygote.control.close()  # it exits on the closed socket; its pid is reaped by whoever waits
+    _zygote = None
 
 
 def pid() -> int:
@@ -154,11 +167,19 @@ def _reap(_signum: int, _frame: Any) -> None:
             del _statuses[next(iter(_statuses))]
 
 
-def _wait(child: int) -> int:
+def _wait(child: int, timeout: float = STATUS_WAIT) -> int:
+    """The wait status of `child`, once it has ended (-1 if it does not within `timeout`: the
+    caller kills it)."""
+    deadline = time.monotonic() + timeout
     while child not in _statuses:
         try:
-            _, status = os.waitpid(child, 0)
+            ended, status = os.waitpid(child, os.WNOHANG)
         except ChildProcessError:  # reaped by _reap meanwhile, or not ours at all
             break
-        _statuses[child] = status
+        if ended:
+            _statuses[child] = status
+        elif time.monotonic() > deadline:
+            break
+        else:
+            time.sleep(0.01)
     return _statuses.pop(child, -1)

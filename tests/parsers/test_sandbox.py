@@ -171,6 +171,33 @@ def test_a_zygote_that_died_is_replaced() -> None:
     assert run_isolated(_sum, 1, 1, timeout=10, memory_mb=500)["sum"] == 2
 
 
+def _close_fds_and_linger() -> None:
+    os.closerange(3, 1024)  # the answer socket too: the caller sees the end, and no answer
+    time.sleep(60)
+
+
+def test_a_child_that_hangs_up_without_answering_is_an_error_and_is_killed() -> None:
+    started = time.monotonic()
+    with pytest.raises(ParseError) as caught:
+        run_isolated(_close_fds_and_linger, timeout=60, memory_mb=500)
+    assert caught.value.code == "corrupt_file"
+    assert time.monotonic() - started < 10
+    _wait_for(lambda: _children_of(zygote.pid()) == [], "the lingering child to be killed")
+
+
+def test_an_exchange_cut_short_starts_a_fresh_zygote() -> None:
+    first = zygote.pid()
+
+    def interrupted(z: zygote.Zygote) -> None:
+        z.control.sendall(b"S" + os.getpid().to_bytes(zygote.PID, "little", signed=True))
+        raise KeyboardInterrupt  # as a job timeout would, before the answer is read
+
+    with pytest.raises(KeyboardInterrupt):
+        zygote.call(interrupted)
+    assert zygote.pid() != first
+    assert run_isolated(_sum, 2, 2, timeout=10, memory_mb=500)["sum"] == 4
+
+
 def test_many_threads_share_one_zygote() -> None:
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda n: run_isolated(_sum, n, n, timeout=30, memory_mb=500)["sum"], range(40)))
