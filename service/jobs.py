@@ -96,12 +96,12 @@ def process_item(item_id: int) -> None:
         else:
             log.exception("batch item %s (%s) failed unexpectedly", item_id, claim.path)
             outcome = _failed("internal_error", INTERNAL_MESSAGE)
-    if outcome is not None:
-        _with_retry(lambda: items.finish(claim, **outcome))
-    try:
-        audit_if_finished(claim.batch_id)  # the last file of the batch audits its units
-    except Exception:  # the files are in; `lianfang reconcile` runs the audit again
-        log.exception("audit of batch %s failed", claim.batch_id)
+    recorded = _with_retry(lambda: items.finish(claim, **outcome)) if isinstance(outcome, dict) else outcome
+    if recorded is items.Recorded.CLOSED_BATCH:
+        try:
+            audit_if_finished(claim.batch_id)  # the last file of the batch audits its units
+        except Exception:  # the files are in; `lianfang reconcile` runs the audit again
+            log.exception("audit of batch %s failed", claim.batch_id)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -126,8 +126,9 @@ def _with_retry(step: Callable[[], T]) -> T:
     return step()
 
 
-def _ingest(claim: items.Claim) -> dict[str, Any] | None:
-    """The item's outcome to record, or None when ingest recorded it with the stored file."""
+def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
+    """The item's outcome to record, or what recording it did when ingest recorded it with the stored file."""
+    recorded: list[items.Recorded] = []
     try:
         data = files.get(claim.sha256)
     except FileNotFoundError:
@@ -144,14 +145,14 @@ def _ingest(claim: items.Claim) -> dict[str, Any] | None:
             uploader_id=claim.created_by,
             batch_id=claim.batch_id,
             audit=False,  # once per unit when the batch finishes (service.batch.audit)
-            on_stored=lambda s, stored: items.record(
+            on_stored=lambda s, stored: recorded.append(items.record(
                 s, claim, "done", unit_name=unit, submission_id=stored.submission_id, entry_count=stored.entry_count
-            ),
+            )),
         )
     except (ParseError, NotFound) as exc:
         return _failed(exc.code, exc.message)
     if result.status == "parsed":
-        return None  # committed together with its item's outcome
+        return recorded[-1]  # committed together with the stored file
     if result.status == "failed" and result.error_code in TRANSIENT_CODES:
         raise TransientFailure(result.error_code, result.error_message or TRANSIENT_MESSAGE)
     outcome: dict[str, Any] = {

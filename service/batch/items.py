@@ -8,6 +8,8 @@ Items orphaned in `running` (a killed worker) go back to `queued` via `requeue_o
 
 from __future__ import annotations
 
+import enum
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, unit_for
 from service.batch.discover import Found, filename_of
+from service.config import settings
 from service.store import files
 from service.store.campaigns import find_campaign
 from service.store.db import read_session, write_session
@@ -150,19 +153,16 @@ def claim(item_id: int) -> Claim | None:
         ).first()
     if row is None:
         return None
-    with read_session() as s:
-        batch = s.execute(
-            select(Batch.unit_from, Batch.campaign_id, Batch.created_by).where(Batch.id == row.batch_id)
-        ).one()
+    unit_from, campaign_id, created_by = _batch_settings(settings().database_url, row.batch_id)
     return Claim(
         item_id=item_id,
         batch_id=row.batch_id,
         path=row.path,
         sha256=row.sha256,
         unit_name=row.unit_name,
-        unit_from=batch.unit_from,
-        campaign_id=batch.campaign_id,
-        created_by=batch.created_by,
+        unit_from=unit_from,
+        campaign_id=campaign_id,
+        created_by=created_by,
         attempt=row.attempts,
     )
 
@@ -186,8 +186,26 @@ _CLOSE = update(_batches).where(_batches.c.id == bindparam("batch_id"), _batches
     finished_at=bindparam("now"))
 
 
-def finish(claim: Claim, status: str, **outcome: Any) -> bool:
-    """Record the outcome of `claim`; False when another attempt has taken the item since."""
+class Recorded(enum.IntEnum):
+    """What recording an outcome did; falsy when another attempt has taken the item since."""
+
+    STALE = 0
+    DONE = 1
+    CLOSED_BATCH = 2  # and it was the batch's last open item: the batch is finished
+
+
+@functools.lru_cache(maxsize=64)
+def _batch_settings(_database: str, batch_id: int) -> tuple[str, int | None, int | None]:
+    """(unit_from, campaign_id, created_by) of a batch: fixed when it is opened, read once per
+    process and database."""
+    with read_session() as s:
+        return tuple(s.execute(
+            select(Batch.unit_from, Batch.campaign_id, Batch.created_by).where(Batch.id == batch_id)
+        ).one())
+
+
+def finish(claim: Claim, status: str, **outcome: Any) -> Recorded:
+    """Record the outcome of `claim` (see `Recorded`)."""
     with write_session() as s:
         return record(s, claim, status, **outcome)
 
@@ -202,22 +220,24 @@ def record(
     entry_count: int = 0,
     error_code: str | None = None,
     error_message: str | None = None,
-) -> bool:
+) -> Recorded:
     """`finish` inside a write transaction the caller holds (ingest's own, for a stored file)."""
     landed = s.execute(_RECORD, {
         "item_id": claim.item_id, "attempt": claim.attempt, "new_status": status, "submission_id": submission_id,
         "entry_count": entry_count, "error_code": error_code, "error_message": error_message, "unit_name": unit_name,
         "updated_at": utcnow(),
     }).rowcount
-    if landed:
-        _close_if_complete(s, claim.batch_id)
-    return bool(landed)
+    if not landed:
+        return Recorded.STALE
+    return Recorded.CLOSED_BATCH if _close_if_complete(s, claim.batch_id) else Recorded.DONE
 
 
-def _close_if_complete(s: Session, batch_id: int) -> None:
+def _close_if_complete(s: Session, batch_id: int) -> bool:
+    """Mark the batch finished if no item is open; True if this call finished it."""
     s.execute(_LOCK_BATCH, {"batch_id": batch_id})
-    if s.execute(_STILL_OPEN, {"batch_id": batch_id}).first() is None:
-        s.execute(_CLOSE, {"batch_id": batch_id, "now": utcnow()})
+    if s.execute(_STILL_OPEN, {"batch_id": batch_id}).first() is not None:
+        return False
+    return bool(s.execute(_CLOSE, {"batch_id": batch_id, "now": utcnow()}).rowcount)
 
 
 def close_if_complete(batch_id: int) -> bool:

@@ -72,6 +72,7 @@ def enqueue(batch_id: int, item_ids: Iterable[int], *, conn: Redis, replace: boo
                 job_id=jid,
                 unique=True,
                 job_timeout=job_timeout(),
+                result_ttl=0,  # the BatchItem row holds the outcome; RQ keeps nothing of a finished job
                 failure_ttl=FAILURE_TTL,
                 description=f"batch {batch_id} item {item_id}",
             )
