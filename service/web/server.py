@@ -42,6 +42,7 @@ def serve(host: str, port: int, workers: int | None = None) -> None:
         "timeout": TIMEOUT_S,
         "graceful_timeout": 30,
         "post_worker_init": _warm_up,
+        "control_socket_disable": True,  # one fixed path under ~ would collide between two servers
     }).run()
 
 
