@@ -2,8 +2,9 @@
 
 Order matters: the bytes are stored first (nothing a unit submitted is ever lost, even
 when it cannot be read), then parsed in a sandboxed child process, then written in ONE
-transaction — submission, entries, measures, roster, audit log and audit findings land
-together or not at all. A failure of any kind is recorded as a failed submission.
+transaction — submission, entries, measures, roster, audit log (and, unless the caller
+defers it, the unit's audit findings) land together or not at all. A failure of any kind is
+recorded as a failed submission, once for the same bytes failing the same way.
 
 Versions: the same bytes for the same unit and campaign are a duplicate and add nothing;
 a new file for the same form (same unit, campaign and `form_key`) supersedes the older

@@ -1,8 +1,9 @@
-"""Audit of submitted forms: rules run on every ingest and on demand, findings stored.
+"""Audit of submitted forms: rules run after every ingest and on demand, findings stored.
 
-`audit_after_ingest` runs inside ingest's transaction, so a corrected form and the
-closing of the findings it resolves commit together. `run_audit` is the on-demand
-entry point behind `lianfang audit`.
+`audit_after_ingest` runs inside ingest's transaction (`lianfang ingest`), so a corrected
+form and the closing of the findings it resolves commit together. Web uploads re-audit
+their unit just after (`background`), batches once at their end (`service.batch.audit`).
+`run_audit` is the on-demand entry point behind `lianfang audit`.
 """
 
 from __future__ import annotations
