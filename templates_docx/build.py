@@ -219,6 +219,28 @@ def rectification() -> Document:
     return doc
 
 
+def warning() -> Document:
+    doc = new()
+    letterhead(doc)
+    para(doc, "{{ title }}", gb.STYLE_TITLE)
+    para(doc, "", gb.STYLE_PLAIN)
+    para(doc, "{{ addressee }}:", gb.STYLE_PLAIN)
+    para(doc, "根据{{ campaign }}的工作安排和廉政风险预警机制,经分析研判,现发出廉政风险"
+              "{{ colour }}预警。预警事项如下:")
+    tag(doc, "{%p for s in signals %}")
+    para(doc, "{{ loop.index }}.{{ s }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "请按以下要求处置:")
+    tag(doc, "{%p for a in actions %}")
+    para(doc, "{{ loop.index }}.{{ a }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "请于{{ deadline }}前将处置和整改落实情况书面报送{{ issuer }}。逾期未报或整改不力的,"
+              "将提高预警等级并依纪依规处理。")
+    signature(doc)
+    record(doc)
+    return doc
+
+
 def manual() -> Document:
     doc = new()
     para(doc, "{{ title }}", gb.STYLE_TITLE)
@@ -255,6 +277,7 @@ BUILDERS = {
     "summary": summary,
     "commitment": commitment,
     "rectification": rectification,
+    "warning": warning,
     "manual": manual,
 }
 

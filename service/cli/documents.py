@@ -20,7 +20,7 @@ def _fail(exc: DocumentError) -> None:
     sys.exit(2)
 
 
-@cli.command("generate", help="生成公文 (Generate a document: plan, summary, commitment, rectification, ledger, manual)")
+@cli.command("generate", help="生成公文 (Generate a document: plan, summary, commitment, rectification, warning, ledger, manual)")
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.option("--campaign", help="工作任务名称,默认最新 (Campaign name; latest when omitted)")
 @click.option("--stage", help="阶段名称 (Stage name, for summary)")
@@ -29,8 +29,9 @@ def _fail(exc: DocumentError) -> None:
 @click.option("--person", help="姓名 (Person, for commitment)")
 @click.option("--position", help="岗位 (Position, for commitment)")
 @click.option("--number", type=int, help="指定文号序号 (Document number N of 〔YYYY〕N号)")
-@click.option("--deadline", help="整改期限 YYYY-MM-DD (Deadline, for rectification)")
-@click.option("--item", "items", multiple=True, help="整改事项,可多次使用 (Problem to rectify; repeatable)")
+@click.option("--level", help="预警等级:红色/橙色/黄色 (Warning grade, for warning; default: the highest level found)")
+@click.option("--deadline", help="整改或反馈期限 YYYY-MM-DD (Deadline, for rectification and warning)")
+@click.option("--item", "items", multiple=True, help="整改或预警事项,可多次使用 (Problem or warning signal; repeatable)")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="输出文件或文件夹 (Output file or folder)")
 @click.option("--pdf", is_flag=True, help="同时经 LibreOffice 转为 PDF (Also convert to PDF)")
 def generate_command(kind: str, out: Path, pdf: bool, items: tuple[str, ...], **params: str | int | None) -> None:

@@ -30,6 +30,7 @@ from service.documents import (
     rectification,
     render,
     summary,
+    warning,
 )
 from service.documents import (
     pdf as pdf_convert,
@@ -46,6 +47,7 @@ KINDS: dict[str, ModuleType] = {
     "summary": summary,
     "commitment": commitment,
     "rectification": rectification,
+    "warning": warning,
     "ledger": ledger,
     "manual": manual,
 }

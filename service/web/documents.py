@@ -19,11 +19,12 @@ KINDS = {
     "summary": "阶段总结",
     "commitment": "廉政承诺书",
     "rectification": "整改通知书",
+    "warning": "预警通知书",
     "ledger": "风险台账(Excel)",
     "manual": "廉政风险防控手册",
 }
 # What the pages and the API pass on; service.documents checks them (and the viewer's scope).
-PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "deadline", "items")
+PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "level", "deadline", "items")
 
 
 def document_params(raw: dict[str, Any]) -> dict[str, Any]:

@@ -104,8 +104,8 @@ PATHS: dict[str, Any] = {
         "post": {"summary": "生成文书",
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
                      "type": "object", "required": ["kind"], "properties": {
-                         "kind": {"enum": ["plan", "summary", "commitment", "rectification", "ledger", "manual"]},
-                         "params": {"type": "object", "description": "campaign(工作名称)、stage、unit(编号或名称)、department、person、position、deadline、items"},
+                         "kind": {"enum": ["plan", "summary", "commitment", "rectification", "warning", "ledger", "manual"]},
+                         "params": {"type": "object", "description": "campaign(工作名称)、stage、unit(编号或名称)、department、person、position、level(预警等级:红色、橙色、黄色)、deadline、items"},
                          "pdf": {"type": "boolean"}}}}}},
                  "responses": {"201": _json(_ref("Document"), "已生成"), "400": ERROR, "401": ERROR, "422": ERROR}},
     },

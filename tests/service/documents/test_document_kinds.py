@@ -241,3 +241,28 @@ def test_pdf_of_a_zip_is_refused_before_anything_is_recorded(filled: Filled) -> 
     assert err.value.code == "pdf_unsupported"
     with read_session() as s:
         assert s.scalar(select(Document.id)) is None
+
+
+def test_warning_takes_the_highest_level_found_and_lists_those_points(filled: Filled) -> None:
+    result = generate("warning", {"unit": UNIT, "department": "财务科"}, viewer=ADMIN)
+    assert result.number_text == "廉防办〔2026〕1号"
+    assert result.filename == "预警通知书_安澜县财政局财务科.docx"
+    text = all_text(docx.Document(str(result.path)))
+    assert "关于对安澜县财政局财务科发出廉政风险红色预警的通知" in text
+    assert "1.财务科出纳(刘芳):现金收付不及时入账,坐支现金(风险等级:高)" in text
+    assert "采购" not in text and "白条" not in text  # another department; a lower level
+    assert "诫勉谈话" in text
+    _assert_format(result.path.read_bytes())
+
+
+def test_warning_grade_and_signals_chosen_by_the_office(filled: Filled) -> None:
+    params = {"unit": UNIT, "person": "王敏", "level": "黄", "items": "群众反映报销审核时有拖延\n\n", "deadline": "2026-12-01"}
+    text = all_text(docx.Document(str(generate("warning", params, viewer=ADMIN).path)))
+    assert "发出廉政风险黄色预警" in text and "1.群众反映报销审核时有拖延" in text
+    assert "提醒谈话" in text and "2026年12月1日前" in text
+    with pytest.raises(DocumentError) as err:
+        generate("warning", {"unit": UNIT, "level": "紫色"}, viewer=ADMIN)
+    assert err.value.code == "bad_level"
+    with pytest.raises(DocumentError) as err:
+        generate("warning", {"unit": UNIT, "person": "不存在的人"}, viewer=ADMIN)
+    assert err.value.code == "no_level"

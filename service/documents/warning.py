@@ -1,0 +1,99 @@
+"""预警通知书: a numbered warning to a unit, department or person about its risk points.
+
+Warnings are graded by colour, as the risk levels are (红/橙/黄 for high/medium/low), and the
+grade decides who handles it: red the unit's top leader with the discipline inspection
+office (诫勉谈话, 责令纠错), orange the leader in charge (函询, 警示谈话), yellow the head of
+department (提醒谈话). The grade is the office's choice (params["level"]), else the highest
+level among the addressee's current risk points. The signals listed are those the office
+passes in params["items"] (群众反映, 审计发现 …), else the addressee's risk points of that grade.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.documents import gbt9704, queries, render
+from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, parse_date
+from service.documents.errors import DocumentError
+from service.store.scope import Viewer
+
+TEMPLATE = "warning.docx"
+REQUIRED = frozenset({"number_text", "addressee", "colour", "signals", "actions", "deadline"})
+NUMBERED = True
+DEFAULT_DAYS = 10
+MAX_SIGNALS = 30  # a notice names the points to act on, not the whole register
+ORDER = ("high", "medium", "low")
+COLOURS = {"high": "红色", "medium": "橙色", "low": "黄色"}
+# What the office may type for a grade: the colour, the level, or the level as written on forms.
+ALIASES = {
+    "high": "high", "红": "high", "红色": "high", "高": "high", "red": "high",
+    "medium": "medium", "橙": "medium", "橙色": "medium", "中": "medium", "orange": "medium",
+    "low": "low", "黄": "low", "黄色": "low", "低": "low", "yellow": "low",
+}
+ACTIONS = {
+    "high": ["由单位主要负责人和纪检监察机构对相关责任人进行诫勉谈话,责令限期纠错;",
+             "对所列风险点逐项制定并落实前期预防、中期监控、后期处置措施,明确责任人和完成时限;",
+             "纪检监察机构对整改情况跟踪督查,整改不力的依纪依规追究责任。"],
+    "medium": ["由分管领导对相关责任人进行函询或警示谈话,督促说明情况、及时纠正;",
+               "对所列风险点补充完善防控措施,明确责任人和完成时限;",
+               "分管领导对整改情况进行督促检查。"],
+    "low": ["由科室(部门)负责人对相关人员进行提醒谈话;",
+            "对照岗位职责自查自纠,完善防控措施;",
+            "科室(部门)负责人对整改情况进行检查。"],
+}
+
+
+def _grade(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    grade = ALIASES.get(str(value).strip().lower())
+    if grade is None:
+        raise DocumentError("bad_level", f"预警等级只能是红色、橙色或黄色(或高、中、低):{value}")
+    return grade
+
+
+def _items(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = value.splitlines()
+    return [str(v).strip() for v in value or [] if str(v).strip()]
+
+
+def _signal(entry: dict[str, Any]) -> str:
+    where = "".join(x for x in (entry["department"], entry["position"]) if x)
+    who = f"({entry['person']})" if entry.get("person") else ""
+    return f"{where}{who}:{entry['risk']}(风险等级:{queries.level_name(entry['level'])})"
+
+
+def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
+    sc = queries.scope(session, viewer, params)
+    if sc.unit is None:
+        raise DocumentError("unit_required", "预警通知书须指定单位(--unit)")
+    department, person = params.get("department"), params.get("person")
+    points = [e for e in queries.entries(session, sc, department=department, person=person) if e["level"] in ORDER]
+    grade = _grade(params.get("level")) or next((lv for lv in ORDER if any(e["level"] == lv for e in points)), None)
+    if grade is None:
+        raise DocumentError("no_level", "无法确定预警等级:该对象没有已定级的风险点,请指定预警等级(level)")
+    signals = _items(params.get("items")) or [_signal(e) for e in points if e["level"] == grade][:MAX_SIGNALS]
+    if not signals:
+        raise DocumentError("no_signals", f"没有{COLOURS[grade]}预警对应的风险点,请列出预警事项(items)")
+    deadline = parse_date(params.get("deadline"), "反馈期限") or date.today() + timedelta(days=DEFAULT_DAYS)
+    addressee = "".join(x for x in (sc.unit.name, department, person) if x)
+    ctx = common(sc, params)
+    ctx.update(
+        title=f"关于对{addressee}发出廉政风险{COLOURS[grade]}预警的通知",
+        addressee=addressee,
+        colour=COLOURS[grade],
+        signals=signals,
+        actions=ACTIONS[grade],
+        deadline=gbt9704.date_text(deadline),
+        number_text="",
+    )
+    return Draft(ctx, stem=f"预警通知书_{addressee}", scope=sc,
+                 number_prefix=params.get("issuer_code") or DEFAULT_ISSUER_CODE, deadline=deadline)
+
+
+def produce(template: render.Template, draft: Draft) -> Output:
+    return Output(render.render(template, draft.context), ".docx")
