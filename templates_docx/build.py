@@ -199,12 +199,18 @@ def commitment() -> Document:
     return doc
 
 
-def rectification() -> Document:
+def notice_head() -> Document:
+    """版头, title and 主送机关 of a notice addressed to a unit, department or person."""
     doc = new()
     letterhead(doc)
     para(doc, "{{ title }}", gb.STYLE_TITLE)
     para(doc, "", gb.STYLE_PLAIN)
     para(doc, "{{ addressee }}:", gb.STYLE_PLAIN)
+    return doc
+
+
+def rectification() -> Document:
+    doc = notice_head()
     para(doc, "根据{{ campaign }}的工作安排,经审核,你{{ addressee_kind }}报送的廉政风险防控材料存在以下问题:")
     tag(doc, "{%p for p in problems %}")
     para(doc, "{{ loop.index }}.{{ p }}")
@@ -220,11 +226,7 @@ def rectification() -> Document:
 
 
 def warning() -> Document:
-    doc = new()
-    letterhead(doc)
-    para(doc, "{{ title }}", gb.STYLE_TITLE)
-    para(doc, "", gb.STYLE_PLAIN)
-    para(doc, "{{ addressee }}:", gb.STYLE_PLAIN)
+    doc = notice_head()
     para(doc, "根据{{ campaign }}的工作安排和廉政风险预警机制,经分析研判,现发出廉政风险"
               "{{ colour }}预警。预警事项如下:")
     tag(doc, "{%p for s in signals %}")
