@@ -97,20 +97,16 @@ def _resolve(unit: str | int, campaign: str | int | None) -> _Target:
 # The statements of the write transaction are built once: building a statement costs
 # ~0.1 ms, and ingest runs a dozen of them while holding the database's one writer lock.
 _sub = Submission.__table__
-_LATEST_PARSED = (
+_LATEST = (  # the newest submission of the target's unit and campaign that …
     select(_sub.c.id)
-    .where(_sub.c.unit_id == bindparam("unit_id"), _sub.c.campaign_id.is_not_distinct_from(bindparam("campaign_id")),
-           _sub.c.status == "parsed")
+    .where(_sub.c.unit_id == bindparam("unit_id"), _sub.c.campaign_id.is_not_distinct_from(bindparam("campaign_id")))
     .order_by(_sub.c.id.desc()).limit(1)
 )
-_DUPLICATE = _LATEST_PARSED.where(_sub.c.sha256 == bindparam("sha256"))
-_PREVIOUS = _LATEST_PARSED.where(_sub.c.form_key == bindparam("form_key"), _sub.c.is_current.is_(True))
-_SAME_FAILURE = (
-    select(_sub.c.id)
-    .where(_sub.c.unit_id == bindparam("unit_id"), _sub.c.campaign_id.is_not_distinct_from(bindparam("campaign_id")),
-           _sub.c.sha256 == bindparam("sha256"), _sub.c.status == "failed", _sub.c.error_code == bindparam("error_code"))
-    .order_by(_sub.c.id.desc()).limit(1)
-)
+_DUPLICATE = _LATEST.where(_sub.c.status == "parsed", _sub.c.sha256 == bindparam("sha256"))
+_PREVIOUS = _LATEST.where(_sub.c.status == "parsed", _sub.c.form_key == bindparam("form_key"),
+                          _sub.c.is_current.is_(True))
+_SAME_FAILURE = _LATEST.where(_sub.c.status == "failed", _sub.c.sha256 == bindparam("sha256"),
+                              _sub.c.error_code == bindparam("error_code"))
 _INSERT_SUBMISSION = insert(_sub).returning(_sub.c.id)
 _INSERT_ENTRIES = insert(Entry.__table__).returning(Entry.__table__.c.id, sort_by_parameter_order=True)
 _INSERT_MEASURES = insert(Measure.__table__)

@@ -21,7 +21,6 @@ from typing import TextIO
 from tqdm import tqdm
 
 from service.batch import items
-from service.batch.audit import audit_if_finished
 from service.config import settings
 from service.jobs import cap_memory, process_item
 
@@ -72,7 +71,6 @@ def run(batch_id: int, *, workers: int | None = None, progress: TextIO | None = 
             items.requeue_orphans(batch_id, older_than=None)
             raise
         items.close_if_complete(batch_id)
-        audit_if_finished(batch_id)  # a pool process did it already unless every file was refused
 
 
 def _run_pool(batch_id: int, ids: list[int], workers: int, progress: TextIO | None) -> bool:

@@ -137,38 +137,14 @@ def queued_ids(batch_id: int) -> list[int]:
         )
 
 
-def claim(item_id: int) -> Claim | None:
-    """Move a queued item to running under a new attempt; None if it is not queued.
-
-    One conditional UPDATE … RETURNING under the writer lock; the batch's settings, which
-    never change, are read after it.
-    """
-    items = BatchItem.__table__
-    with write_session() as s:
-        row = s.execute(
-            update(items)
-            .where(items.c.id == item_id, items.c.status == "queued")
-            .values(status="running", attempts=items.c.attempts + 1, updated_at=utcnow())
-            .returning(items.c.batch_id, items.c.path, items.c.sha256, items.c.unit_name, items.c.attempts)
-        ).first()
-    if row is None:
-        return None
-    unit_from, campaign_id, created_by = _batch_settings(settings().database_url, row.batch_id)
-    return Claim(
-        item_id=item_id,
-        batch_id=row.batch_id,
-        path=row.path,
-        sha256=row.sha256,
-        unit_name=row.unit_name,
-        unit_from=unit_from,
-        campaign_id=campaign_id,
-        created_by=created_by,
-        attempt=row.attempts,
-    )
-
-
-# Built once: `record` runs inside ingest's write transaction, under the one writer lock.
+# Built once: claiming and recording run under the one writer lock, `record` inside ingest's transaction.
 _items, _batches = BatchItem.__table__, Batch.__table__
+_CLAIM = (
+    update(_items)
+    .where(_items.c.id == bindparam("item_id"), _items.c.status == "queued")
+    .values(status="running", attempts=_items.c.attempts + 1, updated_at=bindparam("now"))
+    .returning(_items.c.batch_id, _items.c.path, _items.c.sha256, _items.c.unit_name, _items.c.attempts)
+)
 _RECORD = (
     update(_items)
     .where(_items.c.id == bindparam("item_id"), _items.c.status == "running",
@@ -184,6 +160,30 @@ _LOCK_BATCH = select(_batches.c.id).where(_batches.c.id == bindparam("batch_id")
 _STILL_OPEN = select(_items.c.id).where(_items.c.batch_id == bindparam("batch_id"), _items.c.status.in_(OPEN)).limit(1)
 _CLOSE = update(_batches).where(_batches.c.id == bindparam("batch_id"), _batches.c.finished_at.is_(None)).values(
     finished_at=bindparam("now"))
+
+
+def claim(item_id: int) -> Claim | None:
+    """Move a queued item to running under a new attempt; None if it is not queued.
+
+    One conditional UPDATE … RETURNING under the writer lock; the batch's settings, which
+    never change, are read after it.
+    """
+    with write_session() as s:
+        row = s.execute(_CLAIM, {"item_id": item_id, "now": utcnow()}).first()
+    if row is None:
+        return None
+    unit_from, campaign_id, created_by = _batch_settings(settings().database_url, row.batch_id)
+    return Claim(
+        item_id=item_id,
+        batch_id=row.batch_id,
+        path=row.path,
+        sha256=row.sha256,
+        unit_name=row.unit_name,
+        unit_from=unit_from,
+        campaign_id=campaign_id,
+        created_by=created_by,
+        attempt=row.attempts,
+    )
 
 
 class Recorded(enum.IntEnum):

@@ -123,14 +123,14 @@ def resume(
     """
     if mode == "inprocess":
         inprocess.run(batch_id, workers=workers, progress=progress)
-        return
-    conn = rq_queue.connection()
-    lease = lease_seconds() if older_than is None else older_than
-    orphans = items.requeue_orphans(batch_id, older_than=lease)
-    rq_queue.enqueue(batch_id, orphans, conn=conn, replace=True)
-    rq_queue.enqueue(batch_id, items.queued_ids(batch_id), conn=conn)
-    items.close_if_complete(batch_id)
-    audit_if_finished(batch_id)
+    else:
+        conn = rq_queue.connection()
+        lease = lease_seconds() if older_than is None else older_than
+        orphans = items.requeue_orphans(batch_id, older_than=lease)
+        rq_queue.enqueue(batch_id, orphans, conn=conn, replace=True)
+        rq_queue.enqueue(batch_id, items.queued_ids(batch_id), conn=conn)
+        items.close_if_complete(batch_id)
+    audit_if_finished(batch_id)  # the runner of the last file did it, unless every file was refused
 
 
 def reconcile(*, older_than: float | None = None, progress: TextIO | None = None) -> list[int]:

@@ -65,6 +65,13 @@ def common(sc: Scope, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def lines(value: Any) -> list[str]:
+    """A list parameter given as a list or as text with one item a line, blanks dropped."""
+    if isinstance(value, str):
+        value = value.splitlines()
+    return [str(v).strip() for v in value or [] if str(v).strip()]
+
+
 def safe_name(text: str) -> str:
     """A file name part without path separators or characters Windows refuses."""
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", text).strip(" ._") or "未命名"

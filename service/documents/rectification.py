@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.documents import gbt9704, queries, render
-from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, parse_date
+from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date
 from service.documents.errors import DocumentError
 from service.store.models import Entry, Finding
 from service.store.scope import Viewer
@@ -35,19 +35,13 @@ def open_findings(session: Session, unit_ids: list[int], department: str | None)
     return [(r.id, r.message) for r in rows]
 
 
-def _items(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = value.splitlines()
-    return [str(v).strip() for v in value or [] if str(v).strip()]
-
-
 def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     sc = queries.scope(session, viewer, params)
     if sc.unit is None:
         raise DocumentError("unit_required", "整改通知书须指定单位(--unit)")
     department = params.get("department")
     findings = open_findings(session, sc.unit_ids or [sc.unit.id], department)
-    problems = [message for _, message in findings] or _items(params.get("items"))
+    problems = [message for _, message in findings] or lines(params.get("items"))
     if not problems:
         raise DocumentError("no_problems", "没有需要整改的问题:该单位没有未关闭的审核问题,请列出整改事项(items)")
     deadline = parse_date(params.get("deadline"), "整改期限") or date.today() + timedelta(days=DEFAULT_DAYS)
@@ -59,7 +53,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         addressee_kind="科室" if department else "单位",
         problems=problems,
         deadline=gbt9704.date_text(deadline),
-        attachments=_items(params.get("attachments")) or ["廉政风险点排查登记表(修订)"],
+        attachments=lines(params.get("attachments")) or ["廉政风险点排查登记表(修订)"],
         number_text="",
     )
     return Draft(ctx, stem=f"整改通知书_{addressee}", scope=sc,

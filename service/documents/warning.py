@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from parsers.levels import LevelReader
 from service.documents import gbt9704, queries, render
-from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, parse_date
+from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date
 from service.documents.errors import DocumentError
 from service.store.scope import Viewer
 
@@ -27,12 +28,6 @@ DEFAULT_DAYS = 10
 MAX_SIGNALS = 30  # a notice names the points to act on, not the whole register
 ORDER = ("high", "medium", "low")
 COLOURS = {"high": "红色", "medium": "橙色", "low": "黄色"}
-# What the office may type for a grade: the colour, the level, or the level as written on forms.
-ALIASES = {
-    "high": "high", "红": "high", "红色": "high", "高": "high", "red": "high",
-    "medium": "medium", "橙": "medium", "橙色": "medium", "中": "medium", "orange": "medium",
-    "low": "low", "黄": "low", "黄色": "low", "低": "low", "yellow": "low",
-}
 ACTIONS = {
     "high": ["由单位主要负责人和纪检监察机构对相关责任人进行诫勉谈话,责令限期纠错;",
              "对所列风险点逐项制定并落实前期预防、中期监控、后期处置措施,明确责任人和完成时限;",
@@ -46,19 +41,15 @@ ACTIONS = {
 }
 
 
-def _grade(value: Any) -> str | None:
+def _grade(value: Any, standard: dict[str, Any] | None) -> str | None:
+    """The grade the office chose: high/medium/low, or a level as forms write it (红色, 高, 一级 …),
+    read like the forms' own levels, with the campaign's level standard."""
     if value in (None, ""):
         return None
-    grade = ALIASES.get(str(value).strip().lower())
+    grade = value if value in COLOURS else LevelReader(standard=standard).read(str(value)).level
     if grade is None:
         raise DocumentError("bad_level", f"预警等级只能是红色、橙色或黄色(或高、中、低):{value}")
     return grade
-
-
-def _items(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = value.splitlines()
-    return [str(v).strip() for v in value or [] if str(v).strip()]
 
 
 def _signal(entry: dict[str, Any]) -> str:
@@ -73,10 +64,12 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         raise DocumentError("unit_required", "预警通知书须指定单位(--unit)")
     department, person = params.get("department"), params.get("person")
     points = [e for e in queries.entries(session, sc, department=department, person=person) if e["level"] in ORDER]
-    grade = _grade(params.get("level")) or next((lv for lv in ORDER if any(e["level"] == lv for e in points)), None)
+    found = {e["level"] for e in points}
+    grade = (_grade(params.get("level"), sc.campaign.level_standard if sc.campaign else None)
+             or next((lv for lv in ORDER if lv in found), None))
     if grade is None:
         raise DocumentError("no_level", "无法确定预警等级:该对象没有已定级的风险点,请指定预警等级(level)")
-    signals = _items(params.get("items")) or [_signal(e) for e in points if e["level"] == grade][:MAX_SIGNALS]
+    signals = lines(params.get("items")) or [_signal(e) for e in points if e["level"] == grade][:MAX_SIGNALS]
     if not signals:
         raise DocumentError("no_signals", f"没有{COLOURS[grade]}预警对应的风险点,请列出预警事项(items)")
     deadline = parse_date(params.get("deadline"), "反馈期限") or date.today() + timedelta(days=DEFAULT_DAYS)
