@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit.registry import RULES
-from service.audit.runner import audit_units
+from service.audit.runner import audit_units, submission_unit
 from service.store.campaigns import find_campaign
 from service.store.db import write_session
 from service.store.errors import NotFound
@@ -32,12 +32,9 @@ class AuditError(ValueError):
 def audit_after_ingest(session: Session, submission_id: int) -> None:
     """Re-audit the unit of a just-ingested submission (with its departments) in its campaign."""
     session.flush()
-    sub = session.get(Submission, submission_id)
-    if sub is None:
-        return
-    unit = session.get(Unit, sub.unit_id)
-    top = unit.parent_id or unit.id if unit else sub.unit_id
-    audit_units(session, sub.campaign_id, [top], date.today())
+    found = submission_unit(session, submission_id)
+    if found is not None:
+        audit_units(session, found[0], [found[1]], date.today())
 
 
 def _unit(session: Session, unit: str | int) -> Unit:

@@ -65,15 +65,21 @@ def store(session: Session, contexts: list[UnitContext], drafts: list[list[Draft
     return out
 
 
+def submission_unit(session: Session, submission_id: int) -> tuple[int | None, int] | None:
+    """(campaign id, top-level unit id) a submission is audited under; None if it is gone."""
+    sub = session.get(Submission, submission_id)
+    if sub is None:
+        return None
+    unit = session.get(Unit, sub.unit_id)
+    return sub.campaign_id, (unit.parent_id or unit.id) if unit else sub.unit_id
+
+
 def reaudit_snapshot(submission_id: int, today: date) -> None:
     """Re-audit a submission's unit (see `reaudit_units`)."""
     with read_session() as r:
-        sub = r.get(Submission, submission_id)
-        if sub is None:
-            return
-        unit = r.get(Unit, sub.unit_id)
-        top = (unit.parent_id or unit.id) if unit else sub.unit_id
-    reaudit_units(sub.campaign_id, [top], today)
+        found = submission_unit(r, submission_id)
+    if found is not None:
+        reaudit_units(found[0], [found[1]], today)
 
 
 def reaudit_units(campaign_id: int | None, top_ids: list[int], today: date) -> None:
