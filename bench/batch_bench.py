@@ -7,8 +7,9 @@ Generates the forms once (half .docx, half .xlsx, spread over 10 unit folders), 
 each case in a fresh store (a temporary LIANFANG_HOME; SQLite, or a database created on the
 given PostgreSQL server and dropped after): in-process with a pool of
 1 and 2 processes, and through a real redis-server (started here on a free port, no
-persistence) with 1 and 2 `lianfang worker --burst` processes. A case is timed from the
-start of `run_batch` to the last file done. Targets (issue 6): 2 RQ workers reach at least
+persistence) with 1 and 2 `lianfang worker` processes, started and idle before the batch
+as under the Procfile. A case is timed from the start of `run_batch` (finding, storing and,
+on the queue path, enqueueing the files) to the last file done. Targets (issue 6): 2 RQ workers reach at least
 1.7x one worker; the queue path costs under 30 ms a file more than in-process with as many
 processes.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import socket
 import statistics
 import subprocess
@@ -93,6 +93,67 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _wait_for_redis(timeout: float = 10) -> None:
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from service.batch.rq_queue import connection
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection().ping()
+            return
+        except RedisDown:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _wait_for_workers(count: int, timeout: float = 60) -> None:
+    from rq import Worker
+
+    from service.batch.rq_queue import connection
+
+    deadline = time.monotonic() + timeout
+    while Worker.count(connection=connection()) < count:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{count} workers did not start within {timeout} s")
+        time.sleep(0.05)
+
+
+def _tree_cpu(pids: list[int]) -> float:
+    """CPU seconds used so far by these processes, their children (the zygotes) and the
+    children those reaped (the parse children)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        family = [pid] + [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                          for c in (task / "children").read_text().split()]
+        for member in family:
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+            total += sum(int(f) for f in fields[11:15]) if member != pid else sum(int(f) for f in fields[11:13])
+    return total / tick
+
+
+def _audited(batch_id: int) -> bool:
+    from sqlalchemy import select
+
+    from service.store.db import read_session
+    from service.store.models import Batch
+
+    with read_session() as s:
+        return s.scalar(select(Batch.audited_at).where(Batch.id == batch_id)) is not None
+
+
+def _cpu_times() -> list[int]:
+    return [int(f) for f in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+
+
+def _idle_share(before: list[int]) -> float:
+    delta = [b - a for a, b in zip(before, _cpu_times(), strict=True)]
+    return (delta[3] + delta[4]) / sum(delta)
+
+
 def run_case(case: str, forms: Path, home: Path, server_url: str | None) -> float:
     """Seconds from the start of the batch to its last file done."""
     from service.batch import report, run_batch
@@ -108,27 +169,31 @@ def run_case(case: str, forms: Path, home: Path, server_url: str | None) -> floa
         port = free_port()
         redis = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
                                   "--dir", str(home)], stdout=subprocess.DEVNULL)
+        workers: list[subprocess.Popen] = []
         try:
             os.environ["LIANFANG_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-            time.sleep(0.5)
             from service.config import reset_settings
 
             reset_settings()
-            start = time.perf_counter()
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            batch_id = run_batch(forms, queue=True)
-            workers = [subprocess.Popen([sys.executable, "-m", "service", "worker", "--burst"], cwd=REPO,
+            _wait_for_redis()
+            workers = [subprocess.Popen([sys.executable, "-m", "service", "worker"], cwd=REPO,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                        for _ in range(int(processes))]
-            for w in workers:
-                w.wait()
+            _wait_for_workers(len(workers))  # running and idle, as under the Procfile
+            before, cores_before = _tree_cpu([w.pid for w in workers]), _cpu_times()
+            start = time.perf_counter()
+            batch_id = run_batch(forms, queue=True)
+            while not _audited(batch_id):  # every file done, and the batch's closing audit run
+                time.sleep(0.02)
             elapsed = time.perf_counter() - start
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
-            files = len(list(forms.rglob("*.*")))
-            print(f"  workers' CPU a file: {user / files * 1000:.1f} ms user + {system / files * 1000:.1f} ms system",
-                  flush=True)
+            used, idle = _tree_cpu([w.pid for w in workers]) - before, _idle_share(cores_before)
+            files = report.status(batch_id)["counts"]["total"]
+            print(f"  workers, zygotes and parse children: {used / files * 1000:.1f} ms CPU a file;"
+                  f" cores idle {idle:.0%} of the time", flush=True)
         finally:
+            for w in workers:
+                w.terminate()
+                w.wait()
             redis.kill()
             redis.wait()
     counts = report.status(batch_id)["counts"]

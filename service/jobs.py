@@ -23,9 +23,11 @@ from typing import Any, TypeVar
 from rq.timeouts import JobTimeoutException
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
+from parsers import zygote
 from parsers.errors import MESSAGES, ParseError
 from parsers.sandbox import parse_isolated
 from service.batch import items
+from service.batch.affinity import pin_to_free_core
 from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, clean
 from service.batch.audit import audit_if_finished
 from service.config import settings
@@ -68,6 +70,17 @@ def lease_seconds() -> int:
     A job past its RQ job_timeout has been stopped by SIGALRM; a minute after that, nobody is on it.
     """
     return job_timeout() + 60
+
+
+def prepare_runner() -> None:
+    """Set up a process that will run batch items: a core of its own, a memory cap, and its
+    parse zygote started now (it inherits both) rather than by the first file."""
+    pin_to_free_core()
+    cap_memory()
+    try:
+        zygote.pid()
+    except zygote.ZygoteError:  # the first file tries again, and records the failure if it must
+        log.exception("could not start the parse zygote")
 
 
 def cap_memory(megabytes: int = JOB_MEMORY_MB) -> None:

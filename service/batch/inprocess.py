@@ -1,7 +1,9 @@
 """The embedded path: a batch's queued items run in a local process pool, one per core.
 
 Pool processes are spawned, not forked, so none inherits the parent's database
-connections; each opens its own engine and caps its memory. A lock file held for the
+connections; each opens its own engine, takes a core of its own and caps its memory.
+The pool starts before the folder is recorded and takes its files chunk by chunk, so
+spawning it and storing the files overlap the first parses. A lock file held for the
 whole run makes a second runner of the same batch refuse to start, which in turn lets a
 runner that gets the lock treat every `running` item as an orphan of a dead run.
 """
@@ -12,8 +14,8 @@ import fcntl
 import multiprocessing
 import os
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import TextIO
@@ -22,7 +24,7 @@ from tqdm import tqdm
 
 from service.batch import items
 from service.config import settings
-from service.jobs import cap_memory, process_item
+from service.jobs import prepare_runner, process_item
 
 PROGRESS_EVERY_S = 0.5
 
@@ -53,8 +55,12 @@ def batch_lock(batch_id: int) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def run(batch_id: int, *, workers: int | None = None, progress: TextIO | None = None) -> None:
-    """Process every queued item of the batch, resuming after an interrupted run.
+@contextmanager
+def running(
+    batch_id: int, *, workers: int | None = None, progress: TextIO | None = None
+) -> Iterator[Callable[[list[int]], None]]:
+    """Run the batch here: yields `submit` for items recorded meanwhile, which start at once;
+    on leaving, waits for every item, resuming after an interrupted run.
 
     Ctrl-C stops the run cleanly: items in flight go back to queued, so running the
     batch again picks up exactly where this run stopped.
@@ -62,42 +68,67 @@ def run(batch_id: int, *, workers: int | None = None, progress: TextIO | None = 
     workers = workers or os.cpu_count() or 1
     with batch_lock(batch_id):
         items.requeue_orphans(batch_id, older_than=None)
+        bar = _Progress(batch_id, progress)
+        pool = _Pool(workers, bar)
         try:
-            while ids := items.queued_ids(batch_id):
-                if not _run_pool(batch_id, ids, workers, progress):
-                    # A pool process died (killed, out of memory): its item is an orphan.
-                    items.requeue_orphans(batch_id, older_than=None)
-        except KeyboardInterrupt:
+            pool.submit(items.queued_ids(batch_id))
+            yield pool.submit
+            while not pool.drain() or items.queued_ids(batch_id):
+                # A pool process died (killed, out of memory): its item is an orphan.
+                items.requeue_orphans(batch_id, older_than=None)
+                pool = _Pool(workers, bar)
+                pool.submit(items.queued_ids(batch_id))
+        except BaseException:  # Ctrl-C, or the recording failed: stop, and leave the batch resumable
+            pool.executor.shutdown(wait=True, cancel_futures=True)
             items.requeue_orphans(batch_id, older_than=None)
             raise
+        finally:
+            bar.close()
         items.close_if_complete(batch_id)
 
 
-def _run_pool(batch_id: int, ids: list[int], workers: int, progress: TextIO | None) -> bool:
-    """Run `ids` in one pool; False when the pool broke before finishing them."""
-    context = multiprocessing.get_context("spawn")
-    bar = _Progress(batch_id, len(ids), progress)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(ids)), mp_context=context, initializer=cap_memory)
-    try:
-        futures = [pool.submit(process_item, item_id) for item_id in ids]
-        for future in as_completed(futures):
-            future.result()
-            bar.advance()
-    except BrokenProcessPool:
-        return False
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        bar.close()
-    return True
+def run(batch_id: int, *, workers: int | None = None, progress: TextIO | None = None) -> None:
+    """Process every queued item of the batch (see `running`)."""
+    with running(batch_id, workers=workers, progress=progress):
+        pass
+class _Pool:
+    """A pool of spawned runner processes and the items submitted to it."""
+
+    def __init__(self, workers: int, bar: _Progress) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=prepare_runner)
+        self.futures: list[Future[None]] = []
+        self.bar = bar
+
+    def submit(self, item_ids: list[int]) -> None:
+        """Start on these items (a process is spawned per item until the pool is full)."""
+        self.bar.grow(len(item_ids))
+        self.futures += [self.executor.submit(process_item, item_id) for item_id in item_ids]
+
+    def drain(self) -> bool:
+        """Wait for every submitted item; False when the pool broke before finishing them."""
+        try:
+            for future in as_completed(self.futures):
+                future.result()
+                self.bar.advance()
+        except BrokenProcessPool:
+            return False
+        finally:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        return True
 
 
 class _Progress:
     """done / failed / rate / time left on stderr (tqdm computes rate and time left)."""
 
-    def __init__(self, batch_id: int, total: int, stream: TextIO | None) -> None:
+    def __init__(self, batch_id: int, stream: TextIO | None) -> None:
         self.batch_id = batch_id
         self.last = 0.0
-        self.bar = tqdm(total=total, file=stream, disable=stream is None, unit="份", desc=f"批次 {batch_id}")
+        self.bar = tqdm(total=0, file=stream, disable=stream is None, unit="份", desc=f"批次 {batch_id}")
+
+    def grow(self, count: int) -> None:
+        self.bar.total += count
+        self.bar.refresh()
 
     def advance(self) -> None:
         self.bar.update(1)

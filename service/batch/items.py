@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -33,7 +33,7 @@ DUPLICATE = "duplicate"  # error_code of a done item whose bytes were already st
 DUPLICATE_MESSAGE = "与已入库的文件内容相同,未重复入库"
 CRASHED_MESSAGE = "处理该文件的进程多次异常终止,已放弃处理,请检查文件后单独上传"
 MAX_ATTEMPTS = 3  # runs of one item that may die (killed worker, crash) before it is failed
-INSERT_CHUNK = 200  # items per write transaction while adding a folder
+INSERT_CHUNK = 50  # items per write transaction while adding a folder; runners start after two
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,24 +81,45 @@ def open_batch(
         return batch.id, False
 
 
-def add_items(batch_id: int, found: Iterable[Found], *, unit_from: str, pattern: re.Pattern[str]) -> int:
-    """Record every file found, storing its bytes; paths already in the batch are skipped."""
+def add_items(
+    batch_id: int,
+    found: Iterable[Found],
+    *,
+    unit_from: str,
+    pattern: re.Pattern[str],
+    on_added: Callable[[list[int]], Any] | None = None,
+) -> int:
+    """Record every file found, storing its bytes; paths already in the batch are skipped.
+
+    Rows go in by chunks. `on_added` is handed each chunk's queued ids once the next chunk
+    is in (the last at the end), so runners start on a big folder while the rest of it is
+    still being stored, and the batch never looks finished before its last file is recorded.
+    """
     with read_session() as s:
         known = set(s.scalars(select(BatchItem.path).where(BatchItem.batch_id == batch_id)))
     added = 0
     pending: list[BatchItem] = []
+    unhanded: list[int] = []
     for f in found:
         if f.path in known:
             continue
         known.add(f.path)
         pending.append(_new_item(batch_id, f, unit_from, pattern))
         if len(pending) >= INSERT_CHUNK:
-            added += _insert(pending)
+            unhanded = _hand_on(on_added, unhanded, _insert(batch_id, pending))
+            added += len(pending)
             pending = []
-    added += _insert(pending)
-    if added:
-        _reopen(batch_id)
+    if pending:
+        unhanded = _hand_on(on_added, unhanded, _insert(batch_id, pending))
+        added += len(pending)
+    _hand_on(on_added, unhanded, [])
     return added
+
+
+def _hand_on(on_added: Callable[[list[int]], Any] | None, previous: list[int], latest: list[int]) -> list[int]:
+    if on_added is not None and previous:
+        on_added(previous)
+    return latest
 
 
 def _new_item(batch_id: int, f: Found, unit_from: str, pattern: re.Pattern[str]) -> BatchItem:
@@ -114,16 +135,14 @@ def _new_item(batch_id: int, f: Found, unit_from: str, pattern: re.Pattern[str])
     return item
 
 
-def _insert(items: list[BatchItem]) -> int:
-    if items:
-        with write_session() as s:
-            s.add_all(items)
-    return len(items)
-
-
-def _reopen(batch_id: int) -> None:
+def _insert(batch_id: int, items: list[BatchItem]) -> list[int]:
+    """Insert the rows, reopening the batch in the same transaction (a runner may have just
+    finished its earlier files); the ids of the queued ones."""
     with write_session() as s:
+        s.add_all(items)
         s.execute(update(Batch).where(Batch.id == batch_id).values(finished_at=None, audited_at=None))
+        s.flush()
+        return [item.id for item in items if item.status == "queued"]
 
 
 def queued_ids(batch_id: int) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from service.batch import inprocess, items, rq_queue
 from service.batch.attribute import UNIT_FROM, compile_pattern
 from service.batch.audit import audit_if_finished, unaudited_batches
-from service.batch.discover import Found, discover, discover_archive
+from service.batch.discover import discover, discover_archive
 from service.config import settings
 from service.jobs import lease_seconds
 from service.store.files import sha256_hex
@@ -46,10 +46,21 @@ def run_batch(
     root = Path(path)
     if not root.is_dir():
         raise ValueError(f"文件夹不存在:{root}")
+    regex = compile_pattern(pattern)
     found = discover(root, max_file_bytes=settings().max_upload_bytes)
     mode = "queue" if queue else "inprocess"
-    batch_id = _record(str(root.resolve()), found, unit_from, mode, pattern, campaign, created_by)
-    resume(batch_id, mode=mode, workers=workers, progress=progress)
+    batch_id = _open(str(root.resolve()), unit_from, mode, campaign, created_by)
+    if queue:
+        items.add_items(batch_id, found, unit_from=unit_from, pattern=regex, on_added=_enqueuer(batch_id))
+        resume(batch_id, mode=mode)
+        return batch_id
+    try:
+        with inprocess.running(batch_id, workers=workers, progress=progress) as submit:
+            items.add_items(batch_id, found, unit_from=unit_from, pattern=regex, on_added=submit)
+    except inprocess.BatchBusy:  # the runner holding the batch picks up what is recorded now
+        items.add_items(batch_id, found, unit_from=unit_from, pattern=regex)
+        raise
+    audit_if_finished(batch_id)  # the runner of the last file did it, unless every file was refused
     return batch_id
 
 
@@ -70,7 +81,9 @@ def run_archive(
     """
     found = discover_archive(data, name, max_file_bytes=settings().max_upload_bytes)
     source = f"upload:{sha256_hex(data)[:16]}:{name}"
-    batch_id = _record(source, found, unit_from, "queue" if queue else "inprocess", None, campaign, created_by)
+    mode = "queue" if queue else "inprocess"
+    batch_id = _open(source, unit_from, mode, campaign, created_by)
+    items.add_items(batch_id, found, unit_from=unit_from, pattern=compile_pattern(None))
     if queue:
         resume(batch_id, mode="queue")
     else:
@@ -87,25 +100,33 @@ def _resume_quietly(batch_id: int) -> None:
         log.exception("background run of batch %s stopped; `lianfang reconcile` resumes it", batch_id)
 
 
-def _record(
-    source: str,
-    found: Iterable[Found],
-    unit_from: str,
-    mode: str,
-    pattern: str | None,
-    campaign: str | int | None,
-    created_by: int | None,
-) -> int:
-    """Open (or reopen) the batch of `source` and record every file found; its id."""
+def _open(source: str, unit_from: str, mode: str, campaign: str | int | None, created_by: int | None) -> int:
+    """Open (or reopen) the batch of `source`; its id."""
     if unit_from not in UNIT_FROM:
         raise ValueError(f"单位来源只能是 {' / '.join(UNIT_FROM)}")
-    regex = compile_pattern(pattern)
     campaign_id = items.campaign_id_for(campaign)
     batch_id, _resumed = items.open_batch(
         source, unit_from=unit_from, mode=mode, campaign_id=campaign_id, created_by=created_by
     )
-    items.add_items(batch_id, found, unit_from=unit_from, pattern=regex)
     return batch_id
+
+
+def _enqueuer(batch_id: int) -> Callable[[list[int]], None]:
+    """Enqueue each chunk of a queue batch as it is recorded, so workers start on a big folder
+    at once. Redis being down stops nothing here: `resume` enqueues whatever is left, and reports it."""
+    conn = rq_queue.connection()
+    down = False
+
+    def enqueue(item_ids: list[int]) -> None:
+        nonlocal down
+        if down:
+            return
+        try:
+            rq_queue.enqueue(batch_id, item_ids, conn=conn)
+        except RedisError:
+            down = True
+
+    return enqueue
 
 
 def resume(
