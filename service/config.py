@@ -21,6 +21,7 @@ class Settings:
     max_files_per_upload: int
     parse_timeout: float
     secret_key: str | None
+    pin_cores: bool
 
     @property
     def files_dir(self) -> Path:
@@ -49,6 +50,7 @@ def settings() -> Settings:
         max_files_per_upload=_int("LIANFANG_MAX_FILES_PER_UPLOAD", 50),
         parse_timeout=float(os.environ.get("LIANFANG_PARSE_TIMEOUT", 120)),
         secret_key=os.environ.get("LIANFANG_SECRET_KEY") or None,
+        pin_cores=os.environ.get("LIANFANG_PIN_CORES", "1") != "0",
     )
 
 

@@ -20,6 +20,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from service.config import settings
+
 _claim: int | None = None  # the open lock file holding this process's core, kept for its lifetime
 
 
@@ -30,7 +32,7 @@ def pin_to_free_core() -> int | None:
     core is taken.
     """
     global _claim
-    if os.environ.get("LIANFANG_PIN_CORES", "1") == "0" or not hasattr(os, "sched_setaffinity"):
+    if not settings().pin_cores or not hasattr(os, "sched_setaffinity"):
         return None
     if _claim is not None:  # already pinned: keep the core we hold
         return next(iter(os.sched_getaffinity(0)))

@@ -153,3 +153,36 @@ def test_reconcile_finishes_in_process_batches_even_when_redis_is_down(
     assert item_states(local) == {"done": 4} and item_states(queued) == {"queued": 2}
     assert store_totals() == {"submissions": 4, "entries": entries, "stored_twice": 0}
 
+
+
+def test_runners_get_each_chunk_once_the_next_is_recorded(units, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from service.batch import items
+    from service.batch.attribute import compile_pattern
+    from service.batch.discover import discover
+
+    monkeypatch.setattr(items, "INSERT_CHUNK", 2)
+    write_forms(tmp_path / "forms", 5, rows=1)
+    batch_id, _ = items.open_batch(str(tmp_path / "forms"), unit_from="folder", mode="inprocess", campaign_id=None)
+    handed: list[tuple[list[int], int]] = []  # (ids handed on, rows recorded by then)
+    items.add_items(batch_id, discover(tmp_path / "forms", max_file_bytes=10**7), unit_from="folder",
+                    pattern=compile_pattern(None), on_added=lambda ids: handed.append((ids, sum(item_states(batch_id).values()))))
+
+    assert [len(ids) for ids, _ in handed] == [2, 2, 1]
+    assert [recorded for _, recorded in handed] == [4, 5, 5]  # a chunk goes on only once the next is in
+    assert sorted(i for ids, _ in handed for i in ids) == items.queued_ids(batch_id)
+
+
+def test_a_second_runner_of_a_busy_batch_records_its_new_files_and_says_so(units, tmp_path: Path) -> None:
+    from service.batch.inprocess import BatchBusy, batch_lock
+
+    write_forms(tmp_path / "forms", 3, rows=1)
+    batch_id = record_batch(tmp_path / "forms")
+    form = next((tmp_path / "forms").rglob("*.docx"))
+    (form.parent / "新增表.docx").write_bytes(form.read_bytes())  # same unit folder; its content a duplicate
+    with batch_lock(batch_id), pytest.raises(BatchBusy) as busy:
+        run_batch(tmp_path / "forms", workers=1)
+    assert busy.value.message == f"批次 {batch_id} 正在另一进程中处理,请等待其结束"
+    assert item_states(batch_id) == {"queued": 4}  # the new file is recorded for the runner holding the batch
+
+    assert run_batch(tmp_path / "forms", workers=1) == batch_id
+    assert item_states(batch_id) == {"done": 4}
