@@ -3,9 +3,10 @@
 A runner's file passes through three processes in turn: the runner, its zygote and the
 parse child (parsers.sandbox). Left to the scheduler, two runners on two cores have their
 six processes migrate between the cores at every hand-over, waking each other across
-them: measured on 2 cores, two pinned RQ workers did 90 files/s, two unpinned 72–75,
-while one worker lost ~5 % by being held to one core. The zygote and its children
-inherit the runner's affinity, so pinning the runner pins its whole pipeline.
+them. Measured on 2 cores with one-page forms: two pinned RQ workers 90 files/s, two
+unpinned 70–75; one worker alone loses 0–5 % by being held to one core (52.7 and 56.2
+against 55.7 files/s). The zygote and its children inherit the runner's affinity, so pinning the runner
+pins its whole pipeline.
 
 Cores are claimed with a lock file each, in this machine's temporary folder (never in
 LIANFANG_HOME, which several machines may share): the first runner takes the first free

@@ -91,6 +91,8 @@ def run(batch_id: int, *, workers: int | None = None, progress: TextIO | None = 
     """Process every queued item of the batch (see `running`)."""
     with running(batch_id, workers=workers, progress=progress):
         pass
+
+
 class _Pool:
     """A pool of spawned runner processes and the items submitted to it."""
 

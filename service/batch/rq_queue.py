@@ -97,8 +97,8 @@ class Worker(SimpleWorker):
     HEARTBEAT_EVERY_S = 1.0
 
     def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
-        recent = self.last_heartbeat is not None and (now() - self.last_heartbeat).total_seconds() < self.HEARTBEAT_EVERY_S
-        if timeout is None and pipeline is None and recent:
+        last = self.last_heartbeat
+        if timeout is None and pipeline is None and last and (now() - last).total_seconds() < self.HEARTBEAT_EVERY_S:
             return
         super().heartbeat(timeout, pipeline)
 
