@@ -9,9 +9,11 @@ against 55.7 files/s). The zygote and its children inherit the runner's affinity
 pins its whole pipeline.
 
 Cores are claimed with a lock file each, in this machine's temporary folder (never in
-LIANFANG_HOME, which several machines may share): the first runner takes the first free
-core, the kernel frees the claim when the runner dies, and a runner that finds every
-core taken stays unpinned.
+LIANFANG_HOME, which several machines may share): a runner takes a free core, looking
+first at the one the scheduler has just put it on, the kernel frees the claim when the
+runner dies, and a runner that finds every core taken stays unpinned. Starting from the
+current core rather than core 0 spreads runners whose lock files cannot see each other
+(one container each on a shared host) the way the scheduler already does.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ def pin_to_free_core() -> int | None:
         return next(iter(os.sched_getaffinity(0)))
     folder = Path(tempfile.gettempdir()) / f"lianfang-cores-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
-    for core in sorted(os.sched_getaffinity(0)):
+    allowed = sorted(os.sched_getaffinity(0))
+    here = _current_core()
+    for core in sorted(allowed, key=lambda c: (c != here, c)):
         fd = os.open(folder / f"core-{core}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -50,3 +54,12 @@ def pin_to_free_core() -> int | None:
         _claim = fd
         return core
     return None
+
+
+def _current_core() -> int | None:
+    """The core this process last ran on (field 39 of /proc/self/stat)."""
+    try:
+        with open("/proc/self/stat") as stat:
+            return int(stat.read().rpartition(")")[2].split()[36])
+    except (OSError, IndexError, ValueError):
+        return None
