@@ -87,7 +87,8 @@ def batch_cmd(directory: Path, unit_from: str, pattern: str | None, queue: bool,
                          workers=workers, progress=None if queue else sys.stderr)
     if queue:
         c = report.status(batch_id)["counts"]
-        click.echo(f"批次 {batch_id}:{c['queued']} 个文件已加入队列,由 lianfang worker 处理;"
+        processed = c["done"] + c["failed"]  # workers start while the folder is still being recorded
+        click.echo(f"批次 {batch_id}:共 {c['total']} 个文件,由 lianfang worker 处理,已处理 {processed} 个;"
                    f"进度:lianfang batch-status {batch_id}")
         return
     _summary(batch_id)

@@ -159,3 +159,14 @@ def test_the_worker_refreshes_its_key_at_most_once_a_second_but_never_lets_it_la
     worker.heartbeat()
     assert conn.ttl(worker.key) > 5
     assert RQWorker.find_by_key(worker.key, connection=conn) is not None  # `rq info` still sees it
+
+
+def test_the_queue_command_says_how_many_files_went_to_the_workers(units, redis_server, cli, tmp_path: Path) -> None:  # noqa: ANN001
+    write_forms(tmp_path / "forms", 3, rows=1)
+    loose = next((tmp_path / "forms").rglob("*.xlsx"))
+    (tmp_path / "forms" / "未放入单位文件夹.xlsx").write_bytes(loose.read_bytes())  # refused: no unit folder
+
+    result = cli("batch", tmp_path / "forms", "--queue")
+    assert result.exit_code == 0
+    assert "批次 1:共 4 个文件,由 lianfang worker 处理,已处理 1 个;进度:lianfang batch-status 1" in result.output
+    assert item_states(1) == {"queued": 3, "failed": 1}
