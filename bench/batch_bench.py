@@ -131,7 +131,8 @@ def _tree_cpu(pids: list[int]) -> float:
                           for c in (task / "children").read_text().split()]
         for member in family:
             fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
-            total += sum(int(f) for f in fields[11:15]) if member != pid else sum(int(f) for f in fields[11:13])
+            own_and_reaped = 13 if member == pid else 15  # utime stime [cutime cstime]
+            total += sum(int(f) for f in fields[11:own_and_reaped])
     return total / tick
 
 

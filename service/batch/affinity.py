@@ -41,9 +41,8 @@ def pin_to_free_core() -> int | None:
         return next(iter(os.sched_getaffinity(0)))
     folder = Path(tempfile.gettempdir()) / f"lianfang-cores-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
-    allowed = sorted(os.sched_getaffinity(0))
     here = _current_core()
-    for core in sorted(allowed, key=lambda c: (c != here, c)):
+    for core in sorted(os.sched_getaffinity(0), key=lambda c: (c != here, c)):
         fd = os.open(folder / f"core-{core}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

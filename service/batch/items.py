@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import enum
 import functools
+import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -97,29 +98,25 @@ def add_items(
     """
     with read_session() as s:
         known = set(s.scalars(select(BatchItem.path).where(BatchItem.batch_id == batch_id)))
+    fresh = (_new_item(batch_id, f, unit_from, pattern) for f in _unseen(found, known))
     added = 0
-    pending: list[BatchItem] = []
-    unhanded: list[int] = []
-    for f in found:
-        if f.path in known:
-            continue
-        known.add(f.path)
-        pending.append(_new_item(batch_id, f, unit_from, pattern))
-        if len(pending) >= INSERT_CHUNK:
-            unhanded = _hand_on(on_added, unhanded, _insert(batch_id, pending))
-            added += len(pending)
-            pending = []
-    if pending:
-        unhanded = _hand_on(on_added, unhanded, _insert(batch_id, pending))
-        added += len(pending)
-    _hand_on(on_added, unhanded, [])
+    waiting: list[int] = []  # recorded ids not yet handed on: the next chunk goes in first
+    while chunk := list(itertools.islice(fresh, INSERT_CHUNK)):
+        ids = _insert(batch_id, chunk)
+        added += len(chunk)
+        if on_added is not None and waiting:
+            on_added(waiting)
+        waiting = ids
+    if on_added is not None and waiting:
+        on_added(waiting)
     return added
 
 
-def _hand_on(on_added: Callable[[list[int]], Any] | None, previous: list[int], latest: list[int]) -> list[int]:
-    if on_added is not None and previous:
-        on_added(previous)
-    return latest
+def _unseen(found: Iterable[Found], known: set[str]) -> Iterator[Found]:
+    for f in found:
+        if f.path not in known:
+            known.add(f.path)
+            yield f
 
 
 def _new_item(batch_id: int, f: Found, unit_from: str, pattern: re.Pattern[str]) -> BatchItem:
