@@ -82,6 +82,21 @@ class Entry:
 
 
 @dataclass(slots=True)
+class Power:
+    """One power of a 职权目录 (power list): kept so the audit can check every 办理主体 is covered."""
+
+    name: str
+    content: str | None = None
+    subject: str | None = None  # 办理主体 / 承办岗位 / 责任岗位 / 责任科室
+    basis: str | None = None  # 法律依据 / 设定依据
+    source: Source = field(default_factory=Source)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "content": self.content, "subject": self.subject,
+                "basis": self.basis, "source": asdict(self.source)}
+
+
+@dataclass(slots=True)
 class ParseWarning:
     code: str
     message: str
@@ -111,9 +126,10 @@ class ParsedForm:
     entries: list[Entry] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     ocr: bool = False
+    powers: list[Power] = field(default_factory=list)  # only on a power_list form
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "file": self.file,
             "sha256": self.sha256,
             "format": self.format,
@@ -121,6 +137,9 @@ class ParsedForm:
             "entries": [e.to_json() for e in self.entries],
             "warnings": [w.to_json() for w in self.warnings],
         }
+        if self.form.kind == "power_list":  # additive to the first contract: only where it means something
+            out["powers"] = [p.to_json() for p in self.powers]
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ParsedForm:
@@ -138,4 +157,5 @@ class ParsedForm:
             form=FormInfo(**data.get("form", {})),
             entries=entries,
             warnings=[ParseWarning(**w) for w in data.get("warnings", [])],
+            powers=[Power(**{**p, "source": Source(**(p.get("source") or {}))}) for p in data.get("powers", [])],
         )

@@ -192,7 +192,10 @@ def _store_parsed(
     # Everything that needs no database is prepared before taking the writer lock.
     key = form_key(parsed, common["original_name"])
     warnings = [w.to_json() for w in parsed.warnings]
-    submission = {**common, "format": parsed.format, "form_kind": parsed.form.kind, "form": asdict(parsed.form),
+    form = asdict(parsed.form)
+    if parsed.powers:  # a 职权目录: its powers stay with the form for the coverage audit
+        form["powers"] = [p.to_json() for p in parsed.powers]
+    submission = {**common, "format": parsed.format, "form_kind": parsed.form.kind, "form": form,
                   "form_key": key, "status": "parsed", "warnings": warnings, "needs_review": parsed.ocr,
                   "parsed_at": utcnow()}
     entries = _entry_values(parsed, target)
