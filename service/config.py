@@ -22,6 +22,11 @@ class Settings:
     parse_timeout: float
     secret_key: str | None
     pin_cores: bool
+    # Optional outgoing hooks for 催报 and other notices (off unless set): a URL that receives a
+    # JSON POST, and an SMTP server "host:port" with the sender address.
+    notify_webhook: str | None = None
+    notify_smtp: str | None = None
+    notify_from: str = "lianfang@localhost"
 
     @property
     def files_dir(self) -> Path:
@@ -51,6 +56,9 @@ def settings() -> Settings:
         parse_timeout=float(os.environ.get("LIANFANG_PARSE_TIMEOUT", 120)),
         secret_key=os.environ.get("LIANFANG_SECRET_KEY") or None,
         pin_cores=os.environ.get("LIANFANG_PIN_CORES", "1") != "0",
+        notify_webhook=os.environ.get("LIANFANG_NOTIFY_WEBHOOK") or None,
+        notify_smtp=os.environ.get("LIANFANG_NOTIFY_SMTP") or None,
+        notify_from=os.environ.get("LIANFANG_NOTIFY_FROM") or "lianfang@localhost",
     )
 
 

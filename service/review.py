@@ -7,6 +7,11 @@ again at 已提交). Each step is taken by one role and bound to the exact versi
 it judged, as a ReviewStep row plus an AuditLog row. A form without high-level points may
 skip the 领导小组 when the campaign's audit settings say {"review": {"leader_may_settle": true}}.
 The 公示 period and its feedback live in AuditLog rows (actions review.publish, publicity.feedback).
+
+The office (an admin, or a user with the 办公室 role) may act at every step for every unit, so
+the chain works from the first login; when a unit has its own 科室负责人 / 分管领导 / 领导小组
+accounts, the queue says the step waits for them, and they see it in their own queue.
+A return may carry a comment per row (entry); they are kept in the return's AuditLog details.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.store.db import read_session, write_session
-from service.store.models import AuditLog, Campaign, Entry, Finding, ReviewStep, Submission, Unit
+from service.store.models import AuditLog, Campaign, Entry, Finding, ReviewStep, Submission, Unit, User
 from service.store.scope import Viewer, visible_unit_ids
 
 STATES = {
@@ -36,8 +41,11 @@ ROLES = {
     "department_head": "科室负责人",
     "leader": "分管领导",
     "group": "领导小组",
+    "office": "办公室",
     "admin": "领导小组办公室",
 }
+# Roles that may take every step for every unit.
+OFFICE_ROLES = frozenset({"admin", "office"})
 # (action, state) -> (next state, roles that may take the step)
 STEPS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("approve", "submitted"): ("dept_review", frozenset({"department_head"})),
@@ -49,6 +57,9 @@ STEPS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
 }
 ACTIONS = {"approve": "审核通过", "publish": "发布公示", "effective": "公示期满生效", "return": "退回修改"}
 OPEN_STATES = ("submitted", "dept_review", "leader_review", "group_review", "publicity")
+# The unit role a form in each open state waits for (the office takes it when the unit has none).
+WAITS_FOR = {"submitted": "department_head", "dept_review": "leader", "leader_review": "group",
+             "group_review": "admin", "publicity": "admin"}
 PUBLICITY_DAYS = 5
 MAX_TEXT = 2000
 
@@ -71,6 +82,7 @@ class Decision:
     sha256: str
     finding_ids: list[int] = field(default_factory=list)
     publicity_until: date | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -124,7 +136,7 @@ def _check_step(session: Session, sub: Submission, action: str, role: str, today
     if action == "return":
         if state not in OPEN_STATES:
             raise ReviewError("wrong_state", f"当前状态为“{STATES[state]}”,不能退回")
-        allowed = {r for (_, st), (_, roles) in STEPS.items() if st == state for r in roles} | {"admin"}
+        allowed = {r for (_, st), (_, roles) in STEPS.items() if st == state for r in roles} | OFFICE_ROLES
         if role not in allowed:
             raise ReviewError("wrong_role", f"当前状态为“{STATES[state]}”,{ROLES.get(role, role)}无权退回")
         return "returned"
@@ -132,7 +144,7 @@ def _check_step(session: Session, sub: Submission, action: str, role: str, today
     if step is None:
         raise ReviewError("wrong_state", f"当前状态为“{STATES.get(state, state)}”,不能执行“{ACTIONS.get(action, action)}”")
     target, roles = step
-    if role not in roles:
+    if role not in roles | OFFICE_ROLES:
         who = "、".join(ROLES[r] for r in sorted(roles))
         raise ReviewError("wrong_role", f"“{STATES[state]}”之后的“{ACTIONS[action]}”应由{who}办理,{ROLES.get(role, role)}无权办理")
     if action == "publish" and state == "leader_review" and not leader_may_settle(session, sub):
@@ -146,12 +158,33 @@ def _check_step(session: Session, sub: Submission, action: str, role: str, today
     return target
 
 
+def _row_comments(session: Session, submission_id: int, rows: dict[int, str] | None) -> list[dict[str, Any]]:
+    """The per-row comments of a decision, each naming its row; rows of other forms are refused."""
+    wanted = {int(k): v.strip() for k, v in (rows or {}).items() if v and v.strip()}
+    if not wanted:
+        return []
+    if any(len(v) > MAX_TEXT for v in wanted.values()):
+        raise ReviewError("comment_too_long", f"逐行意见不能超过{MAX_TEXT}字")
+    found = {e.id: e for e in session.scalars(select(Entry).where(
+        Entry.submission_id == submission_id, Entry.id.in_(wanted)))}
+    if set(wanted) - set(found):
+        raise ReviewError("row_not_in_form", "逐行意见所指的行不属于该表格,请刷新页面后重试")
+    return [{"entry_id": i, "ordinal": found[i].ordinal, "row": found[i].source_row, "risk": found[i].risk[:200],
+             "comment": wanted[i]} for i in sorted(found, key=lambda i: found[i].ordinal)]
+
+
 def decide(
     submission_id: int, action: str, *, viewer: Viewer, comment: str, days: int = PUBLICITY_DAYS,
-    today: date | None = None,
+    today: date | None = None, row_comments: dict[int, str] | None = None,
 ) -> Decision:
-    """Take one review step (approve / publish / effective / return) as `viewer`, with a comment."""
+    """Take one review step (approve / publish / effective / return) as `viewer`, with a comment.
+
+    `row_comments` ({entry id: text}) says what to change row by row; a return may carry
+    them instead of a general comment.
+    """
     comment = (comment or "").strip()
+    if not comment and action == "return" and any((v or "").strip() for v in (row_comments or {}).values()):
+        comment = "请按逐行意见修改后重新报送"
     if not comment:
         raise ReviewError("comment_required", "请填写审核意见")
     if len(comment) > MAX_TEXT:
@@ -165,6 +198,9 @@ def decide(
         target = _check_step(s, sub, action, role, today)
         decision = Decision(sub.id, action, sub.review_state, target, sub.sha256)
         details: dict[str, Any] = {"from": sub.review_state, "to": target, "sha256": sub.sha256, "comment": comment}
+        if rows := _row_comments(s, sub.id, row_comments):
+            details["rows"] = rows
+            decision.rows = rows
         if action == "return":
             decision.finding_ids = list(s.scalars(
                 select(Finding.id).where(Finding.submission_id == sub.id, Finding.status == "open").order_by(Finding.id)
@@ -178,6 +214,10 @@ def decide(
         s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action=f"review.{action}",
                        object_type="submission", object_id=sub.id, details=details))
         sub.review_state = target
+        if action == "return":
+            from service import notify
+
+            notify.form_returned(s, sub, comment, by=viewer.username)
         return decision
 
 
@@ -211,12 +251,21 @@ def feedback(submission_id: int) -> list[dict[str, Any]]:
 
 
 def history(submission_id: int, *, viewer: Viewer) -> list[dict[str, Any]]:
-    """Every step taken on the submission, oldest first."""
+    """Every step taken on the submission, oldest first, with who took it and their row comments."""
     with read_session() as s:
         _submission(s, submission_id, viewer)
-        steps = s.scalars(select(ReviewStep).where(ReviewStep.submission_id == submission_id).order_by(ReviewStep.id))
-        return [{"at": st.at, "from": STATES[st.from_state], "to": STATES[st.to_state], "role": ROLES.get(st.role, st.role),
-                 "comment": st.comment, "sha256": st.sha256} for st in steps]
+        # decide() writes one review.* AuditLog row with each ReviewStep: the n-th of each belong together.
+        logged = [(d or {}).get("rows") or [] for d in s.scalars(select(AuditLog.details).where(
+            AuditLog.object_type == "submission", AuditLog.object_id == submission_id,
+            AuditLog.action.in_([f"review.{a}" for a in ACTIONS])).order_by(AuditLog.id))]
+        steps = s.execute(select(ReviewStep, User.username).outerjoin(User, User.id == ReviewStep.user_id)
+                          .where(ReviewStep.submission_id == submission_id).order_by(ReviewStep.id))
+        out = []
+        for i, (st, username) in enumerate(steps):
+            out.append({"at": st.at, "from": STATES[st.from_state], "to": STATES[st.to_state],
+                        "role": ROLES.get(st.role, st.role), "user": username or "系统", "comment": st.comment,
+                        "sha256": st.sha256, "rows": logged[i] if i < len(logged) else []})
+        return out
 
 
 def _actions_for(session: Session, sub: Submission, role: str) -> list[str]:
@@ -230,27 +279,95 @@ def _actions_for(session: Session, sub: Submission, role: str) -> list[str]:
     return out
 
 
-def queue(*, viewer: Viewer) -> list[dict[str, Any]]:
-    """The current forms the viewer's role can act on now, oldest first."""
+def actions_for(submission_id: int, *, viewer: Viewer) -> list[str]:
+    """The steps `viewer` may take on the submission now ([] when none or not visible)."""
+    with read_session() as s:
+        try:
+            sub = _submission(s, submission_id, viewer)
+        except ReviewError:
+            return []
+        return _actions_for(s, sub, role_of(viewer))
+
+
+def unit_reviewers(session: Session) -> dict[tuple[int, str], list[str]]:
+    """(top unit id, review role) -> the usernames holding that role in the unit or its departments."""
+    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
+    out: dict[tuple[int, str], list[str]] = {}
+    for username, role, unit_id in session.execute(select(User.username, User.role, User.unit_id).where(
+            User.unit_id.is_not(None), User.role.in_(("department_head", "leader", "group")),
+            User.is_admin.is_(False))):
+        out.setdefault((parents.get(unit_id) or unit_id, role), []).append(username)
+    return out
+
+
+def _waits_for(state: str, top_unit: int, reviewers: dict[tuple[int, str], list[str]]) -> str:
+    role = WAITS_FOR.get(state, "admin")
+    names = reviewers.get((top_unit, role))
+    return f"{ROLES[role]} {'、'.join(sorted(names))}" if names else "办公室"
+
+
+QUEUE_SORTS = ("age", "unit", "state", "findings", "high", "entries")
+
+
+def queue(*, viewer: Viewer, unit: int | None = None, state: str | None = None,
+          sort: str = "age", descending: bool = False) -> list[dict[str, Any]]:
+    """The current forms the viewer can act on now, oldest first unless `sort` says otherwise.
+
+    Each item: unit, form, counts by level, open findings, age in days, the step it is at and
+    whom it waits for. `unit` (a unit id: the unit and its departments) and `state` filter.
+    """
     role = role_of(viewer)
     with read_session() as s:
-        stmt = (select(Submission, Unit.name).join(Unit, Unit.id == Submission.unit_id)
+        stmt = (select(Submission, Unit.name, Unit.parent_id).join(Unit, Unit.id == Submission.unit_id)
                 .where(Submission.is_current.is_(True), Submission.status == "parsed",
                        Submission.review_state.in_(OPEN_STATES)).order_by(Submission.received_at, Submission.id))
         ids = visible_unit_ids(s, viewer)
         if ids is not None:
             stmt = stmt.where(Submission.unit_id.in_(ids))
-        open_counts = dict(s.execute(select(Finding.submission_id, func.count()).where(
-            Finding.status == "open", Finding.submission_id.is_not(None)).group_by(Finding.submission_id)).all())
+        if unit:
+            stmt = stmt.where((Submission.unit_id == unit) | (Unit.parent_id == unit))
+        if state in OPEN_STATES:
+            stmt = stmt.where(Submission.review_state == state)
+        subs = s.execute(stmt).all()
+        sub_ids = [sub.id for sub, _, _ in subs]
+        open_counts: dict[int, int] = {}
+        levels: dict[int, dict[str, int]] = {}
+        for chunk in (sub_ids[i:i + 500] for i in range(0, len(sub_ids), 500)):
+            open_counts.update(s.execute(select(Finding.submission_id, func.count()).where(
+                Finding.status == "open", Finding.submission_id.in_(chunk)).group_by(Finding.submission_id)).all())
+            for sid, level, n in s.execute(select(Entry.submission_id, Entry.level, func.count()).where(
+                    Entry.submission_id.in_(chunk)).group_by(Entry.submission_id, Entry.level)):
+                levels.setdefault(sid, {})[level or "none"] = n
+        reviewers = unit_reviewers(s)
+        parent_names = dict(s.execute(select(Unit.id, Unit.name).where(Unit.parent_id.is_(None))).all())
+        today = date.today()
         out = []
-        for sub, unit_name in s.execute(stmt):
+        for sub, unit_name, parent_id in subs:
             actions = _actions_for(s, sub, role)
-            if set(actions) - {"return"}:
-                out.append({"id": sub.id, "unit": unit_name, "file": sub.original_name, "state": sub.review_state,
-                            "state_label": STATES[sub.review_state], "received_at": sub.received_at,
-                            "high": has_high_points(s, sub.id), "findings": open_counts.get(sub.id, 0),
-                            "actions": actions})
-        return out
+            if not set(actions) - {"return"}:
+                continue
+            counts = levels.get(sub.id, {})
+            top = parent_id or sub.unit_id
+            out.append({"id": sub.id, "unit_id": top, "file": sub.original_name,
+                        "unit": f"{parent_names.get(parent_id)} / {unit_name}" if parent_id else unit_name,
+                        "title": (sub.form or {}).get("title") or sub.form_kind or "",
+                        "state": sub.review_state, "state_label": STATES[sub.review_state],
+                        "received_at": sub.received_at, "age": (today - sub.received_at.date()).days,
+                        "levels": counts, "entries": sum(counts.values()), "high": counts.get("high", 0),
+                        "findings": open_counts.get(sub.id, 0), "waits_for": _waits_for(sub.review_state, top, reviewers),
+                        "actions": actions})
+    if sort in QUEUE_SORTS and sort != "age":
+        out.sort(key=lambda q: (q[sort] if sort != "state" else OPEN_STATES.index(q["state"])), reverse=descending)
+    elif descending:
+        out.reverse()
+    return out
+
+
+def next_in_queue(after: int, *, viewer: Viewer) -> int | None:
+    """The form to open after deciding on `after`: the next in the viewer's queue (oldest first)."""
+    ids = [q["id"] for q in queue(viewer=viewer) if q["id"] != after]
+    later = [i for i in ids if i > after]
+    return (later or ids or [None])[0]
 
 
 @dataclass(slots=True)
@@ -298,16 +415,21 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
 
 
 def returned(*, viewer: Viewer) -> list[dict[str, Any]]:
-    """The viewer's current forms sent back for correction, with the reviewer's comment."""
+    """The viewer's current forms sent back for correction, with the reviewer's comment and row comments."""
     with read_session() as s:
-        stmt = (select(Submission, ReviewStep).join(ReviewStep, ReviewStep.submission_id == Submission.id)
+        stmt = (select(Submission, ReviewStep, User.username).join(ReviewStep, ReviewStep.submission_id == Submission.id)
+                .outerjoin(User, User.id == ReviewStep.user_id)
                 .where(Submission.is_current.is_(True), Submission.review_state == "returned",
                        ReviewStep.to_state == "returned").order_by(ReviewStep.id.desc()))
         ids = visible_unit_ids(s, viewer)
         if ids is not None:
             stmt = stmt.where(Submission.unit_id.in_(ids))
         seen: dict[int, dict[str, Any]] = {}
-        for sub, step in s.execute(stmt):
+        for sub, step, username in s.execute(stmt):
             seen.setdefault(sub.id, {"id": sub.id, "file": sub.original_name, "comment": step.comment,
-                                     "role": ROLES.get(step.role, step.role), "at": step.at})
+                                     "role": ROLES.get(step.role, step.role), "user": username, "at": step.at})
+        for sid, details in s.execute(select(AuditLog.object_id, AuditLog.details).where(
+                AuditLog.action == "review.return", AuditLog.object_type == "submission",
+                AuditLog.object_id.in_(list(seen))).order_by(AuditLog.id)):
+            seen[sid]["rows"] = (details or {}).get("rows") or []
         return list(seen.values())

@@ -84,6 +84,7 @@ class User(Base):
     # The role inside tiered review: unit | department_head | leader | group | admin
     role: Mapped[str] = mapped_column(String(30), default="unit")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(200))  # where the optional mail hook writes
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -288,3 +289,23 @@ class AuditLog(Base):
     object_type: Mapped[str | None] = mapped_column(String(30))
     object_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Notification(Base):
+    """One item of a user's 待办 (to-do): a form sent back, a notice, a deadline, a 催报."""
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # service.notify.Kind
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    # What a derived notification is about (a deadline and its colour, a notice), so it is made once.
+    key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("user_id", "key", name="uq_notification_key"),
+        Index("ix_notification_user_read", "user_id", "read_at"),
+    )

@@ -30,8 +30,8 @@ class Viewer:
 
 
 def visible_unit_ids(session: Session, viewer: Viewer) -> list[int] | None:
-    """None means every unit; otherwise the viewer's unit and its departments."""
-    if viewer.is_admin:
+    """None means every unit (the admin and the 办公室 role); otherwise the viewer's unit and its departments."""
+    if viewer.is_admin or viewer.role == "office":
         return None
     if viewer.unit_id is None:
         return []

@@ -57,7 +57,8 @@ def test_reviewer_queue_decisions_and_refusals(ingest, client_as) -> None:
 
     head = client_as("kezhang")
     page = head.get("/review/").get_data(as_text=True)
-    assert "财务科排查表.docx" in page and "审核通过" in page
+    assert "财务科排查表.docx" in page and f"/review/{sub}" in page
+    assert "审核通过" in head.get(f"/review/{sub}").get_data(as_text=True)
 
     leader = client_as("fenguan")
     assert "没有待您办理的表格" in leader.get("/review/").get_data(as_text=True)
