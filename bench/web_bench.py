@@ -9,6 +9,13 @@ child process, then drives it from a thread pool over loopback only, with bounde
 loops: 8 clients POST distinct 50-row .docx forms to /api/v1/submissions (each parsed in the
 sandboxed child, stored in one transaction); then filtered, paginated GETs of the entries list,
 both /api/v1/entries and the HTML page /entries. Prints p50/p95/max per scenario.
+
+    .venv/bin/python bench/web_bench.py --dashboard [--units 100] [--per-unit 200] [--requests 30]
+
+times the office's 首页 (dashboard: charts, 报送率, late units) over a campaign of 100 units x 200
+entries (bench/audit_bench.py's campaign, audited, so findings exist), in-process through the
+Flask test client, against the progress board /review/board measured in the same run (target:
+dashboard under 300 ms).
 """
 
 from __future__ import annotations
@@ -203,8 +210,44 @@ def run(name: str, port: int, requests: list[Request], clients: int, expect: int
     print(f"{'':<52} server CPU a request: {own:.1f} ms, its reaped children {reaped:.1f} ms")
 
 
+def dashboard_bench(units: int, per_unit: int, requests: int) -> None:
+    """The 首页 of the office over `units` x `per_unit` entries, with the board as the same-run baseline."""
+    from bench.audit_bench import build
+    from service.audit import run_audit
+    from service.web import create_app
+
+    started = time.perf_counter()
+    build(units, per_unit)
+    run_audit(campaign="基准测试工作")
+    print(f"built and audited {units} units x {per_unit} entries in {time.perf_counter() - started:.1f} s")
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench"})
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"username": "admin", "password": "bench-pass", "csrf_token": token}).status_code == 302
+    results = {}
+    for name, path in (("progress board /review/board (baseline)", "/review/board"), ("dashboard /", "/")):
+        client.get(path)  # warm-up
+        times = []
+        for _ in range(requests):
+            t0 = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, response.status_code
+        times.sort()
+        results[name] = statistics.median(times)
+        print(f"{name}: p50 {statistics.median(times):.0f} ms, p95 {times[int(len(times) * 0.95) - 1]:.0f} ms, "
+              f"max {times[-1]:.0f} ms over {requests} requests")
+    p50 = results["dashboard /"]
+    print(f"{'OK' if p50 < 300 else 'SLOW'}: dashboard p50 {p50:.0f} ms (target < 300 ms), "
+          f"{p50 / results['progress board /review/board (baseline)']:.2f}x the board")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dashboard", action="store_true", help="time the office's 首页 only (in-process)")
+    ap.add_argument("--units", type=int, default=100)
+    ap.add_argument("--per-unit", type=int, default=200)
+    ap.add_argument("--requests", type=int, default=30)
     ap.add_argument("--entries", type=int, default=100_000)
     ap.add_argument("--uploads", type=int, default=80)
     ap.add_argument("--rows", type=int, default=50)
@@ -218,6 +261,12 @@ def main() -> None:
     os.environ["LIANFANG_HOME"] = str(home)
     os.environ.pop("LIANFANG_DATABASE_URL", None)
     os.environ.pop("LIANFANG_REDIS_URL", None)
+    if args.dashboard:
+        try:
+            dashboard_bench(args.units, args.per_unit, args.requests)
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        return
     ctx = prepare_store(args.clients)
 
     port = _free_port()

@@ -16,7 +16,19 @@ from typing import Any
 from flask import Flask
 
 from service.config import settings
-from service.web import admin, api, auth, documents, entries, errors, openapi, security, submissions
+from service.web import (
+    admin,
+    api,
+    auth,
+    dashboard,
+    documents,
+    entries,
+    errors,
+    openapi,
+    security,
+    submissions,
+    todo,
+)
 
 # module -> the nav label its pages get when it exists (its blueprint's `index` endpoint)
 OPTIONAL_BLUEPRINTS = {"service.web.review": "审核", "service.web.batches": "批量导入"}
@@ -56,7 +68,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     auth.init_app(app)
     errors.init_app(app)
-    for module in (auth, submissions, entries, documents, admin, api, openapi):
+    todo.init_app(app)
+    for module in (auth, dashboard, todo, submissions, entries, documents, admin, api, openapi):
         app.register_blueprint(module.bp)
     extra_nav = []
     for name, label in OPTIONAL_BLUEPRINTS.items():

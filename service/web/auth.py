@@ -149,7 +149,7 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths: `next` must never send a fresh login to another host."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")) and not urlsplit(target).netloc:
         return target
-    return url_for("submissions.upload")
+    return url_for("dashboard.index")
 
 
 def _client_ip() -> str:

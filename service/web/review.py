@@ -79,6 +79,8 @@ def fix() -> Any:
     viewer = current_viewer()
     with read_session() as s:
         findings = open_for_units(s, visible_unit_ids(s, viewer))
+    if rule := request.args.get("rule"):
+        findings = [f for f in findings if f["rule"] == rule]
     return render_template("review/fix.html", findings=findings, returned=review_service.returned(viewer=viewer),
                            notices=rectification_reports(viewer=viewer), severities=SEVERITY_NAMES)
 

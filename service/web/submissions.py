@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
 from service.store import files
 from service.web import queries, uploads
@@ -19,12 +19,6 @@ bp = Blueprint("submissions", __name__)
 def download_name(original: str) -> str:
     """The last path part of a stored name: kept for display, never used as a path."""
     return original.replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
-
-
-@bp.get("/")
-@login_required
-def index() -> Any:
-    return redirect(url_for("submissions.upload"))
 
 
 @bp.route("/upload", methods=["GET", "POST"])

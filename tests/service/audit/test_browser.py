@@ -40,7 +40,7 @@ def test_department_head_approves_on_the_queue_page(ingest, server) -> None:
         page.fill("input[name=username]", "kezhang")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/upload$"))
+        page.wait_for_url(re.compile(r"/$"))
         page.click("nav.mainnav >> text=审核")
         row = page.locator("table.grid tbody tr", has_text="财务科排查表.docx")
         row.locator("input[name=comment]").fill("科室审核同意")

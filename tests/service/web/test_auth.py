@@ -41,7 +41,7 @@ def test_login_ignores_offsite_next(app, world, csrf_of, login):
         token = csrf_of(client)
         response = client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token,
                                                "next": target})
-        assert response.headers["Location"] == "/upload", target
+        assert response.headers["Location"] == "/", target
 
 
 def test_csrf_token_required_on_every_form(app, world, csrf_of, login):

@@ -41,7 +41,7 @@ def _login(page, server: str, username: str, password: str = PASSWORD) -> None: 
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/upload$"))
+    page.wait_for_url(re.compile(r"/$"))
 
 
 def _generate(page, server: str, kind: str, **fields: str):  # noqa: ANN001, ANN202
