@@ -17,6 +17,7 @@ from flask import Flask
 
 from service.config import settings
 from service.web import (
+    activity,
     admin,
     api,
     auth,
@@ -25,6 +26,7 @@ from service.web import (
     entries,
     errors,
     openapi,
+    people,
     security,
     submissions,
     todo,
@@ -69,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     todo.init_app(app)
-    for module in (auth, dashboard, todo, submissions, entries, documents, admin, api, openapi):
+    for module in (auth, dashboard, todo, submissions, entries, documents, admin, people, activity, api, openapi):
         app.register_blueprint(module.bp)
     extra_nav = []
     for name, label in OPTIONAL_BLUEPRINTS.items():
