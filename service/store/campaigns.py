@@ -115,7 +115,7 @@ def find_campaign(session: Session, campaign: str | int | None) -> Campaign | No
     else:
         found = session.scalars(select(Campaign).where(Campaign.name == campaign.strip())).first()
     if found is None:
-        raise NotFound("unknown_campaign", f"工作不存在:{campaign}(请先用 lianfang campaign add 添加)")
+        raise NotFound("unknown_campaign", f"工作不存在:{campaign},请管理员先在“管理”中创建该年度工作")
     return found
 
 

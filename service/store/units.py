@@ -23,7 +23,7 @@ def find_unit(session: Session, unit: str | int) -> Unit:
     name = unit.strip()
     matches = session.scalars(select(Unit).where(Unit.name == name).order_by(Unit.parent_id.is_not(None), Unit.id)).all()
     if not matches:
-        raise NotFound("unknown_unit", f"单位不存在:{name}(请先用 lianfang unit add 添加)")
+        raise NotFound("unknown_unit", f"单位不存在:{name},请管理员先在“管理”中添加该单位")
     top = [u for u in matches if u.parent_id is None]
     if len(top) == 1 or len(matches) == 1:
         return matches[0]
