@@ -142,7 +142,9 @@ def _unit_todo(viewer: Viewer, data: dict[str, Any]) -> dict[str, Any]:
     return {"unit": me, "next_stage": upcoming[0] if upcoming else None,
             "returned": review_service.returned(viewer=viewer), "open_findings": open_findings,
             "notices": [n for n in rectification_reports(viewer=viewer) if n["remaining"]],
-            "todo": [n for n in notify.listing(viewer.user_id, limit=10) if not n["read"]] if viewer.user_id else []}
+            # deadlines are listed from the unit's warnings above them; the rest of the unread 待办 here
+            "todo": [n for n in notify.listing(viewer.user_id, limit=10) if not n["read"] and n["kind"] != "deadline"]
+            if viewer.user_id else []}
 
 
 @bp.get("/")
