@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -25,6 +26,35 @@ KINDS = {
 }
 # What the pages and the API pass on; service.documents checks them (and the viewer's scope).
 PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "level", "deadline", "items")
+# The fields each kind's page asks for; a unit marked "unit!" must be chosen (no 全部单位).
+KIND_FIELDS = {
+    "plan": ("campaign", "unit!"),
+    "summary": ("campaign", "stage", "unit"),
+    "commitment": ("campaign", "unit", "department", "position", "person"),
+    "rectification": ("campaign", "unit!", "deadline", "items"),
+    "warning": ("campaign", "unit!", "level", "deadline", "items"),
+    "ledger": ("campaign", "unit", "department"),
+    "manual": ("campaign", "unit", "department"),
+}
+KIND_HINTS = {
+    "plan": "按年度工作的阶段和日期生成本单位的实施方案。",
+    "summary": "汇总所选阶段的风险点、措施和审核情况;不选阶段时汇总全部阶段。",
+    "commitment": "按岗位或人员生成廉政承诺书;不填岗位和人员时,每个岗位一份。",
+    "rectification": "列出该单位未关闭的审核问题;也可逐行填写整改事项。",
+    "warning": "按风险等级或所选预警等级,列出该单位对应的风险点或所填预警事项。",
+    "ledger": "导出风险台账(Excel),每个风险点一行。",
+    "manual": "汇编风险点和防控措施,生成廉政风险防控手册。",
+}
+# 预警通知书 answers the office's monitoring signals: units do not issue them.
+OFFICE_KINDS = frozenset({"warning"})
+# Plain Chinese for the page, by error code, where service.documents speaks to the command line.
+WEB_MESSAGES = {
+    "unit_required": "请选择单位",
+    "campaign_required": "请管理员先在“管理”中创建含工作阶段的年度工作",
+    "campaign_not_found": "未找到所选的年度工作,请刷新页面后重试",
+    "no_problems": "该单位没有未关闭的审核问题,请在“整改事项”中逐行填写要整改的问题",
+    "no_level": "该单位没有已定级的风险点,请选择预警等级",
+}
 
 
 def document_params(raw: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +75,21 @@ def try_generate(viewer: Viewer, kind: str, raw: dict[str, Any], *, pdf: bool = 
     try:
         return generate(kind, document_params(raw), viewer=viewer, pdf=pdf), None
     except (DocumentError, NotFound) as exc:
-        return None, exc.message
+        return None, plain_message(exc.code, exc.message)
+
+
+def plain_message(code: str, message: str) -> str:
+    """The page's wording of a generation failure: no option names or commands of the CLI."""
+    if code in WEB_MESSAGES:
+        return WEB_MESSAGES[code]
+    message = re.sub(r"[((]\s*-{0,2}[A-Za-z_][A-Za-z_ -]*[))]", "", message)
+    return re.sub(r"[,,;;]?\s*请先用 lianfang [^,,。;;]*", "", message)
+
+
+def kinds_for(viewer: Viewer) -> dict[str, str]:
+    """The kinds this person may issue from the page."""
+    office = viewer.is_admin or viewer.role == "office"
+    return {k: v for k, v in KINDS.items() if office or k not in OFFICE_KINDS}
 
 
 def generate_and_send(kind: str, raw: dict[str, Any], *, failure_page: str) -> Any:
@@ -64,14 +108,20 @@ def listing() -> Any:
     viewer = current_viewer()
     if request.method == "POST":
         kind = request.form.get("kind", "")
+        if kind not in kinds_for(viewer):
+            flash("您无权生成该类文书" if kind in KINDS else "未知的文书类型", "error")
+            return redirect(url_for("documents.listing"))
         doc, error = try_generate(viewer, kind, request.form.to_dict(), pdf=request.form.get("pdf") == "1")
         if error:
             flash(error, "error")
         else:
             flash(f"已生成{KINDS[kind]}:{doc.number_text or doc.filename}", "ok")
-        return redirect(url_for("documents.listing"))
+        return redirect(url_for("documents.listing", kind=kind))
+    allowed = kinds_for(viewer)
+    kind = request.args.get("kind") if request.args.get("kind") in allowed else next(iter(allowed))
     page = queries.documents(viewer, page=queries.page_number(request.args.get("page")))
-    return render_template("documents/list.html", page=page, kinds=KINDS, units=queries.units(viewer),
+    return render_template("documents/list.html", page=page, kinds=allowed, all_kinds=KINDS, kind=kind,
+                           fields=KIND_FIELDS[kind], hint=KIND_HINTS[kind], units=queries.units(viewer),
                            campaigns=queries.campaign_names())
 
 

@@ -41,12 +41,12 @@ def _login(page, server: str, username: str, password: str = PASSWORD) -> None: 
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(re.compile(r"/$"))  # the 首页
+    page.goto(f"{server}/upload")
 
 
 def _generate(page, server: str, kind: str, **fields: str):  # noqa: ANN001, ANN202
-    page.goto(f"{server}/documents")
-    page.select_option("select[name=kind]", kind)
+    page.goto(f"{server}/documents?kind={kind}")
     for name, value in fields.items():
         if page.locator(f"select[name={name}]").count():
             page.select_option(f"select[name={name}]", label=value)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from sqlalchemy import update
 
 from service.store.campaigns import add_campaign
 from service.store.db import write_session
+from service.store.models import Entry, Submission
 
 
 def _text(data: bytes) -> str:
@@ -37,3 +39,37 @@ def test_generation_problem_is_shown_in_chinese(client_for, post_form):
     post_form(alice, "/documents", {"kind": "summary", "stage": "不存在的阶段"})
     html = alice.get("/documents").get_data(as_text=True)
     assert "notice-error" in html and "阶段" in html
+
+
+def test_one_page_per_kind_with_only_its_fields(client_for, world):
+    admin = client_for("admin")
+    notice = admin.get("/documents?kind=rectification").get_data(as_text=True)
+    form = notice.split('id="generate-form"')[1].split("</form>")[0]
+    assert 'name="items"' in form and 'name="deadline"' in form and 'name="unit" id="unit" required' in form
+    assert 'name="position"' not in form and 'name="stage"' not in form and "全部单位" not in form
+    ledger = admin.get("/documents?kind=ledger").get_data(as_text=True).split('id="generate-form"')[1]
+    assert "全部单位" in ledger and 'name="items"' not in ledger.split("</form>")[0]
+    # a unit user does not see the office's 预警通知书, and cannot post it either
+    alice = client_for("alice")
+    page = alice.get("/documents").get_data(as_text=True)
+    assert "预警通知书" not in page.split("<h2>已生成的文书</h2>")[0] and "整改通知书" in page
+
+
+def test_the_default_of_every_unit_never_fails_and_messages_are_plain(client_for, post_form, seed, world):
+    seed(world.unit_a, 3)
+    seed(world.unit_b, 2)
+    with write_session() as s:
+        campaign = add_campaign(s, {"name": "2026年度廉政风险防控工作", "year": 2026})
+        for model in (Submission, Entry):
+            s.execute(update(model).values(campaign_id=campaign.id))
+    admin = client_for("admin")
+    for kind in ("summary", "ledger", "manual", "commitment"):
+        post_form(admin, "/documents", {"kind": kind})  # every field left at its default: 全部单位
+        html = admin.get(f"/documents?kind={kind}").get_data(as_text=True)
+        assert "notice-ok" in html and "notice-error" not in html, kind
+    post_form(admin, "/documents", {"kind": "rectification"})
+    html = admin.get("/documents?kind=rectification").get_data(as_text=True)
+    assert "请选择单位" in html and "--unit" not in html and "(items)" not in html
+    refused = post_form(client_for("alice"), "/documents", {"kind": "warning", "unit": str(world.unit_a)},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "您无权生成该类文书" in refused

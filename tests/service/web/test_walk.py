@@ -159,8 +159,7 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
     shot(page, "08-publicity")
 
     # a 整改通知书 to the unit, then a 催报 to the late units
-    page.goto(f"{page.base}/documents")
-    page.select_option("select[name=kind]", "rectification")
+    page.goto(f"{page.base}/documents?kind=rectification")
     page.select_option("select[name=unit]", label="安澜县水利局")
     page.fill("[name=items]", "防控措施过于笼统")
     page.click("form.filters button.primary")
