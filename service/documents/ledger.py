@@ -120,9 +120,17 @@ def workbook(entries: list[dict[str, Any]], title: str, info: str, with_unit: bo
     return buf.getvalue()
 
 
+def _matching(entries: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The entries the 风险库 page's other filters (level, category, search text) leave on screen."""
+    level, category, text = params.get("level"), params.get("category"), (params.get("q") or "").strip()
+    return [e for e in entries if (not level or e["level"] == level) and (not category or e["category"] == category)
+            and (not text or any(text in (e[k] or "") for k in ("risk", "position", "department", "manifestation")))]
+
+
 def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     sc = queries.scope(session, viewer, params)
-    entries = queries.entries(session, sc, department=params.get("department"), person=params.get("person"))
+    entries = _matching(queries.entries(session, sc, department=params.get("department"), person=params.get("person")),
+                        params)
     with_unit = sc.unit is None
     if with_unit:
         names = dict(session.execute(queries.unit_names_stmt()).all())

@@ -25,7 +25,8 @@ KINDS = {
     "manual": "廉政风险防控手册",
 }
 # What the pages and the API pass on; service.documents checks them (and the viewer's scope).
-PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "level", "deadline", "items")
+PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "level", "deadline", "items",
+              "category", "q")
 # The fields each kind's page asks for; a unit marked "unit!" must be chosen (no 全部单位).
 KIND_FIELDS = {
     "plan": ("campaign", "unit!"),

@@ -20,7 +20,8 @@ FILTERS = ("unit", "department", "level", "category", "q")
 def listing() -> Any:
     viewer = current_viewer()
     filters = {k: request.args.get(k) or None for k in FILTERS}
-    page = queries.entries(viewer, page=queries.page_number(request.args.get("page")), **filters)
+    page = queries.entries(viewer, page=queries.page_number(request.args.get("page")), sort=request.args.get("sort"),
+                           descending=request.args.get("desc") == "1", **filters)
     return render_template("entries/list.html", page=page, args=request.args, units=queries.units(viewer),
                            levels=queries.LEVEL_NAMES, categories=[(c, c) for c in CATEGORIES], campaigns=queries.campaign_names())
 
@@ -28,5 +29,5 @@ def listing() -> Any:
 @bp.post("/entries/export")
 @login_required
 def export() -> Any:
-    """The ledger (风险台账 .xlsx) of the unit and department filtered on, for the chosen campaign."""
+    """The ledger (风险台账 .xlsx) of exactly the entries filtered on screen, for the chosen campaign."""
     return generate_and_send("ledger", request.form.to_dict(), failure_page="entries.listing")

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.config import settings
@@ -65,7 +65,8 @@ def _paginate(s: Session, stmt: Select, order: Any, page: int, per_page: int) ->
     """One page of ids, the count (capped at COUNT_CAP + 1) and whether another page follows."""
     capped = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
     total = s.scalar(select(func.count()).select_from(capped)) or 0
-    ids = list(s.scalars(stmt.order_by(order).limit(per_page + 1).offset((page - 1) * per_page)))
+    orders = order if isinstance(order, tuple) else (order,)
+    ids = list(s.scalars(stmt.order_by(*orders).limit(per_page + 1).offset((page - 1) * per_page)))
     return ids[:per_page], total, len(ids) > per_page
 
 
@@ -224,10 +225,16 @@ def original_file(viewer: Viewer, submission_id: int) -> tuple[str, str] | None:
         return (row[0], row[1]) if row else None
 
 
+# 风险库 columns a user may sort by (?sort=KEY, ?desc=1), else the order the entries were read.
+ENTRY_SORTS = {"unit": Entry.unit_id, "department": Entry.department, "position": Entry.position,
+               "category": Entry.category,
+               "level": case({"high": 0, "medium": 1, "low": 2}, value=Entry.level, else_=3)}
+
+
 def entries(viewer: Viewer, *, unit: str | int | None = None, department: str | None = None,
             level: str | None = None, category: str | None = None, q: str | None = None,
-            page: int = 1, per_page: int = 50) -> Page:
-    """Current entries in the order they were read: ids are paged on the (unit, is_current, id) index, then loaded."""
+            page: int = 1, per_page: int = 50, sort: str | None = None, descending: bool = False) -> Page:
+    """Current entries in the order they were read (or sorted by a column): ids are paged, then loaded."""
     with read_session() as s:
         stmt = scoped(select(Entry.id).where(Entry.is_current.is_(True)), Entry.unit_id, s, viewer)
         unit_ids = _unit_ids(s, unit)
@@ -243,9 +250,14 @@ def entries(viewer: Viewer, *, unit: str | int | None = None, department: str | 
             pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             stmt = stmt.where(or_(*(col.like(pattern, escape="\\") for col in
                                     (Entry.risk, Entry.position, Entry.department, Entry.manifestation))))
-        ids, total, more = _paginate(s, stmt, Entry.id, page, per_page)
-        rows = s.scalars(select(Entry).where(Entry.id.in_(ids)).order_by(Entry.id)
-                         .options(selectinload(Entry.measures))).all()
+        order: Any = Entry.id
+        if sort in ENTRY_SORTS:
+            column = ENTRY_SORTS[sort]
+            order = (column.desc() if descending else column.asc(), Entry.id)
+        ids, total, more = _paginate(s, stmt, order, page, per_page)
+        by_id = {e.id: e for e in s.scalars(select(Entry).where(Entry.id.in_(ids))
+                                           .options(selectinload(Entry.measures)))}
+        rows = [by_id[i] for i in ids if i in by_id]
         names = _unit_names(s, {e.unit_id for e in rows})
         return Page([_entry_dict(e, names) for e in rows], page, per_page, total, more)
 

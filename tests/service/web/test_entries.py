@@ -50,3 +50,22 @@ def test_ledger_export_downloads_xlsx_of_what_is_filtered(client_for, post_form,
     assert "台账风险" in cells and "人事风险" in cells and "别家风险" not in cells
     cells = _cells(post_form(alice, "/entries/export", {"department": "财务科"}).data)
     assert "台账风险" in cells and "人事风险" not in cells
+
+
+def test_export_honours_every_filter_on_screen_and_columns_sort(client_for, post_form, seed, world):
+    seed(world.unit_a, 3, risk="低风险事项", level="low", category="业务流程")
+    seed(world.unit_a, 2, risk="高风险审批", level="high", category="岗位职责")
+    alice = client_for("alice")
+    page = alice.get("/entries?level=high&q=审批").get_data(as_text=True)
+    export_form = page.split('class="inline export"')[1].split("</form>")[0]
+    assert 'name="level" value="high"' in export_form and 'name="q" value="审批"' in export_form
+    cells = _cells(post_form(alice, "/entries/export", {"level": "high", "q": "审批"}).data)
+    assert cells.count("高风险审批") == 2 and "低风险事项" not in cells
+    cells = _cells(post_form(alice, "/entries/export", {"category": "业务流程"}).data)
+    assert cells.count("低风险事项") == 3 and "高风险审批" not in cells
+
+    by_level = alice.get("/entries?sort=level").get_data(as_text=True)
+    assert by_level.index("高风险审批") < by_level.index("低风险事项")
+    descending = alice.get("/entries?sort=level&desc=1").get_data(as_text=True)
+    assert descending.index("低风险事项") < descending.index("高风险审批")
+    assert 'href="/entries?sort=level&amp;desc=1&amp;page=1"' in by_level  # the header toggles the order
