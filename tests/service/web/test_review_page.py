@@ -112,3 +112,38 @@ def test_review_page_shows_rows_findings_original_and_returns_with_row_comments(
     assert [n.title for n in notes] == ["表格被退回:财务科排查表.docx"]
     refused = post(admin, f"/review/{sub}/decide", {"action": "return", "comment": "x", "row-999999": "别的表"})
     assert "当前状态为“退回修改”,不能退回" in refused
+
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "samples"
+
+
+def _upload(client: FlaskClient, path, unit: int) -> int:  # noqa: ANN001
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/upload").get_data(as_text=True)).group(1)
+    response = client.post("/upload", data={"csrf_token": token, "unit": str(unit), "files": (path.open("rb"), path.name)},
+                           headers={"Accept": "application/json"}, content_type="multipart/form-data")
+    return response.json["outcomes"][0]["submission_id"]
+
+
+def test_the_original_pdf_is_shown_beside_the_entries(client_for_admin) -> None:
+    admin, unit = client_for_admin
+    sub = _upload(admin, SAMPLES / "p05_text_pdf.pdf", unit)
+    page = admin.get(f"/review/{sub}").get_data(as_text=True)
+    assert f'<iframe class="original" src="/review/{sub}/preview"' in page
+    preview = admin.get(f"/review/{sub}/preview")
+    assert preview.status_code == 200 and preview.mimetype == "application/pdf" and preview.data[:5] == b"%PDF-"
+    assert preview.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+@pytest.mark.libreoffice
+def test_a_word_original_is_converted_once_for_its_preview(client_for_admin) -> None:
+    admin, unit = client_for_admin
+    sub = _upload(admin, SAMPLES / "p01_keshi_standard.docx", unit)
+    first = admin.get(f"/review/{sub}/preview")
+    assert first.status_code == 200 and first.data[:5] == b"%PDF-"
+    assert admin.get(f"/review/{sub}/preview").data == first.data  # the cached conversion
+
+
+@pytest.fixture
+def client_for_admin(client_as):  # noqa: ANN001, ANN201
+    make_campaign()
+    return client_as("admin", "admin-pass"), make_unit()
