@@ -48,6 +48,7 @@ class Kind(StrEnum):
 KIND_NAMES = {Kind.RETURNED: "表格退回", Kind.NOTICE: "通知书", Kind.DEADLINE: "期限提醒",
               Kind.CONFIRM: "待确认", Kind.REMIND: "催报"}
 DOCUMENT_KINDS = {"rectification": "整改通知书", "warning": "预警通知书"}
+HELD = "held"  # Submission.status of a form held for the office's confirmation (待确认)
 
 
 class NotifyError(Exception):
@@ -91,6 +92,8 @@ def _derived(session: Session, user: User, today: date) -> list[tuple[Kind, str,
     from service.deadlines import warnings
     from service.store.campaigns import find_campaign
 
+    if user.is_admin or user.role == "office":
+        return _held(session)
     if user.unit_id is None:
         return []
     top = session.scalar(select(Unit.parent_id).where(Unit.id == user.unit_id)) or user.unit_id
@@ -111,6 +114,14 @@ def _derived(session: Session, user: User, today: date) -> list[tuple[Kind, str,
         out.append((Kind.NOTICE, f"收到{DOCUMENT_KINDS[kind]}{number or ''}", f"请查阅并按要求办理{when}。",
                     f"/documents/{doc_id}/download", f"document:{doc_id}"))
     return out
+
+
+def _held(session: Session) -> list[tuple[Kind, str, str | None, str | None, str]]:
+    """For the office: each form held as 待确认 (its stated 填报单位 is another unit) waits for a decision."""
+    rows = session.execute(select(Submission.id, Submission.original_name, Unit.name)
+                           .join(Unit, Unit.id == Submission.unit_id).where(Submission.status == HELD))
+    return [(Kind.CONFIRM, f"待确认:{name}", f"上传至{unit},但表内填报单位为其他单位,请确认或拒绝。",
+             f"/submissions/{sid}", f"held:{sid}") for sid, name, unit in rows]
 
 
 def sync(user_id: int, *, today: date | None = None, force: bool = False) -> None:

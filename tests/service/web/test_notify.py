@@ -141,3 +141,14 @@ def test_a_failing_hook_is_reported_and_the_reminder_still_written(client_for, w
     page = remind(client_for("admin"), post_form, [world.unit_b])
     assert "安澜县交通局:webhook 推送失败" in page and "站内通知1人" in page
     assert "催报" in client_for("bob").get("/todo").get_data(as_text=True)
+
+
+def test_a_form_held_for_confirmation_is_in_the_offices_todo(client_for, world, seed) -> None:
+    from service.store.models import Submission
+
+    held = seed(world.unit_a, 1, name="交通局的表.docx")
+    with write_session() as s:
+        s.execute(update(Submission).where(Submission.id == held).values(status="held", is_current=False))
+    todo = client_for("admin").get("/todo").get_data(as_text=True)
+    assert "待确认:交通局的表.docx" in todo and f'value="/submissions/{held}"' in todo
+    assert "待确认" not in client_for("alice").get("/todo").get_data(as_text=True)
