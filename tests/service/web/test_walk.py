@@ -66,6 +66,25 @@ def login(page, username: str, password: str) -> None:  # noqa: ANN001
                 raise
 
 
+# Text whose colour against the first opaque background behind it is below 4.5:1 (WCAG AA).
+LOW_CONTRAST_JS = """() => {
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+    if (c.length === 3 || c[3] === 1) return c.slice(0, 3); } return [255, 255, 255]; };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.offsetParent || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    if (el.closest('svg, .sr-only')) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) out.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 20));
+  }
+  return out;
+}"""
+
+
 def upload(page, name: str, data: bytes, tmp_path: Path) -> None:  # noqa: ANN001
     path = tmp_path / name
     path.write_bytes(data)
@@ -120,6 +139,7 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
     assert table_of(html, "审核进度(表格数)")["已提交"] == [str(forms)]
     expect(page.locator("#late")).to_contain_text("安澜县卫健局")
     shot(page, "04-dashboard")
+    assert page.evaluate(LOW_CONTRAST_JS) == []
 
     # review: entries and findings beside the rows; return one row with a comment
     page.click("nav >> text=审核")
@@ -130,6 +150,7 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
     expect(vague.locator(".findings-cell")).to_contain_text("笼统")
     vague.locator("textarea").fill("“加强学习”过于笼统,请写明具体做法、责任人和时限")
     shot(page, "06-review-page")
+    assert page.evaluate(LOW_CONTRAST_JS) == []
     page.click("button[value=return]")
     expect(page.locator(".notice-ok")).to_contain_text("附逐行意见1条")
 
@@ -139,6 +160,7 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
     page.click("nav >> text=待办")
     expect(page.locator("ul.notes")).to_contain_text("表格被退回:水利局财务科排查表.docx")
     shot(page, "07-unit-todo")
+    assert page.evaluate(LOW_CONTRAST_JS) == []
     page.goto(f"{page.base}/review/fix")
     expect(page.locator("main")).to_contain_text("过于笼统,请写明具体做法")
     rows[1][4] = "会计每笔凭证双人复核;科长每月抽查凭证二十份并签字"
