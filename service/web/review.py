@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
 from service import review as review_service
@@ -130,6 +130,22 @@ def detail(submission_id: int) -> Any:
                            feedback=review_service.feedback(submission_id), actions=actions,
                            action_names=review_service.ACTIONS, by_row=by_row, general_findings=general,
                            last_rows=last_rows, previewable=_previewable(sub), queue_ids=queue_ids)
+
+
+@bp.get("/<int:submission_id>/findings")
+@login_required
+def findings(submission_id: int) -> Any:
+    """The form's open findings so far, each with a link to its row on the review page (upload results poll it)."""
+    viewer = current_viewer()
+    found = queries.original_file(viewer, submission_id)
+    if found is None:
+        abort(404)
+    with read_session() as s:
+        rows = s.execute(select(Finding.message, Finding.severity, Finding.entry_id).where(
+            Finding.submission_id == submission_id, Finding.status == "open").order_by(Finding.id)).all()
+    page = url_for("review.detail", submission_id=submission_id)
+    return jsonify(findings=[{"message": m, "severity": sev, "severity_name": SEVERITY_NAMES.get(sev, ""),
+                              "link": f"{page}#row-{entry}" if entry else page} for m, sev, entry in rows])
 
 
 def _previewable(sub: dict[str, Any]) -> bool:

@@ -52,7 +52,40 @@
     var notes = el("td");
     (outcome.warnings || []).forEach(function (w) { notes.appendChild(el("div", "warn", w.message)); });
     if (!notes.childNodes.length) notes.appendChild(el("span", "muted", "无"));
-    [file, result, count, notes].forEach(function (td) { row.appendChild(td); });
+    var found = el("td", "findings-cell");
+    if (outcome.status === "parsed" && outcome.submission_id) {
+      found.appendChild(el("span", "muted", "审核中…"));
+      pollFindings(found, outcome.submission_id, 0);
+    } else {
+      found.appendChild(el("span", "muted", "—"));
+    }
+    [file, result, count, notes, found].forEach(function (td) { row.appendChild(td); });
+  }
+
+  // The unit's audit runs just after the upload answers: ask for its findings a few times.
+  var WAITS = [800, 1500, 3000];
+  function pollFindings(cell, id, attempt) {
+    setTimeout(function () {
+      fetch(results.getAttribute("data-findings-url").replace(/0\/findings$/, id + "/findings"),
+            {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (response) { return response.json(); })
+        .then(function (reply) {
+          var list = reply.findings || [];
+          if (!list.length && attempt + 1 < WAITS.length) return pollFindings(cell, id, attempt + 1);
+          cell.textContent = "";
+          if (!list.length) { cell.appendChild(el("span", "muted", "未发现问题")); return; }
+          list.forEach(function (f) {
+            var line = el("div", "finding");
+            line.appendChild(el("span", "level level-" + f.severity, f.severity_name));
+            line.appendChild(document.createTextNode(" "));
+            var link = el("a", "", f.message);
+            link.href = f.link;
+            line.appendChild(link);
+            cell.appendChild(line);
+          });
+        })
+        .catch(function () { cell.textContent = "审核结果暂不可用,请稍后在审核页查看"; });
+    }, WAITS[attempt]);
   }
 
   function send(file) {

@@ -147,3 +147,17 @@ def test_a_word_original_is_converted_once_for_its_preview(client_for_admin) -> 
 def client_for_admin(client_as):  # noqa: ANN001, ANN201
     make_campaign()
     return client_as("admin", "admin-pass"), make_unit()
+
+
+def test_findings_of_a_form_as_json_for_the_upload_results(ingest, client_as) -> None:  # noqa: F811
+    unit = make_unit()
+    make_unit("安澜县教育局")
+    make_campaign()
+    users(("caiwu", "unit", unit))
+    sub = ingest(form(entry("票据领用核销不及时"), entry("专项资金挤占挪用", measures=[]))).submission_id
+    with read_session() as s:
+        second = s.get(Submission, sub).entries[1].id
+    found = client_as("caiwu").get(f"/review/{sub}/findings").json["findings"]
+    assert any(f["link"] == f"/review/{sub}#row-{second}" and "未制定防控措施" in f["message"] for f in found)
+    users(("jiaoyu", "unit", make_unit("安澜县教育局")))
+    assert client_as("jiaoyu").get(f"/review/{sub}/findings").status_code == 404

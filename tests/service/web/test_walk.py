@@ -125,6 +125,10 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
             ["科长", "专项资金审批把关不严", "制度机制", "中", "实行集体审批;资金使用情况每季度公示"]]
     upload(page, "水利局财务科排查表.docx", make_docx(rows, department="财务科"), tmp_path)
     expect(page.locator("tr.outcome-parsed")).to_have_count(1)
+    # the unit's audit arrives on the result row, each finding linking to its row on the review page
+    finding = page.locator("tr.outcome-parsed .findings-cell a", has_text="笼统")
+    expect(finding).to_have_count(1, timeout=30_000)
+    assert re.search(r"/review/\d+#row-\d+$", finding.get_attribute("href"))
     shot(page, "03-unit-upload")
     login(page, "unit1", "unit1-pass-2026")
     upload(page, "教育局排查表.docx", make_docx(rows[:1], department="办公室"), tmp_path)
