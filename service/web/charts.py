@@ -17,8 +17,8 @@ COLORS = {"blue": "#1d4ed8", "yellow": "#8a5a00", "red": "#b42318", "green": "#1
           "high": "#b42318", "medium": "#9a4a00", "low": "#3f6212", "none": "#4b5563"}
 BAR_H = 22
 GAP = 8
-LABEL_W = 150
-WIDTH = 560
+LABEL_W = 124
+WIDTH = 440
 
 
 @dataclass(slots=True)

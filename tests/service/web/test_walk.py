@@ -208,7 +208,13 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
     login(page, "admin", "admin-pass")
     page.goto(f"{page.base}/review/{current}")
     shot(page, "13-phone-review")
-    wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.scrollWidth > 392 &&
-        getComputedStyle(e).overflowX == 'visible').map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth)""")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
-    shot(page, "13-phone-review")
+    for path in ("/", f"/review/{current}", "/review/", "/review/fix", "/review/board", "/entries", "/documents",
+                 "/submissions", "/upload", "/todo", "/admin", "/admin/people", "/admin/log"):
+        page.goto(f"{page.base}{path}")
+        wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.scrollWidth > 392 &&
+            getComputedStyle(e).overflowX == 'visible').map(e => e.tagName + '.' + e.className).slice(0, 5)""")
+        if page.evaluate("document.documentElement.scrollWidth") > 390:
+            shot(page, "failed-phone")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, (path, wide)
+    page.goto(f"{page.base}/entries")
+    shot(page, "14-phone-entries")
