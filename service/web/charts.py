@@ -33,6 +33,7 @@ class Row:
     label: str
     segments: list[Segment]
     link: str | None = None
+    short: str | None = None  # the label drawn beside the bar when the full one is long (the table keeps it)
 
     @property
     def total(self) -> int:
@@ -74,7 +75,7 @@ class Chart:
         for i, row in enumerate(self.rows):
             y = GAP + i * (BAR_H + GAP)
             parts = [f'<text x="{LABEL_W - 8}" y="{y + BAR_H * 0.72:.1f}" text-anchor="end" class="chart-label">'
-                     f'{escape(_short(row.label))}</text>']
+                     f'{escape(_short(row.short or row.label))}</text>']
             x = float(LABEL_W)
             for seg in row.segments:
                 if seg.value <= 0:
@@ -92,5 +93,5 @@ class Chart:
         return Markup("".join(out))  # noqa: S704 (every text part is escaped above)
 
 
-def _short(label: str, limit: int = 10) -> str:
+def _short(label: str, limit: int = 8) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"

@@ -106,7 +106,7 @@ def charts(data: dict[str, Any]) -> list[Chart]:
     if data["stages"]:
         out.append(Chart("stages", "各阶段报送情况(单位数)", [
             Row(f"{st['name']}(截止{st['deadline']})", [Segment(RATE[k][0], st[k], RATE[k][1]) for k in RATE],
-                url_for("review.board")) for st in data["stages"]
+                url_for("review.board"), st["name"]) for st in data["stages"]
         ], url_for("review.board"), [(label, color) for label, color in RATE.values()]))
     out.append(Chart("levels", "风险点按等级", [
         Row(LEVEL_NAMES.get(level or "", "未标注"), [Segment("风险点", data["levels"].get(level, 0), LEVEL_COLORS[level])],
