@@ -216,5 +216,6 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
         if page.evaluate("document.documentElement.scrollWidth") > 390:
             shot(page, "failed-phone")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, (path, wide)
+        assert page.evaluate(LOW_CONTRAST_JS) == [], path
     page.goto(f"{page.base}/entries")
     shot(page, "14-phone-entries")
