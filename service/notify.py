@@ -83,7 +83,7 @@ def form_returned(session: Session, sub: Submission, comment: str, *, by: str) -
 
 # --- derived notifications -------------------------------------------------------------------
 
-_last_sync: dict[int, float] = {}
+_last_sync: dict[tuple[str, int], float] = {}  # (database, user id) -> when its notifications were last synced
 _sync_lock = threading.Lock()
 
 
@@ -127,10 +127,11 @@ def _held(session: Session) -> list[tuple[Kind, str, str | None, str | None, str
 def sync(user_id: int, *, today: date | None = None, force: bool = False) -> None:
     """Write the user's derived notifications that are not written yet (at most once a minute)."""
     now = time.monotonic()
+    key = (settings().database_url, user_id)
     with _sync_lock:
-        if not force and now - _last_sync.get(user_id, -SYNC_EVERY) < SYNC_EVERY:
+        if not force and now - _last_sync.get(key, -SYNC_EVERY) < SYNC_EVERY:
             return
-        _last_sync[user_id] = now
+        _last_sync[key] = now
     today = today or date.today()
     with read_session() as s:
         user = s.get(User, user_id)
