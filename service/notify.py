@@ -39,13 +39,14 @@ MAX_MESSAGE = 500
 
 class Kind(StrEnum):
     RETURNED = "returned"
+    REVIEWED = "reviewed"
     NOTICE = "notice"
     DEADLINE = "deadline"
     CONFIRM = "confirm"
     REMIND = "remind"
 
 
-KIND_NAMES = {Kind.RETURNED: "表格退回", Kind.NOTICE: "通知书", Kind.DEADLINE: "期限提醒",
+KIND_NAMES = {Kind.RETURNED: "表格退回", Kind.REVIEWED: "审核进展", Kind.NOTICE: "通知书", Kind.DEADLINE: "期限提醒",
               Kind.CONFIRM: "待确认", Kind.REMIND: "催报"}
 DOCUMENT_KINDS = {"rectification": "整改通知书", "warning": "预警通知书"}
 HELD = "held"  # Submission.status of a form held for the office's confirmation (待确认)
@@ -78,7 +79,13 @@ def _add(session: Session, users: list[User], kind: Kind, title: str, body: str 
 def form_returned(session: Session, sub: Submission, comment: str, *, by: str) -> int:
     """Tell the unit's users that a form was sent back (called inside the decision's transaction)."""
     return _add(session, unit_users(session, sub.unit_id), Kind.RETURNED, f"表格被退回:{sub.original_name}",
-                f"审核意见:{comment}", f"/review/{sub.id}")
+                f"{by}的审核意见:{comment}", f"/review/{sub.id}")
+
+
+def form_settled(session: Session, sub: Submission, what: str) -> int:
+    """Tell the unit's users that its form was published (公示) or took effect (inside the decision's transaction)."""
+    return _add(session, unit_users(session, sub.unit_id), Kind.REVIEWED, f"表格{what}:{sub.original_name}", None,
+                f"/review/{sub.id}")
 
 
 # --- derived notifications -------------------------------------------------------------------

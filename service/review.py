@@ -214,10 +214,13 @@ def decide(
         s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action=f"review.{action}",
                        object_type="submission", object_id=sub.id, details=details))
         sub.review_state = target
-        if action == "return":
-            from service import notify
+        from service import notify
 
+        if action == "return":
             notify.form_returned(s, sub, comment, by=viewer.username)
+        elif action in ("publish", "effective"):
+            notify.form_settled(s, sub, f"已{STATES[target]}" + (f",公示期至{decision.publicity_until}"
+                                                               if decision.publicity_until else ""))
         return decision
 
 

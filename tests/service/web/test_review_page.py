@@ -161,3 +161,15 @@ def test_findings_of_a_form_as_json_for_the_upload_results(ingest, client_as) ->
     assert any(f["link"] == f"/review/{sub}#row-{second}" and "未制定防控措施" in f["message"] for f in found)
     users(("jiaoyu", "unit", make_unit("安澜县教育局")))
     assert client_as("jiaoyu").get(f"/review/{sub}/findings").status_code == 404
+
+
+def test_the_unit_hears_when_its_form_is_published(ingest, client_as) -> None:  # noqa: F811
+    unit = make_unit()
+    make_campaign()
+    users(("caiwu", "unit", unit))
+    sub = ingest(form(entry("票据领用核销不及时"))).submission_id
+    admin = client_as("admin", "admin-pass")
+    for action in ("approve", "approve", "approve", "publish"):
+        post(admin, f"/review/{sub}/decide", {"action": action, "comment": "同意"})
+    todo = client_as("caiwu").get("/todo").get_data(as_text=True)
+    assert "表格已公示,公示期至" in todo and "财务科排查表.docx" in todo
