@@ -119,7 +119,7 @@ def review_queue_cmd(username: str | None, as_json: bool) -> None:
         return
     for q in items:
         click.echo(f"#{q['id']} {q['unit']} {q['file']} [{q['state_label']}] 问题{q['findings']}个"
-                   + (" 含高风险点" if q["high"] else ""))
+                   + (f" 含高风险点{q['high']}个" if q["high"] else ""))
     click.echo(f"共{len(items)}份待办")
 
 

@@ -8,9 +8,11 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
+from service.review import STATES
 from service.store.db import read_session
 from service.store.models import AuditLog
 from service.web.auth import admin_required
+from service.web.people import ASSIGNABLE
 from service.web.queries import page_number
 
 bp = Blueprint("activity", __name__, url_prefix="/admin/log")
@@ -36,10 +38,14 @@ def _summary(details: dict[str, Any]) -> str:
     """The parts of a log row's details a person reads, in Chinese."""
     parts = []
     for key, label in (("name", "名称"), ("username", "用户名"), ("comment", "意见"), ("message", "内容"),
-                       ("text", "内容"), ("entries", "风险点"), ("to", "至"), ("until", "公示至"), ("users", "通知人数")):
+                       ("text", "内容"), ("entries", "风险点"), ("until", "公示至"), ("users", "通知人数")):
         value = details.get(key)
         if value not in (None, "", []):
             parts.append(f"{label}:{value if not isinstance(value, list) else len(value)}")
+    if (to := details.get("to")) in STATES:
+        parts.append(f"审核状态至:{STATES[to]}")
+    elif to in ASSIGNABLE:
+        parts.append(f"角色改为:{ASSIGNABLE[to]}")
     if rows := details.get("rows"):
         parts.append(f"逐行意见{len(rows)}条")
     return ";".join(parts)
@@ -63,7 +69,8 @@ def index() -> Any:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = [{"at": r.at, "actor": r.actor or "系统", "action": ACTIONS.get(r.action, "其他操作"),
                  "object": f"{OBJECTS.get(r.object_type or '', '')} {r.object_id}" if r.object_id else "",
-                 "summary": _summary(r.details or {}), "code": r.action}
+                 "summary": _summary(r.details or {}), "code": r.action,
+                 "link": f"/review/{r.object_id}" if r.object_type == "submission" and r.object_id else None}
                 for r in s.scalars(stmt.order_by(AuditLog.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE))]
         actors = sorted(a for a in s.scalars(select(AuditLog.actor).distinct()) if a)
     return render_template("admin/activity.html", rows=rows, total=total, page=page,

@@ -80,3 +80,14 @@ def test_bulk_roles_and_the_activity_log(client_for, world, csrf_of) -> None:
     assert rows == ["user.role", "user.role"]
     assert "登录" in admin.get("/admin/log?actor=admin").get_data(as_text=True)
     assert client_for("alice").get("/admin/log").status_code == 403
+
+
+def test_the_log_speaks_chinese_about_review_steps(client_for, world, seed) -> None:
+    from service.review import decide
+    from service.store.scope import Viewer
+
+    sub = seed(world.unit_a, 1)
+    decide(sub, "return", viewer=Viewer.system(), comment="请补充措施")
+    log = client_for("admin").get("/admin/log?action=review.return").get_data(as_text=True)
+    assert "审核状态至:退回修改" in log and "returned" not in log.split("<tbody>")[1].replace('data-code="review.return"', "")
+    assert f'href="/review/{sub}"' in log

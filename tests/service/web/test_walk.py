@@ -219,3 +219,9 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
         assert page.evaluate(LOW_CONTRAST_JS) == [], path
     page.goto(f"{page.base}/entries")
     shot(page, "14-phone-entries")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{page.base}/admin/log?action=review.return")
+    expect(page.locator("table.grid")).to_contain_text("退回修改")
+    shot(page, "15-activity-log")
+    page.goto(f"{page.base}/admin/people")
+    shot(page, "16-people-roles")
