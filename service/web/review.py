@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
+import os
+import secrets
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -187,7 +188,8 @@ def _converted(sha256: str, fmt: str, data: bytes) -> bytes | None:
     if cached.is_file():
         return cached.read_bytes()
     folder.mkdir(parents=True, exist_ok=True)
-    source = folder / f"{sha256}.{fmt}"
+    # A name of its own for each conversion, renamed into place: two first views never share a file.
+    source = folder / f".{sha256}.{secrets.token_hex(6)}.{fmt}"
     source.write_bytes(data)
     try:
         produced, _ = pdf.convert(source)
@@ -195,7 +197,8 @@ def _converted(sha256: str, fmt: str, data: bytes) -> bytes | None:
         return None
     finally:
         source.unlink(missing_ok=True)
-    return Path(produced).read_bytes()
+    os.replace(produced, cached)
+    return cached.read_bytes()
 
 
 @bp.post("/<int:submission_id>/feedback")
