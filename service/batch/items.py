@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, bindparam, func, select, update
@@ -50,6 +50,7 @@ class Claim:
     campaign_id: int | None
     created_by: int | None
     attempt: int
+    modified: datetime | None = None  # the file's own modification time (a zip member's entry time)
 
     @property
     def filename(self) -> str:
@@ -121,7 +122,8 @@ def _unseen(found: Iterable[Found], known: set[str]) -> Iterator[Found]:
 
 def _new_item(batch_id: int, f: Found, unit_from: str, pattern: re.Pattern[str]) -> BatchItem:
     unit = unit_for(f.folders, f.filename, unit_from, pattern)
-    item = BatchItem(batch_id=batch_id, path=f.path, sha256="", unit_name=unit, status="queued")
+    item = BatchItem(batch_id=batch_id, path=f.path, sha256="", unit_name=unit, status="queued",
+                     file_modified=f.modified)
     if f.data is not None:
         item.sha256 = files.put(f.data)
     if f.error_code:
@@ -159,7 +161,8 @@ _CLAIM = (
     update(_items)
     .where(_items.c.id == bindparam("item_id"), _items.c.status == "queued")
     .values(status="running", attempts=_items.c.attempts + 1, updated_at=bindparam("now"))
-    .returning(_items.c.batch_id, _items.c.path, _items.c.sha256, _items.c.unit_name, _items.c.attempts)
+    .returning(_items.c.batch_id, _items.c.path, _items.c.sha256, _items.c.unit_name, _items.c.attempts,
+               _items.c.file_modified)
 )
 _RECORD = (
     update(_items)
@@ -199,6 +202,7 @@ def claim(item_id: int) -> Claim | None:
         campaign_id=campaign_id,
         created_by=created_by,
         attempt=row.attempts,
+        modified=row.file_modified,
     )
 
 
