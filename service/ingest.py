@@ -199,22 +199,22 @@ def _other_units_named(name: str) -> list[str]:
 
 
 def hold_reason(parsed: ParsedForm, target: _Target) -> str | None:
-    """Why the form must wait for the office: it states another unit than it is filed under.
+    """Why the form must wait for the office: it states another known unit than it is filed under.
 
-    The 填报单位 must name the unit (or a department of it); a 科室 must not be a known
-    department of another unit. Blank or unknown names hold nothing.
+    A 填报单位 or 科室 that names the unit, a department of it, or no unit the store knows
+    holds nothing (forms name units in many ways; the office registers the ones it collects
+    from, and a form naming one of those for another is what gets misfiled).
     """
     form = parsed.form
-    stated = normalize_name(form.unit)
-    if stated and not _same_unit(stated, target):
-        return (f"表格填写的填报单位“{form.unit.strip()}”与上传时所属单位“{target.unit_name}”不一致,"
-                "已暂存为待确认,经纪检监察室确认后入库")
-    department = normalize_name(form.department)
-    if department and department not in target.own_names:
-        elsewhere = _other_units_named(department)
+    for label, stated in (("填报单位", form.unit), ("科室", form.department)):
+        name = normalize_name(stated)
+        if not name or _same_unit(name, target):
+            continue
+        elsewhere = _other_units_named(name)
         if elsewhere:
-            return (f"表格填写的科室“{form.department.strip()}”属于“{'、'.join(elsewhere)}”,"
-                    f"不是上传时所属单位“{target.unit_name}”的科室,已暂存为待确认,经纪检监察室确认后入库")
+            where = "" if elsewhere == [stated.strip()] else f"(即“{'、'.join(elsewhere)}”)"
+            return (f"表格填写的{label}“{stated.strip()}”{where}与上传时所属单位“{target.unit_name}”不一致,"
+                    "已暂存为待确认,经纪检监察室确认后入库")
     return None
 
 

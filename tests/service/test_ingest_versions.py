@@ -76,7 +76,7 @@ def test_a_form_of_another_unit_is_held_not_filed(json_parser, units):  # noqa: 
 def test_a_department_of_another_unit_is_held(json_parser, units):  # noqa: ANN001, F811
     result = ingest_file(form("路政执法随意", unit=None, department="路政科"), "路政.docx", unit=UNIT)
     assert result.status == "held"
-    assert "“路政科”" in result.error_message and "安澜县交通局" in result.error_message
+    assert "科室“路政科”(即“安澜县交通局/路政科”)" in result.error_message and UNIT in result.error_message
 
 
 @pytest.mark.parametrize("stated, department", [
@@ -86,6 +86,7 @@ def test_a_department_of_another_unit_is_held(json_parser, units):  # noqa: ANN0
     ("财政局", "财务科"),  # the short name of the unit
     (None, "财务科"),  # blank
     (UNIT, "综合科"),  # a 科室 nobody registered
+    ("酒泉市工商行政管理局", "登记注册科"),  # a unit the office does not collect from
 ])
 def test_the_units_own_names_are_filed_at_once(json_parser, units, stated, department):  # noqa: ANN001, F811
     result = ingest_file(form("违规审批报销", unit=stated, department=department), "表.docx", unit=UNIT)
