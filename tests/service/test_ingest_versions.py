@@ -222,3 +222,16 @@ def test_background_reaudit_keeps_every_campaign_of_a_unit(json_parser, units, m
         top = s.scalar(select(Submission.unit_id).where(Submission.id == first.submission_id))
     assert sorted(audited, key=str) == sorted([(campaigns["2025年度"], top), (campaigns["2024年度"], top),
                                                (campaigns["2025年度"], top)], key=str)
+
+
+def test_cli_ingest_says_held_and_the_office_decides_with_lianfang_held(json_parser, units, cli, tmp_path):  # noqa: ANN001, F811
+    (tmp_path / "交通局.docx").write_bytes(form("路政罚没款不入账", unit="安澜县交通局"))
+    out = cli("ingest", tmp_path / "交通局.docx", "--unit", UNIT)
+    assert out.exit_code == 0 and "待确认" in out.output and "“安澜县交通局”" in out.output
+    with read_session() as s:
+        sub_id = s.scalar(select(Submission.id))
+    confirmed = cli("held", sub_id, "--confirm")
+    assert confirmed.exit_code == 0 and "✓ 交通局.docx:已保存 1 个风险点" in confirmed.output
+    again = cli("held", sub_id, "--reject")
+    assert again.exit_code == 1 and "不是待确认状态" in again.output
+    assert current_risks() == ["路政罚没款不入账"]
