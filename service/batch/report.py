@@ -28,6 +28,7 @@ OUTCOME_LABELS = {
     "done": "已入库",
     items.DUPLICATE: "重复(未重复入库)",
     SubmissionStatus.HELD: "待确认(表内单位不符)",
+    SubmissionStatus.REJECTED: "已拒绝(表内单位不符)",
     "failed": "失败",
 }
 COLUMNS = (
@@ -107,8 +108,8 @@ def rows(batch_id: int) -> list[dict[str, Any]]:
                 "entry_count": item.entry_count,
                 "warnings": warnings,
                 "warnings_text": ";".join(w.get("message", "") for w in warnings),
-                "error_code": None if outcome == items.DUPLICATE else item.error_code,
-                "error_message": item.error_message,
+                "error_code": None if outcome in (items.DUPLICATE, "done") else item.error_code,
+                "error_message": None if outcome == "done" else item.error_message,
                 "attempts": item.attempts,
                 "submission_id": item.submission_id,
                 "replaced": replaced,
@@ -120,10 +121,11 @@ def rows(batch_id: int) -> list[dict[str, Any]]:
 
 
 def _outcome(item: BatchItem, sub_status: str | None) -> str:
+    """The item's state, or for a form held as 待确认 where the office's decision left it."""
     if item.error_code == items.DUPLICATE:
         return items.DUPLICATE
-    if item.error_code == UNIT_MISMATCH and sub_status == SubmissionStatus.HELD:
-        return SubmissionStatus.HELD
+    if item.error_code == UNIT_MISMATCH and sub_status in (SubmissionStatus.HELD, SubmissionStatus.REJECTED):
+        return str(sub_status)
     return item.status
 
 

@@ -21,6 +21,7 @@ from service.batch import items, report, run_batch
 from service.batch.attribute import compile_pattern
 from service.batch.discover import discover, discover_archive
 from service.demo import make_form_docx, make_form_xlsx
+from service.ingest import decide_held
 from service.store.db import read_session
 from service.store.models import Entry, Submission
 from tests.service.batch.batch_helpers import item_states, lianfang, record_batch
@@ -171,8 +172,10 @@ def test_folder_batch_reports_a_form_of_another_unit_as_held(units, tmp_path: Pa
     assert "“教育局”" in held["error_message"] and "“财务局”" in held["error_message"]
     assert rows["财务局/本局的表.xlsx"]["outcome"] == "done"
     assert current_by_department() == {"第2科": "第2科本局:审批把关不严"}
-    xlsx = report.report_xlsx(batch_id)
-    assert xlsx[:2] == b"PK"
+    assert report.report_xlsx(batch_id)[:2] == b"PK"
+    decide_held(held["submission_id"], confirm=False)  # the office turns it down: the report says so
+    rejected = {r["path"]: r for r in report.rows(batch_id)}["财务局/教育局的表.docx"]
+    assert rejected["outcome_label"] == "已拒绝(表内单位不符)" and "“教育局”" in rejected["error_message"]
 
 
 def test_a_form_attributed_by_its_own_unit_is_parsed_once(units, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
