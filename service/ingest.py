@@ -26,7 +26,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, text, update
@@ -113,6 +114,11 @@ class Version:
     modified: datetime | None  # the file's modification time (zip entry time); None for a web upload
     batch_id: int | None = None
     batch_seq: int | None = None  # the batch item's id: the order the batch found its files in
+
+
+def file_time(path: Path) -> datetime:
+    """A file's modification time as the store keeps it (naive UTC)."""
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
 
 
 def replaces(new: Version, old: Version) -> bool:

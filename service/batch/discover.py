@@ -18,10 +18,11 @@ import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from parsers.errors import MESSAGES
+from service.ingest import file_time
 
 # Suffixes lianfang reads (parsers.sniff decides the real format from the bytes).
 FORM_SUFFIXES = frozenset(
@@ -118,8 +119,7 @@ def _one_file(full: Path, rel: str, folders: tuple[str, ...], max_file_bytes: in
     if not data:
         yield Found(rel, folders, error_code="empty_file")
     else:
-        modified = datetime.fromtimestamp(full.stat().st_mtime, UTC).replace(tzinfo=None)
-        yield Found(rel, folders, data=data, modified=modified)
+        yield Found(rel, folders, data=data, modified=file_time(full))
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
