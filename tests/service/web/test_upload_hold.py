@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
 from service.demo import make_form_docx
@@ -94,3 +95,30 @@ def test_a_new_version_says_what_it_replaced_and_an_older_one_by_what(client_for
     april_page = alice.get(f"/submissions/{april['submission_id']}").get_data(as_text=True)
     assert "已被" in april_page and "六月版.docx" in april_page
     assert may["submission_id"] != june["submission_id"]
+
+
+@pytest.mark.browser
+def test_the_upload_page_shows_held_and_replaced_in_the_browser(app, world, tmp_path) -> None:  # noqa: ANN001
+    """The script path (one request per file) renders 待确认 and 取代了 like the server-rendered table."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from tests.browser import launch_chromium, live_server
+
+    (tmp_path / "交通.docx").write_bytes(docx("安澜县交通局", "路政罚没款不入账"))
+    (tmp_path / "五月.docx").write_bytes(docx("安澜县财政局", "五月版风险点", filled_on="2026-05-08"))
+    (tmp_path / "六月.docx").write_bytes(docx("安澜县财政局", "六月版风险点", filled_on="2026-06-08"))
+    with live_server(app) as server, playwright.sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(locale="zh-CN")
+        page.set_default_timeout(60_000)
+        page.goto(f"{server}/login")
+        page.fill("input[name=username]", "alice")
+        page.fill("input[name=password]", "secret-pass-1")
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/upload$"))
+        page.set_input_files("#files", [str(tmp_path / n) for n in ("交通.docx", "五月.docx", "六月.docx")])
+        page.click("#upload-form button[type=submit]")
+        playwright.expect(page.locator("tr.outcome")).to_have_count(3)
+        held = page.locator("tr.outcome-held")
+        assert held.count() == 1 and "待确认" in held.inner_text() and "“安澜县交通局”" in held.inner_text()
+        assert "取代了 五月.docx" in page.locator("tr.outcome-parsed").nth(1).inner_text()
+        browser.close()
