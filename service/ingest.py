@@ -302,6 +302,7 @@ def _record_file(s: Session, sha256: str, size: int) -> None:
 
 
 def _entry_values(parsed: ParsedForm, target: _Target) -> list[dict[str, Any]]:
+    """The entries' rows, but for is_current (where the version lands decides it)."""
     return [
         {"unit_id": target.unit_id, "campaign_id": target.campaign_id, "ordinal": ordinal,
          "department": e.department, "position": e.position, "person": e.person, "duty": e.duty, "risk": e.risk,
