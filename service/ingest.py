@@ -144,12 +144,14 @@ def normalize_name(name: str | None) -> str:
     return re.sub(r"[\s()\[\]【】〔〕<>《》·.,、]", "", unicodedata.normalize("NFKC", name or ""))
 
 
+def _names_match(stated: str, name: str) -> bool:
+    """Equal, or one ends with the other (安澜县财政局 / 县财政局: the full name and the short one)."""
+    return stated == name or (min(len(stated), len(name)) >= 2 and (stated.endswith(name) or name.endswith(stated)))
+
+
 def _same_unit(stated: str, target: _Target) -> bool:
-    """A stated 填报单位 names the unit when equal to its (or a department's) name, or when it and
-    the unit's name end one with the other (安澜县财政局 / 县财政局: the full name and the short one)."""
-    top = target.top_name
-    return stated in target.own_names or (
-        min(len(stated), len(top)) >= 2 and (stated.endswith(top) or top.endswith(stated)))
+    """A stated 填报单位 names the unit when it is its name or a department's, or the unit's full or short name."""
+    return stated in target.own_names or _names_match(stated, target.top_name)
 
 
 def form_key(parsed: ParsedForm, filename: str) -> str:
@@ -195,13 +197,15 @@ def parse_for(data: bytes, filename: str, *, campaign: str | int | None) -> Pars
     return _parse(data, filename, standard)
 
 
-def _other_units_named(name: str) -> list[str]:
-    """The known units or departments (as "单位/科室") whose normalized name is `name`."""
+def _other_units_named(name: str, *, loose: bool) -> list[str]:
+    """The known units or departments (as "单位/科室") named `name`; `loose` also takes a top-level
+    unit's full or short name (a 填报单位), not only its exact name (a 科室)."""
     with read_session() as s:
         rows = s.execute(select(Unit.id, Unit.name, Unit.parent_id)).all()
     names = {r.id: r.name for r in rows}
-    return [f"{names.get(r.parent_id, '')}/{r.name}" if r.parent_id else r.name
-            for r in rows if normalize_name(r.name) == name]
+    return [f"{names.get(r.parent_id, '')}/{r.name}" if r.parent_id else r.name for r in rows
+            if normalize_name(r.name) == name
+            or (loose and r.parent_id is None and _names_match(name, normalize_name(r.name)))]
 
 
 def hold_reason(parsed: ParsedForm, target: _Target) -> str | None:
@@ -216,7 +220,7 @@ def hold_reason(parsed: ParsedForm, target: _Target) -> str | None:
         name = normalize_name(stated)
         if not name or _same_unit(name, target):
             continue
-        elsewhere = _other_units_named(name)
+        elsewhere = _other_units_named(name, loose=label == "填报单位")
         if elsewhere:
             where = "" if elsewhere == [stated.strip()] else f"(即“{'、'.join(elsewhere)}”)"
             return (f"表格填写的{label}“{stated.strip()}”{where}与上传时所属单位“{target.unit_name}”不一致,"

@@ -73,6 +73,11 @@ def test_a_form_of_another_unit_is_held_not_filed(json_parser, units):  # noqa: 
         assert s.scalar(select(Person.id).where(Person.name == "王路")) is None  # nor its names in the roster
 
 
+def test_the_short_name_of_another_unit_is_held(json_parser, units):  # noqa: ANN001, F811
+    result = ingest_file(form("路政罚没款不入账", unit="交通局"), "表.docx", unit=UNIT)
+    assert result.status == "held" and "填报单位“交通局”(即“安澜县交通局”)" in result.error_message
+
+
 def test_a_department_of_another_unit_is_held(json_parser, units):  # noqa: ANN001, F811
     result = ingest_file(form("路政执法随意", unit=None, department="路政科"), "路政.docx", unit=UNIT)
     assert result.status == "held"
