@@ -122,3 +122,16 @@ def test_the_upload_page_shows_held_and_replaced_in_the_browser(app, world, tmp_
         assert held.count() == 1 and "待确认" in held.inner_text() and "“安澜县交通局”" in held.inner_text()
         assert "取代了 五月.docx" in page.locator("tr.outcome-parsed").nth(1).inner_text()
         browser.close()
+
+
+def test_the_api_answers_a_held_upload_with_its_reason(app, world) -> None:  # noqa: ANN001
+    from service.web.auth import create_token
+
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {create_token('alice')}"
+    response = client.post("/api/v1/submissions", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(docx("安澜县交通局", "路政罚没款不入账")), "交通.docx")})
+    assert response.status_code == 200  # stored, not filed: 201 is for a form that went in
+    body = response.json
+    assert body["status"] == "held" and body["error_code"] == "unit_mismatch" and not body["is_current"]
+    assert "安澜县交通局" in body["error_message"]
