@@ -26,12 +26,13 @@ from service.config import settings
 from service.store import files
 from service.store.campaigns import find_campaign
 from service.store.db import read_session, write_session
-from service.store.models import Batch, BatchItem, Entry, Submission, utcnow
+from service.store.models import Batch, BatchItem, Entry, Submission, SubmissionStatus, utcnow
 
 STATUSES = ("queued", "running", "done", "failed")
 OPEN = ("queued", "running")
 DUPLICATE = "duplicate"  # error_code of a done item whose bytes were already stored by another upload
 DUPLICATE_MESSAGE = "与已入库的文件内容相同,未重复入库"
+HELD = str(SubmissionStatus.HELD)  # counts: done items whose form waits as 待确认
 CRASHED_MESSAGE = "处理该文件的进程多次异常终止,已放弃处理,请检查文件后单独上传"
 MAX_ATTEMPTS = 3  # runs of one item that may die (killed worker, crash) before it is failed
 INSERT_CHUNK = 50  # items per write transaction while adding a folder; runners start after two
@@ -312,10 +313,18 @@ def counts(batch_id: int) -> dict[str, int]:
             .select_from(BatchItem)
             .where(BatchItem.batch_id == batch_id, BatchItem.status == "done", BatchItem.error_code == DUPLICATE)
         )
+        held = s.scalar(
+            select(func.count())
+            .select_from(BatchItem)
+            .join(Submission, Submission.id == BatchItem.submission_id)
+            .where(BatchItem.batch_id == batch_id, BatchItem.status == "done",
+                   Submission.status == SubmissionStatus.HELD)
+        )
     out = dict.fromkeys(STATUSES, 0)
     out.update({status: n for status, n in rows})
     out["total"] = sum(out[s] for s in STATUSES)
     out[DUPLICATE] = duplicates or 0  # done items that found their file already stored (part of done)
+    out[HELD] = held or 0  # done items stored but held as 待确认 until the office decides (part of done)
     return out
 
 

@@ -164,6 +164,7 @@ def test_folder_batch_reports_a_form_of_another_unit_as_held(units, tmp_path: Pa
     result = cli("batch", str(tmp_path / "forms"), "--unit-from", "folder", "--workers", "1")
     assert result.exit_code == 0, result.output
     assert "待确认 财务局/教育局的表.docx" in result.output and "“教育局”" in result.output
+    assert "入库 1,待确认 1," in result.output
     with read_session() as s:
         (batch_id,) = s.scalars(select(items.Batch.id)).all()
     rows = {r["path"]: r for r in report.rows(batch_id)}
