@@ -294,12 +294,6 @@ def _find_duplicate(s: Session, target: _Target, sha256: str) -> int | None:
                                   "sha256": sha256}).scalar()
 
 
-def _find_previous(s: Session, target: _Target, key: str) -> int | None:
-    """The current version of the same form (see `form_key`) for the target's unit and campaign."""
-    return s.execute(_PREVIOUS, {"unit_id": target.unit_id, "campaign_id": target.campaign_id,
-                                 "form_key": key}).scalar()
-
-
 def _record_file(s: Session, sha256: str, size: int) -> None:
     """The stored_file row, once per content (the same bytes may arrive for several units)."""
     insert_or_ignore(s, StoredFile, {"sha256": sha256, "size": size, "created_at": utcnow()})
@@ -406,7 +400,7 @@ def _store_parsed(
         return result
 
 
-def _result(sub_id: int, status: str, entry_count: int, warnings: list[dict[str, Any]], placement: _Placement,
+def _result(sub_id: int | None, status: str, entry_count: int, warnings: list[dict[str, Any]], placement: _Placement,
             error: tuple[str, str] | None = None) -> IngestResult:
     replaced, kept_by = placement.replaced or (None, None), placement.kept_by or (None, None)
     return IngestResult(sub_id, status, entry_count, warnings, error_code=error and error[0],
@@ -480,7 +474,7 @@ def ingest_file(
     else:
         parsed.sha256 = sha256
         if dry_run:
-            return _preview(parsed, filename, target)
+            return _preview(parsed, filename, target, modified)
         try:
             return _store_parsed(parsed, common, target, actor, audit, on_stored, batch_seq)
         except Exception:
@@ -491,14 +485,18 @@ def ingest_file(
     return _store_failed(common, *failure, actor)
 
 
-def _preview(parsed: ParsedForm, filename: str, target: _Target) -> IngestResult:
+def _preview(parsed: ParsedForm, filename: str, target: _Target, modified: datetime | None) -> IngestResult:
     """What storing would do, from a read only."""
     held = hold_reason(parsed, target)
-    with read_session() as s:
-        previous = _find_previous(s, target, form_key(parsed, filename))
-    return IngestResult(None, SubmissionStatus.HELD if held else SubmissionStatus.PARSED, len(parsed.entries),
-                        [w.to_json() for w in parsed.warnings], error_code=held and UNIT_MISMATCH,
-                        error_message=held, superseded_id=previous, parsed=parsed)
+    placement = _Placement(current=False)
+    if not held:
+        with read_session() as s:
+            placement = _place(s, target.unit_id, target.campaign_id, form_key(parsed, filename),
+                               Version(None, parsed.form.filled_on, modified))
+    result = _result(None, SubmissionStatus.HELD if held else SubmissionStatus.PARSED, len(parsed.entries),
+                     [w.to_json() for w in parsed.warnings], placement, error=(UNIT_MISMATCH, held) if held else None)
+    result.parsed = parsed
+    return result
 
 
 def _form_of(sub: Submission) -> ParsedForm:

@@ -240,3 +240,12 @@ def test_cli_ingest_says_held_and_the_office_decides_with_lianfang_held(json_par
     again = cli("held", sub_id, "--reject")
     assert again.exit_code == 1 and "不是待确认状态" in again.output
     assert current_risks() == ["路政罚没款不入账"]
+
+
+def test_dry_run_says_where_the_version_would_land(json_parser, units):  # noqa: ANN001, F811
+    newer = ingest_file(form("五月版", filled_on="2025-05-01"), "五月.docx", unit=UNIT)
+    older = ingest_file(form("三月版", filled_on="2025-03-01"), "三月.docx", unit=UNIT, dry_run=True)
+    assert older.submission_id is None and older.superseded_by_id == newer.submission_id
+    later = ingest_file(form("六月版", filled_on="2025-06-01"), "六月.docx", unit=UNIT, dry_run=True)
+    assert later.superseded_id == newer.submission_id and later.superseded_name == "五月.docx"
+    assert current_risks() == ["五月版"]
