@@ -54,9 +54,10 @@ def _summary(batch_id: int) -> None:
 
     info = report.status(batch_id)
     c = info["counts"]
+    held = f"待确认 {c['held']}," if c["held"] else ""
     click.echo(
-        f"批次 {batch_id}:共 {c['total']} 个文件,入库 {c['done'] - c['duplicate'] - c['held']},"
-        f"待确认 {c['held']},重复未入库 {c['duplicate']},失败 {c['failed']},"
+        f"批次 {batch_id}:共 {c['total']} 个文件,入库 {c['done'] - c['duplicate'] - c['held']},{held}"
+        f"重复未入库 {c['duplicate']},失败 {c['failed']},"
         f"排队 {c['queued']},处理中 {c['running']}"
     )
     rows = report.rows(batch_id)
