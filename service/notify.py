@@ -29,7 +29,16 @@ from sqlalchemy.orm import Session
 
 from service.config import settings
 from service.store.db import read_session, write_session
-from service.store.models import AuditLog, Document, Notification, Submission, Unit, User, utcnow
+from service.store.models import (
+    AuditLog,
+    Document,
+    Notification,
+    Submission,
+    SubmissionStatus,
+    Unit,
+    User,
+    utcnow,
+)
 from service.store.scope import Viewer
 
 HOOK_TIMEOUT = 5.0
@@ -49,7 +58,6 @@ class Kind(StrEnum):
 KIND_NAMES = {Kind.RETURNED: "表格退回", Kind.REVIEWED: "审核进展", Kind.NOTICE: "通知书", Kind.DEADLINE: "期限提醒",
               Kind.CONFIRM: "待确认", Kind.REMIND: "催报"}
 DOCUMENT_KINDS = {"rectification": "整改通知书", "warning": "预警通知书"}
-HELD = "held"  # Submission.status of a form held for the office's confirmation (待确认)
 
 
 class NotifyError(Exception):
@@ -126,7 +134,7 @@ def _derived(session: Session, user: User, today: date) -> list[tuple[Kind, str,
 def _held(session: Session) -> list[tuple[Kind, str, str | None, str | None, str]]:
     """For the office: each form held as 待确认 (its stated 填报单位 is another unit) waits for a decision."""
     rows = session.execute(select(Submission.id, Submission.original_name, Unit.name)
-                           .join(Unit, Unit.id == Submission.unit_id).where(Submission.status == HELD))
+                           .join(Unit, Unit.id == Submission.unit_id).where(Submission.status == SubmissionStatus.HELD))
     return [(Kind.CONFIRM, f"待确认:{name}", f"上传至{unit},但表内填报单位为其他单位,请确认或拒绝。",
              f"/submissions/{sid}", f"held:{sid}") for sid, name, unit in rows]
 

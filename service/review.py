@@ -24,7 +24,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.store.db import read_session, write_session
-from service.store.models import AuditLog, Campaign, Entry, Finding, ReviewStep, Submission, Unit, User
+from service.store.models import (
+    AuditLog,
+    Campaign,
+    Entry,
+    Finding,
+    ReviewStep,
+    Submission,
+    SubmissionStatus,
+    Unit,
+    User,
+)
 from service.store.scope import Viewer, visible_unit_ids
 
 STATES = {
@@ -131,7 +141,7 @@ def _check_step(session: Session, sub: Submission, action: str, role: str, today
     state = sub.review_state
     if not sub.is_current:
         raise ReviewError("superseded", "该版本已被新版本替代,请审核最新版本")
-    if sub.status != "parsed":
+    if sub.status != SubmissionStatus.PARSED:
         raise ReviewError("not_parsed", "该文件未能解析,不能进入审核")
     if action == "return":
         if state not in OPEN_STATES:
@@ -322,7 +332,7 @@ def queue(*, viewer: Viewer, unit: int | None = None, state: str | None = None,
     role = role_of(viewer)
     with read_session() as s:
         stmt = (select(Submission, Unit.name, Unit.parent_id).join(Unit, Unit.id == Submission.unit_id)
-                .where(Submission.is_current.is_(True), Submission.status == "parsed",
+                .where(Submission.is_current.is_(True), Submission.status == SubmissionStatus.PARSED,
                        Submission.review_state.in_(OPEN_STATES)).order_by(Submission.received_at, Submission.id))
         ids = visible_unit_ids(s, viewer)
         if ids is not None:

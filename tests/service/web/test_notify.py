@@ -143,12 +143,20 @@ def test_a_failing_hook_is_reported_and_the_reminder_still_written(client_for, w
     assert "催报" in client_for("bob").get("/todo").get_data(as_text=True)
 
 
-def test_a_form_held_for_confirmation_is_in_the_offices_todo(client_for, world, seed) -> None:
-    from service.store.models import Submission
+def test_a_form_held_for_confirmation_is_in_the_offices_todo(client_for, world, post_form) -> None:
+    import io
 
-    held = seed(world.unit_a, 1, name="交通局的表.docx")
-    with write_session() as s:
-        s.execute(update(Submission).where(Submission.id == held).values(status="held", is_current=False))
+    from service.demo import make_form_docx
+
+    other = make_form_docx({"title": "科室廉政风险防控排查表", "unit": "安澜县交通局", "department": "综合科",
+                            "filled_on": "2026-05-08", "rows": [{"position": "科员", "risk": "路政许可把关不严",
+                                                                 "category": "岗位职责", "level": "中",
+                                                                 "measures": ["许可事项双人审核"]}]})
+    alice = client_for("alice")
+    reply = post_form(alice, "/upload", {"files": [(io.BytesIO(other), "交通局的表.docx")]},
+                      content_type="multipart/form-data", headers={"Accept": "application/json"}).json
+    held = reply["outcomes"][0]
+    assert held["status"] == "held"
     todo = client_for("admin").get("/todo").get_data(as_text=True)
-    assert "待确认:交通局的表.docx" in todo and f'value="/submissions/{held}"' in todo
-    assert "待确认" not in client_for("alice").get("/todo").get_data(as_text=True)
+    assert "待确认:交通局的表.docx" in todo and f'value="/submissions/{held["submission_id"]}"' in todo
+    assert "待确认:" not in alice.get("/todo").get_data(as_text=True)
