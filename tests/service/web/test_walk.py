@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from service.demo import make_form_docx
 from service.store.campaigns import add_campaign
 from service.store.db import read_session, write_session
 from service.store.models import Entry, Submission
@@ -132,18 +133,32 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
     shot(page, "03-unit-upload")
     login(page, "unit1", "unit1-pass-2026")
     upload(page, "教育局排查表.docx", make_docx(rows[:1], department="办公室"), tmp_path)
+    # a form stating another unit is held as 待确认 for the office
+    other = make_form_docx({"title": "科室廉政风险防控排查表", "unit": "安澜县卫健局", "department": "医政科",
+                            "filled_on": "2026-05-08", "rows": [{"position": "科员", "risk": "医疗机构校验把关不严",
+                                                                 "category": "岗位职责", "level": "中",
+                                                                 "measures": ["校验材料双人审核并存档"]}]})
+    upload(page, "卫健局的表.docx", other, tmp_path)
+    expect(page.locator("tr.outcome-held")).to_contain_text("待确认")
 
     # the office's dashboard agrees with the store
     login(page, "admin", "admin-pass")
     with read_session() as s:
         high = s.scalar(select(func.count()).select_from(Entry).where(Entry.level == "high", Entry.is_current.is_(True)))
-        forms = s.scalar(select(func.count()).select_from(Submission).where(Submission.review_state == "submitted"))
+        forms = s.scalar(select(func.count()).select_from(Submission).where(
+            Submission.review_state == "submitted", Submission.is_current.is_(True), Submission.status == "parsed"))
     html = page.content()
     assert table_of(html, "风险点按等级")["高"] == [str(high)]
     assert table_of(html, "审核进度(表格数)")["已提交"] == [str(forms)]
     expect(page.locator("#late")).to_contain_text("安澜县卫健局")
     shot(page, "04-dashboard")
     assert page.evaluate(LOW_CONTRAST_JS) == []
+
+    # the office confirms the held form from its 待办
+    page.click("nav >> text=待办")
+    page.locator("li.note", has_text="待确认:卫健局的表.docx").locator("button").click()
+    page.click("button[value=confirm]")
+    expect(page.locator(".notice-ok")).to_contain_text("已确认入库")
 
     # review: entries and findings beside the rows; return one row with a comment
     page.click("nav >> text=审核")
