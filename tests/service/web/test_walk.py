@@ -182,8 +182,9 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
     assert page.evaluate(LOW_CONTRAST_JS) == []
     page.goto(f"{page.base}/review/fix")
     expect(page.locator("main")).to_contain_text("过于笼统,请写明具体做法")
-    rows[1][4] = "会计每笔凭证双人复核;科长每月抽查凭证二十份并签字"
+    rows[1][4] = "会计每笔凭证双人复核;科长每月抽查凭证二十份并留痕"
     upload(page, "水利局财务科排查表.docx", make_docx(rows, department="财务科"), tmp_path)
+    expect(page.locator("tr.outcome-parsed td.num")).to_have_text("3")
 
     # the office approves the corrected form through 公示 (the next form opens after each decision)
     login(page, "admin", "admin-pass")
@@ -210,6 +211,11 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
     page.click("text=向所选单位催报")
     expect(page.locator(".notice-ok")).to_contain_text("催报")
     shot(page, "10-reminded")
+    with read_session() as s:
+        rows = s.execute(select(Entry.level, Entry.campaign_id, Entry.is_current, Submission.status,
+                                Submission.original_name).join(Submission, Submission.id == Entry.submission_id)).all()
+        current = sum(1 for level, _, is_current, _, _ in rows if is_current and level == "medium")
+    assert table_of(page.content(), "风险点按等级")["中"] == [str(current)], rows
     login(page, "unit2", "unit2-pass-2026")
     expect(page.locator(".mainnav .counter")).to_be_visible()
     shot(page, "11-late-unit-home")
