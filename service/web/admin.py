@@ -17,7 +17,7 @@ from service.web import queries
 from service.web.auth import admin_required, current_viewer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ROLES = {"unit": "单位填报人", "department_head": "科室负责人", "leader": "分管领导", "group": "领导小组"}
+ROLES = {"unit": "单位填报人", "department_head": "科室负责人", "leader": "分管领导", "group": "领导小组", "office": "办公室"}
 MIN_PASSWORD = 8
 
 

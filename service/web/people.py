@@ -21,12 +21,12 @@ from sqlalchemy import select
 
 from parsers.errors import ParseError
 from parsers.sniff import sniff
-from service.review import ROLES as REVIEW_ROLES
 from service.store import files
 from service.store.db import read_session, write_session
 from service.store.models import AuditLog, Unit, User
 from service.store.users import add_user
 from service.web import queries
+from service.web.admin import ROLES as ASSIGNABLE  # the roles an account may hold, as the admin page names them
 from service.web.auth import admin_required, current_viewer
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
@@ -36,8 +36,6 @@ USER_HEADERS = ["用户名", "所属单位", "所属科室(可不填)", "角色"
 # Role names as written in the template -> the stored role.
 ROLE_NAMES = {"单位填报人": "unit", "填报人": "unit", "科室负责人": "department_head", "分管领导": "leader",
               "领导小组": "group", "办公室": "office"}
-ASSIGNABLE = {role: REVIEW_ROLES[role] if role != "unit" else "单位填报人"
-              for role in ("unit", "department_head", "leader", "group", "office")}
 MIN_PASSWORD = 10
 MAX_ROWS = 2000
 SESSION_KEY = "people_import"
