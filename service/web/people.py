@@ -26,7 +26,7 @@ from service.store.db import read_session, write_session
 from service.store.models import AuditLog, Unit, User
 from service.store.users import add_user
 from service.web import queries
-from service.web.admin import ROLES as ASSIGNABLE  # the roles an account may hold, as the admin page names them
+from service.web.admin import ROLES as ASSIGNABLE
 from service.web.auth import admin_required, current_viewer
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
