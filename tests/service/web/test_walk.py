@@ -226,6 +226,11 @@ def test_the_clerks_day(page, tmp_path) -> None:  # noqa: ANN001
         page.goto(f"{page.base}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
     shot(page, "12-phone-home")
+    # the menu folds behind one button on a phone
+    expect(page.locator(".mainnav")).to_be_hidden()
+    page.click("label.nav-toggle-label")
+    expect(page.locator(".mainnav >> text=风险库")).to_be_visible()
+    shot(page, "12b-phone-menu")
     login(page, "admin", "admin-pass")
     page.goto(f"{page.base}/review/{current}")
     shot(page, "13-phone-review")
