@@ -128,7 +128,7 @@ def test_the_original_pdf_is_shown_beside_the_entries(client_for_admin) -> None:
     admin, unit = client_for_admin
     sub = _upload(admin, SAMPLES / "p05_text_pdf.pdf", unit)
     page = admin.get(f"/review/{sub}").get_data(as_text=True)
-    assert f'<iframe class="original" src="/review/{sub}/preview"' in page
+    assert f'<iframe class="original" loading="lazy" src="/review/{sub}/preview"' in page
     preview = admin.get(f"/review/{sub}/preview")
     assert preview.status_code == 200 and preview.mimetype == "application/pdf" and preview.data[:5] == b"%PDF-"
     assert preview.headers["X-Frame-Options"] == "SAMEORIGIN"
