@@ -1,9 +1,12 @@
-"""Near-duplicate text: character 3-gram Jaccard similarity with a prefix-filtered join.
+"""Near-duplicate text: character-level edit similarity, found through a q-gram index.
 
-Comparing every pair of a unit's 200 risk texts is 20 000 set operations per unit;
-the prefix filter (Xiao et al., "Efficient similarity joins for near duplicate
-detection") only verifies pairs that share a rare gram, which keeps a 100-unit
-campaign well inside the audit's time budget.
+Two risk texts are near-duplicates when `1 - edit distance / longer length` reaches the
+threshold (one word swapped for a near-synonym, a word added or dropped). Comparing
+every pair of a unit's texts is quadratic; instead each text is looked up in an inverted
+index of character bigrams through its rarest grams only (the prefix filter of Ed-Join,
+Xiao et al. 2008): k edits destroy at most k*q of a text's q-grams, so a text within k
+edits of another shares at least one of its k*q + 1 rarest grams with it. Only those
+candidates, of a compatible length, are verified with a banded edit distance.
 """
 
 from __future__ import annotations
@@ -13,41 +16,68 @@ import re
 from collections import Counter, defaultdict
 
 _NOISE = re.compile(r"[\s,，;；。.、:：!！?？()（）\"“”'‘’《》\-—…·]+")
+Q = 2
 
 
 def normalize(text: str | None) -> str:
     return _NOISE.sub("", text or "").lower()
 
 
-def grams(text: str | None, n: int = 3) -> frozenset[str]:
-    norm = normalize(text)
-    if len(norm) <= n:
-        return frozenset([norm]) if norm else frozenset()
-    return frozenset(norm[i : i + n] for i in range(len(norm) - n + 1))
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of a and b, or limit + 1 once it is sure to exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    if len(a) > len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        lo, hi = max(1, i - limit), min(len(b), i + limit)
+        if lo > 1:
+            current[lo - 1] = limit + 1
+        for j in range(lo, hi + 1):
+            cost = 0 if ca == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        if hi < len(b):
+            current[hi + 1 :] = [limit + 1] * (len(b) - hi)
+        if min(current[lo - 1 : hi + 1]) > limit:
+            return limit + 1
+        previous = current
+    return min(previous[len(b)], limit + 1)
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
+def similarity(a: str, b: str, threshold: float = 0.0) -> float:
+    """1 - edit distance / longer length of two normalized texts (0 below `threshold`)."""
+    longest = max(len(a), len(b))
+    if not longest:
         return 0.0
-    inter = len(a & b)
-    return inter / (len(a) + len(b) - inter)
+    limit = math.floor((1 - threshold) * longest + 1e-9)
+    distance = edit_distance(a, b, limit)
+    return 0.0 if distance > limit else 1 - distance / longest
 
 
-def similar_pairs(sets: list[frozenset[str]], threshold: float) -> list[tuple[int, int, float]]:
-    """All (i, j, similarity) with i < j and Jaccard(sets[i], sets[j]) >= threshold."""
-    freq = Counter(g for s in sets for g in s)
-    order = sorted((i for i, s in enumerate(sets) if s), key=lambda i: len(sets[i]))
+def _grams(text: str) -> set[str]:
+    return {text[i : i + Q] for i in range(len(text) - Q + 1)} or {text}
+
+
+def similar_pairs(texts: list[str], threshold: float) -> list[tuple[int, int, float]]:
+    """All (i, j, similarity) with i < j and similarity(texts[i], texts[j]) >= threshold.
+
+    `texts` are normalized; empty ones never pair.
+    """
+    grams = [_grams(t) if t else set() for t in texts]
+    freq = Counter(g for s in grams for g in s)
     index: dict[str, list[int]] = defaultdict(list)
     pairs = []
-    for i in order:
-        tokens = sorted(sets[i], key=lambda g: (freq[g], g))
-        size = len(tokens)
-        prefix = tokens[: size - math.ceil(threshold * size) + 1]
-        candidates = {j for g in prefix for j in index[g] if len(sets[j]) >= threshold * size}
+    for i in sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i])):
+        text = texts[i]
+        edits = math.floor((1 - threshold) * len(text) + 1e-9)
+        prefix = sorted(grams[i], key=lambda g: (freq[g], g))[: edits * Q + 1]
+        candidates = {j for g in prefix for j in index[g] if len(text) - len(texts[j]) <= edits}
         for j in candidates:
-            sim = jaccard(sets[i], sets[j])
+            sim = similarity(text, texts[j], threshold)
             if sim >= threshold:
                 pairs.append((min(i, j), max(i, j), round(sim, 3)))
-        for g in prefix:
+        for g in grams[i]:
             index[g].append(i)
     return sorted(pairs)

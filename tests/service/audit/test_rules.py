@@ -124,7 +124,7 @@ def test_levels_assigned_by_rank(ingest) -> None:
     by_rank += [entry(RISKS[3 + i], position=p, level="low") for i, p in enumerate(("科员", "出纳", "办事员"))]
     ingest(form(*by_rank))
     found = run_audit(today=BEFORE_DEADLINE)
-    assert rules(found) == ["level_by_rank"] and "按职务划定" in found[0]["message"]
+    assert rules(found) == ["level_by_rank"] and "按职务高低划定" in found[0]["message"]
 
     by_risk = [dict(e) for e in by_rank]
     by_risk[0]["level"], by_risk[3]["level"] = "medium", "high"
@@ -140,7 +140,7 @@ def test_departments_without_a_submission(ingest) -> None:
     ingest(form(entry(RISKS[0])))
     found = run_audit(today=BEFORE_DEADLINE)
     assert rules(found) == ["coverage_department"]
-    assert found[0]["unit_id"] == office and "办公室未报送" in found[0]["message"]
+    assert found[0]["unit_id"] == office and "办公室没有报送" in found[0]["message"]
 
     ingest(form(entry(RISKS[1], department="办公室"), department="办公室"), unit=office, filename="办公室.docx")
     assert run_audit(today=BEFORE_DEADLINE) == []
