@@ -114,7 +114,8 @@ def high_without_three_lines(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[
         if e.submission_id in marking:
             missing = {p: 1.0 for p in PHASES if p not in marks[e.id]}
         else:
-            missing = phases.confident_misses([m.text for m in e.measures], float(cfg["confidence"]))
+            missing = phases.confident_misses([m.text for m in e.measures], float(cfg["confidence"]),
+                                              f"{e.duty or ''}{e.risk}")
         if missing:
             names = "、".join(missing)
             yield entry_draft(

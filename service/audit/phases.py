@@ -32,7 +32,7 @@ LEXICON: dict[str, dict[str, float]] = {
         "告知": 1, "事先": 1, "事前": 1, "预防": 1, "防范": 1, "提醒": 1, "标准": 0.5, "清单": 0.5, "轮岗": 1,
         "交流": 0.5, "回避": 1, "分离": 1, "分设": 1, "分岗": 1, "意识": 0.5, "细化": 1, "规范": 0.25, "公布": 0.5,
         "制约": 0.5, "准入": 1, "约定": 0.5, "把关": 0.5, "严禁": 1, "禁止": 1, "不得": 0.5, "一律": 0.5,
-        "编制": 0.5, "预算": 0.5, "计划": 0.5, "实行": 0.25, "执行": 0.25, "制度": 0.25,
+        "编制": 0.5, "预算": 0.5, "计划": 0.5, "实行": 0.25, "执行": 0.25, "制度": 0.25, "兼任": 1, "不由一人": 1,
     },
     MONITOR: {
         "监督": 1, "监控": 1, "检查": 1, "抽查": 1, "核查": 1, "复核": 1, "督查": 1, "巡查": 1, "跟踪": 1,
@@ -60,17 +60,40 @@ def marked(text: str) -> str | None:
     return PREVENT if found.group("p") else MONITOR if found.group("m") else HANDLE
 
 
+_CLAUSES = re.compile(r"[,，;；。:：]")
+
+
 @lru_cache(maxsize=65536)
-def scores(text: str) -> dict[str, float]:
-    """Score of each line for one measure's wording, in [0, 1]."""
-    return {line: min(1.0, sum(LEXICON[line][w] for w in set(pattern.findall(text))))
-            for line, pattern in _WORDS.items()}
+def scores(text: str, ignore: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Score of each line for one measure's wording, in [0, 1]; words in `ignore` say nothing.
+
+    Each clause speaks for the line its words weigh most for: in "经办与审核不由一人兼任"
+    审核 names a role of a separation of duties, not a check.
+    """
+    best = dict.fromkeys(PHASES, 0.0)
+    for clause in _CLAUSES.split(text):
+        raw = {line: sum(LEXICON[line][w] for w in set(pattern.findall(clause)) - ignore)
+               for line, pattern in _WORDS.items()}
+        top = max(raw.values())
+        for line, value in raw.items():
+            if value == top:
+                best[line] = max(best[line], min(1.0, value))
+    return best
 
 
-def confident_misses(texts: list[str], confidence: float) -> dict[str, float]:
-    """The lines none of the measures covers, each with how sure that is (only those >= confidence)."""
+def subject_words(context: str) -> frozenset[str]:
+    """Lexicon words the risk itself uses: in "案件移送不及时" 移送 is the matter, not an action on it."""
+    return frozenset(w for pattern in _WORDS.values() for w in pattern.findall(context))
+
+
+def confident_misses(texts: list[str], confidence: float, context: str = "") -> dict[str, float]:
+    """The lines none of the measures covers, each with how sure that is (only those >= confidence).
+
+    `context` is the risk the measures answer; its own words are not taken as signs of a line.
+    """
+    ignore = subject_words(context)
     best = {line: 0.0 for line in PHASES}
     for text in texts:
-        for line, value in scores(text).items():
+        for line, value in scores(text, ignore).items():
             best[line] = max(best[line], value)
     return {line: round(1 - value, 2) for line, value in best.items() if 1 - value >= confidence}

@@ -1,7 +1,8 @@
 """Near-duplicate text: character-level edit similarity, found through a q-gram index.
 
 Two risk texts are near-duplicates when `1 - edit distance / longer length` reaches the
-threshold (one word swapped for a near-synonym, a word added or dropped). Comparing
+threshold (one word swapped for a near-synonym, a word added or dropped), or when they differ
+by no more than a few characters (a short text with a two-character word dropped). Comparing
 every pair of a unit's texts is quadratic; instead each text is looked up in an inverted
 index of character bigrams through its rarest grams only (the prefix filter of Ed-Join,
 Xiao et al. 2008): k edits destroy at most k*q of a text's q-grams, so a text within k
@@ -60,8 +61,14 @@ def _grams(text: str) -> set[str]:
     return {text[i : i + Q] for i in range(len(text) - Q + 1)} or {text}
 
 
-def similar_pairs(texts: list[str], threshold: float) -> list[tuple[int, int, float]]:
-    """All (i, j, similarity) with i < j and similarity(texts[i], texts[j]) >= threshold.
+def allowed_edits(length: int, threshold: float, few: int = 0) -> int:
+    """Edits two texts of which the longer has `length` characters may differ by: the threshold's
+    share, and never fewer than `few` (a two-character word dropped from a short text)."""
+    return max(few, math.floor((1 - threshold) * length + 1e-9))
+
+
+def similar_pairs(texts: list[str], threshold: float, few: int = 0) -> list[tuple[int, int, float]]:
+    """All (i, j, similarity) with i < j whose edit distance is within `allowed_edits`.
 
     `texts` are normalized; empty ones never pair.
     """
@@ -71,13 +78,13 @@ def similar_pairs(texts: list[str], threshold: float) -> list[tuple[int, int, fl
     pairs = []
     for i in sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i])):
         text = texts[i]
-        edits = math.floor((1 - threshold) * len(text) + 1e-9)
+        edits = allowed_edits(len(text), threshold, few)
         prefix = sorted(grams[i], key=lambda g: (freq[g], g))[: edits * Q + 1]
         candidates = {j for g in prefix for j in index[g] if len(text) - len(texts[j]) <= edits}
         for j in candidates:
-            sim = similarity(text, texts[j], threshold)
-            if sim >= threshold:
-                pairs.append((min(i, j), max(i, j), round(sim, 3)))
+            distance = edit_distance(text, texts[j], edits)
+            if distance <= edits:
+                pairs.append((min(i, j), max(i, j), round(1 - distance / len(text), 3)))
         for g in grams[i]:
             index[g].append(i)
     return sorted(pairs)

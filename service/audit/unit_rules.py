@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from os.path import commonprefix
 from typing import Any
 
 from service.audit.context import EntryData, UnitContext
@@ -15,6 +16,7 @@ from service.audit.similarity import normalize, similar_pairs
 LEADER_POSITION = re.compile(r"局长|书记|厅长|县长|区长|市长|镇长|乡长|院长|行长|主席|党组|班子|纪检组长|主要领导|分管领导")
 HEAD_POSITION = re.compile(r"科长|主任|处长|队长|所长|站长|股长|经理|负责人")
 SENSITIVE = re.compile(r"审批|财务|采购|资金|资产|招标|工程|执法|收费")
+_MATTER = re.compile(r"中|时")
 SENSITIVE_DOMAINS = {"行政审批", "财务资产", "行政执法"}
 
 
@@ -104,15 +106,48 @@ def _same_holder(a: EntryData, b: EntryData) -> bool:
     return all(not x or not y or x == y for x, y in pairs)
 
 
+def _own_words(e: EntryData) -> str:
+    return normalize(f"{e.duty or ''}{''.join(m.text for m in e.measures)}")
+
+
+def _middles(a: str, b: str) -> tuple[int, str, str]:
+    """Where two texts start to differ, and what is left of each once their common beginning
+    and end are taken off."""
+    head = len(commonprefix([a, b]))
+    tail = len(commonprefix([a[head:][::-1], b[head:][::-1]]))
+    return head, a[head : len(a) - tail], b[head : len(b) - tail]
+
+
+def _matter_end(text: str) -> int:
+    """Where the matter a risk is about ends: "现金收付中…", "档案借阅时…" (0 if it does not say)."""
+    found = _MATTER.search(text[:12])
+    return found.start() if found else 0
+
+
+def _copied(a: EntryData, b: EntryData, text_a: str, text_b: str, sim: float, cfg: dict[str, Any]) -> bool:
+    """Near enough (the threshold, or one word of up to `few_chars` swapped, added or dropped), by
+    another holder, and not adapted: texts that differ only in the matter they are about, or only
+    where each names its own work ("现场勘验中…" on an entry whose measures are about 现场勘验)."""
+    if _same_holder(a, b):
+        return False
+    head, mid_a, mid_b = _middles(text_a, text_b)
+    if sim < cfg["threshold"]:
+        if max(len(mid_a), len(mid_b)) > cfg["few_chars"]:
+            return False
+        if mid_a and mid_b and head + len(mid_a) <= _matter_end(text_a) and head + len(mid_b) <= _matter_end(text_b):
+            return False  # the same fault in another matter: 现金收付中… / 印章使用中…
+    return not (mid_a and mid_b and mid_a in _own_words(a) and mid_b in _own_words(b))
+
+
 @rule("copied_text", "不同岗位或人员的风险点表述相同或仅差个别字,或防控措施完全相同(照抄照搬)",
-      threshold=0.88, min_length=12)
+      threshold=0.88, few_chars=4, min_length=12)
 def copied_text(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
     entries = ctx.entries
     texts = [normalize(e.risk) for e in entries]
     texts = [t if len(t) >= cfg["min_length"] else "" for t in texts]
     copies: dict[int, dict[int, str]] = defaultdict(dict)  # entry index -> other index -> how
-    for i, j, sim in similar_pairs(texts, float(cfg["threshold"])):
-        if not _same_holder(entries[i], entries[j]):
+    for i, j, sim in similar_pairs(texts, float(cfg["threshold"]), int(cfg["few_chars"])):
+        if _copied(entries[i], entries[j], texts[i], texts[j], sim, cfg):
             how = "风险点表述完全相同" if sim == 1 else "风险点表述仅差个别字"
             copies[i][j] = copies[j][i] = how
     lists: dict[tuple[str, ...], list[int]] = defaultdict(list)
