@@ -2,12 +2,13 @@
 
 Two risk texts are near-duplicates when `1 - edit distance / longer length` reaches the
 threshold (one word swapped for a near-synonym, a word added or dropped), or when they differ
-by no more than a few characters (a short text with a two-character word dropped). Comparing
+by no more than a few characters (the caller's `few`: one short word swapped or dropped). Comparing
 every pair of a unit's texts is quadratic; instead each text is looked up in an inverted
 index of character bigrams through its rarest grams only (the prefix filter of Ed-Join,
 Xiao et al. 2008): k edits destroy at most k*q of a text's q-grams, so a text within k
-edits of another shares at least one of its k*q + 1 rarest grams with it. Only those
-candidates, of a compatible length, are verified with a banded edit distance.
+edits of another shares at least one of its k*q + 1 rarest grams with it, and keeps at
+least all but k*q of its grams (the count filter). Only candidates passing both, of a
+compatible length, are verified with an edit distance.
 """
 
 from __future__ import annotations
@@ -25,26 +26,38 @@ def normalize(text: str | None) -> str:
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of a and b, or limit + 1 once it is sure to exceed `limit`."""
+    """Levenshtein distance of a and b, or limit + 1 when it exceeds `limit`.
+
+    Myers' bit-parallel algorithm (Hyyrö's formulation for the global distance): one pass
+    over the longer text with the shorter one's columns as bits of a Python integer.
+    """
     if abs(len(a) - len(b)) > limit:
         return limit + 1
     if len(a) > len(b):
         a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        lo, hi = max(1, i - limit), min(len(b), i + limit)
-        if lo > 1:
-            current[lo - 1] = limit + 1
-        for j in range(lo, hi + 1):
-            cost = 0 if ca == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-        if hi < len(b):
-            current[hi + 1 :] = [limit + 1] * (len(b) - hi)
-        if min(current[lo - 1 : hi + 1]) > limit:
-            return limit + 1
-        previous = current
-    return min(previous[len(b)], limit + 1)
+    m = len(a)
+    if m == 0:
+        return min(len(b), limit + 1)
+    peq: dict[str, int] = {}
+    for i, c in enumerate(a):
+        peq[c] = peq.get(c, 0) | (1 << i)
+    full, top = (1 << m) - 1, 1 << (m - 1)
+    pv, mv, score = full, 0, m
+    for c in b:
+        eq = peq.get(c, 0)
+        xv = eq | mv
+        xh = ((((eq & pv) + pv) & full) ^ pv) | eq
+        ph = mv | (~(xh | pv) & full)
+        mh = pv & xh
+        if ph & top:
+            score += 1
+        elif mh & top:
+            score -= 1
+        ph = ((ph << 1) | 1) & full
+        mh = (mh << 1) & full
+        pv = mh | (~(xv | ph) & full)
+        mv = ph & xv
+    return min(score, limit + 1)
 
 
 def similarity(a: str, b: str, threshold: float = 0.0) -> float:
@@ -80,8 +93,11 @@ def similar_pairs(texts: list[str], threshold: float, few: int = 0) -> list[tupl
         text = texts[i]
         edits = allowed_edits(len(text), threshold, few)
         prefix = sorted(grams[i], key=lambda g: (freq[g], g))[: edits * Q + 1]
+        shared = len(grams[i]) - edits * Q  # k edits leave at least this many of its grams
         candidates = {j for g in prefix for j in index[g] if len(text) - len(texts[j]) <= edits}
         for j in candidates:
+            if len(grams[i] & grams[j]) < shared:
+                continue
             distance = edit_distance(text, texts[j], edits)
             if distance <= edits:
                 pairs.append((min(i, j), max(i, j), round(1 - distance / len(text), 3)))

@@ -164,7 +164,7 @@ def copied_text(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
         if not others:
             continue
         e = entries[i]
-        said = "；".join(f"与{_holder(entries[j])}的{how}" for j, how in sorted(others.items()))
+        said = "；".join(dict.fromkeys(f"与{_holder(entries[j])}的{how}" for j, how in sorted(others.items())))
         yield entry_draft(
             "copied_text", e, f"风险点{where(e)}{said},疑为照抄,请结合本岗位实际重新查找风险点、制定措施",
             copies=[{"entry_id": entries[j].id, "holder": _holder(entries[j]), "row": entries[j].source.get("row")}
