@@ -63,6 +63,12 @@ def marked(text: str) -> str | None:
 _CLAUSES = re.compile(r"[,，;；。:：]")
 
 
+def unmarked(text: str) -> str:
+    """The measure without its line-of-defence prefix: "事前:签订承诺书" -> "签订承诺书"."""
+    found = PREFIX.match(text)
+    return text[found.end():] if found else text
+
+
 @lru_cache(maxsize=65536)
 def scores(text: str, ignore: frozenset[str] = frozenset()) -> dict[str, float]:
     """Score of each line for one measure's wording, in [0, 1]; words in `ignore` say nothing.

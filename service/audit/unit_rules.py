@@ -10,6 +10,7 @@ from typing import Any
 
 from service.audit.context import EntryData, UnitContext
 from service.audit.names import department_key, is_leader_group, role_key
+from service.audit.phases import unmarked
 from service.audit.registry import Draft, entry_draft, rule, where
 from service.audit.similarity import normalize, similar_pairs
 
@@ -152,7 +153,7 @@ def copied_text(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
             copies[i][j] = copies[j][i] = how
     lists: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, e in enumerate(entries):
-        key = tuple(sorted(normalize(m.text) for m in e.measures if m.text.strip()))
+        key = _measure_list(e)
         if sum(map(len, key)) >= cfg["min_length"]:
             lists[key].append(i)
     for group in lists.values():
@@ -172,8 +173,13 @@ def copied_text(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
         )
 
 
+def _measure_list(e: EntryData) -> tuple[str, ...]:
+    """An entry's measures, compared without order, punctuation or line-of-defence prefixes."""
+    return tuple(sorted(t for t in (normalize(unmarked(m.text)) for m in e.measures) if t))
+
+
 def _content(e: EntryData) -> tuple[str, tuple[str, ...]]:
-    return normalize(e.risk), tuple(sorted(normalize(m.text) for m in e.measures))
+    return normalize(e.risk), _measure_list(e)
 
 
 @rule("copied_from_last_year", "风险点及防控措施与上一年度完全相同,未结合实际更新", severity="low")

@@ -24,9 +24,11 @@ from tests.parsers.builders import docx_bytes, p, sheet, tbl, xlsx_bytes
 
 TUNING_SEED = 1  # the rules' wording and thresholds were tuned looking at this seed
 # Looked at while developing: 2-4 showed generator bugs and short copies; 5-7 (first held out)
-# showed a four-character word swapped or added and a separation of duties read as a check.
+# showed a four-character word swapped or added and a separation of duties read as a check; after
+# more layouts were added (预防:/监控:/处置:, 一是…二是…) 1-7 showed measures compared with their
+# prefixes. 8-10 were held out until the first of those fixes, 11-13 until the last.
 DEVELOPMENT_SEEDS = (2, 3, 4, 5, 6, 7)
-SCORING_SEEDS = (8, 9, 10)  # held out: first run with the rules as committed
+SCORING_SEEDS = (8, 9, 10, 11, 12, 13)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔"
 GIVEN = "建国明华志强海波丽娟文军伟红平秀英春兰立新德胜玉梅晓东永福学忠卫东金凤国庆小燕振华"
@@ -86,7 +88,7 @@ VAGUE = [("加强学习,提高认识", "严格执行有关规定"), ("提高警�
 SYNONYMS = [("收受", "接受"), ("礼品礼金", "礼品财物"), ("优亲厚友", "优亲厚故"), ("把关不严", "把关不细"),
             ("索取好处", "索要好处"), ("弄虚作假", "虚报瞒报"), ("不及时", "不按时"), ("擅自", "私自")]
 CATEGORIES = ["岗位职责", "业务流程", "制度机制", "思想道德", "外部环境"]
-LAYOUTS = ("columns", "prefix", "alt_prefix", "plain")
+LAYOUTS = ("columns", "prefix", "alt_prefix", "word_prefix", "plain", "plain_cn")
 RULES = ("copied_text", "rule_without_name_or_date", "coverage_position", "high_without_three_lines", "overdue",
          "level_by_rank", "coverage_department", "coverage_leader", "missing_level", "missing_category",
          "missing_owner", "no_measures", "vague_measure", "copied_from_last_year", "level_distribution")
@@ -440,19 +442,27 @@ def plan(seed: int, units: int = 9) -> Plan:
 
 
 # -- writing the files ------------------------------------------------------------------------
+PREFIXES = {  # how forms write the lines of defence before their measures
+    "prefix": {"前期预防": "前期预防", "中期监控": "中期监控", "后期处置": "后期处置"},
+    "alt_prefix": {"前期预防": "事前", "中期监控": "事中", "后期处置": "事后"},
+    "word_prefix": {"前期预防": "预防", "中期监控": "监控", "后期处置": "处置"},
+}
+
+
 def _measure_cells(r: Row, layout: str) -> list[str]:
     if layout == "columns":
         return ["\n".join(f"{i}、{t}" for i, (_, t) in enumerate([m for m in r.measures if m[0] == ph], 1))
                 for ph in ("前期预防", "中期监控", "后期处置")]
-    if layout in ("prefix", "alt_prefix") and all(ph for ph, _ in r.measures):
-        names = {"prefix": {"前期预防": "前期预防", "中期监控": "中期监控", "后期处置": "后期处置"},
-                 "alt_prefix": {"前期预防": "事前", "中期监控": "事中", "后期处置": "事后"}}[layout]
+    if layout in PREFIXES and all(ph for ph, _ in r.measures):
+        names = PREFIXES[layout]
         lines = []
         for ph in ("前期预防", "中期监控", "后期处置"):
             texts = [t for p_, t in r.measures if p_ == ph]
             if texts:
                 lines.append(f"{names[ph]}:" + ";".join(texts))
         return ["\n".join(lines)]
+    if layout == "plain_cn":
+        return [";".join(f"{'一二三四五六七八九'[i]}是{t}" for i, (_, t) in enumerate(r.measures))]
     return ["\n".join(f"{i}、{t};" for i, (_, t) in enumerate(r.measures, 1))]
 
 

@@ -39,9 +39,10 @@ def e(s: SubmissionData, risk: str, *, measures: list[tuple[str | None, str]] | 
 
 def unit(subs: list[SubmissionData], entries: list[EntryData], *, departments: dict[int, str] | None = None,
          powers: list[PowerData] | None = None, leaders: list[Leader] | None = None, roster: set[str] | None = None,
-         stages: list[dict] | None = None, today: date = date(2025, 5, 10)) -> UnitContext:
+         stages: list[dict] | None = None, today: date = date(2025, 5, 10),
+         last_year: list[EntryData] | None = None) -> UnitContext:
     return UnitContext(UNIT, "安澜县财政局", 1, stages or [], False, departments or {}, subs, entries, powers or [],
-                       leaders or [], roster or set(), [], {}, today)
+                       leaders or [], roster or set(), last_year or [], {}, today)
 
 
 def found(ctx: UnitContext, rule: str) -> list[Draft]:
@@ -221,3 +222,15 @@ def test_an_empty_level_or_type_cell_is_found_on_its_row() -> None:
     [kind] = found(ctx, "missing_category")
     assert (level.entry_id, kind.entry_id) == (entries[1].id, entries[2].id)
     assert "未标明风险等级,请补填" in level.message and "未标明风险类型" in kind.message
+
+
+# -- copied_from_last_year ---------------------------------------------------------------------
+def test_last_years_point_is_recognised_whatever_way_the_phases_are_written() -> None:
+    old, new = sub("2024.xlsx"), sub("2025.docx")
+    measures = [("前期预防", "签订廉政承诺书"), ("中期监控", "每月核对现金日记账"), ("后期处置", "违规的严肃处理")]
+    last = e(old, "现金收付不及时入账", measures=measures)
+    same = e(new, "现金收付不及时入账", measures=[(None, "事前:签订廉政承诺书"), (None, "事中:每月核对现金日记账"),
+                                          (None, "处置:违规的严肃处理")])
+    updated = e(new, "现金收付不及时入账", measures=[*measures[:2], ("后期处置", "违规的严肃处理并全局通报")])
+    assert len(found(unit([new], [same], last_year=[last]), "copied_from_last_year")) == 1
+    assert found(unit([new], [updated], last_year=[last]), "copied_from_last_year") == []

@@ -57,7 +57,9 @@ def test_the_wording_classifier_only_reports_a_confident_miss() -> None:
     assert confident_misses(complete, 0.75) == {}
     no_handling = ["每年组织一次廉政警示教育", "每月由分管领导抽查审批档案"]
     assert list(confident_misses(no_handling, 0.75)) == [HANDLE]
-    weak_handling = [*no_handling, "检查结果纳入年度考核"]  # a hint of the line is doubt enough
+    weak_handling = [*no_handling, "年终对审批工作进行总结"]  # a hint of the line is doubt enough
+    separation = ["经办与审核不由一人兼任", "违规的严肃处理"]  # prevention: its 审核 names a role, checks nothing
+    assert list(confident_misses(separation, 0.75)) == [MONITOR]
     assert confident_misses(weak_handling, 0.75) == {}
 
 
