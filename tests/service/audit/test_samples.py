@@ -23,7 +23,7 @@ HIGH, RULE = "high_without_three_lines", "rule_without_name_or_date"
 TRUE_DEFECTS = {
     "p01_keshi_standard": [HIGH],
     "p02_title_merged_header_row3": [HIGH, "missing_category"],
-    "p03_vmerge_post": ["missing_category", RULE],
+    "p03_vmerge_post": [HIGH, "missing_category", RULE],
     "p04_measures_numbered": ["missing_category", "missing_level", RULE],
     "p05_text_pdf": ["missing_category", RULE],
     "p06_yiji_legend": [RULE],
