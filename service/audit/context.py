@@ -137,7 +137,7 @@ def _powers(subs: list[SubmissionData], listed: list[EntryData]) -> list[PowerDa
         if not (s.is_current and s.status == "parsed" and s.form_kind == "power_list"):
             continue
         for p in (s.form or {}).get("powers") or []:
-            if p.get("subject"):
+            if isinstance(p, dict) and p.get("subject"):
                 kept.add(s.id)
                 out.append(PowerData(p.get("name") or p.get("content") or "", p["subject"], s.unit_id, s.id,
                                      dict(p.get("source") or {})))

@@ -268,3 +268,20 @@ def test_open_findings_of_a_unit_grouped_by_rule_with_their_sources(ingest) -> N
     assert groups[0]["title"] == RULES["missing_level"].title
     assert [f["where"] for f in groups[0]["findings"]] == ["《财务科排查表.xlsx》表1第2行", "《财务科排查表.xlsx》表1第3行"]
     assert [f["where"] for f in groups[1]["findings"]] == ["《财务科排查表.xlsx》表1第4行"]
+
+
+def test_a_power_lists_powers_kept_by_ingest_are_checked_against_every_form(ingest) -> None:
+    make_unit()
+    make_campaign()
+    plist = form(kind="power_list", title="职权目录")
+    plist["powers"] = [
+        {"name": "行政许可审批", "content": "审核许可申请", "subject": "审批股股长", "basis": None,
+         "source": {"table": None, "sheet": "职权目录", "page": None, "row": 3}},
+        {"name": "档案查阅审批", "content": "审核查阅申请", "subject": "档案室档案管理员", "basis": None,
+         "source": {"table": None, "sheet": "职权目录", "page": None, "row": 4}},
+    ]
+    ingest(plist, filename="职权目录.xlsx")
+    ingest(form(entry(RISKS[0], department="审批股", position="股长"), department="审批股"), filename="审批股.docx")
+    [found] = run_audit(today=BEFORE_DEADLINE)
+    assert found["rule"] == "coverage_position" and "“档案查阅审批”的办理主体“档案室档案管理员”" in found["message"]
+    assert found["file"] == "职权目录.xlsx" and found["source"]["row"] == 4
