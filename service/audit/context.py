@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.store.models import Campaign, Entry, Measure, Person, Submission, Unit
+from service.store.models import Campaign, Entry, Measure, Person, Submission, SubmissionStatus, Unit
 
 
 @dataclass(slots=True)
@@ -134,7 +134,7 @@ def _powers(subs: list[SubmissionData], listed: list[EntryData]) -> list[PowerDa
     out: list[PowerData] = []
     kept: set[int] = set()
     for s in subs:
-        if not (s.is_current and s.status == "parsed" and s.form_kind == "power_list"):
+        if not (s.is_current and s.status == SubmissionStatus.PARSED and s.form_kind == "power_list"):
             continue
         for p in (s.form or {}).get("powers") or []:
             if isinstance(p, dict) and p.get("subject"):
@@ -164,7 +164,7 @@ def _entries(session: Session, unit_ids: list[int], campaign_id: int | None) -> 
             Entry.duty,
         )
         .join(Submission, Submission.id == Entry.submission_id)
-        .where(*cond, Submission.is_current.is_(True), Submission.status == "parsed")
+        .where(*cond, Submission.is_current.is_(True), Submission.status == SubmissionStatus.PARSED)
         .order_by(Entry.submission_id, Entry.ordinal)
     ).all()
     entries = {
@@ -180,7 +180,7 @@ def _entries(session: Session, unit_ids: list[int], campaign_id: int | None) -> 
             select(Measure.entry_id, Measure.text, Measure.phase, Measure.owner, Measure.deadline)
             .join(Entry, Entry.id == Measure.entry_id)
             .join(Submission, Submission.id == Entry.submission_id)
-            .where(*cond, Submission.is_current.is_(True), Submission.status == "parsed")
+            .where(*cond, Submission.is_current.is_(True), Submission.status == SubmissionStatus.PARSED)
             .order_by(Measure.entry_id, Measure.ordinal)
         ).all()
         for entry_id, text, phase, owner, deadline in measures:

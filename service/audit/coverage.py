@@ -15,16 +15,24 @@ from typing import Any
 from service.audit.context import SubmissionData, UnitContext
 from service.audit.names import department_key, is_leader_group, role_key, split_position
 from service.audit.registry import Draft, rule
+from service.store.models import SubmissionStatus
 
 
 def _department_names(ctx: UnitContext) -> set[str]:
     return {*ctx.departments.values(), *ctx.roster_departments, *(e.department for e in ctx.entries if e.department)}
 
 
+def _sent(s: SubmissionData, kinds: list[str] | None) -> bool:
+    """A current form of these kinds, or a file that could not be read (sent, to be sent again);
+    not a form held for the office's decision (it states another unit)."""
+    if not s.is_current or s.status not in (SubmissionStatus.PARSED, SubmissionStatus.FAILED):
+        return False
+    return kinds is None or s.form_kind in kinds or s.status == SubmissionStatus.FAILED
+
+
 def _filed_departments(ctx: UnitContext, kinds: list[str] | None = None) -> set[str]:
     """Department keys with a current form (of `kinds`) or risk points on any current form."""
-    subs = [s for s in ctx.submissions
-            if s.is_current and (kinds is None or s.form_kind in kinds or s.status == "failed")]
+    subs = [s for s in ctx.submissions if _sent(s, kinds)]
     ids = {s.id for s in subs}
     out = {department_key(ctx.departments.get(s.unit_id)) for s in subs}
     out |= {department_key((s.form or {}).get("department")) for s in subs}
@@ -92,7 +100,7 @@ def _subjects(text: str) -> list[str]:
 @rule("coverage_leader", "领导班子成员没有查找本人的风险点", severity="high")
 def coverage_leader(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
     people = {e.person for e in ctx.entries if e.person} | {
-        (s.form or {}).get("person") for s in ctx.submissions if s.is_current and s.status == "parsed"
+        (s.form or {}).get("person") for s in ctx.submissions if s.is_current and s.status == SubmissionStatus.PARSED
     }
     taken = [role_key(x.position) for x in ctx.leaders if x.position]
     unique = {r for r in taken if taken.count(r) == 1}  # a position that names one leader only
@@ -138,7 +146,7 @@ def overdue(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
         if deadline >= ctx.today:
             continue
         if not departments:
-            if not any(s.is_current and (kinds is None or s.form_kind in kinds) for s in ctx.submissions):
+            if not any(_sent(s, kinds) for s in ctx.submissions):
                 yield Draft(rule="overdue",
                             message=f"{ctx.unit_name}“{name}”阶段截止日期{deadline}已过,尚未报送表格,请立即报送",
                             subject=f"missing:{name}", unit_id=ctx.unit_id,
@@ -154,7 +162,7 @@ def overdue(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
                     details={"deadline": str(deadline), "stage": name, "department": dept},
                 )
     for sub in ctx.submissions:
-        missed = _late(sub, stages) if sub.is_current and sub.status == "parsed" else None
+        missed = _late(sub, stages) if sub.is_current and sub.status == SubmissionStatus.PARSED else None
         if missed:
             yield Draft(
                 rule="overdue",
