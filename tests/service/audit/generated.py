@@ -25,10 +25,13 @@ from tests.parsers.builders import docx_bytes, p, sheet, tbl, xlsx_bytes
 TUNING_SEED = 1  # the rules' wording and thresholds were tuned looking at this seed
 # Looked at while developing: 2-4 showed generator bugs and short copies; 5-7 (first held out)
 # showed a four-character word swapped or added and a separation of duties read as a check; after
-# more layouts were added (预防:/监控:/处置:, 一是…二是…) 1-7 showed measures compared with their
-# prefixes. 8-10 were held out until the first of those fixes, 11-13 until the last.
-DEVELOPMENT_SEEDS = (2, 3, 4, 5, 6, 7)
-SCORING_SEEDS = (8, 9, 10, 11, 12, 13)
+# more layouts (预防:/监控:/处置:, 一是…二是…) 1-7 showed measures compared with their prefixes;
+# after phrasings never checked against the classifier were added, 1-7 showed its vocabulary
+# too small (2.99 false findings per 100 clean entries). 14-19 were held out until then; their
+# first run (precision of rule_without_name_or_date 0.92, 0.14 false per 100) showed a copied
+# measure list inheriting an undated promise without the 完成时限 that dated it (a generator bug).
+DEVELOPMENT_SEEDS = tuple(range(2, 14))
+SCORING_SEEDS = (14, 15, 16, 17, 18, 19)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔"
 GIVEN = "建国明华志强海波丽娟文军伟红平秀英春兰立新德胜玉梅晓东永福学忠卫东金凤国庆小燕振华"
@@ -79,6 +82,19 @@ MONITOR = [
 HANDLE = [
     "对{t}中违规的依纪依规严肃处理", "发现{t}问题的责令限期整改,并在全局通报", "造成损失的追回款项并追究{pos}责任",
     "每年对{t}工作评估一次,结果与年度考核挂钩", "群众举报经查属实的,对{pos}进行诫勉谈话", "对{t}中失职的调离岗位",
+]
+# Phrasings added after the rules were tuned (never looked at against the classifier's words).
+PREVENT += [
+    "开展{t}岗位廉政风险教育,每半年不少于一次", "{t}事项实行首问负责和一次性告知", "推行{t}网上办理,减少人为干预",
+    "新进{pos}先培训后上岗", "{t}前由{pos}书面说明廉洁从业要求",
+]
+MONITOR += [
+    "分管领导每月听取{t}工作汇报", "纪检组不定期对{o}开展专项检查", "{t}全过程视频监控,录像保存三个月",
+    "聘请群众监督员对{t}进行监督", "{o}每月与财务数据比对一次",
+]
+HANDLE += [
+    "对群众反映的{t}问题及时调查核实并反馈", "对违反规定的{pos}给予党纪政纪处分", "发现{t}违规问题立即叫停并上报",
+    "涉嫌违法的移交司法机关处理", "对造成不良影响的取消年度评优资格",
 ]
 PROMISES = ["由{dept}负责制定相应管理办法", "牵头出台有关制度,规范{t}行为", "建立健全{t}监督工作机制",
             "进一步完善{t}管理制度", "修订{t}操作规程", "年内制定相关管理细则"]
@@ -297,7 +313,7 @@ class _Unit:
                 topic = self.topics[dept][1]
                 pos = DEPARTMENTS[dept][0][-1]
                 twin = Row(pos, f"{topic[0]}中对{topic[1]}的审核流于形式,监督缺位", "medium", "业务流程",
-                           list(src2.measures), heads[dept], department=dept)
+                           list(src2.measures), heads[dept], department=dept, deadline=src2.deadline)
                 rows[dept].append(twin)
                 used.add(id(twin))
                 self.expect(rule, anchor_entry(src2.position, src2.risk))
