@@ -64,6 +64,8 @@ def coverage_department(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft
 
 @rule("coverage_position", "职权目录中的办理主体(岗位)没有查找风险点", severity="medium")
 def coverage_position(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    if not ctx.powers:
+        return
     departments = _department_names(ctx)
     held: dict[str, set[str | None]] = defaultdict(set)  # role -> department keys holding it
     covered_departments = set()

@@ -86,21 +86,24 @@ def similar_pairs(texts: list[str], threshold: float, few: int = 0) -> list[tupl
     `texts` are normalized; empty ones never pair.
     """
     grams = [_grams(t) if t else set() for t in texts]
+    lengths = [len(t) for t in texts]
     freq = Counter(g for s in grams for g in s)
+    rarity = freq.__getitem__
     index: dict[str, list[int]] = defaultdict(list)
     pairs = []
-    for i in sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i])):
-        text = texts[i]
-        edits = allowed_edits(len(text), threshold, few)
-        prefix = sorted(grams[i], key=lambda g: (freq[g], g))[: edits * Q + 1]
-        shared = len(grams[i]) - edits * Q  # k edits leave at least this many of its grams
-        candidates = {j for g in prefix for j in index[g] if len(text) - len(texts[j]) <= edits}
+    for i in sorted((i for i, t in enumerate(texts) if t), key=lengths.__getitem__):
+        text, own, n = texts[i], grams[i], lengths[i]
+        edits = allowed_edits(n, threshold, few)
+        shared = len(own) - edits * Q  # k edits leave at least this many of its grams
+        candidates: set[int] = set()
+        for g in sorted(own, key=rarity)[: edits * Q + 1]:
+            candidates.update(index[g])
         for j in candidates:
-            if len(grams[i] & grams[j]) < shared:
+            if n - lengths[j] > edits or len(own & grams[j]) < shared:
                 continue
             distance = edit_distance(text, texts[j], edits)
             if distance <= edits:
-                pairs.append((min(i, j), max(i, j), round(1 - distance / len(text), 3)))
-        for g in grams[i]:
+                pairs.append((min(i, j), max(i, j), round(1 - distance / n, 3)))
+        for g in own:
             index[g].append(i)
     return sorted(pairs)

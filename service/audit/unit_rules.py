@@ -21,16 +21,13 @@ _MATTER = re.compile(r"中|时")
 SENSITIVE_DOMAINS = {"行政审批", "财务资产", "行政执法"}
 
 
-def _leader_entry(ctx: UnitContext, e: EntryData, names: set[str], roles: set[str]) -> bool:
+def _leader_entry(e: EntryData, names: set[str], roles: set[str], leader_forms: set[int]) -> bool:
     """A leader's risk point: a roster leader by name or position, a leader's title, or a 领导班子 form."""
     if (e.person and e.person in names) or LEADER_POSITION.search(e.position or ""):
         return True
     if e.position and role_key(e.position) in roles:
         return True
-    sub = ctx.submission(e.submission_id)
-    form = (sub.form or {}) if sub else {}
-    return is_leader_group(e.department) or is_leader_group(form.get("department")) or is_leader_group(
-        form.get("title"))
+    return e.submission_id in leader_forms or is_leader_group(e.department)
 
 
 @rule("level_by_rank", "风险等级按职务高低划定(领导一律最高、一般人员一律最低),未按发生概率和危害程度评定",
@@ -40,11 +37,13 @@ def level_by_rank(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
     heads of departments count in neither group."""
     names = {leader.name for leader in ctx.leaders}
     roles = {role_key(leader.position) for leader in ctx.leaders if leader.position}
+    leader_forms = {s.id for s in ctx.submissions
+                    if is_leader_group((s.form or {}).get("department")) or is_leader_group((s.form or {}).get("title"))}
     leaders, staff = [], []
     for e in ctx.entries:
         if not e.level:
             continue
-        if _leader_entry(ctx, e, names, roles):
+        if _leader_entry(e, names, roles, leader_forms):
             leaders.append(e)
         elif not HEAD_POSITION.search(e.position or ""):
             staff.append(e)

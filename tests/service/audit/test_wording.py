@@ -58,6 +58,8 @@ def test_the_wording_classifier_only_reports_a_confident_miss() -> None:
     no_handling = ["每年组织一次廉政警示教育", "每月由分管领导抽查审批档案"]
     assert list(confident_misses(no_handling, 0.75)) == [HANDLE]
     weak_handling = [*no_handling, "年终对审批工作进行总结"]  # a hint of the line is doubt enough
+    unplaced = [*no_handling, "做好相关衔接工作"]  # no word of any line: it could be the missing one
+    assert confident_misses(unplaced, 0.75) == {}
     separation = ["经办与审核不由一人兼任", "违规的严肃处理"]  # prevention: its 审核 names a role, checks nothing
     assert list(confident_misses(separation, 0.75)) == [MONITOR]
     assert confident_misses(weak_handling, 0.75) == {}
