@@ -157,7 +157,6 @@ class Plan:
     roster: list[tuple[str, str, str | None, str | None, bool]]  # unit, name, department, position, leader
     forms: list[tuple[str, Form]]  # (campaign name, form)
     expected: set[tuple[str, str, str]]  # (rule, unit, anchor)
-    clean_entries: int = 0
     entries: int = 0
 
 
@@ -172,7 +171,6 @@ class _Unit:
 
     def __init__(self, rng: random.Random, name: str, year: int, plants: list[str], plan: Plan) -> None:
         self.rng, self.name, self.year, self.plants, self.plan = rng, name, year, plants, plan
-        self.deadline = date(year, 6, 30)
         self.scheme = rng.choice(list(LABELS))
         self.people: set[str] = set()
         self.depts = rng.sample(sorted(DEPARTMENTS), 4)
@@ -639,9 +637,13 @@ def main() -> None:
     import tempfile
 
     parser = argparse.ArgumentParser(description="Score the audit on a generated campaign")
-    parser.add_argument("--seed", type=int, action="append")
+    parser.add_argument("--seed", type=int, action="append", help=f"default: the tuning seed {TUNING_SEED}")
+    parser.add_argument("--development", action="store_true", help="the seeds looked at while developing")
+    parser.add_argument("--held-out", action="store_true", help="the seeds CI scores")
     args = parser.parse_args()
-    scores = [run(seed, tempfile.mkdtemp(prefix=f"lianfang-audit-gen-{seed}-")) for seed in args.seed or [TUNING_SEED]]
+    seeds = [*(args.seed or []), *(DEVELOPMENT_SEEDS if args.development else ()),
+             *(SCORING_SEEDS if args.held_out else ())] or [TUNING_SEED]
+    scores = [run(seed, tempfile.mkdtemp(prefix=f"lianfang-audit-gen-{seed}-")) for seed in seeds]
     total = merge(scores)
     print(total.table())
     for kind, items in (("missed", total.missed), ("false", total.extra)):
