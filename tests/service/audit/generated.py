@@ -574,6 +574,7 @@ class Score:
     clean_entries: int
     missed: list[tuple[str, str, str]]
     extra: list[tuple[str, str, str]]
+    uncited: list[str]  # findings about a row (risk point or power) that do not name file and row
 
     @property
     def false_per_100(self) -> float:
@@ -600,7 +601,9 @@ def score(pl: Plan, findings: list[dict[str, Any]]) -> Score:
                           "precision": hit / len(got) if got else 1.0}
     extra = sorted(found - pl.expected)
     missed = sorted(pl.expected - found)
-    return Score(per_rule, len(extra), pl.entries - len(planted_entries), missed, extra)
+    uncited = [f["message"] for f in findings if (f["entry_id"] or f["rule"] == "coverage_position")
+               and not (f["file"] and (f["source"] or {}).get("row"))]
+    return Score(per_rule, len(extra), pl.entries - len(planted_entries), missed, extra, uncited)
 
 
 def merge(scores: list[Score]) -> Score:
@@ -613,7 +616,8 @@ def merge(scores: list[Score]) -> Score:
         per_rule[rule] = {"planted": planted, "found": found, "recall": hits_r / planted if planted else 1.0,
                           "precision": hits_r / found if found else 1.0}
     return Score(per_rule, sum(s.false_findings for s in scores), sum(s.clean_entries for s in scores),
-                 [m for s in scores for m in s.missed], [e for s in scores for e in s.extra])
+                 [m for s in scores for m in s.missed], [e for s in scores for e in s.extra],
+                 [u for s in scores for u in s.uncited])
 
 
 def run(seed: int, home: str) -> Score:

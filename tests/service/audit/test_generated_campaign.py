@@ -43,3 +43,4 @@ def test_generated_campaign_recall_precision_and_false_findings(fresh_homes) -> 
         assert r["recall"] >= 0.95, (rule, total.missed)
         assert r["precision"] >= 0.90, (rule, total.extra)
     assert total.false_per_100 <= 1.0, total.extra
+    assert total.uncited == [], "every finding about a row names its file and row"
