@@ -10,7 +10,11 @@ rule. Each planted defect is recorded as what the office should find: (rule, uni
 
 `load(p)` sends every file through the real ingest (real parser in its sandbox), `score(p)`
 audits the current campaign and compares. The rules were tuned on seed 1 and corrected on
-DEVELOPMENT_SEEDS; the tests score SCORING_SEEDS, held out until then. Run `python -m tests.service.audit.generated --seed N` for a table.
+DEVELOPMENT_SEEDS; the tests score SCORING_SEEDS, held out until then. Seeds vary which
+units, departments, topics, layouts, formats and defects combine; the phrase pools are shared by
+all seeds, and generator and rules have one author: the figures say the rules do what they claim
+on these forms, not that they read every body's wording (a reviewer's campaign made by others
+remains the real test). Run `python -m tests.service.audit.generated --seed N` for a table.
 """
 
 from __future__ import annotations
