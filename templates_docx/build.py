@@ -14,15 +14,16 @@ from pathlib import Path
 
 import docx
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
-from docx.shared import Mm
+from docx.shared import Mm, Twips
 from docx.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service.documents import gbt9704 as gb  # noqa: E402
+from service.documents.punctuation import fullwidth_outside_tags  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,7 +35,8 @@ def new() -> Document:
 
 
 def para(doc: Document, text: str = "", style: str = "Normal") -> None:
-    doc.add_paragraph(text, style=style)
+    """A paragraph of template text: Chinese punctuation full-width, Jinja tags as written."""
+    doc.add_paragraph(fullwidth_outside_tags(text), style=style)
 
 
 def tag(doc: Document, text: str) -> None:
@@ -43,11 +45,14 @@ def tag(doc: Document, text: str) -> None:
 
 
 def letterhead(doc: Document) -> None:
-    """版头: red 发文机关标志, 发文字号 with the red line under it."""
+    """版头: red 发文机关标志 (placed 35 mm down by layout.finish), two blank lines, 发文字号 with
+    the red line 4 mm under it, two blank lines before the title (GB/T 9704-2012 7.2)."""
     para(doc, "{{ issuer }}文件", gb.STYLE_ISSUER)
+    para(doc, "", gb.STYLE_PLAIN)
     para(doc, "", gb.STYLE_PLAIN)
     para(doc, "{{ number_text }}", gb.STYLE_NUMBER)
     gb.red_rule_below(doc.paragraphs[-1]._p)
+    para(doc, "", gb.STYLE_PLAIN)
     para(doc, "", gb.STYLE_PLAIN)
 
 
@@ -55,7 +60,8 @@ def attachments(doc: Document) -> None:
     """附件说明: one line under the body, two characters in, numbered."""
     para(doc, "", gb.STYLE_PLAIN)
     tag(doc, "{%p for a in attachments %}")
-    para(doc, "{% if loop.first %}附件:{% else %}　　　{% endif %}{{ loop.index }}.{{ a }}", gb.STYLE_ATTACHMENT)
+    para(doc, "{% if loop.first %}附件:{% else %}　　　{% endif %}{% if attachments|length > 1 %}"
+              "{{ loop.index }}.{% endif %}{{ a }}", gb.STYLE_ATTACHMENT)
     tag(doc, "{%p endfor %}")
 
 
@@ -66,12 +72,19 @@ def signature(doc: Document, who: str = "{{ issuer }}") -> None:
 
 
 def record(doc: Document) -> None:
-    """版记: 抄送 and 印发 between a thick first and last line with a thin line between."""
+    """版记: 抄送 and 印发 between a thick first and last line with a thin line between, each line
+    one character in from both sides; 抄送 wraps under its first name, the 印发 date sits on a
+    right tab. The blank line before it becomes the padding that puts it at the page foot."""
     para(doc, "", gb.STYLE_PLAIN)
-    para(doc, "抄送:{{ copy_to }}。", gb.STYLE_RECORD)
-    para(doc, "{{ printed_by }}　　　　{{ printed_date }}印发", gb.STYLE_RECORD)
-    first, last = doc.paragraphs[-2]._p, doc.paragraphs[-1]._p
-    gb.record_lines(first.get_or_add_pPr(), last.get_or_add_pPr(), [first.get_or_add_pPr()])
+    para(doc, "{% if copy_to %}抄送:{{ copy_to }}。{% endif %}", gb.STYLE_RECORD)
+    para(doc, "{{ printed_by }}\t{{ printed_date }}印发", gb.STYLE_RECORD)
+    first, last = doc.paragraphs[-2], doc.paragraphs[-1]
+    one = gb.RECORD_PT * 20
+    gb.set_indent(first._p.get_or_add_pPr(), size_pt=gb.RECORD_PT, left=4 * one, right=one, hanging=3 * one)
+    gb.set_indent(last._p.get_or_add_pPr(), size_pt=gb.RECORD_PT, left=one, right=one)
+    text_width = gb.twips(gb.PAGE_MM[0] - gb.MARGINS_MM["left"] - gb.MARGINS_MM["right"])
+    last.paragraph_format.tab_stops.add_tab_stop(Twips(text_width - one), WD_TAB_ALIGNMENT.RIGHT)
+    gb.record_lines(first._p.get_or_add_pPr(), last._p.get_or_add_pPr(), [first._p.get_or_add_pPr()])
 
 
 def table(doc: Document, headers: Iterable[str], loop: str, cells: Iterable[str],
@@ -91,7 +104,7 @@ def table(doc: Document, headers: Iterable[str], loop: str, cells: Iterable[str]
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             cell = t.cell(r, c)
-            cell.paragraphs[0].text = value
+            cell.paragraphs[0].text = fullwidth_outside_tags(value)
             cell.paragraphs[0].style = doc.styles[gb.STYLE_TABLE]
             if r == 0:
                 for run in cell.paragraphs[0].runs:

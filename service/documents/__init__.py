@@ -23,6 +23,7 @@ from service.config import settings
 from service.documents import (
     commitment,
     gbt9704,
+    layout,
     ledger,
     manual,
     numbering,
@@ -88,7 +89,8 @@ def _write_files(folder: Path, filename: str, output: Output) -> tuple[Path, lis
 
 
 def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.Template | None,
-            draft: Draft, output: Output | None, module: ModuleType) -> GeneratedDocument:
+            draft: Draft, output: Output | None, module: ModuleType,
+            padding: layout.Padding | None) -> GeneratedDocument:
     with write_session() as s:
         number = number_text = None
         if module.NUMBERED:
@@ -97,6 +99,7 @@ def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.
             number_text = gbt9704.number_text(draft.number_prefix or "", draft.scope.year, number)
             draft.context["number_text"] = number_text
             output = module.produce(template, draft)
+            output.data = layout.settle(output.data, padding)
         assert output is not None
         filename = safe_name(draft.stem) + output.ext
         doc = Document(
@@ -126,6 +129,23 @@ def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.
         return GeneratedDocument(doc.id, kind, path, filename, number_text, attachments)
 
 
+def _laid_out(module: ModuleType, template: render.Template | None,
+              draft: Draft) -> tuple[Output | None, layout.Padding | None]:
+    """The output of an unnumbered kind, and the padding that puts the 版记 at the page foot,
+    measured before the write transaction (a numbered kind is measured with a blank 文号, which
+    takes the same one line as the real one)."""
+    if module.NUMBERED:
+        draft.context["number_text"] = gbt9704.number_text(draft.number_prefix or "", draft.scope.year, None)
+        padding = layout.record_padding(module.produce(template, draft).data)
+        return None, padding
+    output = module.produce(template, draft)
+    if output.ext != ".docx":
+        return output, None
+    padding = layout.record_padding(output.data)
+    output.data = layout.settle(output.data, padding)
+    return output, padding
+
+
 def generate(kind: str, params: dict[str, Any], *, viewer: Viewer, pdf: bool = False) -> GeneratedDocument:
     """Build document `kind` from the store for `viewer`; raises DocumentError with a Chinese message."""
     module = KINDS.get(kind)
@@ -134,12 +154,12 @@ def generate(kind: str, params: dict[str, Any], *, viewer: Viewer, pdf: bool = F
     template = render.load(module.TEMPLATE, module.REQUIRED) if module.TEMPLATE else None
     with read_session() as s:
         draft = module.build(s, params, viewer)
-    output = None if module.NUMBERED else module.produce(template, draft)
+    output, padding = _laid_out(module, template, draft)
     if pdf:  # refuse before anything is recorded
         pdf_convert.require(output.ext if output else ".docx")
     for attempt in range(NUMBER_ATTEMPTS):
         try:
-            result = _record(kind, params, viewer, template, draft, output, module)
+            result = _record(kind, params, viewer, template, draft, output, module, padding)
             break
         except IntegrityError as exc:  # another writer took the same 文号 first: take the next
             if params.get("number") or attempt == NUMBER_ATTEMPTS - 1:

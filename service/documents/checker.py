@@ -23,8 +23,8 @@ from service.documents import gbt9704 as gb
 from service.documents.errors import DocumentError
 
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
-_H2 = re.compile(r"^[((][一二三四五六七八九十]+[))]")
-_H3 = re.compile(r"^(\d+[.．]|[((]\d+[))])")
+_H2 = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+_H3 = re.compile(r"^(\d+[.．]|[(（]\d+[)）])")
 _NUMBER = re.compile(r"[〔\[(（【]\s*(\d{4})\s*[〕\])）】]\s*(第?)\s*(\d+)\s*号")
 _DATE = re.compile(r"^\s*([0-9〇零一二三四五六七八九]{4})年(\S{1,3})月(\S{1,3})日\s*$")
 
@@ -256,7 +256,7 @@ def _indent(res: _Resolver, body: list[etree._Element]) -> RuleResult:
         if res.para_el(p, "w:pBdr") is not None or _NUMBER.search(_text(p)):
             continue  # 版记 and 发文字号 lines are not body paragraphs
         checked += 1
-        if abs(res.first_indent_chars(p, size) - 2) > 0.1 and not _text(p).endswith((":", ":")):
+        if abs(res.first_indent_chars(p, size) - 2) > 0.1 and not _text(p).endswith((":", "：")):
             bad.append(_text(p)[:12])
     return RuleResult(
         "first_line_indent",
@@ -340,7 +340,7 @@ def _issue_date(body: list[etree._Element]) -> RuleResult:
 
 
 def _attachment_note(res: _Resolver, body: list[etree._Element]) -> RuleResult:
-    notes = [p for p in body if re.match(r"^附件[::]", _text(p))]
+    notes = [p for p in body if re.match(r"^附件[:：]", _text(p))]
     if not notes:
         return RuleResult("attachment_note", "附件说明在正文下空一行、左空二字", None, "无附件说明")
     p = notes[0]

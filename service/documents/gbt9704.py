@@ -79,9 +79,10 @@ def date_text(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def number_text(issuer_code: str, year: int, number: int) -> str:
-    """发文字号: 六角括号, no 第, no leading zeros, e.g. 廉办〔2026〕3号."""
-    return f"{issuer_code}〔{year}〕{number}号"
+def number_text(issuer_code: str, year: int, number: int | None) -> str:
+    """发文字号: 六角括号, no 第, no leading zeros, e.g. 廉办〔2026〕3号; a draft not yet issued
+    (number None) leaves the number blank: 廉办〔2026〕　号."""
+    return f"{issuer_code}〔{year}〕{'　' if number is None else number}号"
 
 
 # --- low-level XML helpers -------------------------------------------------------------
@@ -126,7 +127,7 @@ def set_indent(ppr: etree._Element, *, first_chars: int = 0, size_pt: float = BO
     if first_chars:
         ind.set(qn("w:firstLineChars"), str(first_chars * 100))
         ind.set(qn("w:firstLine"), str(round(first_chars * size_pt * 20)))
-    else:
+    elif "hanging" not in sides:
         ind.set(qn("w:firstLine"), "0")
         ind.set(qn("w:firstLineChars"), "0")
     for side, value in sides.items():
@@ -212,7 +213,7 @@ def _define_styles(doc: Document) -> None:
     _define(doc, STYLE_PLAIN, font=BODY_FONT, size=BODY_PT, align="both")
     _define(doc, STYLE_ATTACHMENT, font=BODY_FONT, size=BODY_PT, align="both", first_chars=2)
     _define(doc, STYLE_SIGNATURE, font=BODY_FONT, size=BODY_PT, align="right", right_chars=4)  # 右空四字
-    _define(doc, STYLE_RECORD, font=BODY_FONT, size=RECORD_PT, align="both")
+    _define(doc, STYLE_RECORD, font=BODY_FONT, size=RECORD_PT, align="both", snap=False)  # follows its padding exactly
     _define(doc, STYLE_TABLE, font=BODY_FONT, size=TABLE_PT, align="left", snap=False, exact_line=False)
     # The default template's theme-based defaults would override explicit fonts in some readers.
     defaults = doc.styles.element.find(qn("w:docDefaults"))

@@ -31,13 +31,13 @@ def test_summary_figures_tables_and_charts(filled: Filled) -> None:
     result = generate("summary", {"unit": UNIT}, viewer=ADMIN)
     doc = docx.Document(str(result.path))
     text = all_text(doc)
-    assert "共查找风险点5个,制定防控措施10条" in text  # the superseded entry is not counted
+    assert "共查找风险点5个，制定防控措施10条" in text  # the superseded entry is not counted
     assert "涉及风险岗位4个、风险岗位人员4人" in text
-    assert "覆盖科室(部门)2个(应报3个)" in text
-    assert "高风险2个,中风险2个,低风险1个" in text
+    assert "覆盖科室（部门）2个（应报3个）" in text
+    assert "高风险2个，中风险2个，低风险1个" in text
     levels = doc.tables[0]
     assert [c.text for c in levels.rows[1].cells] == ["高风险", "2", "40.0%"]
-    assert "财务科出纳:现金收付不及时入账,坐支现金" in text
+    assert "财务科出纳：现金收付不及时入账，坐支现金" in text
     assert len(doc.inline_shapes) == 2  # level and type charts
     assert "旧版本中的风险点" not in text
     _assert_format(result.path.read_bytes())
@@ -66,9 +66,9 @@ def test_plan_has_stages_leaders_and_numbered_letterhead(filled: Filled) -> None
     text = all_text(docx.Document(str(result.path)))
     assert result.number_text == "廉防〔2026〕1号"
     assert "廉防〔2026〕1号" in text
-    assert "(二)查找风险(2026年4月1日至2026年5月31日)" in text
-    assert "组长:李局长(局长)" in text and "副组长:周副局长(副局长)" in text
-    assert "附件:1.廉政风险点排查登记表" in text
+    assert "（二）查找风险（2026年4月1日至2026年5月31日）" in text
+    assert "组长：李局长（局长）" in text and "副组长：周副局长（副局长）" in text
+    assert "附件：廉政风险点排查登记表" in text  # one annex: no number
     assert [p.name for p in result.attachments] == ["附件1_廉政风险点排查登记表.docx", "附件1_廉政风险点排查登记表.xlsx"]
     _assert_format(result.path.read_bytes())
     _assert_format(result.attachments[0].read_bytes())
@@ -89,10 +89,10 @@ def test_rectification_numbers_have_no_gaps_or_repeats(filled: Filled) -> None:
     third = generate("rectification", params, viewer=ADMIN)
     assert third.number_text == "廉防办〔2026〕3号"
     text = all_text(docx.Document(str(second.path)))
-    assert "安澜县财政局财务科:" in text
+    assert "安澜县财政局财务科：" in text
     assert "1.风险等级标识不完整" in text and "2.防控措施过于笼统" in text
     assert "请于2026年12月5日前" in text
-    assert "抄送:" in text and "印发" in text
+    assert "抄送：" in text and "印发" in text
     _assert_format(second.path.read_bytes())
     with read_session() as s:
         rows = s.scalars(select(Document).where(Document.kind == "rectification").order_by(Document.id)).all()
@@ -133,7 +133,7 @@ def test_commitment_for_one_person(filled: Filled) -> None:
     assert result.filename == "廉政承诺书_财务科_王敏.docx"
     doc = docx.Document(str(result.path))
     text = all_text(doc)
-    assert "承诺人:王敏" in text and "原始凭证审核不严,以白条入账" in text
+    assert "承诺人：王敏" in text and "原始凭证审核不严，以白条入账" in text
     assert "1、严格审核原始凭证\n2、白条一律不得入账" in text
     assert "现金收付" not in text
     _assert_format(result.path.read_bytes())
@@ -149,7 +149,7 @@ def test_commitment_for_a_unit_is_a_zip_with_merged_letters(filled: Filled) -> N
         merged = docx.Document(io.BytesIO(merged_data))
         one = z.read("采购科_张伟.docx")
     letter = all_text(docx.Document(io.BytesIO(one)))
-    assert "承诺人:张伟" in letter and "化整为零" in letter and "刘芳" not in letter
+    assert "承诺人：张伟" in letter and "化整为零" in letter and "刘芳" not in letter
     body = merged.element.body.xml
     assert body.count('w:type="page"') == 3
     assert all_text(merged).count("廉政承诺书") == 4
@@ -184,7 +184,7 @@ def test_summary_of_all_units_counts_units_covered(filled: Filled) -> None:
         s.add(Unit(name="未报送的单位"))
     text = all_text(docx.Document(str(generate("summary", {}, viewer=ADMIN).path)))
     assert "各单位2026年度廉政风险防控工作总结" in text
-    assert "涉及单位1个(共2个)" in text and "共查找风险点5个" in text
+    assert "涉及单位1个（共2个）" in text and "共查找风险点5个" in text
 
 
 def test_ledger_of_all_units_names_the_unit(filled: Filled) -> None:
@@ -197,7 +197,7 @@ def test_manual_groups_by_department_and_position_with_toc(filled: Filled) -> No
     result = generate("manual", {"unit": UNIT}, viewer=ADMIN)
     doc = docx.Document(str(result.path))
     headings = [p.text for p in doc.paragraphs if p.style.name in ("一级标题", "二级标题")]
-    assert headings[:6] == ["目　录", "一、财务科", "(一)出纳", "(二)会计", "二、采购科", "(一)采购员"]
+    assert headings[:6] == ["目　录", "一、财务科", "（一）出纳", "（二）会计", "二、采购科", "（一）采购员"]
     assert 'TOC \\o "1-2"' in doc.element.body.xml
     assert len(doc.tables) == 4
     _assert_format(result.path.read_bytes())
@@ -249,7 +249,7 @@ def test_warning_takes_the_highest_level_found_and_lists_those_points(filled: Fi
     assert result.filename == "预警通知书_安澜县财政局财务科.docx"
     text = all_text(docx.Document(str(result.path)))
     assert "关于对安澜县财政局财务科发出廉政风险红色预警的通知" in text
-    assert "1.财务科出纳(刘芳):现金收付不及时入账,坐支现金(风险等级:高)" in text
+    assert "1.财务科出纳（刘芳）：现金收付不及时入账，坐支现金（风险等级：高）" in text
     assert "采购" not in text and "白条" not in text  # another department; a lower level
     assert "诫勉谈话" in text
     _assert_format(result.path.read_bytes())
