@@ -207,7 +207,7 @@ def commitment() -> Document:
     para(doc, "3.不利用职务之便谋取私利,不收受可能影响公正执行公务的礼品礼金。")
     para(doc, "4.如有违反,自愿接受组织处理。")
     para(doc, "", gb.STYLE_PLAIN)
-    para(doc, "承诺人(签名):　　　　　　　　", gb.STYLE_SIGNATURE)
+    para(doc, "承诺人(签名):", gb.STYLE_SIGNATURE)
     para(doc, "{{ date }}", gb.STYLE_SIGNATURE)
     return doc
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from service.cli import cli
-from service.documents import KINDS, DocumentError, generate
+from service.documents import KINDS, DocumentError, generate, rendered
 from service.documents.checker import check
 from service.store.scope import Viewer
 
@@ -63,9 +63,14 @@ def generate_command(kind: str, out: Path, pdf: bool, items: tuple[str, ...], **
 @cli.command("check-format", help="检查 .docx 是否符合 GB/T 9704-2012 (Check a .docx against GB/T 9704-2012)")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
-def check_format_command(file: Path, as_json: bool) -> None:
+@click.option("--no-render", is_flag=True, help="不经 LibreOffice 检查版面 (Skip the checks on the rendered pages)")
+def check_format_command(file: Path, as_json: bool, no_render: bool) -> None:
+    data = file.read_bytes()
     try:
-        results = check(file.read_bytes())
+        results = check(data)
+        # the page as printed: only when this machine has LibreOffice to lay it out
+        if not no_render:
+            results += rendered.check_docx(data)
     except DocumentError as exc:
         _fail(exc)
     failed = [r for r in results if r.passed is False]

@@ -222,6 +222,9 @@ def _define_styles(doc: Document) -> None:
         if rpr is not None:
             set_fonts(rpr, BODY_FONT)
             set_size(rpr, BODY_PT)  # LibreOffice sizes the character grid from the defaults
+            lang = _child(rpr, "w:lang")  # Simplified Chinese glyphs (a CJK font holds several)
+            lang.set(qn("w:val"), "zh-CN")
+            lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 # --- page, grid and page numbers ---------------------------------------------------------

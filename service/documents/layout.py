@@ -40,6 +40,9 @@ ISSUER_GLYPH_OFFSET = 0.017
 MIN_TITLE_LINE = 3
 
 
+_LATIN_RUN = re.compile(r"[\x21-\u2e7f]+")
+
+
 def _style(p: etree._Element) -> str | None:
     ppr = p.find(qn("w:pPr"))
     style = ppr.find(qn("w:pStyle")) if ppr is not None else None
@@ -55,8 +58,11 @@ def text_of(p: etree._Element) -> str:
 
 
 def width(text: str) -> float:
-    """Width in characters of the body size: Chinese 1, Latin letters and digits about 0.5."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    """Width in characters of the text's size: Chinese 1, a Latin letter or digit 0.5, and each
+    run of them 0.3 more (the space set between Chinese and Latin text; measured on the PDF)."""
+    latin = sum(1 for ch in text if ord(ch) < 0x2E80)
+    runs = len(_LATIN_RUN.findall(text))
+    return len(text) - latin * 0.5 + runs * 0.3
 
 
 # --- punctuation ---------------------------------------------------------------------------
@@ -203,9 +209,9 @@ def place_signature(root: etree._Element) -> None:
             continue
         one = gb.BODY_PT * 20
         date_right = 4 * one
+        # spaces ending a right-aligned line are not set, so the visible text is centred
         offset = (width(text_of(day)) - width(text_of(signer).rstrip("　 "))) / 2
-        trailing = len(text_of(signer)) - len(text_of(signer).rstrip("　 "))
-        signer_right = round(date_right + (offset - trailing) * one)
+        signer_right = round(date_right + offset * one)
         for p, right in ((signer, max(signer_right, 0)), (day, date_right)):
             gb.set_indent(gb._child(p, "w:pPr"), right=right)
 
@@ -244,38 +250,34 @@ def has_record(data: bytes) -> bool:
 
 def record_place(pdf: bytes) -> RecordPlace | None:
     """Read the 版记 from a PDF: the lines of its last page, the rule under the 印发 line."""
-    import pdfplumber
+    from service.documents import rendered
 
-    bottom = (gb.PAGE_MM[1] - gb.MARGINS_MM["bottom"]) * PT_PER_MM
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        pages = document.pages
-        for index in range(len(pages) - 1, -1, -1):
-            page = pages[index]
-            words = page.extract_words(keep_blank_chars=True, use_text_flow=True)
-            printed = [w for w in words if w["text"].replace(" ", "").endswith(RECORD_MARK)]
-            if not printed:
-                continue
-            line_top = printed[-1]["top"]
-            rules = [e for e in page.edges if e["orientation"] == "h" and e["top"] > line_top
-                     and e["x1"] - e["x0"] > 300]
-            last_rule = min((e["top"] for e in rules), default=printed[-1]["bottom"])
-            copy = [w for w in words if w["text"].replace(" ", "").startswith("抄送")]
-            split = not copy and index > 0
-            return RecordPlace(index, len(pages), bottom - last_rule, split)
+    pages = rendered.read(pdf)
+    for page in reversed(pages):
+        printed = [ln for ln in page.lines if ln.text.endswith(RECORD_MARK)]
+        if not printed:
+            continue
+        below = [r for r in page.rules if r > printed[-1].top]
+        last_rule = below[0] if below else printed[-1].bottom
+        body = [ln for ln in page.lines if ln.top < rendered.BOTTOM]
+        copy = next((ln for ln in body if ln.text.startswith("抄送")), printed[-1])
+        # split from the text above: cut by a page break, or carried whole to a page of its own
+        split = copy is not printed[-1] and body[0] is copy or copy is printed[-1] and body[0] is printed[-1]
+        return RecordPlace(page.index, len(pages), rendered.BOTTOM - last_rule, split and page.index > 0)
     return None
 
 
-def pad_record(data: bytes, pad_pt: float, *, new_page: bool = False) -> bytes:
-    """The .docx with a blank paragraph `pad_pt` high (after a page break) before its 版记."""
+def pad_record(data: bytes, height_pt: float, *, new_page: bool = False) -> bytes:
+    """The .docx with its 版记 after a blank paragraph `height_pt` high (less RECORD_SLACK_PT),
+    on a new page when `new_page`; the template's blank line before the 版记 makes way for it."""
     doc = docx.Document(io.BytesIO(data))
     body = doc.element.body
     first = next((p for p in body.iter(qn("w:p")) if _style(p) == gb.STYLE_RECORD), None)
-    if first is None or (pad_pt < 0.5 and not new_page):
+    if first is None:
         return data
     previous = first.getprevious()
     if previous is not None and _style(previous) == gb.STYLE_PLAIN and not text_of(previous):
-        body.remove(previous)  # the template's spacer line: the padding takes its place
-        pad_pt += gb.LINE_PITCH_TWIPS / 20
+        body.remove(previous)
     spacer = OxmlElement("w:p")
     ppr = OxmlElement("w:pPr")
     spacer.append(ppr)
@@ -287,7 +289,7 @@ def pad_record(data: bytes, pad_pt: float, *, new_page: bool = False) -> bytes:
     spacing = ppr.find(qn("w:spacing"))
     spacing.set(qn("w:before"), "0")
     spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), str(max(int((pad_pt - RECORD_SLACK_PT) * 20), 20)))
+    spacing.set(qn("w:line"), str(max(int((height_pt - RECORD_SLACK_PT) * 20), 20)))
     spacing.set(qn("w:lineRule"), "exact")
     first.addprevious(spacer)
     out = io.BytesIO()
@@ -311,12 +313,13 @@ def record_padding(data: bytes) -> Padding | None:
     place = record_place(pdf.pdf_bytes(data, ".docx"))
     if place is None:
         return None
-    if not place.split and place.gap_pt >= 0:
-        return Padding(place.gap_pt, False)
-    # It does not fit under the text: a page of its own, measured once more.
-    place = record_place(pdf.pdf_bytes(pad_record(data, 0, new_page=True), ".docx"))
-    return Padding(max(place.gap_pt, 0) if place else 0, True)
+    if not place.split and place.gap_pt >= 0:  # the blank line before it goes: its height too
+        return Padding(place.gap_pt + gb.LINE_PITCH_TWIPS / 20, False)
+    # No room under the text: a page of its own, measured once more with a 1 pt spacer.
+    place = record_place(pdf.pdf_bytes(pad_record(data, RECORD_SLACK_PT + 1, new_page=True), ".docx"))
+    return Padding(max(place.gap_pt, 0) + 1, True) if place else None
 
 
 def settle(data: bytes, padding: Padding | None) -> bytes:
     return pad_record(data, padding.pt, new_page=padding.new_page) if padding else data
+

@@ -1,0 +1,79 @@
+"""Real LibreOffice: every kind is checked on its rendered PDF (pdfplumber positions), as a
+秘书 sees it: 版头 35 mm down, 版记 at the foot of the last page, full-width punctuation,
+28 × 22, balanced titles, 署名/日期, page numbers, a 宋/仿宋 face for the 正文."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from service.documents import generate, rendered
+from service.store.scope import Viewer
+from tests.service.documents.conftest import UNIT, Filled
+
+pytestmark = [pytest.mark.libreoffice,
+              pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")]
+
+ADMIN = Viewer.system()
+DATA_ITEM = '措施过于笼统,如"加强学习",缺少责任人(财务科);依据GB/T 9704-2012,金额1.5万元'
+KINDS = {
+    "plan": {"unit": UNIT},
+    "rectification": {"unit": UNIT, "items": [DATA_ITEM], "deadline": "2026-12-05"},
+    "warning": {"unit": UNIT, "department": "采购科", "items": ["信访举报:群众反映政府采购化整为零"]},
+    "summary": {"unit": UNIT},
+    "commitment": {"unit": UNIT, "person": "张伟"},
+    "manual": {"unit": UNIT},
+}
+LETTERHEAD = {"plan", "rectification", "warning"}
+
+
+def _results(pdf: bytes) -> dict[str, rendered.RuleResult]:
+    return {r.rule.removeprefix("rendered_"): r for r in rendered.check_pdf(pdf)}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_kind_passes_on_its_rendered_pages(filled: Filled, kind: str) -> None:
+    result = generate(kind, KINDS[kind], viewer=ADMIN, pdf=True)
+    found = _results(result.pdf_path.read_bytes())
+    failed = {name: r.found for name, r in found.items() if r.passed is False}
+    assert not failed
+    for rule in ("punctuation", "face", "page_numbers", "title"):
+        assert found[rule].passed is True, found[rule]
+    if kind in LETTERHEAD:
+        for rule in ("issuer", "record", "record_indent", "signature"):
+            assert found[rule].passed is True, found[rule]
+        assert found["issuer"].found == "35.0mm"
+
+
+def test_data_punctuation_is_full_width_latin_tokens_kept(filled: Filled) -> None:
+    result = generate("rectification", KINDS["rectification"], viewer=ADMIN, pdf=True)
+    text = "".join(ln.text for p in rendered.read(result.pdf_path.read_bytes()) for ln in p.lines)
+    assert "措施过于笼统，如“加强学习”，缺少责任人（财务科）；依据GB/T9704-2012，金额1.5万元" in text
+    assert "安澜县财政局：" in text and "附件：" in text
+
+
+def test_a_full_page_holds_22_lines_of_28_characters(filled: Filled) -> None:
+    long_item = "风险点排查不全面部分岗位职责梳理不清晰防控措施缺少责任人和完成时限需要逐项补充完善"
+    result = generate("rectification", {"unit": UNIT, "items": [long_item * 2] * 12}, viewer=ADMIN, pdf=True)
+    pages = rendered.read(result.pdf_path.read_bytes())
+    body = [ln for ln in rendered._body(pages[1:2])]
+    assert len(body) == 22  # a page in the middle is full: 22 lines on the grid
+    steps = {round(b.top - a.top, 1) for a, b in zip(body, body[1:], strict=False)}
+    assert all(abs(s - rendered.PITCH) < 0.3 for s in steps)
+    full = [ln for ln in body if ln.text.isalpha() and rendered.RIGHT - ln.x1 < 8]  # Chinese only, to the edge
+    assert full and all(round((ln.x0 - rendered.LEFT) / 16) + len(ln.text) == 28 for ln in full)
+    found = _results(result.pdf_path.read_bytes())
+    assert found["grid"].found == "满行28字,每页最多22行"
+    assert found["grid"].passed is True and found["record"].passed is True, (found["grid"], found["record"])
+
+
+@pytest.mark.parametrize("items", [9, 10, 11, 12])
+def test_record_ends_on_the_last_page_foot_however_long_the_text(filled: Filled, items: int) -> None:
+    """Around the length where the 版记 no longer fits under the date, it still ends on the foot
+    of the last page, never split from its 印发 line."""
+    result = generate("rectification", {"unit": UNIT, "items": [f"第{n}项问题需要整改落实" for n in range(items)]},
+                      viewer=ADMIN, pdf=True)
+    found = _results(result.pdf_path.read_bytes())
+    assert found["record"].passed is True, found["record"]
+    assert found["record_indent"].passed is True, found["record_indent"]
