@@ -34,8 +34,12 @@ def _fail(exc: DocumentError) -> None:
 @click.option("--item", "items", multiple=True, help="整改或预警事项,可多次使用 (Problem or warning signal; repeatable)")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="输出文件或文件夹 (Output file or folder)")
 @click.option("--pdf", is_flag=True, help="同时经 LibreOffice 转为 PDF (Also convert to PDF)")
-def generate_command(kind: str, out: Path, pdf: bool, items: tuple[str, ...], **params: str | int | None) -> None:
+@click.option("--draft", is_flag=True, help="草稿:不占用文号 (Draft: takes no document number)")
+def generate_command(kind: str, out: Path, pdf: bool, draft: bool, items: tuple[str, ...],
+                     **params: str | int | None) -> None:
     params = {k: v for k, v in params.items() if v is not None}
+    if draft:
+        params["draft"] = True
     if items:
         params["items"] = list(items)
     try:

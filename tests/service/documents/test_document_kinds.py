@@ -266,3 +266,38 @@ def test_warning_grade_and_signals_chosen_by_the_office(filled: Filled) -> None:
     with pytest.raises(DocumentError) as err:
         generate("warning", {"unit": UNIT, "person": "不存在的人"}, viewer=ADMIN)
     assert err.value.code == "no_level"
+
+
+def test_one_number_sequence_per_issuer_code_and_year_across_kinds(filled: Filled) -> None:
+    notice = generate("rectification", {"unit": UNIT, "items": ["措施过于笼统"]}, viewer=ADMIN)
+    warning = generate("warning", {"unit": UNIT, "department": "采购科"}, viewer=ADMIN)
+    plan = generate("plan", {"unit": UNIT}, viewer=ADMIN)  # another 机关代字: its own sequence
+    assert (notice.number_text, warning.number_text, plan.number_text) == (
+        "廉防办〔2026〕1号", "廉防办〔2026〕2号", "廉防〔2026〕1号")
+    other_code = generate("rectification", {"unit": UNIT, "items": ["x"], "issuer_code": "财廉"}, viewer=ADMIN)
+    assert other_code.number_text == "财廉〔2026〕1号"
+
+
+def test_drafts_take_no_number_and_show_it_blank(filled: Filled) -> None:
+    params = {"unit": UNIT, "items": ["措施过于笼统"]}
+    drafts = [generate(kind, {**params, "department": "采购科", "draft": True}, viewer=ADMIN)
+              for kind in ("rectification", "warning", "rectification")]
+    assert [d.number_text for d in drafts] == [None, None, None]
+    assert all(d.filename.endswith("_草稿.docx") for d in drafts)
+    assert "廉防办〔2026〕　号" in all_text(docx.Document(str(drafts[0].path)))
+    issued = generate("rectification", params, viewer=ADMIN)
+    assert issued.number_text == "廉防办〔2026〕1号"
+    with read_session() as s:
+        numbers = [d.number for d in s.scalars(select(Document).order_by(Document.id))]
+    assert numbers == [None, None, None, 1]
+
+
+def test_concurrent_issuers_of_two_kinds_never_share_a_number(filled: Filled) -> None:
+    def issue(i: int) -> str:
+        if i % 2:
+            return generate("warning", {"unit": UNIT, "department": "采购科"}, viewer=ADMIN).number_text
+        return generate("rectification", {"unit": UNIT, "items": ["措施过于笼统"]}, viewer=ADMIN).number_text
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        numbers = list(pool.map(issue, range(6)))
+    assert sorted(numbers, key=lambda t: int(t[9:-1])) == [f"廉防办〔2026〕{n}号" for n in range(1, 7)]
