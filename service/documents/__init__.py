@@ -21,7 +21,9 @@ from sqlalchemy.exc import IntegrityError
 
 from service.config import settings
 from service.documents import (
+    charts,
     commitment,
+    converter,
     gbt9704,
     layout,
     ledger,
@@ -54,7 +56,15 @@ KINDS: dict[str, ModuleType] = {
 }
 NUMBER_ATTEMPTS = 3
 
-__all__ = ["KINDS", "DocumentError", "GeneratedDocument", "generate", "stored_path"]
+__all__ = ["KINDS", "DocumentError", "GeneratedDocument", "generate", "stored_path", "warm_up"]
+
+
+def warm_up(*, converter_too: bool = True) -> None:
+    """Make a fresh process's first document quick: draw a chart (imports matplotlib, loads the
+    CJK font) and start the warm LibreOffice converter. A server worker calls it at start."""
+    charts.share_chart("预热", ["预热"], [1])
+    if converter_too:
+        converter.start_warm()
 
 
 @dataclass(slots=True)
