@@ -119,12 +119,16 @@ def plan() -> Document:
     letterhead(doc)
     para(doc, "{{ title }}", gb.STYLE_TITLE)
     para(doc, "", gb.STYLE_PLAIN)
-    para(doc, "为深入推进惩治和预防腐败体系建设,加强对权力运行的制约和监督,根据{{ campaign }}的统一部署,"
+    tag(doc, "{%p if main_to %}")
+    para(doc, "{{ main_to }}:", gb.STYLE_PLAIN)
+    tag(doc, "{%p endif %}")
+    para(doc, "为深入推进全面从严治党,加强对权力运行的制约和监督,根据{{ campaign }}的统一部署,"
               "结合{{ unit }}工作实际,制定本实施方案。")
     para(doc, "一、指导思想", gb.STYLE_H1)
-    para(doc, "以科学发展观为指导,坚持标本兼治、综合治理、惩防并举、注重预防的方针,以岗位为点、以程序为线、"
-              "以制度为面,通过查找风险、制定措施、监控执行、检查考核,构建覆盖全员、全程的廉政风险防控机制,"
-              "切实做到关口前移、预防在先。")
+    para(doc, "以习近平新时代中国特色社会主义思想为指导,深入贯彻党的二十大和二十届中央纪委历次全会精神,"
+              "坚持严的基调不动摇,一体推进不敢腐、不能腐、不想腐,以岗位为点、以流程为线、以制度为面,"
+              "通过查找风险、制定措施、监控执行、检查考核,构建覆盖全员、全程的廉政风险防控机制,"
+              "推动廉政风险防控关口前移、预防在先。")
     para(doc, "二、目标要求", gb.STYLE_H1)
     para(doc, "通过开展廉政风险防控工作,全面排查{{ unit }}各科室、各岗位的廉政风险点,评定风险等级,"
               "制定前期预防、中期监控、后期处置的防控措施,做到风险点找得准、防控措施定得实、监督制约管得住。")
@@ -161,12 +165,20 @@ def summary() -> Document:
     doc = new()
     para(doc, "{{ title }}", gb.STYLE_TITLE)
     para(doc, "", gb.STYLE_PLAIN)
+    tag(doc, "{%p if not figures.entries %}")
+    para(doc, "{{ period }},{{ scope_name }}按照{{ campaign }}的部署开展廉政风险防控工作。"
+              "本阶段没有收到各科室(部门)报送的风险点排查表格,尚无风险点和防控措施的数据"
+              "{% if figures.departments_expected %},应报送的{{ figures.departments_expected }}个科室(部门)"
+              "均未报送{% endif %}。")
+    tag(doc, "{%p else %}")
     para(doc, "{{ period }},{{ scope_name }}按照{{ campaign }}的部署,扎实开展廉政风险防控工作。"
               "共查找风险点{{ figures.entries }}个,制定防控措施{{ figures.measures }}条,"
               "涉及风险岗位{{ figures.positions }}个、风险岗位人员{{ figures.persons }}人,"
               "覆盖科室(部门){{ figures.departments }}个{% if figures.departments_expected %}"
               "(应报{{ figures.departments_expected }}个){% endif %}{% if figures.units_expected %},"
               "涉及单位{{ figures.units }}个(共{{ figures.units_expected }}个){% endif %}。")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if figures.entries %}")
     para(doc, "一、风险等级分布", gb.STYLE_H1)
     para(doc, "按风险等级分,{% for r in by_level %}{{ r.label }}{{ r.count }}个"
               "{% if not loop.last %},{% endif %}{% endfor %}。")
@@ -184,7 +196,20 @@ def summary() -> Document:
     tag(doc, "{%p for e in top_risks %}")
     para(doc, "{{ loop.index }}.{{ e.where }}:{{ e.risk }}")
     tag(doc, "{%p endfor %}")
-    para(doc, "五、下一步工作", gb.STYLE_H1)
+    tag(doc, "{%p endif %}")
+    para(doc, "{{ problems_heading }}存在问题", gb.STYLE_H1)
+    tag(doc, "{%p if problem_groups %}")
+    para(doc, "经审核,{{ scope_name }}报送的材料尚有{{ problem_count }}个问题未整改到位:")
+    tag(doc, "{%p for g in problem_groups %}")
+    para(doc, "{{ g.heading }}{{ g.title }}({{ g.lines|length }}个)", gb.STYLE_H2)
+    tag(doc, "{%p for p in g.lines %}")
+    para(doc, "{{ p.no }}.{{ p.text }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "{% if figures.entries %}审核发现的问题均已整改。{% else %}本阶段没有可审核的材料。{% endif %}")
+    tag(doc, "{%p endif %}")
+    para(doc, "{{ next_heading }}下一步工作", gb.STYLE_H1)
     para(doc, "针对排查中发现的问题,督促各科室(部门)完善防控措施,加强监控执行和检查考核,"
               "推动廉政风险防控工作常态化、长效化。")
     signature(doc)
@@ -223,15 +248,23 @@ def notice_head() -> Document:
 
 
 def rectification() -> Document:
+    """Problems first (一、, then each rule as （一） and its findings as 1.), then what to do and by when."""
     doc = notice_head()
-    para(doc, "根据{{ campaign }}的工作安排,经审核,你{{ addressee_kind }}报送的廉政风险防控材料存在以下问题:")
-    tag(doc, "{%p for p in problems %}")
-    para(doc, "{{ loop.index }}.{{ p }}")
+    para(doc, "根据{{ campaign }}的工作安排,经审核,你{{ addressee_kind }}报送的廉政风险防控材料存在"
+              "{{ count }}个问题。现将有关事项通知如下:")
+    para(doc, "一、存在的问题", gb.STYLE_H1)
+    tag(doc, "{%p for g in groups %}")
+    para(doc, "{{ g.heading }}{{ g.title }}", gb.STYLE_H2)
+    tag(doc, "{%p for p in g.lines %}")
+    para(doc, "{{ p.no }}.{{ p.text }}")
     tag(doc, "{%p endfor %}")
-    para(doc, "请按以下要求进行整改:")
-    para(doc, "一、对照上述问题逐项核实,补充完善风险点、风险等级和防控措施。", gb.STYLE_H1)
-    para(doc, "二、防控措施要具体可行,明确责任人和完成时限。", gb.STYLE_H1)
-    para(doc, "三、请于{{ deadline }}前将整改情况书面报送{{ issuer }}。", gb.STYLE_H1)
+    tag(doc, "{%p endfor %}")
+    para(doc, "二、整改要求", gb.STYLE_H1)
+    para(doc, "(一)对照上述问题逐项核实,补充完善风险点、风险等级和防控措施,按附件重新填报。", gb.STYLE_H2)
+    para(doc, "(二)防控措施要具体可行,明确责任人和完成时限;提出制定制度的,写明制度名称和出台时间。", gb.STYLE_H2)
+    para(doc, "三、报送时限", gb.STYLE_H1)
+    para(doc, "请于{{ deadline }}前将整改情况和修订后的登记表书面报送{{ issuer }}。逾期未报送或整改不到位的,"
+              "将予以通报。")
     attachments(doc)
     signature(doc)
     record(doc)

@@ -216,9 +216,18 @@ def place_signature(root: etree._Element) -> None:
             gb.set_indent(gb._child(p, "w:pPr"), right=right)
 
 
+def drop_empty_copy_line(root: etree._Element) -> None:
+    """No 抄送 named: the 版记 is the 印发 line alone, between two thick rules."""
+    record = [p for p in root.iter(qn("w:p")) if _style(p) == gb.STYLE_RECORD]
+    if len(record) >= 2 and not text_of(record[0]).strip():
+        record[0].getparent().remove(record[0])
+        gb.set_border(gb._child(record[1], "w:pPr"), "top", gb.THICK_LINE)
+
+
 def finish(doc: Document) -> None:
     """Everything above, on a document docxtpl has just rendered."""
     root = doc.element.body
+    drop_empty_copy_line(root)
     punctuate(root)
     place_issuer(root)
     balance_titles(root)

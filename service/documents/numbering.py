@@ -34,7 +34,7 @@ def heading1(n: int) -> str:
 
 
 def heading2(n: int) -> str:
-    return f"({chinese(n)})"
+    return f"（{chinese(n)}）"
 
 
 def _positive(value: object) -> int:

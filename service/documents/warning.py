@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from parsers.levels import LevelReader
 from service.documents import gbt9704, queries, render
-from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date
+from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date, setting
 from service.documents.errors import DocumentError
 from service.store.scope import Viewer
 
@@ -85,7 +85,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         number_text="",
     )
     return Draft(ctx, stem=f"预警通知书_{addressee}", scope=sc,
-                 number_prefix=params.get("issuer_code") or DEFAULT_ISSUER_CODE, deadline=deadline)
+                 number_prefix=setting(sc, params, "issuer_code") or DEFAULT_ISSUER_CODE, deadline=deadline)
 
 
 def produce(template: render.Template, draft: Draft) -> Output:

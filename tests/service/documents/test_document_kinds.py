@@ -52,7 +52,8 @@ def test_summary_for_a_stage_counts_forms_received_in_it(filled: Filled) -> None
         s.execute(update(Submission).values(received_at=datetime(2026, 3, 15, 9)))
     text = stage_text()
     assert "查找风险阶段" in text and "2026年4月1日至2026年5月31日" in text
-    assert "共查找风险点0个" in text
+    assert "本阶段没有收到各科室（部门）报送的风险点排查表格" in text and "共查找风险点0个" not in text
+    assert "按风险等级分" not in text and "一、存在问题" in text  # no empty figures, no empty tables
     with write_session() as s:
         s.execute(update(Submission).values(received_at=datetime(2026, 5, 31, 18)))
     assert "共查找风险点5个" in stage_text()
@@ -77,7 +78,7 @@ def test_plan_has_stages_leaders_and_numbered_letterhead(filled: Filled) -> None
 def test_rectification_numbers_have_no_gaps_or_repeats(filled: Filled) -> None:
     params = {"unit": UNIT, "items": ["风险等级标识不完整", "防控措施过于笼统"], "deadline": "2026-12-05"}
     first = generate("rectification", params, viewer=ADMIN)
-    second = generate("rectification", {**params, "department": "财务科"}, viewer=ADMIN)
+    second = generate("rectification", {**params, "department": "财务科", "copy_to": "县纪委监委"}, viewer=ADMIN)
     assert (first.number_text, second.number_text) == ("廉防办〔2026〕1号", "廉防办〔2026〕2号")
     with pytest.raises(DocumentError) as err:
         generate("rectification", {**params, "number": 2}, viewer=ADMIN)
@@ -92,8 +93,12 @@ def test_rectification_numbers_have_no_gaps_or_repeats(filled: Filled) -> None:
     assert "安澜县财政局财务科：" in text
     assert "1.风险等级标识不完整" in text and "2.防控措施过于笼统" in text
     assert "请于2026年12月5日前" in text
-    assert "抄送：" in text and "印发" in text
+    assert "抄送：县纪委监委。" in text and "印发" in text
+    assert "安澜县财政局廉政风险防控工作领导小组办公室" in text  # the issuer named with its body
     _assert_format(second.path.read_bytes())
+    first_text = all_text(docx.Document(str(first.path)))
+    assert "抄送" not in first_text and "监察局" not in first_text  # none named: no 抄送 line
+    assert "报送安澜县廉政风险防控工作领导小组办公室" in first_text
     with read_session() as s:
         rows = s.scalars(select(Document).where(Document.kind == "rectification").order_by(Document.id)).all()
         assert [d.number for d in rows] == [1, 2, 3]
@@ -114,6 +119,8 @@ def test_rectification_lists_open_findings_and_links_them(filled: Filled) -> Non
     result = generate("rectification", {"unit": UNIT, "items": ["不会用到"]}, viewer=ADMIN)
     text = all_text(docx.Document(str(result.path)))
     assert "1.防控措施“加强学习”过于笼统" in text
+    order = [text.index(t) for t in ("一、存在的问题", "（一）防控措施过于笼统", "1.防控措施“加强学习”", "二、整改要求")]
+    assert order == sorted(order)  # 一、 before （一） before 1.
     assert "已关闭的问题" not in text and "不会用到" not in text
     with read_session() as s:
         assert s.scalar(select(Finding.notice_id).where(Finding.key == "a")) == result.id

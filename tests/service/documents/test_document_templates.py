@@ -89,8 +89,8 @@ def test_a_file_that_is_not_a_docx_is_rejected(templates: Path) -> None:
 
 
 def test_sandbox_refuses_unsafe_template_code(templates: Path) -> None:
-    _user_template(templates, "summary", "{{ scope_name }}",
-                   "{{ scope_name.__class__.__mro__[1].__subclasses__() }}")
+    _user_template(templates, "summary", "{{ title }}",
+                   "{{ title.__class__.__mro__[1].__subclasses__() }}")
     with pytest.raises(DocumentError) as err:
         generate("summary", {"unit": UNIT}, viewer=ADMIN)
     assert err.value.code == "template_unsafe" and "summary.docx" in err.value.message
