@@ -251,12 +251,14 @@ def test_pdf_of_a_zip_is_refused_before_anything_is_recorded(filled: Filled) -> 
 
 
 def test_warning_takes_the_highest_level_found_and_lists_those_points(filled: Filled) -> None:
-    result = generate("warning", {"unit": UNIT, "department": "财务科"}, viewer=ADMIN)
+    result = generate("warning", {"unit": UNIT, "department": "财务科", "items": ["信访举报：群众反映坐支现金"]},
+                      viewer=ADMIN)
     assert result.number_text == "廉防办〔2026〕1号"
     assert result.filename == "预警通知书_安澜县财政局财务科.docx"
     text = all_text(docx.Document(str(result.path)))
     assert "关于对安澜县财政局财务科发出廉政风险红色预警的通知" in text
-    assert "1.财务科出纳（刘芳）：现金收付不及时入账，坐支现金（风险等级：高）" in text
+    assert "1.信访举报：群众反映坐支现金" in text
+    assert "2.财务科出纳（刘芳）：现金收付不及时入账，坐支现金（风险等级：高）" in text
     assert "采购" not in text and "白条" not in text  # another department; a lower level
     assert "诫勉谈话" in text
     _assert_format(result.path.read_bytes())
@@ -308,3 +310,21 @@ def test_concurrent_issuers_of_two_kinds_never_share_a_number(filled: Filled) ->
     with ThreadPoolExecutor(max_workers=4) as pool:
         numbers = list(pool.map(issue, range(6)))
     assert sorted(numbers, key=lambda t: int(t[9:-1])) == [f"廉防办〔2026〕{n}号" for n in range(1, 7)]
+
+
+def test_red_warning_needs_a_signal_not_only_self_rated_high_points(filled: Filled) -> None:
+    plain = generate("warning", {"unit": UNIT, "department": "财务科"}, viewer=ADMIN)
+    text = all_text(docx.Document(str(plain.path)))
+    assert "橙色预警" in text and "红色" not in text  # a self-rated 高 point alone
+    assert "现金收付不及时入账" in text
+    with pytest.raises(DocumentError) as err:
+        generate("warning", {"unit": UNIT, "department": "财务科", "level": "红色"}, viewer=ADMIN)
+    assert err.value.code == "red_needs_signal"
+    with write_session() as s:
+        s.add(Finding(unit_id=filled.unit_id, campaign_id=filled.campaign_id, rule="missing_level", severity="high",
+                      message="风险等级标识不完整", key="k"))
+    notice = generate("rectification", {"unit": UNIT, "deadline": "2026-01-10"}, viewer=ADMIN)
+    overdue = generate("warning", {"unit": UNIT, "department": "财务科"}, viewer=ADMIN)
+    text = all_text(docx.Document(str(overdue.path)))
+    assert "红色预警" in text
+    assert f"整改逾期：{notice.number_text}要求于2026年1月10日前整改，尚有1个问题未整改" in text
