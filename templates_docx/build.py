@@ -221,10 +221,14 @@ def commitment() -> Document:
     para(doc, "廉政承诺书", gb.STYLE_TITLE)
     para(doc, "", gb.STYLE_PLAIN)
     para(doc, "承诺人:{{ person }}　　科室(部门):{{ department }}　　岗位:{{ position }}")
+    tag(doc, "{%p if reported %}")
     para(doc, "本人作为{{ unit }}{{ department }}{{ position }},对照岗位职责查找出以下廉政风险点,"
               "并郑重承诺严格落实相应的防控措施:")
     table(doc, ["序号", "风险点", "等级", "防控措施"], "e in entries",
           ["{{ e.no }}", "{{ e.risk }}", "{{ e.level }}", "{{ e.measures }}"], [14, 62, 14, 66])
+    tag(doc, "{%p else %}")
+    para(doc, "{{ not_reported }}")
+    tag(doc, "{%p endif %}")
     para(doc, "", gb.STYLE_PLAIN)
     para(doc, "本人郑重承诺:")
     para(doc, "1.严格遵守党的政治纪律和廉洁自律各项规定,依法依规履行岗位职责。")

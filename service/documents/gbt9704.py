@@ -259,7 +259,9 @@ def _page_setup(doc: Document) -> None:
     normal_size = doc.styles["Normal"].font.size
     normal_pt = normal_size.pt if normal_size else BODY_PT
     doc.settings.odd_and_even_pages_header_footer = True
-    for section in doc.sections:
+    sections = list(doc.sections)
+    first = sections[0]
+    for section in sections:
         section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
         section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
         section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
@@ -273,6 +275,10 @@ def _page_setup(doc: Document) -> None:
         grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
         width = twips(PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"])
         grid.set(qn("w:charSpace"), str(char_space(normal_pt, width)))
+        if section is not first:  # merged letters: one footer shared by every section (its
+            for ref in sect.findall(qn("w:footerReference")):  # relationship stays: the first uses it)
+                sect.remove(ref)
+            continue
         section.footer.is_linked_to_previous = False
         section.even_page_footer.is_linked_to_previous = False
         _page_number_paragraph(section.footer._element, odd=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from service.documents import DocumentError, generate, stored_path
 from service.documents.checker import check
 from service.store.db import read_session, write_session
-from service.store.models import AuditLog, Document, Finding, Submission, Unit
+from service.store.models import AuditLog, Document, Entry, Finding, Submission, Unit
 from service.store.scope import Viewer
 from tests.service.documents.conftest import CAMPAIGN, UNIT, Filled, all_text, fill
 
@@ -150,16 +150,20 @@ def test_commitment_for_a_unit_is_a_zip_with_merged_letters(filled: Filled) -> N
     result = generate("commitment", {"unit": UNIT}, viewer=ADMIN)
     with zipfile.ZipFile(result.path) as z:
         names = sorted(z.namelist())
-        assert names == sorted(["财务科_刘芳.docx", "财务科_王敏.docx", "采购科_张伟.docx", "采购科_赵强.docx",
-                                "廉政承诺书_合并.docx"])
+        # every person of the roster, leaders first (with or without risk points), then the forms' people
+        assert names == sorted(["本单位_李局长.docx", "本单位_周副局长.docx", "财务科_刘芳.docx", "财务科_王敏.docx",
+                                "采购科_张伟.docx", "采购科_赵强.docx", "廉政承诺书_合并.docx"])
         merged_data = z.read("廉政承诺书_合并.docx")
         merged = docx.Document(io.BytesIO(merged_data))
         one = z.read("采购科_张伟.docx")
+        leader = all_text(docx.Document(io.BytesIO(z.read("本单位_李局长.docx"))))
     letter = all_text(docx.Document(io.BytesIO(one)))
     assert "承诺人：张伟" in letter and "化整为零" in letter and "刘芳" not in letter
+    assert "承诺人：李局长" in leader and "岗位：局长" in leader and "本人尚未报送岗位廉政风险点" in leader
     body = merged.element.body.xml
-    assert body.count('w:type="page"') == 3
-    assert all_text(merged).count("廉政承诺书") == 4
+    assert body.count('w:pgNumType w:start="1"') == 6  # each letter a section numbered from 1
+    assert len(merged.sections) == 6
+    assert all_text(merged).count("廉政承诺书") == 6
     _assert_format(one)
     _assert_format(merged_data)
 
@@ -328,3 +332,15 @@ def test_red_warning_needs_a_signal_not_only_self_rated_high_points(filled: Fill
     text = all_text(docx.Document(str(overdue.path)))
     assert "红色预警" in text
     assert f"整改逾期：{notice.number_text}要求于2026年1月10日前整改，尚有1个问题未整改" in text
+
+
+def test_commitment_pledges_no_measure_the_audit_found_vague_and_no_unrated_level(filled: Filled) -> None:
+    with read_session() as s:
+        cash = s.scalar(select(Entry.id).where(Entry.risk.like("现金收付%"), Entry.is_current.is_(True)))
+    with write_session() as s:
+        s.execute(update(Entry).where(Entry.id == cash).values(level=None))
+        s.add(Finding(unit_id=filled.unit_id, campaign_id=filled.campaign_id, rule="vague_measure", severity="medium",
+                      message="措施笼统", key="v", entry_id=cash))
+    text = all_text(docx.Document(str(generate("commitment", {"unit": UNIT, "person": "刘芳"}, viewer=ADMIN).path)))
+    assert "原防控措施经审核过于笼统" in text and "严禁坐支现金" not in text
+    assert "未定级" not in text and "—" in text

@@ -77,3 +77,20 @@ def test_record_ends_on_the_last_page_foot_however_long_the_text(filled: Filled,
     found = _results(result.pdf_path.read_bytes())
     assert found["record"].passed is True, found["record"]
     assert found["record_indent"].passed is True, found["record_indent"]
+
+
+def test_merged_letters_number_their_pages_from_1_each(filled: Filled) -> None:
+    import io
+    import zipfile
+
+    from service.documents import pdf
+
+    result = generate("commitment", {"unit": UNIT}, viewer=ADMIN)
+    with zipfile.ZipFile(result.path) as z:
+        merged = z.read("廉政承诺书_合并.docx")
+    pages = rendered.read(pdf.pdf_bytes(merged, ".docx"))
+    numbers = [next(ln.text for ln in p.lines if ln.top > rendered.BOTTOM) for p in pages]
+    assert numbers == ["—1—"] * 6  # six one-page letters, each numbered from 1
+    starts = ["".join(ln.text for ln in p.lines[:1]) for p in pages]
+    assert starts == ["廉政承诺书"] * 6
+    assert io.BytesIO(merged).getbuffer().nbytes > 0
