@@ -297,8 +297,9 @@ def manual() -> Document:
     doc = new()
     para(doc, "{{ title }}", gb.STYLE_TITLE)
     para(doc, "", gb.STYLE_PLAIN)
-    para(doc, "目　录", gb.STYLE_H1)
+    para(doc, "目　录", gb.STYLE_PLAIN)  # not a heading: the 目录 does not list itself
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    gb.set_fonts(doc.paragraphs[-1].runs[0]._r.get_or_add_rPr(), gb.HEADING1_FONT)
     toc_begin = doc.add_paragraph(style=gb.STYLE_PLAIN)
     toc_begin._p.append(parse_xml(
         f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'))
@@ -318,7 +319,7 @@ def manual() -> Document:
     para(doc, "{{ pos.heading }}{{ pos.name }}", gb.STYLE_H2)
     table(doc, ["序号", "风险点", "类型", "等级", "防控措施", "责任人"], "e in pos.entries",
           ["{{ e.no }}", "{{ e.risk }}", "{{ e.category }}", "{{ e.level }}", "{{ e.measures }}", "{{ e.owner }}"],
-          [14, 42, 18, 14, 48, 20])
+          [12, 40, 22, 12, 50, 20])
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     return doc
