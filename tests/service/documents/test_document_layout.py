@@ -100,6 +100,6 @@ def test_manual_contents_show_page_numbers(filled: Filled) -> None:
     result = generate("manual", {"unit": UNIT}, viewer=ADMIN, pdf=True)
     first = rendered.read(result.pdf_path.read_bytes())[0]
     entries = [ln.text for ln in first.lines if ln.text.startswith(("一、", "二、", "（一）", "（二）"))]
-    assert len(entries) == 5 and entries[0].startswith("一、财务科")
+    assert len(entries) >= 5 and entries[0].startswith("一、财务科")
     assert all(t.endswith("2") and "..." in t for t in entries)  # leader dots, then the page (2)
     assert not any(t.startswith("目") and t.endswith("1") for t in (ln.text for ln in first.lines))
