@@ -122,13 +122,16 @@ def _mm(length: int | None) -> float:
 
 
 def _page(doc: Document) -> list[RuleResult]:
+    """A4 with the standard margins; a landscape section (a table annex) with them turned."""
     sizes = [(_mm(s.page_width), _mm(s.page_height)) for s in doc.sections]
     ok_size = all(
-        abs(w - gb.PAGE_MM[0]) <= gb.TOLERANCE_MM and abs(h - gb.PAGE_MM[1]) <= gb.TOLERANCE_MM
+        abs(min(w, h) - gb.PAGE_MM[0]) <= gb.TOLERANCE_MM and abs(max(w, h) - gb.PAGE_MM[1]) <= gb.TOLERANCE_MM
         for w, h in sizes
     )
     margins = [{k: _mm(getattr(s, f"{k}_margin")) for k in gb.MARGINS_MM} for s in doc.sections]
-    ok_margins = all(abs(m[k] - v) <= gb.TOLERANCE_MM for m in margins for k, v in gb.MARGINS_MM.items())
+    wanted = [gb.LANDSCAPE_MARGINS_MM if w > h else gb.MARGINS_MM for w, h in sizes]
+    ok_margins = all(abs(m[k] - v) <= gb.TOLERANCE_MM for m, want in zip(margins, wanted, strict=True)
+                     for k, v in want.items())
     m = margins[0]
     return [
         RuleResult("page_size", "纸张 A4(210×297 mm)", ok_size, f"{sizes[0][0]}×{sizes[0][1]} mm"),
@@ -141,8 +144,16 @@ def _page(doc: Document) -> list[RuleResult]:
     ]
 
 
+def _landscape(doc: Document) -> bool:
+    """A landscape form (a table annex): running-text rules (28×22, indents) do not apply."""
+    section = doc.sections[0]
+    return bool(section.page_width and section.page_height and section.page_width > section.page_height)
+
+
 def _grid(doc: Document) -> RuleResult:
     section = doc.sections[0]
+    if _landscape(doc):
+        return RuleResult("line_grid", "每页22行、每行28字(行距579、字符网格)", None, "横排表格页")
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
         return RuleResult("line_grid", "每页22行、每行28字(行距579、字符网格)", False, "未设置文档网格")
@@ -399,7 +410,8 @@ def _rules(doc: Document) -> list[RuleResult]:
         _grid(doc),
         *_fonts(doc, res, body),
         _title(res, body),
-        _indent(res, body),
+        _indent(res, body) if not _landscape(doc) else RuleResult("first_line_indent", "正文段落首行缩进2字",
+                                                                  None, "横排表格页"),
         _footer(doc),
         *_letterhead(res, body),
         _issue_date(body),

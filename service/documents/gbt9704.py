@@ -21,6 +21,8 @@ from lxml import etree
 
 PAGE_MM = (210.0, 297.0)
 MARGINS_MM = {"top": 37.0, "bottom": 35.0, "left": 28.0, "right": 26.0}
+# A landscape page (a table annex) turns the portrait margins with it: 225 mm of text a line.
+LANDSCAPE_MARGINS_MM = {"top": 28.0, "bottom": 26.0, "left": 37.0, "right": 35.0}
 TOLERANCE_MM = 1.0
 LINES_PER_PAGE = 22
 CHARS_PER_LINE = 28

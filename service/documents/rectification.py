@@ -74,6 +74,6 @@ def produce(template: render.Template, draft: Draft) -> Output:
     annexes = []
     if ANNEX in draft.context["attachments"]:
         unit = draft.scope.unit_name
-        annexes = [(f"附件_{forms.TITLE}（修订）.docx", forms.blank_docx(unit)),
+        annexes = [(f"附件_{forms.TITLE}（修订）.docx", forms.blank_docx(unit, "附件")),
                    (f"附件_{forms.TITLE}（修订）.xlsx", forms.blank_xlsx(unit))]
     return Output(render.render(template, draft.context), ".docx", attachments=annexes)

@@ -103,3 +103,27 @@ def test_manual_contents_show_page_numbers(filled: Filled) -> None:
     assert len(entries) >= 5 and entries[0].startswith("一、财务科")
     assert all(t.endswith("2") and "..." in t for t in entries)  # leader dots, then the page (2)
     assert not any(t.startswith("目") and t.endswith("1") for t in (ln.text for ln in first.lines))
+
+
+def test_plan_annex_is_a_landscape_form_labelled_and_the_workbook_prints_one_page_wide(filled: Filled) -> None:
+    import io
+
+    import openpyxl
+
+    from service.documents import pdf
+
+    result = generate("plan", {"unit": UNIT}, viewer=ADMIN)
+    form = next(p for p in result.attachments if p.suffix == ".docx")
+    pages = rendered.read(pdf.pdf_bytes(form.read_bytes(), ".docx"))
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf.pdf_bytes(form.read_bytes(), ".docx"))) as d:
+        assert d.pages[0].width > d.pages[0].height  # landscape
+    first = pages[0].lines
+    assert first[0].text == "附件1" and first[0].x0 < 110  # top left of the text block
+    header = next(ln for ln in first if ln.text.startswith("序号"))
+    assert header.text == "序号岗位职权事项风险点风险类型风险等级防控措施责任人完成时限"  # one line each
+    book = openpyxl.load_workbook(next(p for p in result.attachments if p.suffix == ".xlsx"))
+    sheet = book.active
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToHeight == 0 and sheet.page_setup.orientation == "landscape"
