@@ -66,6 +66,8 @@ def marks(text: str) -> list[str]:
             converted.add(i)
     for opener, closer, wide in (("(", ")", BRACKETS), ('"', None, None)):
         for start, end in _pairs(text, opener, closer):
+            if wide and text[start - 1:start].isascii() and text[start - 1:start].isalnum():
+                continue  # f(x), SUM(1): a Latin token's own brackets
             inside = text[start + 1:end]
             around = (_neighbour(text, start, -1), _neighbour(text, end, 1))
             if any(is_cjk(c) for c in inside) or any(is_cjk(c) for c in around):

@@ -345,3 +345,16 @@ def test_commitment_pledges_no_measure_the_audit_found_vague_and_no_unrated_leve
     text = all_text(docx.Document(str(generate("commitment", {"unit": UNIT, "person": "刘芳"}, viewer=ADMIN).path)))
     assert "原防控措施经审核过于笼统" in text and "严禁坐支现金" not in text
     assert "未定级" not in text and "—" in text
+
+
+def test_ledger_is_formatted_for_print(filled: Filled) -> None:
+    with write_session() as s:
+        s.execute(update(Entry).where(Entry.risk.like("往来款项%")).values(level=None))
+    ws = openpyxl.load_workbook(generate("ledger", {"unit": UNIT}, viewer=ADMIN).path)["风险台账"]
+    header = [c.value for c in ws[3]]
+    level_col = header.index("风险等级") + 1
+    levels = {ws.cell(r, level_col).value: ws.cell(r, level_col).fill.fgColor.rgb[-6:] for r in range(4, ws.max_row + 1)}
+    assert levels == {"高": "FFC7CE", "中": "FCD5B4", "未定级": "E7E6E6"}
+    measures = ws.cell(4, header.index("防控措施") + 1)
+    assert measures.alignment.wrap_text and measures.border.left.style == "thin" and measures.font.name == "宋体"
+    assert all(ws.cell(4, c).alignment.wrap_text for c in range(1, len(header) + 1))

@@ -127,3 +127,15 @@ def test_plan_annex_is_a_landscape_form_labelled_and_the_workbook_prints_one_pag
     sheet = book.active
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
     assert sheet.page_setup.fitToHeight == 0 and sheet.page_setup.orientation == "landscape"
+
+
+def test_printed_ledger_shows_every_measure_line(filled: Filled) -> None:
+    from tests.service.documents.conftest import ROWS
+
+    result = generate("ledger", {"unit": UNIT}, viewer=ADMIN, pdf=True)
+    pages = rendered.read(result.pdf_path.read_bytes())
+    text = "".join(ln.text for p in pages for ln in p.lines)
+    assert len(pages) == 1  # one page wide (and, here, one page long)
+    for *_, measures in ROWS:
+        for measure in measures:
+            assert measure in text
