@@ -325,6 +325,29 @@ def manual() -> Document:
     return doc
 
 
+def publicity() -> Document:
+    """公示: the 公示期, how to comment, the points by department and position, 署名 and date."""
+    doc = new()
+    para(doc, "{{ title }}", gb.STYLE_TITLE)
+    para(doc, "", gb.STYLE_PLAIN)
+    para(doc, "经分级审核,现将{{ unit }}廉政风险点{{ count }}个、防控措施{{ measures }}条予以公示,"
+              "接受干部职工和群众监督。")
+    para(doc, "公示期:{{ period }}。", gb.STYLE_H3)
+    para(doc, "意见反馈:对公示内容有意见的,请{{ feedback }}。反映问题应当实事求是,"
+              "署名反映的,我们将及时反馈处理情况。")
+    tag(doc, "{%p for d in departments %}")
+    para(doc, "{{ d.heading }}{{ d.name }}", gb.STYLE_H1)
+    tag(doc, "{%p for pos in d.positions %}")
+    para(doc, "{{ pos.heading }}{{ pos.name }}", gb.STYLE_H2)
+    table(doc, ["序号", "风险点", "类型", "等级", "防控措施", "责任人"], "e in pos.entries",
+          ["{{ e.no }}", "{{ e.risk }}", "{{ e.category }}", "{{ e.level }}", "{{ e.measures }}", "{{ e.owner }}"],
+          [12, 40, 22, 12, 50, 20])
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    signature(doc)
+    return doc
+
+
 BUILDERS = {
     "plan": plan,
     "summary": summary,
@@ -332,6 +355,7 @@ BUILDERS = {
     "rectification": rectification,
     "warning": warning,
     "manual": manual,
+    "publicity": publicity,
 }
 
 

@@ -53,7 +53,7 @@ def campaign_settings(sc: Scope) -> dict[str, Any]:
     """What the office set for the documents of a campaign (主送 main_to, 抄送 copy_to, issuer,
     issuer_code), kept under "documents" in the campaign's settings JSON beside "review"."""
     raw = (sc.campaign.audit or {}).get("documents") if sc.campaign else None
-    keys = ("main_to", "copy_to", "issuer", "issuer_code", "printed_by")
+    keys = ("main_to", "copy_to", "issuer", "issuer_code", "printed_by", "feedback")
     return {k: str(raw[k]) for k in keys if isinstance(raw, dict) and raw.get(k)}
 
 

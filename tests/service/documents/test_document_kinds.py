@@ -358,3 +358,20 @@ def test_ledger_is_formatted_for_print(filled: Filled) -> None:
     measures = ws.cell(4, header.index("防控措施") + 1)
     assert measures.alignment.wrap_text and measures.border.left.style == "thin" and measures.font.name == "宋体"
     assert all(ws.cell(4, c).alignment.wrap_text for c in range(1, len(header) + 1))
+
+
+def test_publicity_states_its_period_feedback_channel_issuer_and_date(filled: Filled) -> None:
+    from datetime import date
+
+    from service.documents import publicity, queries
+
+    with read_session() as s:
+        sc = queries.scope(s, ADMIN, {"unit": UNIT})
+        entries = queries.entries(s, sc)
+        data = publicity.document(sc, entries, start=date(2026, 7, 1), until=date(2026, 7, 7))
+    text = all_text(docx.Document(io.BytesIO(data)))
+    assert "公示期：2026年7月1日至2026年7月7日。" in text
+    assert "“公示反馈”栏目" in text and "安澜县财政局廉政风险防控工作领导小组办公室反映" in text
+    assert "安澜县财政局廉政风险防控工作领导小组办公室\n2026年7月1日" in text  # 署名, 成文日期
+    assert "政府采购化整为零" in text and "廉政风险点5个、防控措施10条" in text
+    assert not [r for r in check(data) if r.passed is False]
