@@ -139,3 +139,20 @@ def test_printed_ledger_shows_every_measure_line(filled: Filled) -> None:
     for *_, measures in ROWS:
         for measure in measures:
             assert measure in text
+
+
+def test_check_format_also_checks_the_rendered_layout(filled: Filled, cli, tmp_path) -> None:
+    import json
+
+    out = tmp_path / "out"
+    out.mkdir()
+    made = cli("generate", "rectification", "--unit", UNIT, "--item", "措施过于笼统", "--out", out)
+    assert made.exit_code == 0
+    [notice] = list(out.glob("整改通知书*.docx"))
+    report = json.loads(cli("check-format", notice, "--json").output)
+    rules = {r["rule"]: r for r in report["rules"]}
+    assert report["passed"] is True
+    for rule in ("rendered_issuer", "rendered_record", "rendered_punctuation", "rendered_grid", "rendered_face"):
+        assert rules[rule]["passed"] is True, rules[rule]
+    skipped = json.loads(cli("check-format", notice, "--json", "--no-render").output)
+    assert not any(r["rule"].startswith("rendered_") for r in skipped["rules"])
