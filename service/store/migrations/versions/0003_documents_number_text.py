@@ -2,7 +2,7 @@
 (drafts have none) instead of (campaign_id, kind, number)
 
 Revision ID: 0003_documents
-Revises: 0002
+Revises: 0003_ingest
 Create Date: 2026-12-03 22:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0003_documents'
-down_revision: Union[str, Sequence[str], None] = '0002'
+down_revision: Union[str, Sequence[str], None] = '0003_ingest'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
