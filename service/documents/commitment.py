@@ -56,7 +56,7 @@ def letters(entries: list[dict[str, Any]], people: list[dict[str, Any]], base: d
             **base,
             "person": person or "",
             "position": holder.get("position") or first.get("position") or "",
-            "department": department,
+            "department": department or ("领导班子" if holder.get("is_leader") else ""),
             "who": who,
             "reported": bool(items),
             "not_reported": "" if items else NOT_REPORTED,

@@ -324,7 +324,11 @@ def record_padding(data: bytes) -> Padding | None:
         return None
     if not place.split and place.gap_pt >= 0:  # the blank line before it goes: its height too
         return Padding(place.gap_pt + gb.LINE_PITCH_TWIPS / 20, False)
-    # No room under the text: a page of its own, measured once more with a 1 pt spacer.
+    # No room with the blank line above it: measured again without it (a 1 pt spacer instead),
+    # then, if it still does not fit, on a page of its own.
+    place = record_place(pdf.pdf_bytes(pad_record(data, RECORD_SLACK_PT + 1), ".docx"))
+    if place is not None and not place.split and place.gap_pt >= 0:
+        return Padding(place.gap_pt + 1, False)  # the 1 pt spacer's own height and the gap
     place = record_place(pdf.pdf_bytes(pad_record(data, RECORD_SLACK_PT + 1, new_page=True), ".docx"))
     return Padding(max(place.gap_pt, 0) + 1, True) if place else None
 

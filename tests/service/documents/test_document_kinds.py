@@ -151,15 +151,15 @@ def test_commitment_for_a_unit_is_a_zip_with_merged_letters(filled: Filled) -> N
     with zipfile.ZipFile(result.path) as z:
         names = sorted(z.namelist())
         # every person of the roster, leaders first (with or without risk points), then the forms' people
-        assert names == sorted(["本单位_李局长.docx", "本单位_周副局长.docx", "财务科_刘芳.docx", "财务科_王敏.docx",
+        assert names == sorted(["领导班子_李局长.docx", "领导班子_周副局长.docx", "财务科_刘芳.docx", "财务科_王敏.docx",
                                 "采购科_张伟.docx", "采购科_赵强.docx", "廉政承诺书_合并.docx"])
         merged_data = z.read("廉政承诺书_合并.docx")
         merged = docx.Document(io.BytesIO(merged_data))
         one = z.read("采购科_张伟.docx")
-        leader = all_text(docx.Document(io.BytesIO(z.read("本单位_李局长.docx"))))
+        leader = all_text(docx.Document(io.BytesIO(z.read("领导班子_李局长.docx"))))
     letter = all_text(docx.Document(io.BytesIO(one)))
     assert "承诺人：张伟" in letter and "化整为零" in letter and "刘芳" not in letter
-    assert "承诺人：李局长" in leader and "岗位：局长" in leader and "本人尚未报送岗位廉政风险点" in leader
+    assert "承诺人：李局长" in leader and "科室（部门）：领导班子" in leader and "岗位：局长" in leader and "本人尚未报送岗位廉政风险点" in leader
     body = merged.element.body.xml
     assert body.count('w:pgNumType w:start="1"') == 6  # each letter a section numbered from 1
     assert len(merged.sections) == 6
