@@ -156,3 +156,30 @@ def test_check_format_also_checks_the_rendered_layout(filled: Filled, cli, tmp_p
         assert rules[rule]["passed"] is True, rules[rule]
     skipped = json.loads(cli("check-format", notice, "--json", "--no-render").output)
     assert not any(r["rule"].startswith("rendered_") for r in skipped["rules"])
+
+
+def test_warm_converter_restarts_when_it_dies_and_a_hung_conversion_is_bounded(tmp_path) -> None:
+    import os
+    import signal
+    import time
+
+    from service.documents import converter, forms, pdf
+    from service.documents.errors import DocumentError
+
+    if converter.uno_python() is None:
+        pytest.skip("no Python with the uno module (python3-uno)")
+    data = forms.blank_docx("测试单位")
+    assert pdf.pdf_bytes(data, ".docx").startswith(b"%PDF")
+    warm = converter.warm()
+    assert warm is not None and warm.alive()
+    os.killpg(warm.office.pid, signal.SIGKILL)  # soffice dies between two documents
+    warm.office.wait()
+    assert pdf.pdf_bytes(data, ".docx").startswith(b"%PDF")
+    assert warm.alive()
+    source = tmp_path / "form.docx"
+    source.write_bytes(data)
+    start = time.monotonic()
+    with pytest.raises(DocumentError) as err:  # far too short for warm and for the cold fallback
+        converter.to_pdf(source, tmp_path / "form.pdf", timeout=0.01)
+    assert err.value.code == "timeout" and time.monotonic() - start < 10
+    assert pdf.pdf_bytes(data, ".docx").startswith(b"%PDF")  # the next one starts a fresh pair
