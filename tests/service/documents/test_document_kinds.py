@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from service.documents import DocumentError, generate, stored_path
 from service.documents.checker import check
 from service.store.db import read_session, write_session
-from service.store.models import AuditLog, Document, Entry, Finding, Submission, Unit
+from service.store.models import AuditLog, Campaign, Document, Entry, Finding, Submission, Unit
 from service.store.scope import Viewer
 from tests.service.documents.conftest import CAMPAIGN, UNIT, Filled, all_text, fill
 
@@ -375,3 +375,14 @@ def test_publicity_states_its_period_feedback_channel_issuer_and_date(filled: Fi
     assert "安澜县财政局廉政风险防控工作领导小组办公室\n2026年7月1日" in text  # 署名, 成文日期
     assert "政府采购化整为零" in text and "廉政风险点5个、防控措施10条" in text
     assert not [r for r in check(data) if r.passed is False]
+
+
+def test_plan_uses_current_wording_campaign_addressees_and_no_repeated_county(filled: Filled) -> None:
+    with write_session() as s:
+        s.execute(update(Campaign).values(audit={"documents": {"main_to": "局属各单位、机关各科室",
+                                                               "copy_to": "县纪委监委第三派驻纪检监察组"}}))
+    text = all_text(docx.Document(str(generate("plan", {"unit": UNIT}, viewer=ADMIN).path)))
+    assert "安澜县财政局2026年度廉政风险防控工作实施方案" in text  # not "…2026年度安澜县…"
+    assert "局属各单位、机关各科室：" in text and "抄送：县纪委监委第三派驻纪检监察组。" in text
+    assert "科学发展观" not in text and "监察局" not in text
+    assert "习近平新时代中国特色社会主义思想" in text and "一体推进不敢腐、不能腐、不想腐" in text
