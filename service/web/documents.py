@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
+from service.documents import KINDS as DOCUMENT_MODULES
 from service.documents import DocumentError, generate
 from service.store.errors import NotFound
 from service.store.scope import Viewer
@@ -26,7 +27,7 @@ KINDS = {
 }
 # What the pages and the API pass on; service.documents checks them (and the viewer's scope).
 PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "level", "deadline", "items",
-              "category", "q")
+              "draft", "category", "q")
 # The fields each kind's page asks for; a unit marked "unit!" must be chosen (no 全部单位).
 KIND_FIELDS = {
     "plan": ("campaign", "unit!"),
@@ -122,6 +123,7 @@ def listing() -> Any:
     kind = request.args.get("kind") if request.args.get("kind") in allowed else next(iter(allowed))
     page = queries.documents(viewer, page=queries.page_number(request.args.get("page")))
     return render_template("documents/list.html", page=page, kinds=allowed, all_kinds=KINDS, kind=kind,
+                           numbered=getattr(DOCUMENT_MODULES[kind], "NUMBERED", False),
                            fields=KIND_FIELDS[kind], hint=KIND_HINTS[kind], units=queries.units(viewer),
                            campaigns=queries.campaign_names())
 
