@@ -65,6 +65,7 @@ def main() -> None:
         "lianfang parse --help": [str(LIANFANG), "parse", "--help"],
         "lianfang init --help": [str(LIANFANG), "init", "--help"],
     }
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times grow with it, CPU times barely)")
     print(f"{'command':<28} {'wall median':>12} {'CPU median':>11} {'× baseline':>11}")
     baseline = None
     results = {}
