@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from typing import Any
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Zen Hei", "AR PL UMing CN", "SimHei", "Microsoft YaHei", "PingFang SC")
 PROBE = "风险等级分布类型"  # a face is used only if it has a glyph for each of these
+log = logging.getLogger(__name__)
 COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#2980b9", "#27ae60", "#8e44ad", "#7f8c8d")
 
 
@@ -39,6 +41,7 @@ def cjk_font() -> Any:
         if all(face.get_char_index(ord(ch)) for ch in PROBE):
             font_manager.fontManager.addfont(path)
             return font_manager.FontProperties(family=font_manager.ttfFontProperty(face).name)
+    log.warning("no font with Chinese glyphs: chart labels will show as boxes (install fonts-noto-cjk: make run)")
     return None
 
 
