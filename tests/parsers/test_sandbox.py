@@ -20,8 +20,8 @@ from parsers.errors import ParseError
 from parsers.sandbox import parse_isolated, run_isolated
 from tests.parsers.badfiles import HEADER, drawn_pdf, form_docx, form_rows
 from tests.parsers.scans import DrawnForm, draw_form, image_pdf
+from tests.paths import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 MB = 1024 * 1024
 
 
