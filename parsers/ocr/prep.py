@@ -24,6 +24,7 @@ MAX_PIXELS = 40_000_000  # a 300 dpi A3 scan is 17.4 Mpx; beyond this is not a f
 PAGE_LONG_SIDE = 2339  # A4 long side at 200 dpi
 # Long side an image is decoded to at most: a sheet filling 70% of a photo still keeps 200 dpi.
 WORK_SIDE = 3300
+EXIF_ORIENTATION = 0x0112  # the tag a phone sets instead of turning the pixels
 A4 = 2 ** 0.5  # long side over short side of an A4 sheet
 MAX_SPECKS = 3000  # one- and two-pixel dots on a page beyond which it is despeckled
 MAX_SKEW = 5.0  # degrees; a larger angle is a photo of something else, leave it
@@ -53,28 +54,30 @@ def load_frames(data: bytes, *, max_pixels: int = MAX_PIXELS, max_pages: int) ->
     """
     if not data:
         raise fail("empty_file")
-    with _decoding():
-        img = Image.open(io.BytesIO(data))
+    with _decoding(), Image.open(io.BytesIO(data)) as img:
         frames = getattr(img, "n_frames", 1)
     if frames > max_pages:
         raise fail("too_many_pages", f"图片页数过多({frames}页),每个文件最多识别{max_pages}页")
-    return _frames(img, frames, max_pixels)
+    return _frames(data, frames, max_pixels)
 
 
-def _frames(img: Image.Image, frames: int, max_pixels: int) -> Iterator[np.ndarray]:
+def _frames(data: bytes, frames: int, max_pixels: int) -> Iterator[np.ndarray]:
+    """Frame after frame, the file opened afresh for each so that no decoded frame outlives
+    its page."""
     for index in range(frames):
-        with _decoding():
+        with _decoding(), Image.open(io.BytesIO(data)) as img:
             img.seek(index)
             if img.width * img.height > max_pixels:
                 raise fail("image_too_large", f"图片尺寸过大({img.width}×{img.height} 像素),超出允许的 {max_pixels // 1_000_000} 百万像素")
-            frame = _shrunk(img)
-        yield cv2.cvtColor(np.asarray(frame), cv2.COLOR_RGB2BGR)
+            page = np.array(_shrunk(img))
+        yield cv2.cvtColor(page, cv2.COLOR_RGB2BGR, dst=page)
 
 
 def _shrunk(img: Image.Image) -> Image.Image:
-    """The frame upright, as RGB, its long side at most WORK_SIDE, with one full-size copy at most
-    alive: a JPEG is decoded at 1/2, 1/4 or 1/8 scale directly (`draft`), anything else is
-    reduced before it is converted."""
+    """The frame upright, as RGB, its long side at most WORK_SIDE, with few full-size copies
+    alive: a JPEG is decoded at 1/2, 1/4 or 1/8 scale directly when that is still large
+    enough (`draft`), anything else is reduced before it is converted or turned."""
+    orientation = img.getexif().get(EXIF_ORIENTATION, 1)
     factor = WORK_SIDE / max(img.size)
     if factor < 1:
         img.draft("RGB", (round(img.width * factor), round(img.height * factor)))  # never below the size asked
@@ -83,7 +86,11 @@ def _shrunk(img: Image.Image) -> Image.Image:
     if factor < 1:
         size = (max(round(img.width * factor), 1), max(round(img.height * factor), 1))
         img = img.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
-    return ImageOps.exif_transpose(img.convert("RGB"))
+    if img.mode != "RGB":
+        img = img.convert("RGB")
+    if orientation != 1:
+        img = ImageOps.exif_transpose(img)
+    return img
 
 
 def to_page_scale(img: np.ndarray) -> np.ndarray:

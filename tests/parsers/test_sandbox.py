@@ -86,14 +86,14 @@ def test_resident_memory_is_capped() -> None:
     finally:
         done.set()
         watcher.join()
-    assert caught.value.code == "too_large"
+    assert caught.value.code == "out_of_memory"
     assert base + 400 * MB < peak[0] < base + 560 * MB  # it grew to the budget, and was stopped there
 
 
 def test_address_space_is_capped() -> None:
     with pytest.raises(ParseError) as caught:
         run_isolated(_reserve_memory, timeout=60, memory_mb=500)
-    assert caught.value.code == "too_large"
+    assert caught.value.code == "out_of_memory"
 
 
 @pytest.mark.ocr
@@ -142,7 +142,7 @@ def _killed_by_the_kernel() -> None:
 
 @pytest.mark.parametrize(
     ("func", "code"),
-    [(_explode, "corrupt_file"), (_crash_in_c_code, "corrupt_file"), (_killed_by_the_kernel, "too_large")],
+    [(_explode, "corrupt_file"), (_crash_in_c_code, "corrupt_file"), (_killed_by_the_kernel, "out_of_memory")],
 )
 def test_child_failures_become_clear_errors(func, code: str) -> None:
     with pytest.raises(ParseError) as caught:
