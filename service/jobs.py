@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from parsers import zygote
 from parsers.errors import MESSAGES, ParseError
+from parsers.pool import MemoryPool
 from parsers.sandbox import parse_isolated
 from service.batch import items
 from service.batch.affinity import pin_to_free_core
@@ -187,4 +188,6 @@ def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
 
 def _unit_stated_in(data: bytes, filename: str) -> str | None:
     """The 填报单位 the form states (a first, sandboxed parse; ingest parses again)."""
-    return clean(parse_isolated(data, filename, timeout=settings().parse_timeout).form.unit)
+    config = settings()
+    parsed = parse_isolated(data, filename, timeout=config.parse_timeout, pool=MemoryPool.machine(config.parse_memory_total_mb))
+    return clean(parsed.form.unit)
