@@ -114,6 +114,8 @@ def flatten_page(img: np.ndarray) -> np.ndarray | None:
     """
     h, w = img.shape[:2]
     scale = FIND_SIDE / max(h, w)
+    if min(h, w) * scale < FIND_SIDE / 8:  # a strip: no sheet photographed flat is that narrow
+        return None
     small = cv2.resize(img, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
     _, bright = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)

@@ -17,6 +17,7 @@ from parsers.errors import ParseError
 from parsers.grid import Cell, Grid
 from parsers.ocr import available, ocr_warnings, read_image, read_pdf
 from tests.parsers import scans
+from tests.parsers.badfiles import drawn_pdf, grid_rules
 
 
 def _png_claiming(width: int, height: int) -> bytes:
@@ -151,3 +152,34 @@ def test_an_image_without_a_table_is_not_a_form():
     with pytest.raises(ParseError) as err:
         parse_bytes(scans.png(letter), "letter.png")
     assert err.value.code == "not_a_form"
+
+
+LETTER = {"text": [(50, 60 + 22 * i, 12, "我单位已完成本年度廉政风险点排查工作,情况说明如下。") for i in range(6)], "image": True}
+
+
+def _table_page() -> dict:
+    text = [(60 + 100 * c, 108, 10, value) for c, value in enumerate(["序号", "风险点"])]
+    text += [(60 + 100 * c, 138, 10, value) for c, value in enumerate(["1", "审批把关不严"])]
+    return {"text": text, "rules": grid_rules(50, 100, [100, 100], [30, 30])}
+
+
+def test_a_picture_beside_a_form_already_read_is_not_recognised(monkeypatch):
+    """A covering letter with a letterhead photo, then the form as text: the photo is decoration."""
+    from parsers import ocr as ocr_module
+    from parsers.pdf import read
+
+    monkeypatch.setattr(ocr_module, "read_pdf_pages", lambda *_: pytest.fail("OCR ran on a decorative picture"))
+    document = read(drawn_pdf([LETTER, _table_page()]))
+    assert not document.ocr and len(document.grids) == 1
+    assert any("报送" in line or "排查工作" in line for line in document.lines)  # the letter's text is kept
+    assert ("pdf_image_not_read", "第1页的图片未做文字识别(该页文字已读取,表格已在其他页读取)") in document.warnings
+
+
+def test_a_form_pasted_as_a_picture_under_a_typed_header_is_recognised(monkeypatch):
+    from parsers import ocr as ocr_module
+    from parsers.pdf import read
+
+    asked = []
+    monkeypatch.setattr(ocr_module, "read_pdf_pages", lambda data, pages: asked.append(pages) or [])
+    read(drawn_pdf([LETTER]))  # no table in the text layer anywhere: the picture may be the form
+    assert asked == [[1]]
