@@ -84,8 +84,12 @@ def _engine() -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
     # "max": the detector never enlarges what it is given (by default it would blow a band
-    # up until its short side is 736 px).
-    return RapidOCR(max_side_len=DETECT_SIDE, det_limit_type="max", print_verbose=False)
+    # up until its short side is 736 px). One thread: onnxruntime's pool threads spin while
+    # they wait, which on a busy or pinned core cost as much CPU as the work (a 300 dpi page:
+    # 6.7 s of CPU with two threads, 3.6 s with one), and parses running side by side
+    # already keep both cores busy.
+    return RapidOCR(max_side_len=DETECT_SIDE, det_limit_type="max", intra_op_num_threads=1,
+                    inter_op_num_threads=1, print_verbose=False)
 
 
 def detect(img: np.ndarray) -> list[Box]:
