@@ -67,3 +67,14 @@ def test_full_size_scan_and_phone_photo_are_read_whole(make, name) -> None:
 def test_the_same_file_gives_the_same_answer_five_times(make, name) -> None:
     answers = {str(read_in_sandbox(make(), name)[0].to_json()) for _ in range(5)}
     assert len(answers) == 1
+
+
+def test_a_text_pdf_with_one_scanned_page_is_read_whole() -> None:
+    """The printed form, then a second form scanned at 300 dpi and appended as a picture page."""
+    scanned = scans.image_pdf([scans.skew(scans.draw_form(scans.STANDARD).resize((3508, 2481)), 0.5)])
+    data = scans.merge_pdfs([printed(), scanned])
+    assert memory_budget(data) == limits.OCR_MEMORY_MB
+    form, _ = read_in_sandbox(data, "合并.pdf")
+    assert [e.risk for e in form.entries][:10] == [risk for risk, _, _ in EXPECTED]
+    assert [e.source.page for e in form.entries] == [1] * 10 + [2] * 5
+    assert [e.level for e in form.entries][10:] == ["high", "medium", "low", "medium", "high"]
