@@ -183,3 +183,25 @@ def test_a_form_pasted_as_a_picture_under_a_typed_header_is_recognised(monkeypat
     monkeypatch.setattr(ocr_module, "read_pdf_pages", lambda data, pages: asked.append(pages) or [])
     read(drawn_pdf([LETTER]))  # no table in the text layer anywhere: the picture may be the form
     assert asked == [[1]]
+
+
+@pytest.mark.ocr  # no recognition, but a 12-megapixel photo is made and warped: seconds
+def test_a_photographed_sheet_is_cut_out_and_seen_square_on():
+    import cv2
+    import numpy as np
+
+    from parsers.ocr.prep import binarize, flatten_page
+    from parsers.ocr.rules import find_lattices, rule_masks
+
+    page = scans.draw_form(scans.STANDARD)
+    shot = cv2.cvtColor(np.asarray(scans.phone_shot(page, seed=5)), cv2.COLOR_RGB2BGR)
+    flat = flatten_page(shot)
+    assert flat.shape == (1654, 2339, 3)  # landscape A4 at 200 dpi
+    edge = np.concatenate([flat[:40].ravel(), flat[-40:].ravel(), flat[:, :40].ravel(), flat[:, -40:].ravel()])
+    assert np.median(edge) > 120  # paper to the edges, no desk left (the dim side is ~160)
+    # The table's rules, slanted and converging in the photo, are straight again: the page
+    # reader finds the whole lattice, six rows of six columns.
+    [lattice] = find_lattices(*rule_masks(binarize(flat)))
+    assert (len(lattice.ys), len(lattice.xs)) == (7, 7)
+    scan = cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+    assert flatten_page(scan) is None  # a scan is the page already

@@ -215,7 +215,7 @@ def _start_converter_and_hang(pid_file: str) -> None:
 def test_timeout_also_kills_what_the_child_started(tmp_path) -> None:
     pid_file = tmp_path / "helper.pid"
     with pytest.raises(ParseError) as caught:
-        run_isolated(_start_converter_and_hang, str(pid_file), timeout=1, memory_mb=500)
+        run_isolated(_start_converter_and_hang, str(pid_file), timeout=4, memory_mb=500)  # time to import this module
     assert caught.value.code == "timeout"
     helper = int(pid_file.read_text())
     time.sleep(0.2)
