@@ -43,12 +43,12 @@ from parsers import limits, parse_bytes, zygote
 from parsers.errors import ParseError, fail, out_of_memory
 from parsers.model import ParsedForm
 from parsers.pool import MemoryPool
+from parsers.sniff import IMAGE_MAGICS
 
 MB = 1024 * 1024
 ADDRESS_SPACE_FACTOR = 3  # RLIMIT_AS allows this many times memory_mb of new address space
 WATCH_INTERVAL = 0.01  # seconds between looks at the child's resident memory
 CHUNK = 1024 * 1024
-IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"BM", b"GIF8", b"RIFF")
 
 
 def parse_isolated(

@@ -122,7 +122,7 @@ def _bands(height: int) -> list[tuple[int, int, int, int]]:
     for i in range(count):
         own_top, own_bottom = i * step, min((i + 1) * step, height)
         top, bottom = max(own_top - BAND_OVERLAP, 0), min(own_bottom + BAND_OVERLAP, height)
-        bands.append((top, bottom, own_top, own_bottom if i + 1 < count else height))
+        bands.append((top, bottom, own_top, own_bottom))
     return bands
 
 

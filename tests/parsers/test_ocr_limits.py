@@ -205,3 +205,15 @@ def test_a_photographed_sheet_is_cut_out_and_seen_square_on():
     assert (len(lattice.ys), len(lattice.xs)) == (7, 7)
     scan = cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
     assert flatten_page(scan) is None  # a scan is the page already
+
+
+@pytest.mark.parametrize("height", [100, 512, 513, 905, 1280, 1281])
+def test_detection_bands_cover_the_page_once_each_seeing_past_its_share(height):
+    from parsers.ocr.engine import BAND, BAND_OVERLAP, _bands
+
+    bands = _bands(height)
+    assert bands[0][2] == 0 and bands[-1][3] == height
+    assert all(above[3] == below[2] for above, below in zip(bands, bands[1:]))  # shares tile the page
+    for top, bottom, own_top, own_bottom in bands:
+        assert bottom - top <= BAND + 2 * BAND_OVERLAP
+        assert own_top - top == min(own_top, BAND_OVERLAP) and bottom - own_bottom == min(height - own_bottom, BAND_OVERLAP)
