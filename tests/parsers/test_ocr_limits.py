@@ -213,7 +213,7 @@ def test_detection_bands_cover_the_page_once_each_seeing_past_its_share(height):
 
     bands = _bands(height)
     assert bands[0][2] == 0 and bands[-1][3] == height
-    assert all(above[3] == below[2] for above, below in zip(bands, bands[1:]))  # shares tile the page
+    assert all(above[3] == below[2] for above, below in zip(bands, bands[1:], strict=False))  # shares tile
     for top, bottom, own_top, own_bottom in bands:
         assert bottom - top <= BAND + 2 * BAND_OVERLAP
         assert own_top - top == min(own_top, BAND_OVERLAP) and bottom - own_bottom == min(height - own_bottom, BAND_OVERLAP)
