@@ -30,6 +30,7 @@ import importlib
 import json
 import os
 import pickle
+import re
 import resource
 import select
 import signal
@@ -49,6 +50,9 @@ MB = 1024 * 1024
 ADDRESS_SPACE_FACTOR = 3  # RLIMIT_AS allows this many times memory_mb of new address space
 WATCH_INTERVAL = 0.01  # seconds between looks at the child's resident memory
 CHUNK = 1024 * 1024
+# An image XObject's dictionary (a stream's, so never hidden in a compressed object stream);
+# not the /ImageB /ImageC names of an old ProcSet, which text PDFs carry too.
+PDF_IMAGE = re.compile(rb"/Subtype\s*/Image(?![A-Za-z0-9])")
 
 
 def parse_isolated(
@@ -85,7 +89,7 @@ def memory_budget(data: bytes) -> int:
     """The budget of a parse of `data`, from its first bytes, without parsing it: an image, or
     a PDF that holds an image (a scanned page, a photo pasted in), may need OCR."""
     head = data[:1024]
-    if head.startswith(IMAGE_MAGICS) or (b"%PDF-" in head and b"/Image" in data):
+    if head.startswith(IMAGE_MAGICS) or (b"%PDF-" in head and PDF_IMAGE.search(data)):
         return limits.OCR_MEMORY_MB
     return limits.PARSE_MEMORY_MB
 

@@ -275,6 +275,7 @@ def test_a_file_that_may_need_ocr_gets_the_ocr_budget() -> None:
     assert memory_budget(scan) == memory_budget(b"\x89PNG\r\n\x1a\n....") == limits.OCR_MEMORY_MB <= 1024
     assert memory_budget((SAMPLES / "p05_text_pdf.pdf").read_bytes()) == limits.PARSE_MEMORY_MB
     assert memory_budget(form_docx(form_rows(1))) == limits.PARSE_MEMORY_MB
+    assert memory_budget(b"%PDF-1.4\n<< /ProcSet [/PDF /Text /ImageB /ImageC] >>") == limits.PARSE_MEMORY_MB
 
 
 def test_pool_reservations_never_exceed_the_total(tmp_path) -> None:
