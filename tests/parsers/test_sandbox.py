@@ -20,7 +20,7 @@ from parsers import limits, parse_bytes, zygote
 from parsers.errors import ParseError
 from parsers.pool import UNIT_MB, MemoryPool
 from parsers.sandbox import memory_budget, parse_isolated, run_isolated
-from tests.parsers.badfiles import HEADER, drawn_pdf, form_docx, form_rows, legacy_form
+from tests.parsers.badfiles import HEADER, LEGACY_ROWS, drawn_pdf, form_docx, form_rows, legacy_form
 from tests.parsers.scans import DrawnForm, draw_form, image_pdf
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
@@ -360,6 +360,12 @@ def test_eight_hostile_parses_at_once_stay_within_the_total_and_all_get_an_answe
     assert most[0] <= 3
     assert peak[0] <= 1000 * MB + 3 * 60 * MB  # each may pass its budget by one watch interval's growth
     assert pool.in_use_mb() == 0
+
+
+@pytest.mark.libreoffice
+def test_a_legacy_file_converts_within_the_budget_in_the_sandbox() -> None:
+    form = parse_isolated(legacy_form("doc"), "风险表.doc")
+    assert (form.format, [entry.risk for entry in form.entries]) == ("doc", [row[2] for row in LEGACY_ROWS])
 
 
 @pytest.mark.libreoffice
