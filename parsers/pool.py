@@ -5,7 +5,9 @@ gives it back when the child has answered, so the summed budgets of children sta
 any number of threads and processes — web workers, batch runners, the CLI — never exceed
 the pool's total. The pool is a folder of lock files, one per UNIT_MB of the total: a
 reservation holds as many of them (flock) as its budget needs. The kernel drops the locks
-of a process that dies, so a killed caller never leaks memory from the pool.
+of a process that dies, so a killed caller never leaks memory from the pool. The files are
+opened close-on-exec, so spawned processes (the zygote, LibreOffice, the batch pool) never
+hold them; a process merely forked while a reservation is open would, until it exits.
 
 Reservations queue at a gate lock: the one at the gate takes free units as they come
 back until it has enough, the others wait behind it, so a large budget is never
