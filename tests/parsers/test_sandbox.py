@@ -22,8 +22,8 @@ from parsers.pool import UNIT_MB, MemoryPool
 from parsers.sandbox import memory_budget, parse_isolated, run_isolated
 from tests.parsers.badfiles import HEADER, LEGACY_ROWS, drawn_pdf, form_docx, form_rows, legacy_form
 from tests.parsers.scans import DrawnForm, draw_form, image_pdf
+from tests.paths import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 MB = 1024 * 1024
 
 
