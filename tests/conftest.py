@@ -24,6 +24,22 @@ SAMPLES = Path(__file__).resolve().parents[1] / ".." / "shared" / "samples"
 PG_URL = os.environ.get("LIANFANG_TEST_POSTGRES_URL")
 ADMIN_PASSWORD = "admin-pass"  # the `store` fixture's admin account: admin / admin-pass
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import accounting
+
+    accounting.install()  # before any test module imports parsers.table.interpret
+
+
+@pytest.fixture(autouse=True)
+def _no_silent_loss() -> Iterator[None]:
+    """Every row a test's parses read below a header is an entry or a warning naming it."""
+    from tests.accounting import TALLY
+
+    TALLY.breaches.clear()
+    yield
+    assert not TALLY.breaches, TALLY.breaches
+
+
 BACKENDS = [pytest.param("sqlite", id="sqlite")]
 if PG_URL:
     BACKENDS.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
