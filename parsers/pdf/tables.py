@@ -7,7 +7,8 @@ import bisect
 from dataclasses import dataclass
 
 from parsers.grid import Cell, check_area
-from parsers.pdf.chars import WRAP_CHARS, Box, cell_text, centre, group_lines, inside
+from parsers.pdf.chars import Box, cell_text, centre, group_lines, inside
+from parsers.pdf.rule_rows import split_rows
 
 SNAP = 2.0  # pt: boundaries closer than this are one
 MIN_COLUMN_GAP = 6.0  # pt of empty x-range that separates columns of a three-line table
@@ -121,7 +122,7 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) ->
             continue
         box = (left, ys[0], right, ys[-1])
         inner = [c for c in chars if inside(c, box)]
-        cols = _text_columns(inner)
+        cols = _text_columns(_column_chars(inner, ys[1]))
         if len(cols) < 3:  # one column is a framed paragraph, not a table
             continue
         cols[0], cols[-1] = min(cols[0], left), max(cols[-1], right)  # the outer cells reach the rules' ends
@@ -146,6 +147,41 @@ def _trim_bands(ys: list[float], chars: list[dict]) -> list[float]:
     return ys
 
 
+def _column_chars(chars: list[dict], header_foot: float) -> list[dict]:
+    """The characters whose x-ranges show the columns: a line below the header that runs
+    across a gap between header labels (a note, a 合计 or signature row spanning columns)
+    would hide the columns it crosses, so it is left out."""
+    header = [c for c in chars if centre(c)[1] <= header_foot]
+    gaps = _header_gaps(header)
+    kept = list(header)
+    for line in group_lines([c for c in chars if centre(c)[1] > header_foot]):
+        if not any(x0 < a and x1 > b for x0, x1 in _runs(line) for a, b in gaps):
+            kept += line
+    return kept
+
+
+def _header_gaps(chars: list[dict]) -> list[tuple[float, float]]:
+    """The empty x-ranges between the header's labels."""
+    spans = sorted((c["x0"], c["x1"]) for c in chars)
+    gaps, reach = [], spans[0][1] if spans else 0.0
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= MIN_COLUMN_GAP:
+            gaps.append((reach, x0))
+        reach = max(reach, x1)
+    return gaps
+
+
+def _runs(line: list[dict]) -> list[tuple[float, float]]:
+    """A line's stretches of text without a column-wide gap inside."""
+    runs = [[line[0]["x0"], line[0]["x1"]]]
+    for ch in line[1:]:
+        if ch["x0"] - runs[-1][1] >= MIN_COLUMN_GAP:
+            runs.append([ch["x0"], ch["x1"]])
+        else:
+            runs[-1][1] = max(runs[-1][1], ch["x1"])
+    return [(a, b) for a, b in runs]
+
+
 def _text_columns(chars: list[dict]) -> list[float]:
     """Column boundaries in the middle of every x-range no character touches."""
     spans = sorted((c["x0"], c["x1"]) for c in chars)
@@ -160,23 +196,8 @@ def _text_columns(chars: list[dict]) -> list[float]:
 
 
 def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page: int) -> PageTable:
-    """Rows from text lines. A line starts a new row at a rule, when its first column starts
-    afresh, or when two columns start afresh (a new row under a merged 岗位). A line that
-    only continues text which ran to its column's edge, or adds a line to one column (measures
-    written one per line), belongs to the row above."""
-    groups: list[list[dict]] = []
-    band = -1
-    last: dict[int, dict] = {}  # column -> last character of the row so far
-    for line in group_lines(chars):
-        line_band = bisect.bisect(ys, centre(line[0])[1])
-        runs = _by_column(line, cols)
-        fresh = [c for c in runs if not _ran_to_edge(last.get(c), cols[c + 1])]
-        if line_band != band or 0 in fresh or len(fresh) >= 2:
-            groups.append([])
-            last = {}
-        groups[-1].extend(line)
-        last.update({c: run[-1] for c, run in runs.items()})
-        band = line_band
+    """Rows from where the text sits (`rule_rows`), each cell's text from its characters."""
+    groups = split_rows(chars, ys, cols)
     rows = [
         [
             Cell(
@@ -191,17 +212,6 @@ def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page
     ]
     row_ys = [ys[0]] + [min(ch["top"] for ch in group) for group in groups[1:]] + [ys[-1]]
     return PageTable(page, row_ys, cols, rows, [page] * len(rows))
-
-
-def _by_column(line: list[dict], cols: list[float]) -> dict[int, list[dict]]:
-    runs: dict[int, list[dict]] = {}
-    for ch in line:
-        runs.setdefault(bisect.bisect(cols, centre(ch)[0]) - 1, []).append(ch)
-    return runs
-
-
-def _ran_to_edge(ch: dict | None, right: float) -> bool:
-    return ch is not None and right - ch["x1"] < WRAP_CHARS * ch["size"]
 
 
 def _snap(values: list[float]) -> list[float]:

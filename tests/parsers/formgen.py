@@ -30,7 +30,7 @@ TRAPS = (
     "column_order", "synonyms", "merged_position", "two_row_header", "tick_levels", "phase_columns",
     "phase_prefixes", "review_words", "header_lines", "signature_line", "signature_row", "legend", "note_row",
     "long_cells", "several_tables", "blank_level", "blank_category", "header_repeat", "total_row",
-    "leadership", "power_list", "numbered_measures",
+    "leadership", "power_list", "numbered_measures", "three_line",
 )
 
 SYNONYMS = {  # header wording offices use, the first the plainest
@@ -91,6 +91,9 @@ class GCell:
 class Table:
     rows: list[list[GCell]]
     data_rows: int = 0  # rows holding an entry
+    header_rows: int = 1
+    three_line: bool = False  # rules only above and below the header and at the foot (三线表)
+    centred: bool = False  # cell text centred vertically
 
 
 @dataclass
@@ -263,6 +266,9 @@ def _risk_table(rnd: random.Random, form: Form, department: str, scheme: str, wi
         half = width // 2
         table.rows.append([GCell("科室负责人(签字):", span=half), GCell("分管领导(签字):", span=width - half)])
     table.data_rows = len(entries)
+    table.header_rows = len(header)
+    table.three_line = "three_line" in form.traps
+    table.centred = "three_line" in form.traps and rnd.random() < 0.5
     form.entries += entries
     return table
 
@@ -272,7 +278,7 @@ def _risk_table(rnd: random.Random, form: Form, department: str, scheme: str, wi
 def _traps(rnd: random.Random) -> set[str]:
     odds = {t: 0.3 for t in TRAPS}
     odds.update(leadership=0.08, power_list=0.06, several_tables=0.2, tick_levels=0.12, phase_columns=0.15,
-                phase_prefixes=0.2)
+                phase_prefixes=0.2, three_line=0.15)
     traps = {t for t, p in odds.items() if rnd.random() < p}
     if "phase_columns" in traps:
         traps.discard("phase_prefixes")
@@ -356,6 +362,7 @@ def _power_list(rnd: random.Random, form: Form) -> Form:
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _BORDERS = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+_THREE_LINE = "".join(f'<w:{side} w:val="single" w:sz="8" w:space="0" w:color="000000"/>' for side in ("top", "bottom"))
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -378,14 +385,18 @@ def _para(text: str) -> str:
     return f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
 
 
-def _tc(cell: GCell, width: int) -> str:
+def _tc(cell: GCell, width: int, rule_below: bool = False, centred: bool = False) -> str:
     props = f'<w:tcW w:w="{width * cell.span}" w:type="dxa"/>'
+    if rule_below:
+        props += '<w:tcBorders><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tcBorders>'
     if cell.span > 1:
         props += f'<w:gridSpan w:val="{cell.span}"/>'
     if cell.vmerge == "restart":
         props += '<w:vMerge w:val="restart"/>'
     elif cell.vmerge == "continue":
         props += "<w:vMerge/>"
+    if centred:
+        props += '<w:vAlign w:val="center"/>'
     body = "".join(_para(line) for line in cell.text.split("\n"))
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>"
 
@@ -394,8 +405,10 @@ def _tbl(table: Table) -> str:
     cols = _width(table.rows)
     width = 15000 // cols
     grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in range(cols))
-    rows = "".join(f"<w:tr>{''.join(_tc(c, width) for c in row)}</w:tr>" for row in table.rows)
-    props = f'<w:tblPr><w:tblW w:w="{width * cols}" w:type="dxa"/><w:tblBorders>{_BORDERS}</w:tblBorders></w:tblPr>'
+    rule = table.header_rows - 1 if table.three_line else -1
+    rows = "".join(f"<w:tr>{''.join(_tc(c, width, r == rule, table.centred) for c in row)}</w:tr>" for r, row in enumerate(table.rows))
+    borders = _THREE_LINE if table.three_line else _BORDERS
+    props = f'<w:tblPr><w:tblW w:w="{width * cols}" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders></w:tblPr>'
     return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>"
 
 
