@@ -1,12 +1,11 @@
 """Rows of a table drawn with horizontal rules only (三线表), from where its text sits.
 
-Without rules between rows, a row is what its cells' text blocks say: in each column the
-lines of one cell form a block (a blank line's height separates blocks), blocks of
-different columns that overlap vertically belong to one row, whatever the vertical
-alignment (top or centred). Where that joins several rows (a tall cell running on into the
-next row's, as happens when cells are top-aligned), the column with the most blocks (the
-序号, a 等级, usually) says how many rows there are, and each cut goes where the most columns
-agree a cell ends: not inside a wrapped line, preferably where cells start.
+Top-aligned cells (Word's default): a line starts a row when its first column starts
+afresh or two columns do. Centred cells (a short cell's text sits half a line off the lines
+of a taller one beside it): in each column the lines of one cell form a block, blocks that
+overlap vertically belong to one row, and where a tall cell runs on into the next row's,
+the column with the most blocks (the 序号, usually) says how many rows there are and each
+cut centres the row above on its own block. Two short rows are never one.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from parsers.pdf.chars import WRAP_CHARS, centre, group_lines
+from parsers.pdf.chars import centre, group_lines
 
 BLANK_LINE = 0.8  # a vertical gap of this many font sizes between two lines of a column ends a block
 
@@ -28,29 +27,47 @@ class _Piece:
     top: float
     bottom: float
     wrapped: bool  # ran to the column's right edge: the next line continues it
+    line: int = 0  # the text line it is part of (glyphs of one line may sit a point or two apart)
 
 
 def split_rows(chars: list[dict], ys: list[float], cols: list[float]) -> list[list[dict]]:
     """The characters of each row, top to bottom; rules (ys) always separate rows."""
     rows: list[list[dict]] = []
+    edges = text_edges(chars, cols)
     for top, bottom in zip(ys, ys[1:], strict=False):
         band = [c for c in chars if top <= centre(c)[1] < bottom]
-        rows += _band_rows(_pieces(band, cols))
+        rows += _band_rows(_pieces(band, cols, edges))
     if chars and ys:  # text outside the rules' span (a table running on past the page's last rule)
-        rows += _band_rows(_pieces([c for c in chars if not ys[0] <= centre(c)[1] < ys[-1]], cols))
+        rows += _band_rows(_pieces([c for c in chars if not ys[0] <= centre(c)[1] < ys[-1]], cols, edges))
     return [row for row in rows if row]
 
 
-def _pieces(chars: list[dict], cols: list[float]) -> list[_Piece]:
+WRAPPING = 6  # a column whose longest line holds fewer characters holds short values that never wrap
+WRAPPED = 1.6  # a line ending closer than this many characters to its column's reach was wrapped
+
+
+def text_edges(chars: list[dict], cols: list[float]) -> list[float]:
+    """Where each column's wrapped lines end: without vertical rules, the best sign of a cell's
+    right edge is how far its text reaches (the column boundary lies halfway across the gap to
+    the next column's text). A column of short values (岗位, 等级) never wraps: infinity."""
+    edges = list(cols[:1])
+    for c in range(len(cols) - 1):
+        lines = group_lines([ch for ch in chars if cols[c] <= centre(ch)[0] < cols[c + 1]])
+        longest = max(lines, key=lambda line: line[-1]["x1"], default=None)
+        edges.append(longest[-1]["x1"] + 1 if longest and len(longest) >= WRAPPING else float("inf"))
+    return edges
+
+
+def _pieces(chars: list[dict], cols: list[float], edges: list[float]) -> list[_Piece]:
     pieces = []
-    for line in group_lines(chars):
+    for number, line in enumerate(group_lines(chars)):
         runs: dict[int, list[dict]] = {}
         for ch in line:
             runs.setdefault(min(max(bisect.bisect(cols, centre(ch)[0]) - 1, 0), len(cols) - 2), []).append(ch)
         for c, run in runs.items():
             last = run[-1]
             pieces.append(_Piece(c, run, min(ch["top"] for ch in run), max(ch["bottom"] for ch in run),
-                                 cols[c + 1] - last["x1"] < WRAP_CHARS * last["size"]))
+                                 edges[c + 1] - last["x1"] < WRAPPED * last["size"], number))
     return pieces
 
 
@@ -83,6 +100,43 @@ def _components(blocks: list[list[_Piece]]) -> list[list[list[_Piece]]]:
 
 
 def _band_rows(pieces: list[_Piece]) -> list[list[dict]]:
+    return _top_aligned_rows(pieces) if _top_aligned(pieces) else _centred_rows(pieces)
+
+
+def _top_aligned(pieces: list[_Piece]) -> bool:
+    """Cells aligned at the top, unless some cell's text sits half a line off the lines of the
+    cells beside it (a short cell centred against a taller one): centred."""
+    for p in pieces:
+        size = p.bottom - p.top
+        beside = [abs(q.top - p.top) for q in pieces if q.col != p.col and q.top < p.bottom and q.bottom > p.top]
+        if beside and 0.3 * size < min(beside) < 0.9 * size:
+            return False
+    return True
+
+
+def _top_aligned_rows(pieces: list[_Piece]) -> list[list[dict]]:
+    """A line starts a row when its first column starts afresh, or two columns do (a new row
+    under a merged 岗位); a line only continuing wrapped text, or adding a line to one column
+    (measures written one per line), belongs to the row above."""
+    rows: list[list[dict]] = []
+    last: dict[int, _Piece] = {}
+    lines: dict[int, list[_Piece]] = {}
+    for p in pieces:
+        lines.setdefault(p.line, []).append(p)
+    first_col = min((p.col for p in pieces), default=0)
+    for number in sorted(lines):
+        line = lines[number]
+        fresh = [p.col for p in line if not (p.col in last and last[p.col].wrapped)]
+        if not rows or first_col in fresh or len(fresh) >= 2:
+            rows.append([])
+            last = {}
+        for p in line:
+            rows[-1].extend(p.chars)
+            last[p.col] = p
+    return rows
+
+
+def _centred_rows(pieces: list[_Piece]) -> list[list[dict]]:
     rows = []
     for group in _components(_blocks(pieces)):
         cuts = _cuts(group)
@@ -95,11 +149,10 @@ def _band_rows(pieces: list[_Piece]) -> list[list[dict]]:
 
 
 def _cuts(group: list[list[_Piece]]) -> list[float]:
-    """Where rows start inside a group of overlapping blocks (none when it is one row).
-
-    The column with the most blocks gives one block per row. Each cut is a line start no
-    wrapped line runs across: for top-aligned cells the one where the next row's block
-    starts; for centred cells the one that centres the row above on its own block."""
+    """Where rows of centred cells start inside a group of overlapping blocks (none when it is
+    one row). The column with the most blocks gives one block per row; each cut is the line
+    start that centres the row above on its own block (a cut through a line that looks
+    wrapped costs a quarter line: CJK text filling a line exactly looks wrapped too)."""
     per_column: dict[int, list[list[_Piece]]] = {}
     for block in group:
         per_column.setdefault(block[0].col, []).append(block)
@@ -107,19 +160,23 @@ def _cuts(group: list[list[_Piece]]) -> list[float]:
     marks = sorted(per_column[anchor], key=lambda b: b[0].top)
     pieces = [p for block in group for p in block]
     start = min(p.top for p in pieces)
-    top_aligned = marks[0][0].top - start <= 1.0
     cuts: list[float] = []
     for above, below in zip(marks, marks[1:], strict=False):
         lo, hi = above[-1].bottom, below[0].top
-        if top_aligned:
-            cuts.append(hi)
-            continue
-        target = (above[0].top + above[-1].bottom) - (cuts[-1] if cuts else start)
-        line = above[0].bottom - above[0].top
+        centre_above = (above[0].top + above[-1].bottom) / 2
+        since = cuts[-1] if cuts else start
         candidates = sorted({p.top for p in pieces if lo < p.top <= hi + 0.5} | {hi})
-        cuts.append(min(candidates, key=lambda y: (abs(y - target) > 1.5 * line or not _clean(pieces, y),
-                                                  abs(y - target))))
+        line = above[0].bottom - above[0].top
+        # A line that ends exactly at the cell's edge looks wrapped: that only tips a near tie.
+        cuts.append(min(candidates, key=lambda y: abs(_centre(pieces, since, y) - centre_above)
+                        + (0 if _clean(pieces, y) else 0.25 * line)))
     return cuts
+
+
+def _centre(pieces: list[_Piece], top: float, bottom: float) -> float:
+    """The middle of the text between two cuts: where a row of centred cells has its centre."""
+    inside = [p for p in pieces if top - 0.5 <= p.top < bottom - 0.5]
+    return (min(p.top for p in inside) + max(p.bottom for p in inside)) / 2 if inside else top
 
 
 def _clean(pieces: list[_Piece], y: float) -> bool:

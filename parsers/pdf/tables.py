@@ -13,6 +13,8 @@ from parsers.pdf.rule_rows import split_rows
 SNAP = 2.0  # pt: boundaries closer than this are one
 MIN_COLUMN_GAP = 6.0  # pt of empty x-range that separates columns of a three-line table
 MIN_RULE_WIDTH = 100.0  # pt: shorter horizontal strokes are underlines, not table rules
+PAGE_MARGIN = 0.06  # share of the page height at top and bottom kept for running headers and page numbers
+RUNS_ON = 0.2  # text this close (share of the page height) to the page's edge: a table running over the page
 
 
 @dataclass
@@ -25,6 +27,7 @@ class PageTable:
     rows: list[list[Cell]]
     pages: list[int]  # page of each row
     end_page: int = 0  # the last page the table reaches (a joined fragment leaves no row there)
+    ruled: bool = True  # False for a three-line table, whose columns come from its text
 
     def __post_init__(self) -> None:
         self.end_page = self.end_page or self.page
@@ -34,11 +37,19 @@ class PageTable:
         return (self.cols[0], self.ys[0], self.cols[-1], self.ys[-1])
 
 
-def page_tables(page, chars: list[dict]) -> list[PageTable]:
+@dataclass
+class RunningTable:
+    """A three-line table running on past its page: its columns, for the next page's part
+    (whose text alone may not show them all)."""
+
+    cols: list[float] | None = None
+
+
+def page_tables(page, chars: list[dict], running: RunningTable | None = None) -> list[PageTable]:
     """Every table on the page, top to bottom."""
     number = page.page_number
     tables = [_ruled_table(found, chars, number) for found in _find_ruled(page) if len(found.cells) > 1]
-    tables += _rule_only_tables(page, chars, [t.box for t in tables], number)
+    tables += _rule_only_tables(page, chars, [t.box for t in tables], number, running or RunningTable())
     return sorted(tables, key=lambda t: t.ys[0])
 
 
@@ -103,7 +114,8 @@ def _fill_cells(rows: list[list[Cell]], chars: list[dict], cols: list[float], ys
         cell.text = cell_text(owned.get(id(cell), []), right)
 
 
-def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) -> list[PageTable]:
+def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int,
+                      running: RunningTable) -> list[PageTable]:
     """Tables drawn with horizontal rules only (三线表): the columns come from the empty
     vertical strips shared by all its text, the rows from its text lines."""
     rules: dict[tuple[int, int], list[dict]] = {}
@@ -113,24 +125,42 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) ->
         if not any(_edge_inside(edge, box) for box in taken):
             rules.setdefault((round(edge["x0"] / 4), round(edge["x1"] / 4)), []).append(edge)
     tables = []
+    carried, running.cols = running.cols, None
     for edges in rules.values():
         left, right = min(e["x0"] for e in edges), max(e["x1"] for e in edges)
-        ys = _trim_bands(
-            _snap([edge["top"] for edge in edges]), [c for c in chars if left <= centre(c)[0] <= right]
-        )
-        if len(ys) < 3:
+        column = [c for c in chars if left <= centre(c)[0] <= right]
+        ruled = _trim_bands(_snap([edge["top"] for edge in edges]), column)
+        ys = _across_pages(page, ruled, column)
+        if len(ys) < 2:
             continue
         box = (left, ys[0], right, ys[-1])
         inner = [c for c in chars if inside(c, box)]
-        cols = _text_columns(_column_chars(inner, ys[1]))
+        continued = carried is not None and ys[0] < ruled[0] and abs(carried[-1] - right) <= MIN_RULE_WIDTH
+        cols = list(carried) if continued else _text_columns(_column_chars(inner, ys[1] if len(ys) > 2 else ys[0]))
         if len(cols) < 3:  # one column is a framed paragraph, not a table
             continue
         cols[0], cols[-1] = min(cols[0], left), max(cols[-1], right)  # the outer cells reach the rules' ends
         check_area(len(inner), len(cols) - 1)  # at most a row per character
         table = _rows_from_lines(inner, ys, cols, number)
-        if sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
+        if continued or sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
             tables.append(table)
+            running.cols = cols if ys[-1] > ruled[-1] else None
     return tables
+
+
+def _across_pages(page, ys: list[float], chars: list[dict]) -> list[float]:
+    """A three-line table running over pages has no foot rule on its first page (its text runs
+    on to the page's end) and only the foot rule on its last: the page's text edge stands in."""
+    body = [c for c in chars if PAGE_MARGIN * page.height < centre(c)[1] < (1 - PAGE_MARGIN) * page.height]
+    if not body or not ys:
+        return ys
+    last = max(c["bottom"] for c in body)
+    if len(ys) == 2 and last > ys[-1] + SNAP and last > (1 - RUNS_ON) * page.height:
+        return [*ys, last + 1]
+    first = min(c["top"] for c in body)
+    if len(ys) in (1, 2) and page.page_number > 1 and first < ys[0] - SNAP and first < RUNS_ON * page.height:
+        return [first - 1, *ys]
+    return ys
 
 
 def _trim_bands(ys: list[float], chars: list[dict]) -> list[float]:
@@ -211,7 +241,7 @@ def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page
         for r, group in enumerate(groups)
     ]
     row_ys = [ys[0]] + [min(ch["top"] for ch in group) for group in groups[1:]] + [ys[-1]]
-    return PageTable(page, row_ys, cols, rows, [page] * len(rows))
+    return PageTable(page, row_ys, cols, rows, [page] * len(rows), ruled=False)
 
 
 def _snap(values: list[float]) -> list[float]:

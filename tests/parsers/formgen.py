@@ -17,6 +17,7 @@ import random
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -275,11 +276,11 @@ def _risk_table(rnd: random.Random, form: Form, department: str, scheme: str, wi
 
 # ---------------------------------------------------------------- whole forms
 
-def _traps(rnd: random.Random) -> set[str]:
+def _traps(rnd: random.Random, force: Iterable[str], without: Iterable[str]) -> set[str]:
     odds = {t: 0.3 for t in TRAPS}
     odds.update(leadership=0.08, power_list=0.06, several_tables=0.2, tick_levels=0.12, phase_columns=0.15,
                 phase_prefixes=0.2, three_line=0.15)
-    traps = {t for t, p in odds.items() if rnd.random() < p}
+    traps = {t for t, p in odds.items() if rnd.random() < p} - set(without) | set(force)
     if "phase_columns" in traps:
         traps.discard("phase_prefixes")
     if "tick_levels" in traps or "phase_columns" in traps:
@@ -287,10 +288,10 @@ def _traps(rnd: random.Random) -> set[str]:
     return traps
 
 
-def generate(seed: int) -> Form:
-    """One form drawn from `seed`, with its truth."""
+def generate(seed: int, *, force: Iterable[str] = (), without: Iterable[str] = ()) -> Form:
+    """One form drawn from `seed`, with its truth; `force` and `without` set traps in or out."""
     rnd = random.Random(seed)
-    form = Form(seed, _traps(rnd))
+    form = Form(seed, _traps(rnd, force, without))
     if "power_list" in form.traps:
         return _power_list(rnd, form)
     if "leadership" in form.traps:
