@@ -1,13 +1,15 @@
 """Parser speed and accuracy on generated 100-row forms, against the naive way.
 
-Run from the repository root:  .venv/bin/python bench/parse_bench.py [--rows 100] [--runs 21]
+Run from the repository root:  .venv/bin/python bench/parse_bench.py [--rows 100] [--runs 21] [--main-tree ../main]
 
 Generates a 科室 form as .docx (header line above the table, 岗位 merged vertically,
 numbered measures in one cell) and as .xlsx (merged title and header line above the
 table header), parses each in-process with `parsers.parse_bytes` and with the naive
 reading (python-docx `table.rows` / an openpyxl cell loop, first row = headers, a plain
 高/中/低 lookup), and prints median times (wall clock, and CPU time, which machine load barely moves) and
-how many entries and fields each got right.
+how many entries and fields each got right. Then the .docx parse against python-docx merely
+opening the file (target ≤ 1.5× its CPU), and with --main-tree the text-PDF path of this tree
+against the main branch's on the same PDFs, each in a fresh interpreter, alternated.
 """
 
 from __future__ import annotations
@@ -102,6 +104,12 @@ def _naive_entries(table: list[list[str]]) -> list[dict]:
     return out
 
 
+def open_docx(data: bytes, name: str) -> list[dict]:
+    """python-docx merely opening the file: the baseline a .docx parse is held to (≤ 1.5×)."""
+    docx.Document(io.BytesIO(data))
+    return []
+
+
 def naive_docx(data: bytes, name: str) -> list[dict]:
     table = docx.Document(io.BytesIO(data)).tables[0]
     return _naive_entries([[cell.text for cell in row.cells] for row in table.rows])
@@ -138,10 +146,74 @@ def medians(funcs: list, data: bytes, name: str, runs: int) -> list[tuple[float,
     return [(statistics.median(w), statistics.median(c)) for w, c in zip(wall, cpu, strict=True)]
 
 
+def docx_against_opening(data: bytes, runs: int) -> None:
+    """Our whole .docx parse against python-docx only opening the same file, CPU medians."""
+    (_, ours_cpu), (_, open_cpu) = medians([ours, open_docx], data, "form.docx", runs)
+    print(f"docx: parse {ours_cpu:.1f} ms CPU, python-docx open {open_cpu:.1f} ms CPU: "
+          f"{ours_cpu / open_cpu:.2f}x (target <= 1.5x)")
+
+
+_PDF_TIMER = """
+import sys, time, statistics
+sys.path.insert(0, sys.argv[1])
+from parsers import parse_bytes
+data = open(sys.argv[2], "rb").read()
+parse_bytes(data, "form.pdf")
+cpu = []
+for _ in range(int(sys.argv[3])):
+    c = time.process_time()
+    n = len(parse_bytes(data, "form.pdf").entries)
+    cpu.append((time.process_time() - c) * 1000)
+print(statistics.median(cpu), n)
+"""
+
+
+def pdf_against_main(rows: list[dict], runs: int, main_tree: Path) -> None:
+    """The text-PDF path of this tree against the main branch's, the same file, one run each
+    in a fresh interpreter, alternated (CPU medians)."""
+    import subprocess
+    import tempfile
+
+    from tests.parsers import formgen
+
+    with tempfile.TemporaryDirectory() as tmp:
+        form = formgen.generate(1, without={"power_list", "leadership", "three_line"})
+        pdf = Path(tmp) / "form.pdf"
+        pdf.write_bytes(formgen.pdfs([form])[0])
+        big = Path(tmp) / "big.pdf"
+        big.write_bytes(_converted_docx(make_docx(rows), tmp))
+        for label, path in (("generated 1-page form", pdf), (f"{len(rows)}-row form", big)):
+            results = {}
+            for _ in range(3):  # alternate the trees so machine load hits both alike
+                for tree in (Path(__file__).resolve().parents[1], main_tree):
+                    out = subprocess.run([sys.executable, "-c", _PDF_TIMER, str(tree), str(path), str(runs)],
+                                         capture_output=True, text=True, check=True).stdout.split()
+                    results.setdefault(tree, []).append((float(out[0]), int(out[1])))
+            here, main = (results[t] for t in results)
+            ours_ms = statistics.median(r[0] for r in here)
+            main_ms = statistics.median(r[0] for r in main)
+            print(f"pdf ({label}): this tree {ours_ms:.1f} ms CPU ({here[0][1]} entries), main "
+                  f"{main_ms:.1f} ms CPU ({main[0][1]} entries): {ours_ms / main_ms:.2f}x")
+
+
+def _converted_docx(data: bytes, tmp: str) -> bytes:
+    import os
+    import subprocess
+
+    source = Path(tmp) / "in.docx"
+    source.write_bytes(data)
+    subprocess.run(["soffice", f"-env:UserInstallation={(Path(tmp) / 'p').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", tmp, str(source)], check=True, capture_output=True,
+                   env={**os.environ, "HOME": tmp})
+    return (Path(tmp) / "in.pdf").read_bytes()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100)
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--main-tree", type=Path, default=None,
+                        help="a checkout of the main branch: compare the text-PDF path with it (needs soffice)")
     args = parser.parse_args()
     rows = truth(args.rows)
     cases = [("docx", make_docx(rows), naive_docx), ("xlsx", make_xlsx(rows), naive_xlsx)]
@@ -155,6 +227,9 @@ def main() -> None:
             entries, fields = score(func(data, name), rows)
             ratio = timings[1][1] / cpu
             print(f"{fmt:6} {label:8} {wall:8.1f} {cpu:8.1f} {entries:>8}/{len(rows):<5} {fields:>7}/{total:<5} {ratio:>12.2f}x")
+    docx_against_opening(cases[0][1], args.runs)
+    if args.main_tree:
+        pdf_against_main(rows, max(5, args.runs // 3), args.main_tree)
 
 
 if __name__ == "__main__":

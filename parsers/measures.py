@@ -50,10 +50,17 @@ def _at_boundary(text: str, start: int) -> bool:
     return text[start - 1] == "." and start >= 2 and not text[start - 2].isdigit()
 
 
+# The characters each style needs, tested once per cell: most cells use one style or none.
+_GATES = (re.compile(r"\d"),) * 4 + (re.compile("[①-⑳⑴-⒇⒈-⒛]"),) * 3 + (re.compile("[一二三四五六七八九十]"),) * 4
+
+
 def _longest_run(text: str) -> list[tuple[int, int]]:
     """(start, end) of each enumerator in the longest 1, 2, 3… run of one style."""
     best: list[tuple[int, int]] = []
-    for pattern, value, needs_boundary in _STYLES:
+    present = {gate: gate.search(text) is not None for gate in set(_GATES)}
+    for (pattern, value, needs_boundary), gate in zip(_STYLES, _GATES, strict=True):
+        if not present[gate]:
+            continue
         marks = [
             (m.start(), m.end(), value(m.group(1)))
             for m in pattern.finditer(text)

@@ -52,7 +52,8 @@ class _Table:
     count: int = 0
 
     def value(self, form: FormState, r: int, name: str) -> str | None:
-        return form.text(joined(self.grid.rows[r], self.layout.cols(name))) or None
+        cols = self.layout.columns.get(name)
+        return (form.text(joined(self.grid.rows[r], cols)) or None) if cols else None
 
 
 def read_rows(form: FormState, grid: Grid, start: int, layout: Layout, ctx: Context) -> int | None:
@@ -153,9 +154,8 @@ def _measures(form: FormState, table: _Table, r: int) -> list[Measure]:
     row = table.grid.rows[r]
     raw = joined(row, table.layout.cols("measures"))
     pairs = measures.split(raw) if raw else []
-    for name, cols in table.layout.columns.items():
-        if name.startswith("phase:"):
-            pairs += [(p or name[6:], t) for p, t in measures.split(joined(row, cols))]
+    for phase, cols in table.layout.phase_cols:
+        pairs += [(p or phase, t) for p, t in measures.split(joined(row, cols))]
     return [Measure(text, phase) for phase, text in ((p, form.text(t)) for p, t in pairs) if text]
 
 

@@ -8,6 +8,7 @@ A grid is a risk table when one of its first rows reads as a header (synonyms fr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from parsers import categories
 from parsers.fields import column_field
@@ -34,10 +35,15 @@ class Layout:
     def cols(self, name: str) -> list[int]:
         return self.columns.get(name, [])
 
-    @property
+    @cached_property
     def measure_cols(self) -> list[int]:
         return [c for name, cols in self.columns.items() if name == "measures" or name.startswith("phase:")
                 for c in cols]
+
+    @cached_property
+    def phase_cols(self) -> list[tuple[str, list[int]]]:
+        """(phase, columns) of the phase columns (前期预防 | 中期监控 | 后期处置)."""
+        return [(name[6:], cols) for name, cols in self.columns.items() if name.startswith("phase:")]
 
 
 def row_fields(row: list[Cell]) -> dict[int, str]:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from parsers import categories
 from parsers.grid import Cell, Grid
 from parsers.table.layout import Layout, is_header, row_fields
-from parsers.table.state import distinct, filled, joined, row_keys
+from parsers.table.state import distinct, filled, joined
 from parsers.text import key
 
 
@@ -84,8 +84,7 @@ def _is_signature(row: list[Cell], cells: list[Cell], layout: Layout) -> bool:
 
 def _marker_kind(row: list[Cell], cells: list[Cell], layout: Layout) -> RowKind | None:
     keys = [key(c.text) for c in cells]
-    if row_keys(row) in layout.header_keys or all(
-            any(head[c.col] == k for head in layout.header_keys) for c, k in zip(cells, keys, strict=True)):
+    if all(any(head[c.col] == k for head in layout.header_keys) for c, k in zip(cells, keys, strict=True)):
         return RowKind.HEADER  # the header again, whole or (a two-row header's second row) in part
     if any(k.startswith(_TOTAL) for k in keys):
         return RowKind.TOTAL

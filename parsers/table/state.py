@@ -37,7 +37,7 @@ class FormState:
     declared_departments: set[str] = field(default_factory=set)  # 科室:… above each risk table
 
     def text(self, raw: str) -> str:
-        return clean(raw, self.traditional)
+        return clean(raw, self.traditional) if raw else ""
 
     def simplified(self, raw: str) -> str:
         """Simplified but otherwise as written: header lines keep the gaps between their fields."""
@@ -67,6 +67,8 @@ def row_label(grid: Grid, r: int) -> str:
 
 def distinct(row: list[Cell], cols: list[int] | range) -> list[Cell]:
     """The cells at `cols`, a merged cell once."""
+    if len(cols) == 1:
+        return [row[cols[0]]]
     seen: dict[int, Cell] = {}
     for c in cols:
         seen.setdefault(id(row[c]), row[c])
@@ -78,6 +80,9 @@ def filled(row: list[Cell]) -> list[Cell]:
 
 
 def joined(row: list[Cell], cols: list[int]) -> str:
+    if len(cols) == 1:  # most fields are one column: no merge to look through
+        text = row[cols[0]].text
+        return text if text.strip() else ""
     return "\n".join(c.text for c in distinct(row, cols) if c.text.strip())
 
 
