@@ -467,18 +467,21 @@ def xlsx(form: Form) -> bytes:
 
 
 def pdfs(forms: list[Form]) -> list[bytes]:
-    """Text PDFs of the forms' .docx, converted by ONE LibreOffice call."""
+    """Text PDFs of the forms' .docx, converted by ONE LibreOffice call (a second one for any
+    file the first left out: soffice now and then skips one of a long list)."""
     with tempfile.TemporaryDirectory(prefix="formgen-") as tmp:
         work = Path(tmp)
         paths = []
         for form in forms:
-            path = work / f"f{form.seed}.docx"
+            path = work / f"f{form.seed}_{len(paths)}.docx"
             path.write_bytes(docx(form))
             paths.append(path)
-        soffice = "soffice"
-        subprocess.run([soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
-                        "--convert-to", "pdf", "--outdir", str(work / "out"), *map(str, paths)],
-                       check=True, capture_output=True, timeout=600, env={**os.environ, "HOME": tmp})
+        for _ in range(2):
+            missing = [p for p in paths if not (work / "out" / (p.stem + ".pdf")).is_file()]
+            if missing:
+                subprocess.run(["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
+                                "--norestore", "--convert-to", "pdf", "--outdir", str(work / "out"), *map(str, missing)],
+                               check=True, capture_output=True, timeout=1200, env={**os.environ, "HOME": tmp})
         return [(work / "out" / (p.stem + ".pdf")).read_bytes() for p in paths]
 
 
