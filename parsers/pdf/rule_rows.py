@@ -105,10 +105,14 @@ def _band_rows(pieces: list[_Piece]) -> list[list[dict]]:
 
 def _top_aligned(pieces: list[_Piece]) -> bool:
     """Cells aligned at the top, unless some cell's text sits half a line off the lines of the
-    cells beside it (a short cell centred against a taller one): centred."""
-    for p in pieces:
+    cells beside it (a short cell centred against a taller one): centred. Each piece is
+    compared with the pieces of the lines around it only."""
+    ordered = sorted(pieces, key=lambda p: p.top)
+    tops = [p.top for p in ordered]
+    for p in ordered:
         size = p.bottom - p.top
-        beside = [abs(q.top - p.top) for q in pieces if q.col != p.col and q.top < p.bottom and q.bottom > p.top]
+        near = ordered[bisect.bisect_left(tops, p.top - 2 * size):bisect.bisect_left(tops, p.bottom)]
+        beside = [abs(q.top - p.top) for q in near if q.col != p.col and q.bottom > p.top]
         if beside and 0.3 * size < min(beside) < 0.9 * size:
             return False
     return True
@@ -158,34 +162,44 @@ def _cuts(group: list[list[_Piece]]) -> list[float]:
         per_column.setdefault(block[0].col, []).append(block)
     anchor = max(sorted(per_column), key=lambda c: len(per_column[c]))
     marks = sorted(per_column[anchor], key=lambda b: b[0].top)
-    pieces = [p for block in group for p in block]
-    start = min(p.top for p in pieces)
+    text = _Text(sorted((p for block in group for p in block), key=lambda p: p.top))
     cuts: list[float] = []
     for above, below in zip(marks, marks[1:], strict=False):
         lo, hi = above[-1].bottom, below[0].top
         centre_above = (above[0].top + above[-1].bottom) / 2
-        since = cuts[-1] if cuts else start
-        candidates = sorted({p.top for p in pieces if lo < p.top <= hi + 0.5} | {hi})
+        since = cuts[-1] if cuts else text.tops[0]
         line = above[0].bottom - above[0].top
+        candidates = sorted({p.top for p in text.between(lo + 0.01, hi + 0.5)} | {hi})
         # A line that ends exactly at the cell's edge looks wrapped: that only tips a near tie.
-        cuts.append(min(candidates, key=lambda y: abs(_centre(pieces, since, y) - centre_above)
-                        + (0 if _clean(pieces, y) else 0.25 * line)))
+        cuts.append(min(candidates, key=lambda y: abs(text.centre(since, y) - centre_above)
+                        + (0 if text.clean(y, line) else 0.25 * line)))
     return cuts
 
 
-def _centre(pieces: list[_Piece], top: float, bottom: float) -> float:
-    """The middle of the text between two cuts: where a row of centred cells has its centre."""
-    inside = [p for p in pieces if top - 0.5 <= p.top < bottom - 0.5]
-    return (min(p.top for p in inside) + max(p.bottom for p in inside)) / 2 if inside else top
+class _Text:
+    """The pieces of a group sorted by their tops, looked up by position."""
 
+    def __init__(self, pieces: list[_Piece]) -> None:
+        self.pieces = pieces
+        self.tops = [p.top for p in pieces]
 
-def _clean(pieces: list[_Piece], y: float) -> bool:
-    """Whether a row may start at y: no line straddles it and no wrapped line continues past it."""
-    for col in {p.col for p in pieces}:
-        mine = [p for p in pieces if p.col == col]
-        if any(p.top < y - 0.5 and p.bottom > y + 0.5 for p in mine):
-            return False
-        before = [p for p in mine if p.bottom <= y + 0.5]
-        if before and max(before, key=lambda p: p.bottom).wrapped and any(p.top >= y - 0.5 for p in mine):
-            return False
-    return True
+    def between(self, top: float, bottom: float) -> list[_Piece]:
+        """Pieces whose top lies in [top, bottom)."""
+        return self.pieces[bisect.bisect_left(self.tops, top):bisect.bisect_left(self.tops, bottom)]
+
+    def centre(self, top: float, bottom: float) -> float:
+        """The middle of the text between two cuts: where a row of centred cells has its centre."""
+        inside = self.between(top - 0.5, bottom - 0.5)
+        return (inside[0].top + max(p.bottom for p in inside)) / 2 if inside else top
+
+    def clean(self, y: float, line: float) -> bool:
+        """Whether a row may start at y: no line straddles it, no wrapped line continues past it."""
+        near = self.between(y - 3 * line, y + 3 * line)
+        for col in {p.col for p in near}:
+            mine = [p for p in near if p.col == col]
+            if any(p.top < y - 0.5 and p.bottom > y + 0.5 for p in mine):
+                return False
+            before = [p for p in mine if p.bottom <= y + 0.5]
+            if before and max(before, key=lambda p: p.bottom).wrapped and any(p.top >= y - 0.5 for p in mine):
+                return False
+        return True
