@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from parsers import categories, dates, measures
 from parsers.fields import header_values
@@ -40,6 +41,8 @@ SKIPPED: dict[RowKind, tuple[str, str]] = {
     RowKind.NO_RISK_TEXT: ("row_skipped", "{row}有内容但没有风险点,已跳过,请核对"),
 }
 ROW_CODES = frozenset(code for code, _ in SKIPPED.values())
+_PLAIN = ("risk", "department", "position", "person", "duty", "manifestation", "domain", "owner", "supervisor",
+          "deadline")
 
 
 @dataclass
@@ -50,6 +53,11 @@ class _Table:
     layout: Layout
     section: Context
     count: int = 0
+
+    @cached_property
+    def plain_fields(self) -> list[tuple[str, list[int]]]:
+        """The table's columns an entry takes as written, each with its column indexes."""
+        return [(name, cols) for name in _PLAIN if (cols := self.layout.columns.get(name))]
 
     def value(self, form: FormState, r: int, name: str) -> str | None:
         cols = self.layout.columns.get(name)
@@ -178,22 +186,24 @@ def _entry(form: FormState, table: _Table, r: int) -> Entry:
     elif level is None and (layout.ticks or "level" in layout.columns):
         form.warn("level_missing", f"{row_label(grid, r)}的风险点未填写风险等级", grid, r)
     category, category_label = _category(form, table, r)
-    deadline = table.value(form, r, "deadline")
+    row = grid.rows[r]
+    values = {name: form.text(joined(row, cols)) or None for name, cols in table.plain_fields}
+    deadline = values.get("deadline")
     return Entry(
-        risk=table.value(form, r, "risk") or "",
-        department=table.value(form, r, "department") or ctx.department,
-        position=table.value(form, r, "position") or ctx.position,
-        person=table.value(form, r, "person") or ctx.person,
-        duty=table.value(form, r, "duty"),
-        manifestation=table.value(form, r, "manifestation"),
+        risk=values.get("risk") or "",
+        department=values.get("department") or ctx.department,
+        position=values.get("position") or ctx.position,
+        person=values.get("person") or ctx.person,
+        duty=values.get("duty"),
+        manifestation=values.get("manifestation"),
         category=category,
         category_label=category_label,
-        domain=categories.domain(table.value(form, r, "domain")),
+        domain=categories.domain(values.get("domain")),
         level=level,
         level_label=label,
         measures=_measures(form, table, r),
-        owner=table.value(form, r, "owner"),
-        supervisor=table.value(form, r, "supervisor"),
+        owner=values.get("owner"),
+        supervisor=values.get("supervisor"),
         deadline=dates.deadline(deadline) if deadline else None,
         source=_source(grid, r, layout),
     )

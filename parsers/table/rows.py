@@ -35,8 +35,7 @@ class RowKind(StrEnum):
     NO_RISK_TEXT = "no_risk_text"  # content, but the risk cell is empty
 
 
-_TOTAL = ("合计", "小计", "总计")
-_END_MARKS = ("以下空白", "以下无内容", "此页无正文")
+_MARKS = re.compile(r"(?m)^(合计|小计|总计)|以下空白|以下无内容|此页无正文")
 NOTE = re.compile(r"^(注|说明|备注|填表说明)\d?[:：]")
 _SIGN_LABEL = re.compile(
     r"(签字|签名|签章|盖章|审核意见|审批意见|审核人|审批人|负责人|填表人|填报人|经办人|日期)\s*[)）]?\s*[:：]"
@@ -86,10 +85,9 @@ def _marker_kind(row: list[Cell], cells: list[Cell], layout: Layout) -> RowKind 
     keys = [key(c.text) for c in cells]
     if all(any(head[c.col] == k for head in layout.header_keys) for c, k in zip(cells, keys, strict=True)):
         return RowKind.HEADER  # the header again, whole or (a two-row header's second row) in part
-    if any(k.startswith(_TOTAL) for k in keys):
-        return RowKind.TOTAL
-    if any(m in k for k in keys for m in _END_MARKS):
-        return RowKind.END_MARK
+    marks = _MARKS.search("\n".join(keys))  # one pass for 合计 at a cell's start and 以下空白 anywhere
+    if marks:
+        return RowKind.TOTAL if marks.group(1) else RowKind.END_MARK
     if NOTE.match(keys[0]):
         return RowKind.NOTE
     if _is_signature(row, cells, layout):
