@@ -30,6 +30,14 @@ def pytest_configure(config: pytest.Config) -> None:
     accounting.install()  # before any test module imports parsers.table.interpret
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    from tests.accounting import TALLY
+
+    if TALLY.rows:
+        terminalreporter.write_line(f"no silent loss: {TALLY.rows} non-empty rows read below table headers, "
+                                    f"{TALLY.out} entries, powers and row warnings made of them")
+
+
 @pytest.fixture(autouse=True)
 def _no_silent_loss() -> Iterator[None]:
     """Every row a test's parses read below a header is an entry or a warning naming it."""
