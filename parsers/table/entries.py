@@ -134,8 +134,10 @@ def _power(form: FormState, table: _Table, r: int) -> Power:
 
 def _ticked_option(raw: str) -> str | None:
     """The option ticked in a cell listing them all ("□高 ☑中 □低" -> 中), else None."""
+    if not any(box in raw for box in _EMPTY_BOXES):
+        return None
     checked = _CHECKBOX.search(key(raw))
-    return checked.group(1) if checked and any(box in raw for box in _EMPTY_BOXES) else None
+    return checked.group(1) if checked else None
 
 
 def _read_level(form: FormState, label: str, ticked: bool) -> tuple[str | None, str | None, bool]:
