@@ -15,13 +15,13 @@ from collections import Counter
 from parsers import dates
 from parsers.errors import fail
 from parsers.fields import header_values
-from parsers.grid import Document, Grid
+from parsers.grid import Cell, Document, Grid
 from parsers.levels import LevelReader, Reading, legend_highest_rank
 from parsers.model import FormInfo, ParsedForm, ParseWarning
 from parsers.table.entries import read_rows
 from parsers.table.layout import Layout, card, find_layout
 from parsers.table.rows import NOTE, department_name
-from parsers.table.state import Context, FormState, distinct
+from parsers.table.state import Context, FormState, distinct, filled, row_number
 from parsers.text import is_traditional, key
 
 __all__ = ["interpret"]
@@ -61,13 +61,16 @@ def _row_lines(form: FormState, grid: Grid, stop: int) -> list[str]:
 
 def _key_values(form: FormState, grid: Grid, stop: int) -> list[tuple[str, str]]:
     """Key-value cells above the header: 姓名 | 张三 | 职务 | 科长."""
+    return [pair for row in grid.rows[:stop] for pair in _row_pairs(form, row)]
+
+
+def _row_pairs(form: FormState, row: list[Cell]) -> list[tuple[str, str]]:
+    cells = [form.simplified(c.text.strip()) for c in distinct(row, range(len(row))) if c.text.strip()]
     out = []
-    for row in grid.rows[:stop]:
-        cells = [form.simplified(c.text.strip()) for c in distinct(row, range(len(row))) if c.text.strip()]
-        for label, value in zip(cells, cells[1:], strict=False):
-            name = header_values(label.rstrip(":：") + ":" + value)
-            if name and not header_values(value + ":x") and len(label) <= 8:
-                out.append(name[0])
+    for label, value in zip(cells, cells[1:], strict=False):
+        name = header_values(label.rstrip(":：") + ":" + value)
+        if name and not header_values(value + ":x") and len(label) <= 8:
+            out.append(name[0])
     return out
 
 
@@ -160,6 +163,8 @@ class _Walk:
         rows = _row_lines(form, grid, grid.n_rows)  # a signature table below: 填表人 | 张三 | 填表日期 | …
         form.add_fields([p for line in rows for p in header_values(line)] + _key_values(form, grid, grid.n_rows),
                         trailing=True)
+        _warn_unread(form, grid)
+
 
     def _risk_table(self, grid: Grid, lines: list[str], layout: Layout, start: int) -> None:
         form = self.form
@@ -173,6 +178,17 @@ class _Walk:
         form.declared_departments |= {form.text(v) for n, v in pairs if n == "department"}
         self.previous = (_read_table(form, grid, start, layout, ctx), ctx)
         form.add_fields(pairs, trailing=True)
+
+
+def _warn_unread(form: FormState, grid: Grid) -> None:
+    """A table after the risk tables that is neither one nor a signature table (its header lost,
+    a page's part that could not be joined): its rows are named, never dropped in silence."""
+    unread = [r for r, row in enumerate(grid.rows)
+              if (cells := filled(row)) and not _row_pairs(form, row)
+              and not header_values("    ".join(form.simplified(c.text) for c in cells))]
+    if unread:
+        listed = "、".join(str(row_number(grid, r) or r + 1) for r in unread[:10]) + ("等" if len(unread) > 10 else "")
+        form.warn("table_unread", f"有一个表格未能识别表头,其中第{listed}行的内容未读取,请核对", grid, unread[0])
 
 
 def interpret(doc: Document, *, file: str, sha256: str | None = None,

@@ -341,3 +341,13 @@ def test_any_grid_gives_a_form_or_a_parse_error_never_a_crash():
         else:
             assert form.entries or form.powers
             assert all(e.risk for e in form.entries) and all(p.name for p in form.powers)
+
+
+def test_a_table_after_the_risk_table_that_cannot_be_read_is_named_not_dropped():
+    lost = tbl([["", "", "事前预防", "中期监控"], ["3", "坐支现金", "当日存行", "每月对账"]])
+    signature = tbl([["填表人", "李四", "审核人", "王五"]])
+    form = parse_docx(docx_bytes(p("排查表"), tbl([HEADER] + risk_rows(2)), lost, signature))
+    [warning] = [w for w in form.warnings if w.code == "table_unread"]
+    assert warning.message == "有一个表格未能识别表头,其中第1、2行的内容未读取,请核对"
+    assert warning.location == {"table": 1, "sheet": None, "page": None, "row": 1}
+    assert form.form.person == "李四"  # the signature table below is read, and warns of nothing
