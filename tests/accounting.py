@@ -9,6 +9,7 @@ into a corrupt-file refusal) and the autouse fixture in tests/conftest.py fails 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import parsers.table as table
@@ -22,7 +23,14 @@ class Tally:
     rows: int = 0  # non-empty rows read below headers
     out: int = 0  # entries + powers + row warnings made of them
     breaches: list[str] = field(default_factory=list)
-    covered: set[tuple[int, int]] = field(default_factory=set)  # (id(grid), row) read in this interpretation
+    local: threading.local = field(default_factory=threading.local)  # per thread: rows read in its interpretation
+
+    @property
+    def covered(self) -> set[tuple[int, int]]:
+        """(id(grid), row) of the rows read in the current thread's interpretation."""
+        if not hasattr(self.local, "covered"):
+            self.local.covered = set()
+        return self.local.covered
 
 
 TALLY = Tally()
