@@ -38,6 +38,7 @@ _STYLES: tuple[tuple[re.Pattern[str], Callable[[str], int], bool], ...] = (
 _BOUNDARY = set(" \t\r\n\u3000；;。，,:：!！?？)）")
 _SEPARATORS = re.compile(r"[\n;；]+")
 _TRAILING = " \t\r\n\u3000；;。.，,、"
+_PHASE_WORD = re.compile("前期|事前|中期|事中|后期|事后")  # a cheap test before the full pattern
 _PHASE_PREFIX = re.compile(
     r"(?:(前期|事前)(?:预防|防范|防控)?|(中期|事中)(?:监控|监督|防控)?|(后期|事后)(?:处置|处理|防控)?)(?:措施)?(?:\s*[:：]|[ \t]*\n)"
 )
@@ -87,8 +88,9 @@ def _digit_marks(text: str) -> list[list[Mark]]:
 def _marks(text: str) -> list[list[Mark]]:
     """Per enumerator style, its marks in the text (styles the text has no character for skipped)."""
     out = _digit_marks(text) if _DIGITS.search(text) else []
-    for (pattern, value, needs_boundary), gate in zip(_STYLES[4:], (_CIRCLED,) * 3 + (_CN_DIGIT,) * 4, strict=True):
-        if gate.search(text):
+    present = (_CIRCLED.search(text) is not None,) * 3 + (_CN_DIGIT.search(text) is not None,) * 4
+    for (pattern, value, needs_boundary), gate in zip(_STYLES[4:], present, strict=True):
+        if gate:
             out.append([(m.start(), m.end(), value(m.group(1))) for m in pattern.finditer(text)
                         if not needs_boundary or _at_boundary(text, m.start())])
     return out
@@ -133,7 +135,7 @@ def items(text: str) -> list[str]:
 
 def split(text: str) -> list[tuple[str | None, str]]:
     """(phase, measure) pairs; the phase is set where the cell says "前期预防:" and the like."""
-    marks = list(_PHASE_PREFIX.finditer(text))
+    marks = list(_PHASE_PREFIX.finditer(text)) if _PHASE_WORD.search(text) else []
     if not marks:
         return [(None, item) for item in items(text)]
     out = [(None, item) for item in items(text[:marks[0].start()])]
