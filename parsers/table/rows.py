@@ -41,6 +41,7 @@ _SIGN_LABEL = re.compile(
     r"(签字|签名|签章|盖章|审核意见|审批意见|审核人|审批人|负责人|填表人|填报人|经办人|日期)\s*[)）]?\s*[:：]"
     r"|[(（](签字|签名|盖章|签章)[)）]|_{3,}|(?:^|\s)(审核|审批)\s*[:：]"
 )
+_SIGN_GATE = re.compile("[签章审负填经日_]")  # a character every label above has: a cheap test first
 ENUM_PREFIX = re.compile(
     r"^([一二三四五六七八九十]+[、.]|\d+[、.]|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十\d]+(部分|章|节)?)\s*"
 )
@@ -75,10 +76,11 @@ def section_of(text: str) -> tuple[str, str] | None:
 
 def _is_signature(row: list[Cell], cells: list[Cell], layout: Layout) -> bool:
     """Names or blanks to sign, not a data row: the risk cell holds no risk text of its own."""
-    if not _SIGN_LABEL.search("  ".join(c.text for c in cells)):
-        return False
     own = [c for c in distinct(row, layout.cols("risk")) if c.text.strip() and c.colspan < max(2, layout.width // 2)]
-    return not own or any(_SIGN_LABEL.search(c.text) for c in own)
+    if own:  # a risk text of its own: a signature line only if that text is itself a label to sign
+        return any(_SIGN_GATE.search(c.text) and _SIGN_LABEL.search(c.text) for c in own)
+    text = "  ".join(c.text for c in cells)
+    return bool(_SIGN_GATE.search(text) and _SIGN_LABEL.search(text))
 
 
 def _marker_kind(row: list[Cell], cells: list[Cell], layout: Layout) -> RowKind | None:
