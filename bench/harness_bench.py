@@ -1,6 +1,6 @@
 """The generated-form harness at scale: accuracy per trap class and format.
 
-Usage: .venv/bin/python bench/harness_bench.py [--forms 2000] [--pdf 300] [--seed 100000]
+Usage: .venv/bin/python bench/harness_bench.py [--forms 2000] [--pdf 300] [--xls 0] [--seed 100000]
 (from the repository root; --pdf 0 skips the PDFs, which need LibreOffice: one soffice call
 converts them all).
 
@@ -71,6 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=2000)
     parser.add_argument("--pdf", type=int, default=300)
+    parser.add_argument("--xls", type=int, default=0, help="also as Excel 97 .xls (LibreOffice makes them, xlrd reads)")
     parser.add_argument("--seed", type=int, default=100_000)
     args = parser.parse_args()
     forms = [formgen.generate(seed) for seed in range(args.seed, args.seed + args.forms)]
@@ -79,6 +80,13 @@ def main() -> None:
         for form in forms:
             score.add(form, write(form), f"form.{fmt}")
         score.report(f".{fmt}", time.perf_counter() - started)
+    if args.xls:
+        started = time.perf_counter()
+        some = forms[:args.xls]
+        score = Score()
+        for form, data in zip(some, formgen.xls_files(some), strict=True):
+            score.add(form, data, "form.xls")
+        score.report(".xls (Excel 97, read by xlrd)", time.perf_counter() - started)
     if args.pdf:
         started = time.perf_counter()
         some = forms[:args.pdf]

@@ -6,7 +6,8 @@ phase columns or phase prefixes inside the cell, measures that say 审核/签字
 header and signature lines, legends, notes, long cells, several tables, blank level or type
 cells, 领导班子 事项 columns, 职权目录), and writes it as .docx, .xlsx or (through
 LibreOffice, `pdfs`) a text PDF. `compare(parsed, form)` lists where the parse differs from
-the truth. `make_docx(seed)` is the short form for other harnesses (OCR renders it).
+the truth. `make_docx(seed)` is the short form for other harnesses (OCR renders it); `xls_files` makes
+Excel 97 files of them (LibreOffice), read natively by `parsers.xls`.
 """
 
 from __future__ import annotations
@@ -467,22 +468,33 @@ def xlsx(form: Form) -> bytes:
 
 
 def pdfs(forms: list[Form]) -> list[bytes]:
-    """Text PDFs of the forms' .docx, converted by ONE LibreOffice call (a second one for any
-    file the first left out: soffice now and then skips one of a long list)."""
+    """Text PDFs of the forms' .docx, converted by ONE LibreOffice call."""
+    return converted([docx(form) for form in forms], "docx", "pdf")
+
+
+def xls_files(forms: list[Form]) -> list[bytes]:
+    """Excel 97 (.xls, BIFF8) files of the forms' .xlsx, converted by ONE LibreOffice call."""
+    return converted([xlsx(form) for form in forms], "xlsx", "xls")
+
+
+def converted(files: list[bytes], source: str, target: str) -> list[bytes]:
+    """The files converted by one soffice call (a second one for any file the first left
+    out: soffice now and then skips one of a long list)."""
     with tempfile.TemporaryDirectory(prefix="formgen-") as tmp:
         work = Path(tmp)
         paths = []
-        for form in forms:
-            path = work / f"f{form.seed}_{len(paths)}.docx"
-            path.write_bytes(docx(form))
+        for data in files:
+            path = work / f"f{len(paths)}.{source}"
+            path.write_bytes(data)
             paths.append(path)
         for _ in range(2):
-            missing = [p for p in paths if not (work / "out" / (p.stem + ".pdf")).is_file()]
+            missing = [p for p in paths if not (work / "out" / f"{p.stem}.{target}").is_file()]
             if missing:
                 subprocess.run(["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-                                "--norestore", "--convert-to", "pdf", "--outdir", str(work / "out"), *map(str, missing)],
+                                "--norestore", "--convert-to", target, "--outdir", str(work / "out"),
+                                *map(str, missing)],
                                check=True, capture_output=True, timeout=1200, env={**os.environ, "HOME": tmp})
-        return [(work / "out" / (p.stem + ".pdf")).read_bytes() for p in paths]
+        return [(work / "out" / f"{p.stem}.{target}").read_bytes() for p in paths]
 
 
 def make_docx(seed: int) -> tuple[bytes, Form]:
