@@ -24,7 +24,7 @@ from service.store.models import AuditLog, Campaign, Entry, Unit
 from service.store.roster import RosterPerson, add_person
 from service.store.scope import Viewer, scoped
 from service.store.units import add_unit, find_unit
-from service.store.users import add_user
+from service.store.users import PasswordError, add_user
 
 ROLES = ("unit", "department_head", "leader", "group", "admin")
 
@@ -40,7 +40,7 @@ def friendly_errors(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (NotFound, CampaignError) as exc:
+        except (NotFound, CampaignError, PasswordError) as exc:
             message = str(exc)
         except DBAPIError as exc:
             first = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
@@ -61,7 +61,7 @@ def _log(s: Any, action: str, object_type: str, object_id: int, **details: Any) 
               help="管理员密码,也可用环境变量 LIANFANG_ADMIN_PASSWORD (Admin password)")
 @friendly_errors
 def init_cmd(admin_user: str, admin_password: str | None) -> None:
-    result = init_store(admin_user=admin_user, admin_password=admin_password)
+    result = init_store(admin_user=admin_user, admin_password=admin_password, change_at_first_login=True)
     click.echo(f"数据存储已就绪 (store ready): {settings().home}")
     if not result.admin_created:
         click.echo(f"管理员 {admin_user} 已存在,未作改动 (admin exists, unchanged)")
@@ -69,6 +69,8 @@ def init_cmd(admin_user: str, admin_password: str | None) -> None:
         click.echo(f"已创建管理员 {admin_user},初始密码 (generated password): {result.generated_password}")
     else:
         click.echo(f"已创建管理员 {admin_user} (admin created)")
+    if result.admin_created:
+        click.echo("首次登录时须修改该初始密码 (the initial password must be changed at first login)")
 
 
 @cli.group("unit", help="单位与科室 (Units and departments)")

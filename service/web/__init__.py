@@ -48,8 +48,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=(test_config or {}).get("SECRET_KEY") or _secret_key(settings().home),
         MAX_FILES_PER_UPLOAD=settings().max_files_per_upload,
-        LOGIN_MAX_FAILURES=5,
-        LOGIN_WINDOW_MINUTES=15,
     )
     security.init_app(app)
     if test_config:
