@@ -22,6 +22,9 @@ class Settings:
     parse_timeout: float
     secret_key: str | None
     pin_cores: bool
+    trusted_proxies: int  # reverse proxies in front whose X-Forwarded-* headers are believed (0: none)
+    secure_cookies: bool  # served over HTTPS: the session cookie is Secure and HSTS is sent
+    hsts_seconds: int
 
     @property
     def files_dir(self) -> Path:
@@ -51,6 +54,9 @@ def settings() -> Settings:
         parse_timeout=float(os.environ.get("LIANFANG_PARSE_TIMEOUT", 120)),
         secret_key=os.environ.get("LIANFANG_SECRET_KEY") or None,
         pin_cores=os.environ.get("LIANFANG_PIN_CORES", "1") != "0",
+        trusted_proxies=max(0, _int("LIANFANG_TRUSTED_PROXIES", 0)),
+        secure_cookies=os.environ.get("LIANFANG_SECURE_COOKIES", "0") == "1",
+        hsts_seconds=max(0, _int("LIANFANG_HSTS_SECONDS", 31_536_000)),
     )
 
 

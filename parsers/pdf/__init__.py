@@ -15,6 +15,7 @@ import logging
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
@@ -24,6 +25,7 @@ from parsers.grid import Document, Grid
 from parsers.pdf.chars import inside, page_chars, text_lines
 from parsers.pdf.pages import Line, assemble
 from parsers.pdf.tables import PageTable, page_tables
+from parsers.sniff import PDF_LOOP
 
 # pdfminer warns about every broken font or operator; that is the file's problem, and the
 # user already gets one clear message: keep its warnings off a bare stderr.
@@ -39,6 +41,7 @@ def read(data: bytes) -> Document:
     """The tables (as grids) and the free text lines of a PDF."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            _check_page_tree(pdf.doc.catalog.get("Pages"))
             if len(pdf.pages) > limits.MAX_PDF_PAGES:
                 raise fail("too_many_pages")
             pages = [_read_page_once(page) for page in pdf.pages]
@@ -52,6 +55,28 @@ def read(data: bytes) -> Document:
     if scanned:
         _add_ocr(document, data, scanned, all_scanned=len(scanned) == len(pages))
     return document
+
+
+def _check_page_tree(root: object) -> None:
+    """Walk the page tree as bare objects before any page is read: a node inside itself is damage
+    (sniff has already refused a looping xref chain), more nodes than the page cap allows too many."""
+    stack: list[tuple[object, frozenset[int]]] = [(root, frozenset())]
+    nodes = 0
+    while stack:
+        ref, above = stack.pop()
+        objid = getattr(ref, "objid", None)
+        if objid in above:
+            raise fail("corrupt_file", PDF_LOOP)
+        node = resolve1(ref)
+        if not isinstance(node, dict):
+            continue
+        nodes += 1
+        if nodes > limits.MAX_PDF_PAGE_NODES:
+            raise fail("too_many_pages")
+        kids = resolve1(node.get("Kids"))
+        if isinstance(kids, list):
+            inner = above | {objid} if isinstance(objid, int) else above
+            stack.extend((kid, inner) for kid in kids)
 
 
 def _read_page_once(page) -> tuple[list[PageTable], list[Line]] | None:

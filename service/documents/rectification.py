@@ -22,6 +22,7 @@ from service.store.scope import Viewer
 TEMPLATE = "rectification.docx"
 REQUIRED = frozenset({"number_text", "addressee", "problems", "deadline"})
 NUMBERED = True
+OFFICE_ONLY = True  # speaks for the office: unit users may not issue it (documents.may_issue)
 DEFAULT_DAYS = 15
 
 

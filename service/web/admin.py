@@ -10,6 +10,7 @@ from sqlalchemy import select
 from service.store.campaigns import DEFAULT_LEVEL_STANDARD, CampaignError, add_campaign
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
+from service.store.ids import parse_id
 from service.store.models import AuditLog, Unit, User
 from service.store.units import add_unit
 from service.store.users import PasswordError, add_user, revoke_sessions, set_password
@@ -57,7 +58,7 @@ def create_unit() -> Any:
         return _back()
     try:
         with write_session() as s:
-            unit, created = add_unit(s, name, int(parent) if parent.isdigit() else None)
+            unit, created = add_unit(s, name, parse_id(parent))
             if created:
                 _log(s, "unit.create", "unit", unit.id, {"name": name, "parent_id": unit.parent_id})
     except NotFound as exc:
@@ -78,7 +79,7 @@ def create_user() -> Any:
     role = "admin" if is_admin else form.get("role", "unit")
     problem = (
         "请填写用户名" if not username or len(username) > 100
-        else "请为单位用户选择所属单位" if not is_admin and not unit.isdigit()
+        else "请为单位用户选择所属单位" if not is_admin and parse_id(unit) is None
         else "未知的角色" if not is_admin and role not in ROLES
         else None
     )
@@ -88,7 +89,7 @@ def create_user() -> Any:
     viewer = current_viewer()
     try:
         with write_session() as s:
-            unit_id = int(unit) if unit.isdigit() and s.get(Unit, int(unit)) else None
+            unit_id = parse_id(unit) if parse_id(unit) and s.get(Unit, parse_id(unit)) else None
             # The admin knows this password: the user replaces it at first login.
             _, created = add_user(s, username, password, is_admin=is_admin, role=role, unit_id=unit_id,
                                   actor=viewer.username, by=viewer.user_id, must_change=True)

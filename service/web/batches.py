@@ -15,6 +15,7 @@ from service.batch.attribute import UNIT_FROM
 from service.config import settings
 from service.store.db import read_session
 from service.store.errors import NotFound
+from service.store.ids import parse_id
 from service.store.models import Batch, Campaign
 from service.web.auth import admin_required, current_viewer, login_required
 
@@ -69,7 +70,7 @@ def upload() -> Any:
             upload.filename,
             unit_from=unit_from,
             queue=settings().redis_url is not None,
-            campaign=int(campaign) if campaign and campaign.isdigit() else None,
+            campaign=parse_id(campaign),
             created_by=current_viewer().user_id,
         )
     except NotFound as exc:

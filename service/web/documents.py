@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from service.documents import DocumentError, generate
+from service.documents import DocumentError, generate, may_issue
 from service.store.errors import NotFound
 from service.store.scope import Viewer
 from service.web import queries
@@ -28,13 +28,17 @@ PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "
 
 
 def document_params(raw: dict[str, Any]) -> dict[str, Any]:
-    """The known, non-empty parameters, strings trimmed."""
+    """The known, non-empty parameters, strings trimmed; a value of the wrong type (from JSON) is a 400."""
     params = {}
     for key in PARAM_KEYS:
         value = raw.get(key)
         value = value.strip() if isinstance(value, str) else value
-        if value not in (None, ""):
-            params[key] = value
+        if value in (None, ""):
+            continue
+        lines = key == "items" and isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if not (lines or isinstance(value, str) or isinstance(value, int) and not isinstance(value, bool)):
+            abort(400, f"参数 {key} 的类型不正确:应为文字或数字" + ("(或文字列表)" if key == "items" else ""))
+        params[key] = value
     return params
 
 
@@ -71,7 +75,8 @@ def listing() -> Any:
             flash(f"已生成{KINDS[kind]}:{doc.number_text or doc.filename}", "ok")
         return redirect(url_for("documents.listing"))
     page = queries.documents(viewer, page=queries.page_number(request.args.get("page")))
-    return render_template("documents/list.html", page=page, kinds=KINDS, units=queries.units(viewer),
+    issuable = {kind: name for kind, name in KINDS.items() if may_issue(viewer, kind)}
+    return render_template("documents/list.html", page=page, kinds=KINDS, issuable=issuable, units=queries.units(viewer),
                            campaigns=queries.campaign_names())
 
 

@@ -14,7 +14,7 @@ from service.deadlines import board as progress_board
 from service.store.db import read_session
 from service.store.models import Submission, Unit
 from service.store.scope import visible_unit_ids
-from service.web.auth import current_viewer, login_required
+from service.web.auth import current_viewer, login_required, safe_redirect
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 EXPORT_TYPES = {
@@ -42,7 +42,7 @@ def decide(submission_id: int) -> Any:
         flash(exc.message, "error")
     else:
         flash(f"已办理:{review_service.ACTIONS[d.action]},当前状态“{d.label}”", "ok")
-    return redirect(request.form.get("next") or url_for("review.index"))
+    return safe_redirect(request.form.get("next"), "review.index")
 
 
 @bp.get("/fix")
@@ -86,6 +86,8 @@ def feedback(submission_id: int) -> Any:
         review_service.add_feedback(submission_id, request.form.get("text", ""), viewer=current_viewer(),
                                     contact=request.form.get("contact"))
     except review_service.ReviewError as exc:
+        if exc.code == "not_found":  # not yours and does not exist read the same
+            abort(404)
         flash(exc.message, "error")
     else:
         flash("反馈意见已提交,感谢监督", "ok")

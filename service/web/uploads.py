@@ -16,6 +16,7 @@ from service.audit import background
 from service.ingest import ingest_file
 from service.store.db import read_session
 from service.store.errors import NotFound
+from service.store.ids import parse_id
 from service.store.models import Unit
 from service.store.scope import Viewer, visible_unit_ids
 
@@ -26,7 +27,7 @@ def target_unit(viewer: Viewer, requested: str | None) -> int:
     """The unit an upload is filed under: an admin's choice, else the user's own (or a department of it)."""
     with read_session() as s:
         allowed = visible_unit_ids(s, viewer)
-        chosen = int(requested) if requested and requested.isdigit() else None
+        chosen = parse_id(requested)
         if allowed is None:  # admin: must choose an existing unit
             if chosen is None or s.get(Unit, chosen) is None:
                 abort(400, "请选择上传文件所属的单位")
@@ -50,7 +51,7 @@ def receive(viewer: Viewer, upload: FileStorage, *, unit_id: int, campaign: str 
             upload.read(),
             name,
             unit=unit_id,
-            campaign=int(campaign) if campaign and campaign.isdigit() else None,
+            campaign=parse_id(campaign),
             uploader_id=viewer.user_id,
             actor=viewer.username,
             audit=False,  # the unit's re-audit runs after the response, coalesced
