@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from service.documents.errors import DocumentError
 from service.store.campaigns import find_campaign
-from service.store.ids import looks_like_id, parse_id
 from service.store.errors import NotFound
+from service.store.ids import looks_like_id, parse_id
 from service.store.models import Campaign, Entry, Measure, Person, Submission, Unit
 from service.store.scope import Viewer, scoped, visible_unit_ids
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from service.config import settings
 
-
 TEMP_PREFIX = ".tmp-"
 STALE_TEMP_SECONDS = 3600  # far longer than any write of a 50 MB file takes
 

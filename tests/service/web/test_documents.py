@@ -18,12 +18,13 @@ def test_generate_list_and_download(client_for, post_form, seed, world):
     with write_session() as s:
         add_campaign(s, {"name": "2026年度廉政风险防控工作", "year": 2026})
     seed(world.unit_a, 3)
-    alice = client_for("alice")
-    response = post_form(alice, "/documents", {"kind": "rectification", "items": "风险等级标识不完整\n措施过于笼统",
-                                               "campaign": "2026年度廉政风险防控工作"})
+    admin, alice = client_for("admin"), client_for("alice")  # the office issues the notice, the unit reads it
+    response = post_form(admin, "/documents", {"kind": "rectification", "items": "风险等级标识不完整\n措施过于笼统",
+                                               "campaign": "2026年度廉政风险防控工作", "unit": str(world.unit_a)})
     assert response.status_code == 302
+    assert "已生成整改通知书" in admin.get("/documents").get_data(as_text=True)
     html = alice.get("/documents").get_data(as_text=True)
-    assert "已生成整改通知书" in html and "〔2026〕" in html
+    assert "整改通知书" in html and "〔2026〕" in html
     doc_id = int(html.split('href="/documents/')[1].split("/")[0])
     download = alice.get(f"/documents/{doc_id}/download")
     assert download.status_code == 200
