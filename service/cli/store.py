@@ -20,11 +20,11 @@ from service.store.bootstrap import init_store
 from service.store.campaigns import CampaignError, add_campaign, campaign_as_dict, read_campaign_file
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
-from service.store.models import AuditLog, Campaign, Entry, Unit
+from service.store.models import AuditLog, Campaign, Entry, Unit, User
 from service.store.roster import RosterPerson, add_person
 from service.store.scope import Viewer, scoped
 from service.store.units import add_unit, find_unit
-from service.store.users import PasswordError, add_user
+from service.store.users import PasswordError, add_user, set_password
 
 ROLES = ("unit", "department_head", "leader", "group", "admin")
 
@@ -126,6 +126,20 @@ def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: s
         if not created:
             raise NotFound("user_exists", f"用户名已存在:{name}")
     click.echo(f"已添加用户:{name}" + ("(管理员)" if is_admin else f"({unit})"))
+
+
+@user_group.command("password", help="重置用户密码,下次登录须修改;其登录全部退出 (Reset a password; must be changed at next login)")
+@click.argument("name")
+@click.option("--password", required=True, help="新的初始密码,至少 10 位 (New initial password, at least 10 characters)")
+@friendly_errors
+def user_password(name: str, password: str) -> None:
+    with write_session() as s:
+        user = s.scalar(select(User).where(User.username == name))
+        if user is None:
+            raise NotFound("unknown_user", f"用户不存在:{name}")
+        set_password(s, user, password, must_change=True)
+        _log(s, "user.password_reset", "user", user.id, username=name)
+    click.echo(f"已重置 {name} 的密码,其登录已全部退出;下次登录时须修改密码")
 
 
 @cli.group("person", help="人员名册 (The roster of people)")

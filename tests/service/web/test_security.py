@@ -338,3 +338,13 @@ def test_serve_sweeps_stale_temp_files_and_sends_no_server_banner(store):
         server.wait(10)
     assert "Server" not in headers  # before: "Server: gunicorn"
     assert not stale.exists() and fresh.exists()
+
+
+def test_cli_resets_a_password_under_the_same_rules(cli, app, world, login):
+    alice = app.test_client()
+    login(alice, "alice")
+    assert cli("user", "password", "alice", "--password", "123").exit_code == 1
+    assert cli("user", "password", "alice", "--password", "临时密码-Reset-26").exit_code == 0
+    assert alice.get("/upload").status_code == 302  # her sign-in ended
+    login(alice, "alice", "临时密码-Reset-26")
+    assert alice.get("/upload").headers["Location"] == "/account"
