@@ -71,6 +71,7 @@ def cases() -> list[tuple[str, bytes, str]]:
         ("macro-enabled docm", bad.macro_docm(docx), "宏.docm"),
         ("PDF, xref /Prev to itself + page tree in itself (345 B)", hs.SELF_LOOPING_PDF, "循环.pdf"),
         ("PDF, page tree containing itself", hs.PAGE_TREE_LOOP_PDF, "树.pdf"),
+        ("PDF, objects referring to each other", hs.pdf([hs.CATALOG, b"3 0 R", b"2 0 R"]), "引用.pdf"),
         ("oversized (50 MB + 9 B)", b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024), "大.pdf"),
     ]
 

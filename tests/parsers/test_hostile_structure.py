@@ -70,6 +70,11 @@ def test_a_page_tree_containing_itself_is_refused_before_any_page_is_read() -> N
     refused_as_damaged(PAGE_TREE_LOOP_PDF)
 
 
+def test_objects_that_only_refer_to_each_other_are_refused_not_followed_for_ever() -> None:
+    # 2 0 obj is "3 0 R" and 3 0 obj is "2 0 R": pdfminer's resolve1 followed them until the time limit
+    refused_as_damaged(pdf([CATALOG, b"3 0 R", b"2 0 R"]))
+
+
 def test_a_real_incremental_save_is_not_a_loop() -> None:
     data = pdf([CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", PAGE], prev="earlier")
     assert sniff(data, "增量.pdf") == "pdf"
