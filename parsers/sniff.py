@@ -262,7 +262,8 @@ def _pdf_needs_password(data: bytes) -> bool:
 def _sniff_markup(data: bytes, ext: str) -> str | None:
     """Files saved by Word/Excel as HTML, RTF or 2003 XML (WordprocessingML, SpreadsheetML)
     under a legacy extension: LibreOffice converts them like the real thing."""
-    head = _as_utf8(data[: limits.XML_PROLOG_BYTES]).lstrip()
+    raw = data[: limits.XML_PROLOG_BYTES]
+    head = _as_utf8(raw).lstrip()
     lowered = head.lower()
     if head.startswith(b"{\\rtf") and ext in ("doc", "wps"):
         return ext
@@ -272,7 +273,7 @@ def _sniff_markup(data: bytes, ext: str) -> str | None:
         raise fail("unsafe_xml", "文件包含不安全的内容(外部实体或本机文件链接),已拒绝处理")
     office_xml = XML_2003["xls" if ext in ("xls", "et") else "doc"]
     if office_xml in lowered:
-        _check_xml_prolog(head)
+        _check_xml_prolog(raw)
         return ext
     if b"<html" in lowered or b"<table" in lowered:
         return ext

@@ -14,6 +14,7 @@ lock an attacker could hold on the admin); per client address, a much higher lim
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -45,6 +46,7 @@ from service.store.scope import Viewer
 from service.store.users import (
     PasswordError,
     close_session,
+    hash_password,
     open_session,
     revoke_sessions,
     session_user,
@@ -226,6 +228,11 @@ def _throttled() -> str | None:
     return None
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def _log(action: str, username: str, user_id: int | None = None) -> None:
     with write_session() as s:
         s.add(AuditLog(user_id=user_id, actor=username[:100], action=action, details={"ip": _client_ip()}))
@@ -253,7 +260,8 @@ def login() -> Any:
         return render_template("login.html", error=wait, next=again), 429
     with read_session() as s:
         user = s.scalar(select(User).where(User.username == username))
-        ok = bool(user and check_password_hash(user.password_hash, password))
+        # An unknown name costs the same hash check as a known one: timing tells no names.
+        ok = check_password_hash(user.password_hash if user else _dummy_hash(), password) and user is not None
         viewer, disabled = (_viewer(user), user.disabled) if ok and user else (None, False)
     if viewer is None:
         _log("login_failed", username)
