@@ -202,10 +202,11 @@ def _client_ip() -> str:
     return request.remote_addr or "-"
 
 
-def _throttled() -> str | None:
-    """Why this login attempt must wait (Chinese), or None; nothing is counted for a refused attempt."""
+def _throttled(username: str) -> str | None:
+    """Why this attempt at `username`'s password must wait (Chinese), or None; a refused attempt
+    is not counted. Logins and the current password of the change form count alike."""
     cfg = {key: current_app.config.get(key, default) for key, default in THROTTLE_DEFAULTS.items()}
-    username = request.form.get("username", "").strip()[:100]
+    username = username[:100]
     now = utcnow()
     since = now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
     with read_session() as s:
@@ -255,7 +256,7 @@ def login() -> Any:
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     again = request.form.get("next", "")
-    wait = _throttled()
+    wait = _throttled(username)
     if wait:
         return render_template("login.html", error=wait, next=again), 429
     with read_session() as s:
@@ -296,10 +297,15 @@ def change_password() -> Any:
     viewer = current_viewer()
     form = request.form
     new = form.get("new_password", "")
+    wait = _throttled(viewer.username)
+    if wait:
+        flash(wait, "error")
+        return redirect(url_for("auth.account"))
+    wrong_current = False
     with write_session() as s:
         user = s.get(User, viewer.user_id)
         if user is None or not check_password_hash(user.password_hash, form.get("current_password", "")):
-            problem = "当前密码不正确"
+            problem, wrong_current = "当前密码不正确", True
         elif new != form.get("confirm_password", ""):
             problem = "两次输入的新密码不一致"
         elif check_password_hash(user.password_hash, new):
@@ -313,6 +319,8 @@ def change_password() -> Any:
                 problem = None
                 s.add(AuditLog(user_id=user.id, actor=user.username, action="user.password_change",
                                object_type="user", object_id=user.id, details={"ip": _client_ip()}))
+    if wrong_current:  # a stolen session must not guess the password at leisure
+        _log("login_failed", viewer.username, viewer.user_id)
     if problem:
         flash(problem, "error")
         return redirect(url_for("auth.account"))

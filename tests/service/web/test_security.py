@@ -349,3 +349,13 @@ def test_cli_resets_a_password_under_the_same_rules(cli, app, world, login):
     assert alice.get("/upload").status_code == 302  # her sign-in ended
     login(alice, "alice", "临时密码-Reset-26")
     assert alice.get("/upload").headers["Location"] == "/account"
+
+
+def test_guessing_the_current_password_on_the_change_form_is_throttled_like_logins(app, world, client_for, post_form):
+    alice = client_for("alice")  # e.g. a stolen session
+    for i in range(app.config["LOGIN_MAX_FAILURES"]):
+        post_form(alice, "/account/password", {"current_password": f"guess-{i}", "new_password": "新的密码-Alice-2026",
+                                               "confirm_password": "新的密码-Alice-2026"})
+    page = post_form(alice, "/account/password", {"current_password": PASSWORD, "new_password": "新的密码-Alice-2026",
+                                                  "confirm_password": "新的密码-Alice-2026"}, follow_redirects=True)
+    assert "秒后再试" in page.get_data(as_text=True) and "密码已修改" not in page.get_data(as_text=True)
