@@ -37,10 +37,11 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from service.store.db import read_session, write_session
+from service.store.db import is_sqlite, read_session, write_session
 from service.store.models import ApiToken, AuditLog, User, utcnow
 from service.store.scope import Viewer
 from service.store.users import (
@@ -61,6 +62,7 @@ CSRF_MESSAGE = "页面已过期或请求来源无法验证,请刷新页面后重
 SESSION_ID = "sid"
 # What a signed-in user who must change the password may still open.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.account", "auth.change_password", "auth.logout", "static"})
+LOGIN_LOCK_SPACE = 0x4C4F47  # PostgreSQL advisory lock space of the login check ("LOG")
 THROTTLE_DEFAULTS = {
     "LOGIN_MAX_FAILURES": 5,  # failures of one account before delays begin
     "LOGIN_WINDOW_MINUTES": 15,  # failures older than this are forgotten
@@ -202,41 +204,55 @@ def _client_ip() -> str:
     return request.remote_addr or "-"
 
 
-def _throttled(username: str) -> str | None:
-    """Why this attempt at `username`'s password must wait (Chinese), or None; a refused attempt
-    is not counted. Logins and the current password of the change form count alike."""
+def _throttled(s: Session, username: str) -> str | None:
+    """Why an attempt at `username`'s password must wait (Chinese), or None."""
     cfg = {key: current_app.config.get(key, default) for key, default in THROTTLE_DEFAULTS.items()}
-    username = username[:100]
     now = utcnow()
     since = now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
-    with read_session() as s:
-        last_ok = s.scalar(select(func.max(AuditLog.at)).where(
-            AuditLog.action == "login", AuditLog.actor == username, AuditLog.at >= since))
-        failures, last_failure = s.execute(select(func.count(AuditLog.id), func.max(AuditLog.at)).where(
-            AuditLog.action == "login_failed", AuditLog.actor == username,
-            AuditLog.at >= max(since, last_ok or since))).one()
-        if failures >= cfg["LOGIN_MAX_FAILURES"]:
-            delay = min(cfg["LOGIN_BASE_DELAY_SECONDS"] * 2 ** (failures - cfg["LOGIN_MAX_FAILURES"]),
-                        cfg["LOGIN_MAX_DELAY_SECONDS"])
-            wait = delay - (now - last_failure).total_seconds()
-            if wait > 0:
-                return f"该账号登录失败次数过多,请 {int(wait) + 1} 秒后再试"
-        from_ip = s.scalar(select(func.count(AuditLog.id)).where(
-            AuditLog.action == "login_failed", AuditLog.at >= since,
-            AuditLog.details["ip"].as_string() == _client_ip())) or 0
+    last_ok = s.scalar(select(func.max(AuditLog.at)).where(
+        AuditLog.action == "login", AuditLog.actor == username, AuditLog.at >= since))
+    failures, last_failure = s.execute(select(func.count(AuditLog.id), func.max(AuditLog.at)).where(
+        AuditLog.action == "login_failed", AuditLog.actor == username,
+        AuditLog.at >= max(since, last_ok or since))).one()
+    if failures >= cfg["LOGIN_MAX_FAILURES"]:
+        delay = min(cfg["LOGIN_BASE_DELAY_SECONDS"] * 2 ** (failures - cfg["LOGIN_MAX_FAILURES"]),
+                    cfg["LOGIN_MAX_DELAY_SECONDS"])
+        wait = delay - (now - last_failure).total_seconds()
+        if wait > 0:
+            return f"该账号登录失败次数过多,请 {int(wait) + 1} 秒后再试"
+    from_ip = s.scalar(select(func.count(AuditLog.id)).where(
+        AuditLog.action == "login_failed", AuditLog.at >= since,
+        AuditLog.details["ip"].as_string() == _client_ip())) or 0
     if from_ip >= cfg["LOGIN_IP_MAX_FAILURES"]:
         return f"来自您所在网络地址的登录失败次数过多,请 {cfg['LOGIN_WINDOW_MINUTES']} 分钟后再试"
     return None
 
 
+def _reserve_attempt(username: str) -> tuple[str | None, int | None]:
+    """Check the limits and record the attempt as failed in one serialized write, so attempts in
+    flight count against each other; (refusal, None) or (None, the id of the row `_settle` fixes).
+    A refused attempt is not recorded. Logins and the change form's current password count alike."""
+    with write_session() as s:
+        if not is_sqlite():  # SQLite write transactions are serialized already
+            s.execute(text("SELECT pg_advisory_xact_lock(:space, 0)"), {"space": LOGIN_LOCK_SPACE})
+        refusal = _throttled(s, username[:100])
+        if refusal:
+            return refusal, None
+        row = AuditLog(actor=username[:100], action="login_failed", details={"ip": _client_ip()})
+        s.add(row)
+        s.flush()
+        return None, row.id
+
+
+def _settle(attempt: int, action: str, user_id: int) -> None:
+    """The attempt was not a failure after all: `login`, `login_disabled` or `password_check`."""
+    with write_session() as s:
+        s.execute(update(AuditLog).where(AuditLog.id == attempt).values(action=action, user_id=user_id))
+
+
 @functools.cache
 def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
-
-
-def _log(action: str, username: str, user_id: int | None = None) -> None:
-    with write_session() as s:
-        s.add(AuditLog(user_id=user_id, actor=username[:100], action=action, details={"ip": _client_ip()}))
 
 
 def _sign_in(user_id: int) -> None:
@@ -256,8 +272,8 @@ def login() -> Any:
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     again = request.form.get("next", "")
-    wait = _throttled(username)
-    if wait:
+    wait, attempt = _reserve_attempt(username)
+    if attempt is None:
         return render_template("login.html", error=wait, next=again), 429
     with read_session() as s:
         user = s.scalar(select(User).where(User.username == username))
@@ -265,13 +281,12 @@ def login() -> Any:
         ok = check_password_hash(user.password_hash if user else _dummy_hash(), password) and user is not None
         viewer, disabled = (_viewer(user), user.disabled) if ok and user else (None, False)
     if viewer is None:
-        _log("login_failed", username)
         return render_template("login.html", error="用户名或密码错误", next=again), 401
     if disabled:
-        _log("login_disabled", username, viewer.user_id)
+        _settle(attempt, "login_disabled", viewer.user_id)
         return render_template("login.html", error="该账号已停用,请联系管理员", next=again), 403
     _sign_in(viewer.user_id)
-    _log("login", viewer.username, viewer.user_id)
+    _settle(attempt, "login", viewer.user_id)
     return safe_redirect(again, "submissions.upload")
 
 
@@ -297,30 +312,29 @@ def change_password() -> Any:
     viewer = current_viewer()
     form = request.form
     new = form.get("new_password", "")
-    wait = _throttled(viewer.username)
-    if wait:
+    wait, attempt = _reserve_attempt(viewer.username)
+    if attempt is None:
         flash(wait, "error")
         return redirect(url_for("auth.account"))
-    wrong_current = False
-    with write_session() as s:
+    with read_session() as s:  # hashes are checked outside the write lock
         user = s.get(User, viewer.user_id)
-        if user is None or not check_password_hash(user.password_hash, form.get("current_password", "")):
-            problem, wrong_current = "当前密码不正确", True
-        elif new != form.get("confirm_password", ""):
-            problem = "两次输入的新密码不一致"
-        elif check_password_hash(user.password_hash, new):
-            problem = "新密码不能与当前密码相同"
-        else:
-            try:
+        known = user is not None and check_password_hash(user.password_hash, form.get("current_password", ""))
+        same = known and check_password_hash(user.password_hash, new)
+    if not known:  # the attempt stays a failure: a stolen session guesses no faster than a login
+        flash("当前密码不正确", "error")
+        return redirect(url_for("auth.account"))
+    _settle(attempt, "password_check", viewer.user_id)
+    problem = ("两次输入的新密码不一致" if new != form.get("confirm_password", "")
+               else "新密码不能与当前密码相同" if same else None)
+    if problem is None:
+        try:
+            with write_session() as s:
+                user = s.get(User, viewer.user_id)
                 set_password(s, user, new)  # ends every sign-in, this one included
-            except PasswordError as exc:
-                problem = exc.message
-            else:
-                problem = None
                 s.add(AuditLog(user_id=user.id, actor=user.username, action="user.password_change",
                                object_type="user", object_id=user.id, details={"ip": _client_ip()}))
-    if wrong_current:  # a stolen session must not guess the password at leisure
-        _log("login_failed", viewer.username, viewer.user_id)
+        except PasswordError as exc:
+            problem = exc.message
     if problem:
         flash(problem, "error")
         return redirect(url_for("auth.account"))

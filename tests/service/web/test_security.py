@@ -359,3 +359,15 @@ def test_guessing_the_current_password_on_the_change_form_is_throttled_like_logi
     page = post_form(alice, "/account/password", {"current_password": PASSWORD, "new_password": "新的密码-Alice-2026",
                                                   "confirm_password": "新的密码-Alice-2026"}, follow_redirects=True)
     assert "秒后再试" in page.get_data(as_text=True) and "密码已修改" not in page.get_data(as_text=True)
+
+
+def test_concurrent_guesses_count_against_each_other(app, world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(i: int) -> int:
+        return _try_login(app.test_client(), "alice", f"parallel-guess-{i}").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = sorted(pool.map(guess, range(16)))
+    # each attempt is recorded before its password is checked, so only the free ones get a check
+    assert answers.count(401) == app.config["LOGIN_MAX_FAILURES"] and answers.count(429) == 11
