@@ -25,15 +25,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from parsers import zygote
 from parsers.errors import MESSAGES, ParseError
-from parsers.sandbox import parse_isolated
 from service.batch import items
 from service.batch.affinity import pin_to_free_core
 from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, clean
 from service.batch.audit import audit_if_finished
 from service.config import settings
-from service.ingest import ingest_file
+from service.ingest import DUPLICATE, ingest_file, parse_for
 from service.store import files
 from service.store.errors import NotFound
+from service.store.models import SubmissionStatus
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -147,7 +147,11 @@ def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
     except FileNotFoundError:
         return _failed("file_missing", FILE_MISSING_MESSAGE)
     try:
-        unit = claim.unit_name if claim.unit_from != "form" else _unit_stated_in(data, claim.filename)
+        parsed = None
+        unit = claim.unit_name
+        if claim.unit_from == "form":  # the form names its unit: parsed once, here, and handed to ingest
+            parsed = parse_for(data, claim.filename, campaign=claim.campaign_id)
+            unit = clean(parsed.form.unit)
         if unit is None:
             return _failed(UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES["form"])
         result = ingest_file(
@@ -157,15 +161,19 @@ def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
             campaign=claim.campaign_id,
             uploader_id=claim.created_by,
             batch_id=claim.batch_id,
+            batch_seq=claim.item_id,
+            modified=claim.modified,
+            parsed=parsed,
             audit=False,  # once per unit when the batch finishes (service.batch.audit)
             on_stored=lambda s, stored: recorded.append(items.record(
-                s, claim, "done", unit_name=unit, submission_id=stored.submission_id, entry_count=stored.entry_count
+                s, claim, "done", unit_name=unit, submission_id=stored.submission_id, entry_count=stored.entry_count,
+                error_code=stored.error_code, error_message=stored.error_message,
             )),
         )
     except (ParseError, NotFound) as exc:
         return _failed(exc.code, exc.message)
-    if result.status == "parsed":
-        return recorded[-1]  # committed together with the stored file
+    if result.status in (SubmissionStatus.PARSED, SubmissionStatus.HELD):
+        return recorded[-1]  # committed together with the stored file (parsed, or held as 待确认)
     if result.status == "failed" and result.error_code in TRANSIENT_CODES:
         raise TransientFailure(result.error_code, result.error_message or TRANSIENT_MESSAGE)
     outcome: dict[str, Any] = {
@@ -176,7 +184,7 @@ def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
         "error_code": result.error_code,
         "error_message": result.error_message,
     }
-    if result.status == "duplicate":
+    if result.status == DUPLICATE:
         origin, count = items.submission_origin(result.submission_id)
         if origin == claim.batch_id:  # an earlier attempt of ours stored it before dying
             outcome.update(entry_count=count)
@@ -184,7 +192,3 @@ def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
             outcome.update(error_code=items.DUPLICATE, error_message=items.DUPLICATE_MESSAGE)
     return outcome
 
-
-def _unit_stated_in(data: bytes, filename: str) -> str | None:
-    """The 填报单位 the form states (a first, sandboxed parse; ingest parses again)."""
-    return clean(parse_isolated(data, filename, timeout=settings().parse_timeout).form.unit)

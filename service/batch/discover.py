@@ -3,7 +3,11 @@
 Nothing is extracted to disk: zip members are read into memory with hard caps, so a
 hostile archive (path traversal, thousands of members, a zip bomb, encrypted members)
 becomes recorded failures, never a write outside the batch or an exhausted machine.
-Every file seen is yielded, refused ones included, so the batch report lists them all.
+Every file seen is yielded, refused ones included, so the batch report lists them all:
+a second member of an archive under a path already seen (a .zip may hold one path twice)
+is yielded too, under that path with "#2" appended, refused as `duplicate_path`.
+Each file carries its own modification time (a member's entry time), which orders two
+versions of one form (service.ingest.replaces).
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from parsers.errors import MESSAGES
+from service.ingest import file_time
 
 # Suffixes lianfang reads (parsers.sniff decides the real format from the bytes).
 FORM_SUFFIXES = frozenset(
@@ -37,7 +43,9 @@ REFUSALS: dict[str, str] = {
     "nested_archive": "压缩包内嵌套的压缩包不予展开,请解压后重新提交",
     "too_many_files": "压缩包内文件过多,超出允许的数量,其余文件未处理",
     "symlink": "符号链接不予处理",
+    "duplicate_path": "压缩包内已有同一路径的文件,此为重复出现的同名文件,未入库(原件已保存);请改名后单独提交",
 }
+DUPLICATE_MARK = "#"  # "表.docx#2": the second member of an archive under the path "表.docx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,7 @@ class Found:
     folders: tuple[str, ...]  # folder names from the root down to the file, archive folders included
     data: bytes | None = None
     error_code: str | None = None
+    modified: datetime | None = None  # the file's modification time (a zip member's entry time)
 
     @property
     def filename(self) -> str:
@@ -110,7 +119,7 @@ def _one_file(full: Path, rel: str, folders: tuple[str, ...], max_file_bytes: in
     if not data:
         yield Found(rel, folders, error_code="empty_file")
     else:
-        yield Found(rel, folders, data=data)
+        yield Found(rel, folders, data=data, modified=file_time(full))
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -149,12 +158,15 @@ def _members(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], rel: str, folders: tuple[str, ...], max_file_bytes: int
 ) -> Iterator[Found]:
     total = 0
+    seen: set[str] = set()  # the member paths yielded so far
     for index, info in enumerate(infos):
         name = member_name(info)
         path = f"{rel}{ARCHIVE_SEP}{name}"
         if index >= MAX_ARCHIVE_MEMBERS:
             yield Found(f"{rel}{ARCHIVE_SEP}", folders, error_code="too_many_files")
             return
+        repeated = path in seen  # kept and reported, never dropped: the first of the name is the one read
+        path = _unique(path, seen)
         parts = safe_parts(name)
         if parts is None:
             yield Found(path, folders, error_code="unsafe_path")
@@ -179,7 +191,25 @@ def _members(
         if not content:
             yield Found(path, member_folders, error_code="empty_file")
         else:
-            yield Found(path, member_folders, data=content)
+            yield Found(path, member_folders, data=content, modified=_entry_time(info),
+                        error_code="duplicate_path" if repeated else None)
+
+
+def _unique(path: str, seen: set[str]) -> str:
+    """`path`, or "path#2", "path#3"… for a path the archive already held; remembered in `seen`."""
+    unique, n = path, 1
+    while unique in seen:
+        n += 1
+        unique = f"{path}{DUPLICATE_MARK}{n}"
+    seen.add(unique)
+    return unique
+
+
+def _entry_time(info: zipfile.ZipInfo) -> datetime | None:
+    try:
+        return datetime(*info.date_time)
+    except ValueError:  # a zeroed or garbled date field
+        return None
 
 
 def _member_refusal(info: zipfile.ZipInfo, name: str, max_file_bytes: int) -> str | None:

@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, bindparam, func, select, update
@@ -26,12 +26,13 @@ from service.config import settings
 from service.store import files
 from service.store.campaigns import find_campaign
 from service.store.db import read_session, write_session
-from service.store.models import Batch, BatchItem, Entry, Submission, utcnow
+from service.store.models import Batch, BatchItem, Entry, Submission, SubmissionStatus, utcnow
 
 STATUSES = ("queued", "running", "done", "failed")
 OPEN = ("queued", "running")
 DUPLICATE = "duplicate"  # error_code of a done item whose bytes were already stored by another upload
 DUPLICATE_MESSAGE = "与已入库的文件内容相同,未重复入库"
+HELD = str(SubmissionStatus.HELD)  # counts: done items whose form waits as 待确认
 CRASHED_MESSAGE = "处理该文件的进程多次异常终止,已放弃处理,请检查文件后单独上传"
 MAX_ATTEMPTS = 3  # runs of one item that may die (killed worker, crash) before it is failed
 INSERT_CHUNK = 50  # items per write transaction while adding a folder; runners start after two
@@ -50,6 +51,7 @@ class Claim:
     campaign_id: int | None
     created_by: int | None
     attempt: int
+    modified: datetime | None = None  # the file's own modification time (a zip member's entry time)
 
     @property
     def filename(self) -> str:
@@ -121,7 +123,8 @@ def _unseen(found: Iterable[Found], known: set[str]) -> Iterator[Found]:
 
 def _new_item(batch_id: int, f: Found, unit_from: str, pattern: re.Pattern[str]) -> BatchItem:
     unit = unit_for(f.folders, f.filename, unit_from, pattern)
-    item = BatchItem(batch_id=batch_id, path=f.path, sha256="", unit_name=unit, status="queued")
+    item = BatchItem(batch_id=batch_id, path=f.path, sha256="", unit_name=unit, status="queued",
+                     file_modified=f.modified)
     if f.data is not None:
         item.sha256 = files.put(f.data)
     if f.error_code:
@@ -159,7 +162,8 @@ _CLAIM = (
     update(_items)
     .where(_items.c.id == bindparam("item_id"), _items.c.status == "queued")
     .values(status="running", attempts=_items.c.attempts + 1, updated_at=bindparam("now"))
-    .returning(_items.c.batch_id, _items.c.path, _items.c.sha256, _items.c.unit_name, _items.c.attempts)
+    .returning(_items.c.batch_id, _items.c.path, _items.c.sha256, _items.c.unit_name, _items.c.attempts,
+               _items.c.file_modified)
 )
 _RECORD = (
     update(_items)
@@ -199,6 +203,7 @@ def claim(item_id: int) -> Claim | None:
         campaign_id=campaign_id,
         created_by=created_by,
         attempt=row.attempts,
+        modified=row.file_modified,
     )
 
 
@@ -308,10 +313,18 @@ def counts(batch_id: int) -> dict[str, int]:
             .select_from(BatchItem)
             .where(BatchItem.batch_id == batch_id, BatchItem.status == "done", BatchItem.error_code == DUPLICATE)
         )
+        held = s.scalar(
+            select(func.count())
+            .select_from(BatchItem)
+            .join(Submission, Submission.id == BatchItem.submission_id)
+            .where(BatchItem.batch_id == batch_id, BatchItem.status == "done",
+                   Submission.status == SubmissionStatus.HELD)
+        )
     out = dict.fromkeys(STATUSES, 0)
     out.update({status: n for status, n in rows})
     out["total"] = sum(out[s] for s in STATUSES)
     out[DUPLICATE] = duplicates or 0  # done items that found their file already stored (part of done)
+    out[HELD] = held or 0  # done items stored but held as 待确认 until the office decides (part of done)
     return out
 
 

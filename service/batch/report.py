@@ -1,12 +1,14 @@
 """What a batch did, file by file: live status, and the report as JSON and .xlsx.
 
 Every file seen is listed, refused ones included, with its unit, outcome, entry count,
-the parser's warnings (from the stored submission) and the error.
+the parser's warnings (from the stored submission), the error, the form held as 待确认
+(it states another unit) and, between two versions of one form, which replaced which.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,15 +17,18 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 
 from service.batch import items
+from service.ingest import UNIT_MISMATCH
 from service.store.db import read_session
 from service.store.errors import NotFound
-from service.store.models import Batch, BatchItem, Submission, utcnow
+from service.store.models import Batch, BatchItem, Submission, SubmissionStatus, utcnow
 
 OUTCOME_LABELS = {
     "queued": "排队中",
     "running": "处理中",
     "done": "已入库",
     items.DUPLICATE: "重复(未重复入库)",
+    SubmissionStatus.HELD: "待确认(表内单位不符)",
+    SubmissionStatus.REJECTED: "已拒绝(表内单位不符)",
     "failed": "失败",
 }
 COLUMNS = (
@@ -31,6 +36,7 @@ COLUMNS = (
     ("unit", "单位", 24),
     ("outcome_label", "结果", 16),
     ("entry_count", "风险点数", 10),
+    ("version_text", "版本", 40),
     ("warnings_text", "警告", 50),
     ("error_code", "错误代码", 18),
     ("error_message", "错误说明", 50),
@@ -80,15 +86,18 @@ def rows(batch_id: int) -> list[dict[str, Any]]:
     with read_session() as s:
         _batch(s, batch_id)
         result = s.execute(
-            select(BatchItem, Submission.warnings)
+            select(BatchItem, Submission.warnings, Submission.status, Submission.superseded_by_id)
             .outerjoin(Submission, Submission.id == BatchItem.submission_id)
             .where(BatchItem.batch_id == batch_id)
             .order_by(BatchItem.id)
         ).all()
+        versions = _versions(s, [r[0].submission_id for r in result if r[0].submission_id],
+                             [r.superseded_by_id for r in result if r.superseded_by_id])
     out = []
-    for item, warnings in result:
-        outcome = items.DUPLICATE if item.error_code == items.DUPLICATE else item.status
+    for item, warnings, sub_status, superseded_by in result:
+        outcome = _outcome(item, sub_status)
         warnings = warnings or []
+        replaced, successor = versions.replaced.get(item.submission_id, []), versions.names.get(superseded_by)
         out.append(
             {
                 "path": item.path,
@@ -99,13 +108,55 @@ def rows(batch_id: int) -> list[dict[str, Any]]:
                 "entry_count": item.entry_count,
                 "warnings": warnings,
                 "warnings_text": ";".join(w.get("message", "") for w in warnings),
-                "error_code": None if outcome == items.DUPLICATE else item.error_code,
-                "error_message": item.error_message,
+                "error_code": None if outcome in (items.DUPLICATE, "done") else item.error_code,
+                "error_message": None if outcome == "done" else item.error_message,
                 "attempts": item.attempts,
                 "submission_id": item.submission_id,
+                "replaced": replaced,
+                "superseded_by": successor,
+                "version_text": version_text(replaced, successor),
             }
         )
     return out
+
+
+def _outcome(item: BatchItem, sub_status: str | None) -> str:
+    """The item's state, or for a form held as 待确认 where the office's decision left it."""
+    if item.error_code == items.DUPLICATE:
+        return items.DUPLICATE
+    if item.error_code == UNIT_MISMATCH and sub_status in (SubmissionStatus.HELD, SubmissionStatus.REJECTED):
+        return str(sub_status)
+    return item.status
+
+
+def version_text(replaced: list[str], superseded_by: str | None) -> str:
+    """"取代了 <file>" and "已被 <file> 取代": how this file stands among the versions of its form."""
+    parts = [f"取代了 {name}" for name in replaced]
+    if superseded_by:
+        parts.append(f"已被 {superseded_by} 取代")
+    return ";".join(parts)
+
+
+@dataclass(frozen=True)
+class _Versions:
+    replaced: dict[int, list[str]]  # submission id -> the files of the versions it replaced
+    names: dict[int, str]  # submission id -> its file name, for the versions that replaced ours
+
+
+def _versions(s, ids: list[int], successors: list[int]) -> _Versions:  # noqa: ANN001
+    replaced: dict[int, list[str]] = {}
+    for chunk in _chunks(ids):
+        for successor, name in s.execute(select(Submission.superseded_by_id, Submission.original_name)
+                                         .where(Submission.superseded_by_id.in_(chunk)).order_by(Submission.id)):
+            replaced.setdefault(successor, []).append(name)
+    names: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(successors))):
+        names.update(s.execute(select(Submission.id, Submission.original_name).where(Submission.id.in_(chunk))).all())
+    return _Versions(replaced, names)
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 def report_json(batch_id: int) -> dict[str, Any]:

@@ -17,7 +17,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 # command name -> the module under service.cli that defines it
 COMMANDS: dict[str, str] = {
     "init": "store", "unit": "store", "user": "store", "person": "store", "campaign": "store",
-    "ingest": "store", "entries": "store", "demo": "store",
+    "ingest": "store", "held": "store", "entries": "store", "demo": "store",
     "parse": "parse",
     "generate": "documents", "check-format": "documents",
     "audit": "audit", "status": "audit", "review": "audit", "rectification": "audit",

@@ -54,16 +54,21 @@ def _summary(batch_id: int) -> None:
 
     info = report.status(batch_id)
     c = info["counts"]
+    held = f"待确认 {c['held']}," if c["held"] else ""
     click.echo(
-        f"批次 {batch_id}:共 {c['total']} 个文件,入库 {c['done'] - c['duplicate']},"
+        f"批次 {batch_id}:共 {c['total']} 个文件,入库 {c['done'] - c['duplicate'] - c['held']},{held}"
         f"重复未入库 {c['duplicate']},失败 {c['failed']},"
         f"排队 {c['queued']},处理中 {c['running']}"
     )
-    failed = [r for r in report.rows(batch_id) if r["outcome"] == "failed"]
-    for r in failed[:FAILURES_SHOWN]:
-        click.echo(f"  失败 {r['path']}:{r['error_message']} [{r['error_code']}]")
-    if len(failed) > FAILURES_SHOWN:
-        click.echo(f"  …… 另有 {len(failed) - FAILURES_SHOWN} 个失败文件")
+    rows = report.rows(batch_id)
+    for outcome, label in (("failed", "失败"), ("held", "待确认")):
+        shown = [r for r in rows if r["outcome"] == outcome]
+        for r in shown[:FAILURES_SHOWN]:
+            click.echo(f"  {label} {r['path']}:{r['error_message']} [{r['error_code']}]")
+        if len(shown) > FAILURES_SHOWN:
+            click.echo(f"  …… 另有 {len(shown) - FAILURES_SHOWN} 个{label}文件")
+    for r in [r for r in rows if r["replaced"]][:FAILURES_SHOWN]:
+        click.echo(f"  {r['path']}:{r['version_text']}")
     click.echo(f"完整报告:lianfang batch-report {batch_id} --out 报告.xlsx")
 
 

@@ -20,7 +20,7 @@ from service.store.bootstrap import init_store
 from service.store.campaigns import CampaignError, add_campaign, campaign_as_dict, read_campaign_file
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
-from service.store.models import AuditLog, Campaign, Entry, Unit, User
+from service.store.models import AuditLog, Campaign, Entry, Submission, Unit, User
 from service.store.roster import RosterPerson, add_person
 from service.store.scope import Viewer, scoped
 from service.store.units import add_unit, find_unit
@@ -211,17 +211,23 @@ def _log_problems_to_file() -> None:
         logger.addHandler(handler)
 
 
-def _outcome_line(path: Path, r: Any, dry_run: bool) -> str:
+def _outcome_line(name: str, r: Any, dry_run: bool) -> str:
     if r.status == "failed":
-        return f"✗ {path.name}:{r.error_message} [{r.error_code}]"
+        return f"✗ {name}:{r.error_message} [{r.error_code}]"
     if r.status == "duplicate":
-        return f"= {path.name}:与已提交的文件相同,未重复保存(提交 {r.submission_id}) [duplicate]"
+        return f"= {name}:与已提交的文件相同,未重复保存(提交 {r.submission_id}) [duplicate]"
+    if r.status in ("held", "rejected"):
+        label = "待确认" if r.status == "held" else "已拒绝"
+        where = f"(提交 {r.submission_id})" if r.submission_id else ""
+        return f"? {name}:{label}{where}:{r.error_message} [{r.error_code}]"
     verb = "将保存" if dry_run else "已保存"
-    line = f"✓ {path.name}:{verb} {r.entry_count} 个风险点"
+    line = f"✓ {name}:{verb} {r.entry_count} 个风险点"
     if r.submission_id:
         line += f"(提交 {r.submission_id})"
     if r.superseded_id:
-        line += f",替代旧版本(提交 {r.superseded_id})"
+        line += f",取代了 {r.superseded_name or '旧版本'}(提交 {r.superseded_id})"
+    if r.superseded_by_id:
+        line += f";较旧版本,已被 {r.superseded_by_name}(提交 {r.superseded_by_id})取代,不作为当前版本"
     return line
 
 
@@ -233,25 +239,43 @@ def _outcome_line(path: Path, r: Any, dry_run: bool) -> str:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 @friendly_errors
 def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run: bool, as_json: bool) -> None:
-    from service.ingest import ingest_file
+    from service.ingest import file_time, ingest_file
 
     _log_problems_to_file()
     outcomes = []
     for path in paths:
-        r = ingest_file(path.read_bytes(), path.name, unit=unit, campaign=campaign, dry_run=dry_run)
+        r = ingest_file(path.read_bytes(), path.name, unit=unit, campaign=campaign, dry_run=dry_run,
+                        modified=file_time(path))
         outcomes.append({
             "file": str(path), "status": r.status, "submission_id": r.submission_id, "entry_count": r.entry_count,
-            "superseded_id": r.superseded_id, "warnings": r.warnings, "error_code": r.error_code,
+            "superseded_id": r.superseded_id, "superseded_by_id": r.superseded_by_id, "warnings": r.warnings, "error_code": r.error_code,
             "error_message": r.error_message, **({"parsed": r.parsed.to_json()} if dry_run and r.parsed else {}),
         })
         if not as_json:
-            click.echo(_outcome_line(path, r, dry_run))
+            click.echo(_outcome_line(path.name, r, dry_run))
             for w in r.warnings:
                 click.echo(f"    ! {w['message']} [{w['code']}]")
     if as_json:
         _dump(outcomes)
     if any(o["status"] == "failed" for o in outcomes):
         sys.exit(1)
+
+
+@cli.command("held", help="确认或拒绝待确认的提交(表内单位与所属单位不符) (Confirm or reject a held submission)")
+@click.argument("submission_id", type=int)
+@click.option("--confirm/--reject", "confirm", required=True, help="确认入库或拒绝 (Confirm into the store, or reject)")
+@friendly_errors
+def held_cmd(submission_id: int, confirm: bool) -> None:
+    from service.ingest import HoldError, decide_held
+
+    try:
+        r = decide_held(submission_id, confirm=confirm)
+    except HoldError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    with read_session() as s:
+        name = s.scalar(select(Submission.original_name).where(Submission.id == submission_id))
+    click.echo(_outcome_line(name, r, dry_run=False))
 
 
 def _entry_json(e: Entry, units: dict[int, str]) -> dict[str, Any]:

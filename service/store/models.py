@@ -8,6 +8,7 @@ these models and the migrations disagree.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -122,6 +123,16 @@ class StoredFile(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class SubmissionStatus(StrEnum):
+    """Where a submitted file stands; stored as its string value."""
+
+    RECEIVED = "received"
+    PARSED = "parsed"
+    FAILED = "failed"
+    HELD = "held"  # 待确认: the form states another unit than it was filed under; the office decides
+    REJECTED = "rejected"  # a held form the office turned down: kept as history, never current
+
+
 class Submission(Base):
     __tablename__ = "submission"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,7 +148,8 @@ class Submission(Base):
     form: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the contract's `form` object
     # Which form this is a version of: kind + department + person (see ingest.form_key).
     form_key: Mapped[str | None] = mapped_column(String(500), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="received")  # received | parsed | failed
+    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.RECEIVED)  # a SubmissionStatus
+    # A failure's code and message; for a held form, why it is held (unit_mismatch).
     error_code: Mapped[str | None] = mapped_column(String(50))
     error_message: Mapped[str | None] = mapped_column(Text)
     warnings: Mapped[list[Any]] = mapped_column(default=list)
@@ -145,6 +157,9 @@ class Submission(Base):
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
     review_state: Mapped[str] = mapped_column(String(30), default="submitted")
+    # The file's own modification time (a zip member's entry time); None for a web upload.
+    # Orders two versions of one form when their 填表日期 do not (see ingest.replaces).
+    file_modified: Mapped[datetime | None] = mapped_column(DateTime)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     parsed_at: Mapped[datetime | None] = mapped_column(DateTime)
     entries: Mapped[list[Entry]] = relationship(
@@ -281,6 +296,7 @@ class BatchItem(Base):
     path: Mapped[str] = mapped_column(String(2000))  # relative path inside the batch (zip members too)
     sha256: Mapped[str] = mapped_column(String(64))
     unit_name: Mapped[str | None] = mapped_column(String(200))
+    file_modified: Mapped[datetime | None] = mapped_column(DateTime)  # handed on to the submission
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued|running|done|failed
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
     entry_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -203,10 +203,10 @@ def _level_standard(highest: str) -> dict[str, Any]:
 def create_campaign() -> Any:
     form = request.form
     try:
-        year = form.get("year", "")
-        if not year.isdigit():
+        year = parse_id(form.get("year", ""))
+        if year is None or not 1000 <= year <= 9999:
             raise CampaignError("请填写年度(四位数字)")
-        spec: dict[str, Any] = {"name": form.get("name", "").strip(), "year": int(year),
+        spec: dict[str, Any] = {"name": form.get("name", "").strip(), "year": year,
                                 "level_standard": _level_standard(form.get("highest", "一级")),
                                 "owner_required": form.get("owner_required") == "1"}
         if not spec["name"]:

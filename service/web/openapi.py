@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from service.store.models import SubmissionStatus
+
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 
@@ -51,7 +53,7 @@ SCHEMAS: dict[str, Any] = {
                    "properties": {
                        "id": {"type": "integer"}, "unit_id": {"type": "integer"}, "unit": NULLABLE_STR,
                        "campaign_id": {"type": ["integer", "null"]}, "original_name": {"type": "string"},
-                       "sha256": {"type": "string"}, "status": {"enum": ["received", "parsed", "failed"]},
+                       "sha256": {"type": "string"}, "status": {"enum": [str(v) for v in SubmissionStatus]},
                        "error_code": NULLABLE_STR, "error_message": NULLABLE_STR,
                        "entry_count": {"type": "integer"}, "is_current": {"type": "boolean"},
                        "received_at": NULLABLE_STR, "warnings": {"type": "array", "items": {"type": "object"}}}},

@@ -24,7 +24,7 @@ from service.store.ids import looks_like_id, parse_id
 from service.store.models import Campaign, Document, Entry, Submission, Unit
 from service.store.scope import Viewer, scoped
 
-STATUS_NAMES = {"received": "处理中", "parsed": "已解析", "failed": "失败"}
+STATUS_NAMES = {"received": "处理中", "parsed": "已解析", "failed": "失败", "held": "待确认", "rejected": "已拒绝"}
 MAX_PAGE = 10_000
 # Counting stops here: "5000+ 条" is as useful as an exact figure and keeps big lists fast.
 COUNT_CAP = 5_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from service.store import files
 from service.web import queries, uploads
@@ -64,7 +64,26 @@ def detail(submission_id: int) -> Any:
     sub = queries.submission(current_viewer(), submission_id)
     if sub is None:
         abort(404)
-    return render_template("submissions/detail.html", sub=sub)
+    return render_template("submissions/detail.html", sub=sub, versions=uploads.versions(submission_id))
+
+
+@bp.post("/submissions/<int:submission_id>/decision")
+@login_required
+def decision(submission_id: int) -> Any:
+    """The office confirms (入库) or rejects a form held as 待确认."""
+    viewer = current_viewer()
+    if queries.submission(viewer, submission_id) is None:
+        abort(404)
+    outcome = uploads.decide(viewer, submission_id, request.form.get("decision", ""))
+    if wants_json():
+        return jsonify(outcome)
+    if outcome["status"] == "parsed":
+        replaced = f",取代了 {outcome['superseded_name']}" if outcome["superseded_name"] else ""
+        later = f";已有较新版本 {outcome['superseded_by_name']},本表不作为当前版本" if outcome["superseded_by_name"] else ""
+        flash(f"已确认入库{replaced}{later}", "ok")
+    else:
+        flash("已拒绝,该表格不入库(原件保留)", "ok")
+    return redirect(url_for("submissions.detail", submission_id=submission_id))
 
 
 @bp.get("/submissions/<int:submission_id>/original")

@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from service.audit import background
-from service.ingest import ingest_file
+from service.ingest import HoldError, IngestResult, decide_held, ingest_file
 from service.store.db import read_session
 from service.store.errors import NotFound
 from service.store.ids import parse_id
-from service.store.models import Unit
+from service.store.models import Submission, SubmissionStatus, Unit
 from service.store.scope import Viewer, visible_unit_ids
 
 MAX_NAME = 200
@@ -58,14 +59,60 @@ def receive(viewer: Viewer, upload: FileStorage, *, unit_id: int, campaign: str 
         )
     except NotFound as exc:  # unknown unit or campaign: nothing was stored
         abort(400, exc.message)
-    if result.status == "parsed":
-        background.request(unit_id, result.submission_id)
+    if result.status == SubmissionStatus.PARSED:
+        background.request(result.submission_id)
+    return outcome_of(name, result)
+
+
+def outcome_of(name: str, result: IngestResult) -> dict[str, Any]:
+    """What the upload page and the API show of one file's ingest."""
+    held = result.status == SubmissionStatus.HELD
     return {
         "filename": name,
         "submission_id": result.submission_id,
-        "status": result.status,
+        "status": str(result.status),
         "entry_count": result.entry_count,
         "warnings": list(result.warnings),
-        "error": {"code": result.error_code, "message": result.error_message} if result.status == "failed" else None,
+        "error": ({"code": result.error_code, "message": result.error_message}
+                  if result.status == SubmissionStatus.FAILED else None),
+        "hold": {"code": result.error_code, "message": result.error_message} if held else None,
         "superseded_id": result.superseded_id,
+        "superseded_name": result.superseded_name,
+        "superseded_by_id": result.superseded_by_id,
+        "superseded_by_name": result.superseded_by_name,
     }
+
+
+def versions(submission_id: int) -> dict[str, Any]:
+    """Among the versions of its form: the files this submission replaced, and the one that replaced it.
+
+    Versions share the submission's unit and form, so a viewer who may see it may see them."""
+    with read_session() as s:
+        successor = s.execute(
+            select(Submission.id, Submission.original_name)
+            .where(Submission.id == select(Submission.superseded_by_id)
+                   .where(Submission.id == submission_id).scalar_subquery())).first()
+        replaced = s.execute(select(Submission.id, Submission.original_name)
+                             .where(Submission.superseded_by_id == submission_id).order_by(Submission.id)).all()
+    return {"replaced": [{"id": r.id, "filename": r.original_name} for r in replaced],
+            "superseded_by": {"id": successor.id, "filename": successor.original_name} if successor else None}
+
+
+def decide(viewer: Viewer, submission_id: int, decision: str) -> dict[str, Any]:
+    """The office confirms or rejects a held (待确认) form; what became of it, as `receive` shows it."""
+    if not viewer.is_admin:
+        abort(403, "只有纪检监察室(管理员)可以确认或拒绝待确认的表格")
+    if decision not in ("confirm", "reject"):
+        abort(400, "请选择确认入库或拒绝")
+    try:
+        result = decide_held(submission_id, confirm=decision == "confirm", user_id=viewer.user_id,
+                             actor=viewer.username, audit=False)
+    except NotFound:
+        abort(404)
+    except HoldError as exc:
+        abort(409, exc.message)
+    if result.status == SubmissionStatus.PARSED:
+        background.request(submission_id)
+    with read_session() as s:
+        name = s.scalar(select(Submission.original_name).where(Submission.id == submission_id)) or ""
+    return outcome_of(name, result)

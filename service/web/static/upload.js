@@ -39,6 +39,14 @@
     var result = el("td");
     if (outcome.status === "parsed") {
       result.appendChild(el("span", "badge ok", "已解析"));
+      if (outcome.superseded_name) result.appendChild(el("div", "version", "取代了 " + outcome.superseded_name));
+      if (outcome.superseded_by_name) {
+        result.appendChild(el("div", "version", "较旧版本:已被 " + outcome.superseded_by_name + " 取代"));
+      }
+    } else if (outcome.status === "held") {
+      result.appendChild(el("span", "badge warn", "待确认"));
+      result.appendChild(document.createTextNode(" "));
+      result.appendChild(el("span", "error-text", (outcome.hold || {}).message || ""));
     } else if (outcome.status === "duplicate") {
       result.appendChild(el("span", "badge", "重复文件(已提交过)"));
     } else {

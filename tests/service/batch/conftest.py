@@ -13,6 +13,16 @@ from service.store.units import add_unit
 from tests.service.batch.batch_helpers import UNITS, RedisServer, free_port
 
 
+@pytest.fixture(autouse=True)
+def _fresh_batch_settings() -> Iterator[None]:
+    """A batch's settings are cached per database and id; a test's PostgreSQL database is reused
+    with its ids restarted, so the next test's batch 1 must not see this one's."""
+    from service.batch import items
+
+    yield
+    items._batch_settings.cache_clear()
+
+
 @pytest.fixture
 def units(store) -> tuple[str, ...]:  # noqa: ANN001
     with write_session() as s:

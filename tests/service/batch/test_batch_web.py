@@ -68,7 +68,8 @@ def test_an_uploaded_zip_becomes_a_batch_with_progress_and_report(admin: FlaskCl
     wait_until(lambda: admin.get(f"/batches/{batch_id}/status.json").get_json()["finished"], 120, "the batch")
 
     status = admin.get(f"/batches/{batch_id}/status.json").get_json()
-    assert status["counts"] == {"queued": 0, "running": 0, "done": 2, "failed": 2, "total": 4, "duplicate": 0}
+    assert status["counts"] == {"queued": 0, "running": 0, "done": 2, "failed": 2, "total": 4, "duplicate": 0,
+                                "held": 0}
     page = admin.get(f"/batches/{batch_id}").get_data(as_text=True)
     assert "已完成" in page and "上报.zip!/财务局/一科.docx" in page and "不安全" in page
     assert "batches/progress.js" in page

@@ -241,6 +241,10 @@ def test_huge_ids_and_wrongly_typed_json_on_the_api_are_4xx_in_chinese(client_fo
     assert response.status_code == 422 and "未找到单位" in response.json["error"]["message"]
     export = post_form(client_for("admin"), "/entries/export", {"unit": HUGE})
     assert export.status_code == 302  # back to the list with the reason, not a 500
+    for year in ("²", HUGE):
+        page = post_form(client_for("admin"), "/admin/campaigns", {"name": "奇怪的年度", "year": year},
+                         follow_redirects=True)
+        assert "请填写年度(四位数字)" in page.get_data(as_text=True)
 
 
 # 10. Password rules; the initial admin password must be changed --------------------------------
