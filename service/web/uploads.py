@@ -38,6 +38,16 @@ def target_unit(viewer: Viewer, requested: str | None) -> int:
     return chosen if chosen in allowed else viewer.unit_id
 
 
+def campaign_id(raw: str | None) -> int | None:
+    """The campaign an upload names by its id; None (the latest) when none is named; else a 400."""
+    if not raw:
+        return None
+    found = parse_id(raw)
+    if found is None:
+        abort(400, "年度工作编号无效")
+    return found
+
+
 def display_name(raw: str | None) -> str:
     """The name as the user gave it, minus control characters, its end (the extension) kept if too long."""
     name = "".join(ch for ch in (raw or "") if ch.isprintable()).strip() or "未命名文件"
@@ -52,7 +62,7 @@ def receive(viewer: Viewer, upload: FileStorage, *, unit_id: int, campaign: str 
             upload.read(),
             name,
             unit=unit_id,
-            campaign=parse_id(campaign),
+            campaign=campaign_id(campaign),
             uploader_id=viewer.user_id,
             actor=viewer.username,
             audit=False,  # the unit's re-audit runs after the response, coalesced

@@ -9,6 +9,7 @@ temporary files are swept at start-up.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
@@ -225,7 +226,7 @@ def test_huge_or_odd_ids_on_pages_are_4xx(client_for, world, path):
         assert "系统内部错误" not in response.get_data(as_text=True)
 
 
-def test_huge_ids_and_wrongly_typed_json_on_the_api_are_4xx_in_chinese(client_for, world, cli, post_form):
+def test_huge_ids_and_wrongly_typed_json_on_the_api_are_4xx_in_chinese(client_for, world, cli, post_form, form_docx):
     token = cli("token", "create", "admin").output.strip()
     api = client_for("admin")
     api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
@@ -233,6 +234,11 @@ def test_huge_ids_and_wrongly_typed_json_on_the_api_are_4xx_in_chinese(client_fo
         response = api.get(path)
         assert response.status_code == 400 and "单位编号无效" in response.json["error"]["message"], path
     assert api.get(f"/api/v1/submissions/{HUGE}").status_code == 404
+    for campaign in (HUGE, "²", "第一期"):
+        upload = api.post("/api/v1/submissions", data={"file": (io.BytesIO(form_docx([["科员", "风险", "岗位职责", "低",
+                                                                                       "措施"]])), "表.docx"),
+                                                       "unit": str(world.unit_a), "campaign": campaign})
+        assert upload.status_code == 400 and "年度工作编号无效" in upload.json["error"]["message"], campaign
     for body in ({"kind": "ledger", "params": {"campaign": {}}}, {"kind": "ledger", "params": {"unit": [1]}},
                  {"kind": "ledger", "params": {"items": [{}]}}):
         response = api.post("/api/v1/documents", json=body)
