@@ -267,8 +267,7 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
     Built with the documents package's own pieces (the manual's template and grouping, the
     ledger's workbook), so 公示 looks like the other documents and there is one docx writer.
     """
-    from service.documents import ledger, manual, queries, render
-    from service.documents.base import common
+    from service.documents import ledger, publicity, queries, render
     from service.documents.errors import DocumentError
 
     with read_session() as s:
@@ -285,11 +284,12 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
         if not entries:
             raise ReviewError("nothing_agreed", f"{sc.unit.name}尚无审定通过的风险点,无法导出公示")
         title = f"{sc.unit_name}廉政风险点及防控措施公示"
-        ctx = common(sc, {})
-        ctx.update(title=title, departments=manual.grouped(entries),
-                   intro=(f"经分级审核,现将{sc.unit_name}廉政风险点{len(entries)}个、防控措施"
-                          f"{sum(len(e['measures']) for e in entries)}条予以公示。如有意见,请在公示期内反馈。"))
-    docx = render.render(render.load(manual.TEMPLATE, manual.REQUIRED), ctx)
+        published = s.execute(select(AuditLog.at, AuditLog.details).where(
+            AuditLog.action == "review.publish", AuditLog.object_type == "submission",
+            AuditLog.object_id.in_(select(Entry.submission_id).where(Entry.id.in_(agreed))))).all()
+        start = min((at.date() for at, _ in published), default=date.today())
+        until = max((date.fromisoformat(d["until"]) for _, d in published if d and d.get("until")), default=None)
+        docx = publicity.document(sc, entries, start=start, until=until)  # 公示期, feedback, issuer, date
     for i, e in enumerate(entries, 1):
         e["no"] = i
     info = f"公示单位:{sc.unit_name}    风险等级:高、中、低(高为最高)    导出日期:{date.today().isoformat()}"

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.store.models import Campaign, Entry, Measure, Person, Submission, Unit
+from service.store.models import Campaign, Entry, Measure, Person, Submission, SubmissionStatus, Unit
 
 
 @dataclass(slots=True)
@@ -81,6 +81,17 @@ class SubmissionData:
 
 
 @dataclass(slots=True)
+class PowerData:
+    """One power of a unit's 职权目录 and who exercises it (办理主体 / 承办岗位)."""
+
+    name: str
+    subject: str
+    unit_id: int
+    submission_id: int
+    source: dict[str, Any]
+
+
+@dataclass(slots=True)
 class Leader:
     name: str
     position: str | None
@@ -99,8 +110,9 @@ class UnitContext:
     departments: dict[int, str]  # department Unit id -> name
     submissions: list[SubmissionData]  # every submission, current or not, parsed or not
     entries: list[EntryData]  # current risk points of parsed, current submissions
-    powers: list[EntryData]  # current items of the unit's 职权目录 (power_list forms)
+    powers: list[PowerData]  # current items of the unit's 职权目录 (power_list forms)
     leaders: list[Leader]
+    roster_departments: set[str]  # departments the roster names for the unit's people
     previous_entries: list[EntryData]  # the unit's current entries in its previous campaign
     campaign_levels: dict[int, dict[str, int]]  # every unit's level counts in this campaign
     today: date
@@ -111,6 +123,29 @@ class UnitContext:
 
     def submission(self, submission_id: int) -> SubmissionData | None:
         return next((s for s in self.submissions if s.id == submission_id), None)
+
+
+def _powers(subs: list[SubmissionData], listed: list[EntryData]) -> list[PowerData]:
+    """The powers of the current power-list forms: `form["powers"]` as ingest keeps them.
+
+    A power list stored before the parser kept its powers has them only as entries (the
+    办理主体 read into department or position); those are read instead for such a form.
+    """
+    out: list[PowerData] = []
+    kept: set[int] = set()
+    for s in subs:
+        if not (s.is_current and s.status == SubmissionStatus.PARSED and s.form_kind == "power_list"):
+            continue
+        for p in (s.form or {}).get("powers") or []:
+            if isinstance(p, dict) and p.get("subject"):
+                kept.add(s.id)
+                out.append(PowerData(p.get("name") or p.get("content") or "", p["subject"], s.unit_id, s.id,
+                                     dict(p.get("source") or {})))
+    for e in listed:
+        subject = e.position or e.department
+        if e.submission_id not in kept and subject:
+            out.append(PowerData(e.duty or e.risk, subject, e.unit_id, e.submission_id, e.source))
+    return out
 
 
 def top_unit_ids(session: Session) -> dict[int, int]:
@@ -129,7 +164,7 @@ def _entries(session: Session, unit_ids: list[int], campaign_id: int | None) -> 
             Entry.duty,
         )
         .join(Submission, Submission.id == Entry.submission_id)
-        .where(*cond, Submission.is_current.is_(True), Submission.status == "parsed")
+        .where(*cond, Submission.is_current.is_(True), Submission.status == SubmissionStatus.PARSED)
         .order_by(Entry.submission_id, Entry.ordinal)
     ).all()
     entries = {
@@ -145,7 +180,7 @@ def _entries(session: Session, unit_ids: list[int], campaign_id: int | None) -> 
             select(Measure.entry_id, Measure.text, Measure.phase, Measure.owner, Measure.deadline)
             .join(Entry, Entry.id == Measure.entry_id)
             .join(Submission, Submission.id == Entry.submission_id)
-            .where(*cond, Submission.is_current.is_(True), Submission.status == "parsed")
+            .where(*cond, Submission.is_current.is_(True), Submission.status == SubmissionStatus.PARSED)
             .order_by(Measure.entry_id, Measure.ordinal)
         ).all()
         for entry_id, text, phase, owner, deadline in measures:
@@ -198,7 +233,7 @@ def load_contexts(
         subs[tops[r[1]]].append(SubmissionData(*r))
 
     entries: dict[int, list[EntryData]] = defaultdict(list)
-    powers: dict[int, list[EntryData]] = defaultdict(list)
+    powers: dict[int, list[EntryData]] = defaultdict(list)  # power-list rows stored as entries
     for e in _entries(session, all_ids, campaign_id):
         (powers if e.form_kind == "power_list" else entries)[tops[e.unit_id]].append(e)
     previous: dict[int, list[EntryData]] = defaultdict(list)
@@ -209,12 +244,16 @@ def load_contexts(
                 previous[tops[e.unit_id]].append(e)
 
     leaders: dict[int, list[Leader]] = defaultdict(list)
-    for name, unit_id, position, department in session.execute(
-        select(Person.name, Person.unit_id, Person.position, Person.department).where(
-            Person.is_leader.is_(True), Person.unit_id.in_(all_ids)
+    roster_departments: dict[int, set[str]] = defaultdict(set)
+    for name, unit_id, position, department, is_leader in session.execute(
+        select(Person.name, Person.unit_id, Person.position, Person.department, Person.is_leader).where(
+            Person.unit_id.in_(all_ids)
         )
     ):
-        leaders[tops[unit_id]].append(Leader(name, position, department))
+        if is_leader:
+            leaders[tops[unit_id]].append(Leader(name, position, department))
+        elif department:
+            roster_departments[tops[unit_id]].add(department)
 
     levels = _campaign_levels(session, campaign_id, tops)
     contexts = []
@@ -231,8 +270,9 @@ def load_contexts(
                 departments={uid: units[uid] for uid in members[top] if uid != top},
                 submissions=subs[top],
                 entries=entries[top],
-                powers=powers[top],
+                powers=_powers(subs[top], powers[top]),
                 leaders=leaders[top],
+                roster_departments=roster_departments[top],
                 previous_entries=previous[top],
                 campaign_levels=levels,
                 today=today,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from parsers.model import PHASES
-from service.audit import vague
+from service.audit import phases, promises, vague
 from service.audit.context import EntryData, UnitContext
 from service.audit.registry import Draft, entry_draft, rule, where
 
@@ -29,7 +29,7 @@ def _missing_field(ctx: UnitContext, rule_name: str, field: str, label: str) -> 
         if len(empty) == len(entries) and len(entries) > 1 and sub is not None:
             yield Draft(
                 rule=rule_name,
-                message=f"《{sub.original_name}》全部{len(entries)}个风险点均未标明{label}",
+                message=f"《{sub.original_name}》全部{len(entries)}个风险点均未标明{label},请逐项补填",
                 subject=f"form:{sub.subject}",
                 unit_id=sub.unit_id,
                 submission_id=submission_id,
@@ -37,7 +37,7 @@ def _missing_field(ctx: UnitContext, rule_name: str, field: str, label: str) -> 
             )
             continue
         for e in empty:
-            yield entry_draft(rule_name, e, f"风险点{where(e)}未标明{label}")
+            yield entry_draft(rule_name, e, f"风险点{where(e)}未标明{label},请补填")
 
 
 @rule("missing_level", "风险点未标明风险等级(风险等级标识不完整)", severity="high")
@@ -79,26 +79,47 @@ def vague_measure(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
             )
 
 
-@rule("rule_without_name_or_date", "措施提出制定制度/办法,但未写明制度名称或完成时间", severity="low")
+@rule("rule_without_name_or_date", "措施提出制定或修订制度,但未写明具体制度名称或完成时间", severity="low")
 def rule_without_name_or_date(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
     for e in ctx.entries:
-        unnamed = [m.text for m in e.measures if vague.promises_unnamed_rule(m.text, deadline=m.deadline or e.deadline)]
-        if unnamed:
-            texts = "、".join(f"“{t}”" for t in unnamed)
-            yield entry_draft(
-                "rule_without_name_or_date", e, f"风险点{where(e)}的措施{texts}未写明制度名称《…》或完成时间"
-            )
-
-
-@rule("high_without_three_lines", "高等级风险点未按前期预防、中期监控、后期处置三道防线制定措施", severity="medium")
-def high_without_three_lines(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
-    """Judged on forms that sort measures into phases; a form without phases says nothing about them."""
-    phased = {e.submission_id for e in ctx.entries if any(m.phase for m in e.measures)}
-    for e in ctx.entries:
-        if e.level != "high" or e.submission_id not in phased:
+        found = [(m.text, p) for m in e.measures
+                 if (p := promises.promise(m.text, deadline=m.deadline or e.deadline)) and not (p.named and p.dated)]
+        if not found:
             continue
-        missing = [p for p in PHASES if not any(m.phase == p for m in e.measures)]
+        lacks = [label for label, ok in (("具体制度名称", all(p.named for _, p in found)),
+                                         ("完成时间", all(p.dated for _, p in found))) if not ok]
+        texts = "、".join(f"“{t}”" for t, _ in found)
+        yield entry_draft(
+            "rule_without_name_or_date", e,
+            f"风险点{where(e)}的措施{texts}提出建立制度,但未写明{'和'.join(lacks)},请写明制度名称《…》和完成时限",
+            lacks=lacks,
+        )
+
+
+def entry_phases(e: EntryData) -> set[str]:
+    """The lines of defence an entry's measures are marked with (phase column or prefix)."""
+    return {m.phase or phases.marked(m.text) for m in e.measures} - {None}
+
+
+@rule("high_without_three_lines", "最高等级风险点的措施未覆盖前期预防、中期监控、后期处置三道防线",
+      severity="medium", confidence=0.75)
+def high_without_three_lines(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+    """On forms that mark phases, the marks decide; on forms that mark none, the wording does,
+    and only a confident miss is a finding."""
+    marks = {e.id: entry_phases(e) for e in ctx.entries}
+    marking = {e.submission_id for e in ctx.entries if marks[e.id]}
+    for e in ctx.entries:
+        if e.level != "high" or not any(m.text.strip() for m in e.measures):
+            continue
+        if e.submission_id in marking:
+            missing = {p: 1.0 for p in PHASES if p not in marks[e.id]}
+        else:
+            missing = phases.confident_misses([m.text for m in e.measures], float(cfg["confidence"]),
+                                              f"{e.duty or ''}{e.risk}")
         if missing:
+            names = "、".join(missing)
             yield entry_draft(
-                "high_without_three_lines", e, f"高风险点{where(e)}缺少{'、'.join(missing)}措施", missing=missing
+                "high_without_three_lines", e,
+                f"高风险点{where(e)}的防控措施缺少{names}环节,请按前期预防、中期监控、后期处置三道防线补充措施",
+                missing=list(missing), confidence=min(missing.values()),
             )

@@ -75,18 +75,36 @@ def as_dict(row: Finding, ctx: UnitContext, entries: dict[int, EntryData]) -> di
         "submission_id": row.submission_id,
         "entry_id": row.entry_id,
         "file": sub.original_name if sub else None,
-        "source": entry.source if entry else None,
+        "source": entry.source if entry else (row.details or {}).get("source"),
         "details": row.details,
         "notice_id": row.notice_id,
     }
 
 
-def open_for_units(session: Session, unit_ids: list[int] | None) -> list[dict[str, Any]]:
+def where_found(file: str | None, source: dict[str, Any] | None) -> str:
+    """"《财务科.docx》表1第3行" / "工作表“职权目录”第4行" / "第2页": where a finding points in its form."""
+    source = source or {}
+    parts = [f"《{file}》"] if file else []
+    if source.get("sheet"):
+        parts.append(f"工作表“{source['sheet']}”")
+    elif source.get("table") is not None:
+        parts.append(f"表{source['table'] + 1}")
+    if source.get("page"):
+        parts.append(f"第{source['page']}页")
+    if source.get("row"):
+        parts.append(f"第{source['row']}行")
+    return "".join(parts)
+
+
+def open_for_units(
+    session: Session, unit_ids: list[int] | None, campaign_id: int | None = None
+) -> list[dict[str, Any]]:
     """Stored open findings of these units (None: all), with file and row, for 'what to fix' lists."""
     from service.store.models import Document, Entry, Submission, Unit
 
     stmt = (
-        select(Finding, Unit.name, Submission.original_name, Entry.source_row, Entry.source_sheet, Document.number_text)
+        select(Finding, Unit.name, Submission.original_name, Entry.source_table, Entry.source_sheet,
+               Entry.source_page, Entry.source_row, Entry.department, Document.number_text)
         .join(Unit, Unit.id == Finding.unit_id)
         .outerjoin(Submission, Submission.id == Finding.submission_id)
         .outerjoin(Entry, Entry.id == Finding.entry_id)
@@ -96,9 +114,34 @@ def open_for_units(session: Session, unit_ids: list[int] | None) -> list[dict[st
     )
     if unit_ids is not None:
         stmt = stmt.where(Finding.unit_id.in_(unit_ids))
-    return [
-        {"id": f.id, "rule": f.rule, "rule_title": RULES[f.rule].title if f.rule in RULES else f.rule,
-         "severity": f.severity, "message": f.message, "unit": unit, "file": file, "row": row, "sheet": sheet,
-         "submission_id": f.submission_id, "notice": notice, "created_at": f.created_at}
-        for f, unit, file, row, sheet, notice in session.execute(stmt)
-    ]
+    if campaign_id is not None:
+        stmt = stmt.where(Finding.campaign_id == campaign_id)
+    out = []
+    for f, unit, file, table, sheet, page, row, department, notice in session.execute(stmt):
+        source = ({"table": table, "sheet": sheet, "page": page, "row": row} if f.entry_id
+                  else (f.details or {}).get("source") or {})
+        out.append({
+            "id": f.id, "rule": f.rule, "rule_title": RULES[f.rule].title if f.rule in RULES else f.rule,
+            "severity": f.severity, "message": f.message, "unit": unit, "file": file, "row": source.get("row"),
+            "sheet": source.get("sheet"), "table": source.get("table"), "page": source.get("page"),
+            "where": where_found(file, source), "department": department or (f.details or {}).get("department"),
+            "submission_id": f.submission_id, "notice": notice, "created_at": f.created_at,
+        })
+    return out
+
+
+def open_by_rule(
+    session: Session, unit_ids: list[int], campaign_id: int | None = None, department: str | None = None
+) -> list[dict[str, Any]]:
+    """A unit's open findings grouped by rule (registry order), each with where it was found.
+
+    What a 整改通知书 lists: [{"rule", "title", "findings": [{"id", "message", "file", "where", …}]}].
+    With `department`, only the findings about that department.
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for f in open_for_units(session, unit_ids, campaign_id):
+        if department is None or f["department"] == department:
+            groups.setdefault(f["rule"], []).append(f)
+    order = list(RULES)
+    return [{"rule": rule, "title": items[0]["rule_title"], "findings": items}
+            for rule, items in sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]

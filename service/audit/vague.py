@@ -34,10 +34,6 @@ CONCRETE = re.compile(
 )
 PUNCTUATION = re.compile(r"[\s,，;；。.、:：!！?？()（）\"“”'‘’]+")
 _STOCK_WORDS = re.compile("|".join(sorted(map(re.escape, {*STOCK_PHRASES, *FILLER_WORDS}), key=len, reverse=True)))
-RULE_PROMISE = re.compile(r"(?:制定|出台|修订|修改|起草)[^,，;；。]*?(?:制度|办法)")
-DATE_HINT = re.compile(
-    r"\d{4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年内|年末|月底|季末|上半年|下半年|日前|底前"
-)
 
 
 def score(text: str, *, owner: str | None = None, deadline: str | None = None) -> float:
@@ -61,10 +57,3 @@ def _score(text: str, extra_signs: int) -> float:
         value += 0.15
     value -= 0.25 * (len(CONCRETE.findall(norm)) + extra_signs)
     return round(min(1.0, max(0.0, value)), 2)
-
-
-def promises_unnamed_rule(text: str, *, deadline: str | None = None) -> bool:
-    """A measure that promises a rule (制定……制度/办法) without its 《name》 or a date."""
-    if not RULE_PROMISE.search(text):
-        return False
-    return "《" not in text and not deadline and not DATE_HINT.search(text)

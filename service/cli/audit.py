@@ -66,6 +66,7 @@ def _viewer(username: str | None) -> Viewer:
 @_refusals
 def audit_cmd(unit: str | None, campaign: str | None, as_json: bool, list_rules: bool) -> None:
     from service.audit import RULES, run_audit
+    from service.audit.findings import where_found
 
     if list_rules:
         for r in RULES.values():
@@ -77,9 +78,7 @@ def audit_cmd(unit: str | None, campaign: str | None, as_json: bool, list_rules:
         _dump(findings)
         return
     for f in findings:
-        where = f["file"] or ""
-        if f["source"] and f["source"].get("row"):
-            where += f" 第{f['source']['row']}行"
+        where = where_found(f["file"], f["source"])
         click.echo(f"[{SEVERITY.get(f['severity'], f['severity'])}] {f['unit']} {f['rule']}: {f['message']}"
                    + (f"  ({where})" if where else ""))
     click.echo(f"共{len(findings)}个问题")

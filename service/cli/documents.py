@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from service.cli import cli
-from service.documents import KINDS, DocumentError, generate
+from service.documents import KINDS, DocumentError, generate, rendered
 from service.documents.checker import check
 from service.store.scope import Viewer
 
@@ -34,8 +34,12 @@ def _fail(exc: DocumentError) -> None:
 @click.option("--item", "items", multiple=True, help="整改或预警事项,可多次使用 (Problem or warning signal; repeatable)")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="输出文件或文件夹 (Output file or folder)")
 @click.option("--pdf", is_flag=True, help="同时经 LibreOffice 转为 PDF (Also convert to PDF)")
-def generate_command(kind: str, out: Path, pdf: bool, items: tuple[str, ...], **params: str | int | None) -> None:
+@click.option("--draft", is_flag=True, help="草稿:不占用文号 (Draft: takes no document number)")
+def generate_command(kind: str, out: Path, pdf: bool, draft: bool, items: tuple[str, ...],
+                     **params: str | int | None) -> None:
     params = {k: v for k, v in params.items() if v is not None}
+    if draft:
+        params["draft"] = True
     if items:
         params["items"] = list(items)
     try:
@@ -63,9 +67,14 @@ def generate_command(kind: str, out: Path, pdf: bool, items: tuple[str, ...], **
 @cli.command("check-format", help="检查 .docx 是否符合 GB/T 9704-2012 (Check a .docx against GB/T 9704-2012)")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
-def check_format_command(file: Path, as_json: bool) -> None:
+@click.option("--no-render", is_flag=True, help="不经 LibreOffice 检查版面 (Skip the checks on the rendered pages)")
+def check_format_command(file: Path, as_json: bool, no_render: bool) -> None:
+    data = file.read_bytes()
     try:
-        results = check(file.read_bytes())
+        results = check(data)
+        # the page as printed: only when this machine has LibreOffice to lay it out
+        if not no_render:
+            results += rendered.check_docx(data)
     except DocumentError as exc:
         _fail(exc)
     failed = [r for r in results if r.passed is False]

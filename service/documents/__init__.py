@@ -21,8 +21,11 @@ from sqlalchemy.exc import IntegrityError
 
 from service.config import settings
 from service.documents import (
+    charts,
     commitment,
+    converter,
     gbt9704,
+    layout,
     ledger,
     manual,
     numbering,
@@ -54,7 +57,7 @@ KINDS: dict[str, ModuleType] = {
 NUMBER_ATTEMPTS = 3
 OFFICE_ONLY_MESSAGE = "该类文书以领导小组办公室名义签发、使用办公室文号,只能由办公室(管理员)生成"
 
-__all__ = ["KINDS", "DocumentError", "GeneratedDocument", "generate", "may_issue", "stored_path"]
+__all__ = ["KINDS", "DocumentError", "GeneratedDocument", "generate", "may_issue", "stored_path", "warm_up"]
 
 
 def may_issue(viewer: Viewer, kind: str) -> bool:
@@ -63,6 +66,14 @@ def may_issue(viewer: Viewer, kind: str) -> bool:
     `generate()` checks it for every caller; pages and the API also use it to offer and refuse."""
     module = KINDS.get(kind)
     return module is not None and (viewer.is_admin or not getattr(module, "OFFICE_ONLY", False))
+
+
+def warm_up(*, converter_too: bool = True) -> None:
+    """Make a fresh process's first document quick: draw a chart (imports matplotlib, loads the
+    CJK font) and start the warm LibreOffice converter. A server worker calls it at start."""
+    charts.share_chart("预热", ["预热"], [1])
+    if converter_too:
+        converter.start_warm()
 
 
 @dataclass(slots=True)
@@ -97,15 +108,17 @@ def _write_files(folder: Path, filename: str, output: Output) -> tuple[Path, lis
 
 
 def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.Template | None,
-            draft: Draft, output: Output | None, module: ModuleType) -> GeneratedDocument:
+            draft: Draft, output: Output | None, module: ModuleType,
+            padding: layout.Padding | None) -> GeneratedDocument:
     with write_session() as s:
         number = number_text = None
-        if module.NUMBERED:
-            campaign_id = draft.scope.campaign.id if draft.scope.campaign else None
-            number = numbering.allocate(s, campaign_id, kind, params.get("number"))
-            number_text = gbt9704.number_text(draft.number_prefix or "", draft.scope.year, number)
+        if module.NUMBERED and not is_draft(params):
+            prefix = draft.number_prefix or ""
+            number = numbering.allocate(s, prefix, draft.scope.year, params.get("number"))
+            number_text = gbt9704.number_text(prefix, draft.scope.year, number)
             draft.context["number_text"] = number_text
             output = module.produce(template, draft)
+            output.data = layout.settle(output.data, padding)
         assert output is not None
         filename = safe_name(draft.stem) + output.ext
         doc = Document(
@@ -122,7 +135,7 @@ def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.
         )
         s.add(doc)
         s.flush()
-        if draft.finding_ids:
+        if draft.finding_ids and number is not None:  # a draft lists them but is not their notice
             s.execute(update(Finding).where(Finding.id.in_(draft.finding_ids)).values(notice_id=doc.id))
         s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="document.generate",
                        object_type="document", object_id=doc.id,
@@ -135,6 +148,31 @@ def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.
         return GeneratedDocument(doc.id, kind, path, filename, number_text, attachments)
 
 
+def is_draft(params: dict[str, Any]) -> bool:
+    """A 草稿/预览: made and kept like any document, but it takes no 文号."""
+    return str(params.get("draft", "")).strip().lower() in ("1", "true", "yes", "on", "草稿")
+
+
+def _laid_out(module: ModuleType, template: render.Template | None, draft: Draft,
+              params: dict[str, Any]) -> tuple[Output | None, layout.Padding | None]:
+    """The output of an unnumbered kind, and the padding that puts the 版记 at the page foot,
+    measured before the write transaction (a numbered kind is measured with a blank 文号, which
+    takes the same one line as the real one)."""
+    if module.NUMBERED:
+        draft.context["number_text"] = gbt9704.number_text(draft.number_prefix or "", draft.scope.year, None)
+        if is_draft(params):
+            draft.stem += "_草稿"
+        else:  # the number is taken in the write transaction; the layout is measured here
+            padding = layout.record_padding(module.produce(template, draft).data)
+            return None, padding
+    output = module.produce(template, draft)
+    if output.ext != ".docx":
+        return output, None
+    padding = layout.record_padding(output.data)
+    output.data = layout.settle(output.data, padding)
+    return output, padding
+
+
 def generate(kind: str, params: dict[str, Any], *, viewer: Viewer, pdf: bool = False) -> GeneratedDocument:
     """Build document `kind` from the store for `viewer`; raises DocumentError with a Chinese message."""
     module = KINDS.get(kind)
@@ -145,15 +183,15 @@ def generate(kind: str, params: dict[str, Any], *, viewer: Viewer, pdf: bool = F
     template = render.load(module.TEMPLATE, module.REQUIRED) if module.TEMPLATE else None
     with read_session() as s:
         draft = module.build(s, params, viewer)
-    output = None if module.NUMBERED else module.produce(template, draft)
+    output, padding = _laid_out(module, template, draft, params)
     if pdf:  # refuse before anything is recorded
         pdf_convert.require(output.ext if output else ".docx")
     for attempt in range(NUMBER_ATTEMPTS):
         try:
-            result = _record(kind, params, viewer, template, draft, output, module)
+            result = _record(kind, params, viewer, template, draft, output, module, padding)
             break
         except IntegrityError as exc:  # another writer took the same 文号 first: take the next
-            if params.get("number") or attempt == NUMBER_ATTEMPTS - 1:
+            if params.get("number") or is_draft(params) or attempt == NUMBER_ATTEMPTS - 1:
                 raise DocumentError("number_taken", "文号已被占用,请重试") from exc
     if pdf:
         result.pdf_path, result.warnings = pdf_convert.convert(result.path)

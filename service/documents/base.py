@@ -50,9 +50,23 @@ def parse_date(value: Any, what: str) -> date | None:
         raise DocumentError("bad_date", f"{what}日期格式不正确(应为 YYYY-MM-DD):{value}") from exc
 
 
+def campaign_settings(sc: Scope) -> dict[str, Any]:
+    """What the office set for the documents of a campaign (主送 main_to, 抄送 copy_to, issuer,
+    issuer_code), kept under "documents" in the campaign's settings JSON beside "review"."""
+    raw = (sc.campaign.audit or {}).get("documents") if sc.campaign else None
+    keys = ("main_to", "copy_to", "issuer", "issuer_code", "printed_by", "feedback")
+    return {k: str(raw[k]) for k in keys if isinstance(raw, dict) and raw.get(k)}
+
+
+def setting(sc: Scope, params: dict[str, Any], key: str) -> str | None:
+    """A document setting: the request's, else the campaign's (campaign_settings)."""
+    return params.get(key) or campaign_settings(sc).get(key)
+
+
 def common(sc: Scope, params: dict[str, Any]) -> dict[str, Any]:
     """Variables every template may use: campaign, unit, year, 成文日期, issuer, 版记."""
     issued = parse_date(params.get("date"), "成文") or date.today()
+    params = {**campaign_settings(sc), **{k: v for k, v in params.items() if v not in (None, "")}}
     issuer = params.get("issuer") or DEFAULT_ISSUER
     return {
         "campaign": sc.campaign.name if sc.campaign else f"{sc.year}年度廉政风险防控工作",
@@ -60,10 +74,36 @@ def common(sc: Scope, params: dict[str, Any]) -> dict[str, Any]:
         "year": sc.year,
         "date": gbt9704.date_text(issued),
         "issuer": issuer,
-        "copy_to": params.get("copy_to") or "县纪委、县监察局",
+        "copy_to": params.get("copy_to") or "",  # the office names them; the 监察局 is no more (2018)
+        "main_to": params.get("main_to") or "",
         "printed_by": params.get("printed_by") or issuer,
         "printed_date": gbt9704.date_text(issued),
     }
+
+
+def region(sc: Scope) -> str:
+    """The body a campaign belongs to, from its name: 2026年度安澜县廉政风险防控工作 → 安澜县."""
+    name = sc.campaign.name if sc.campaign else ""
+    m = re.match(r"^\d{4}年度?(.+?)(廉政|廉洁|风险|$)", name)
+    return m.group(1) if m else ""
+
+
+def issuer_for(sc: Scope, department: str | None = None) -> str:
+    """The office that issues a notice, named with its body: the unit's own office for one of its
+    departments, the campaign's (e.g. 安澜县) for a unit, else the unit's."""
+    body = (sc.unit_name if department or not region(sc) else region(sc)) if sc.unit else region(sc)
+    return f"{body}{DEFAULT_ISSUER}"
+
+
+def without_region(campaign: str, unit: str) -> str:
+    """The campaign name without the place the unit's name already says:
+    (2026年度安澜县廉政风险防控工作, 安澜县财政局) → 2026年度廉政风险防控工作."""
+    for m in re.finditer(r"[省市县区旗州盟镇乡]", campaign):
+        place = campaign[:m.end()]
+        place = re.sub(r"^\d{4}年度?", "", place)
+        if place and unit.startswith(place):
+            return campaign.replace(place, "", 1)
+    return campaign
 
 
 def lines(value: Any) -> list[str]:

@@ -23,8 +23,8 @@ from service.documents import gbt9704 as gb
 from service.documents.errors import DocumentError
 
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
-_H2 = re.compile(r"^[((][一二三四五六七八九十]+[))]")
-_H3 = re.compile(r"^(\d+[.．]|[((]\d+[))])")
+_H2 = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+_H3 = re.compile(r"^(\d+[.．]|[(（]\d+[)）])")
 _NUMBER = re.compile(r"[〔\[(（【]\s*(\d{4})\s*[〕\])）】]\s*(第?)\s*(\d+)\s*号")
 _DATE = re.compile(r"^\s*([0-9〇零一二三四五六七八九]{4})年(\S{1,3})月(\S{1,3})日\s*$")
 
@@ -122,13 +122,16 @@ def _mm(length: int | None) -> float:
 
 
 def _page(doc: Document) -> list[RuleResult]:
+    """A4 with the standard margins; a landscape section (a table annex) with them turned."""
     sizes = [(_mm(s.page_width), _mm(s.page_height)) for s in doc.sections]
     ok_size = all(
-        abs(w - gb.PAGE_MM[0]) <= gb.TOLERANCE_MM and abs(h - gb.PAGE_MM[1]) <= gb.TOLERANCE_MM
+        abs(min(w, h) - gb.PAGE_MM[0]) <= gb.TOLERANCE_MM and abs(max(w, h) - gb.PAGE_MM[1]) <= gb.TOLERANCE_MM
         for w, h in sizes
     )
     margins = [{k: _mm(getattr(s, f"{k}_margin")) for k in gb.MARGINS_MM} for s in doc.sections]
-    ok_margins = all(abs(m[k] - v) <= gb.TOLERANCE_MM for m in margins for k, v in gb.MARGINS_MM.items())
+    wanted = [gb.LANDSCAPE_MARGINS_MM if w > h else gb.MARGINS_MM for w, h in sizes]
+    ok_margins = all(abs(m[k] - v) <= gb.TOLERANCE_MM for m, want in zip(margins, wanted, strict=True)
+                     for k, v in want.items())
     m = margins[0]
     return [
         RuleResult("page_size", "纸张 A4(210×297 mm)", ok_size, f"{sizes[0][0]}×{sizes[0][1]} mm"),
@@ -141,8 +144,16 @@ def _page(doc: Document) -> list[RuleResult]:
     ]
 
 
+def _landscape(doc: Document) -> bool:
+    """A landscape form (a table annex): running-text rules (28×22, indents) do not apply."""
+    section = doc.sections[0]
+    return bool(section.page_width and section.page_height and section.page_width > section.page_height)
+
+
 def _grid(doc: Document) -> RuleResult:
     section = doc.sections[0]
+    if _landscape(doc):
+        return RuleResult("line_grid", "每页22行、每行28字(行距579、字符网格)", None, "横排表格页")
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
         return RuleResult("line_grid", "每页22行、每行28字(行距579、字符网格)", False, "未设置文档网格")
@@ -256,7 +267,7 @@ def _indent(res: _Resolver, body: list[etree._Element]) -> RuleResult:
         if res.para_el(p, "w:pBdr") is not None or _NUMBER.search(_text(p)):
             continue  # 版记 and 发文字号 lines are not body paragraphs
         checked += 1
-        if abs(res.first_indent_chars(p, size) - 2) > 0.1 and not _text(p).endswith((":", ":")):
+        if abs(res.first_indent_chars(p, size) - 2) > 0.1 and not _text(p).endswith((":", "：")):
             bad.append(_text(p)[:12])
     return RuleResult(
         "first_line_indent",
@@ -340,7 +351,7 @@ def _issue_date(body: list[etree._Element]) -> RuleResult:
 
 
 def _attachment_note(res: _Resolver, body: list[etree._Element]) -> RuleResult:
-    notes = [p for p in body if re.match(r"^附件[::]", _text(p))]
+    notes = [p for p in body if re.match(r"^附件[:：]", _text(p))]
     if not notes:
         return RuleResult("attachment_note", "附件说明在正文下空一行、左空二字", None, "无附件说明")
     p = notes[0]
@@ -399,7 +410,8 @@ def _rules(doc: Document) -> list[RuleResult]:
         _grid(doc),
         *_fonts(doc, res, body),
         _title(res, body),
-        _indent(res, body),
+        _indent(res, body) if not _landscape(doc) else RuleResult("first_line_indent", "正文段落首行缩进2字",
+                                                                  None, "横排表格页"),
         _footer(doc),
         *_letterhead(res, body),
         _issue_date(body),

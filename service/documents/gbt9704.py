@@ -21,6 +21,8 @@ from lxml import etree
 
 PAGE_MM = (210.0, 297.0)
 MARGINS_MM = {"top": 37.0, "bottom": 35.0, "left": 28.0, "right": 26.0}
+# A landscape page (a table annex) turns the portrait margins with it: 225 mm of text a line.
+LANDSCAPE_MARGINS_MM = {"top": 28.0, "bottom": 26.0, "left": 37.0, "right": 35.0}
 TOLERANCE_MM = 1.0
 LINES_PER_PAGE = 22
 CHARS_PER_LINE = 28
@@ -79,9 +81,10 @@ def date_text(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def number_text(issuer_code: str, year: int, number: int) -> str:
-    """发文字号: 六角括号, no 第, no leading zeros, e.g. 廉办〔2026〕3号."""
-    return f"{issuer_code}〔{year}〕{number}号"
+def number_text(issuer_code: str, year: int, number: int | None) -> str:
+    """发文字号: 六角括号, no 第, no leading zeros, e.g. 廉办〔2026〕3号; a draft not yet issued
+    (number None) leaves the number blank: 廉办〔2026〕　号."""
+    return f"{issuer_code}〔{year}〕{'　' if number is None else number}号"
 
 
 # --- low-level XML helpers -------------------------------------------------------------
@@ -126,7 +129,7 @@ def set_indent(ppr: etree._Element, *, first_chars: int = 0, size_pt: float = BO
     if first_chars:
         ind.set(qn("w:firstLineChars"), str(first_chars * 100))
         ind.set(qn("w:firstLine"), str(round(first_chars * size_pt * 20)))
-    else:
+    elif "hanging" not in sides:
         ind.set(qn("w:firstLine"), "0")
         ind.set(qn("w:firstLineChars"), "0")
     for side, value in sides.items():
@@ -212,7 +215,7 @@ def _define_styles(doc: Document) -> None:
     _define(doc, STYLE_PLAIN, font=BODY_FONT, size=BODY_PT, align="both")
     _define(doc, STYLE_ATTACHMENT, font=BODY_FONT, size=BODY_PT, align="both", first_chars=2)
     _define(doc, STYLE_SIGNATURE, font=BODY_FONT, size=BODY_PT, align="right", right_chars=4)  # 右空四字
-    _define(doc, STYLE_RECORD, font=BODY_FONT, size=RECORD_PT, align="both")
+    _define(doc, STYLE_RECORD, font=BODY_FONT, size=RECORD_PT, align="both", snap=False)  # follows its padding exactly
     _define(doc, STYLE_TABLE, font=BODY_FONT, size=TABLE_PT, align="left", snap=False, exact_line=False)
     # The default template's theme-based defaults would override explicit fonts in some readers.
     defaults = doc.styles.element.find(qn("w:docDefaults"))
@@ -221,6 +224,9 @@ def _define_styles(doc: Document) -> None:
         if rpr is not None:
             set_fonts(rpr, BODY_FONT)
             set_size(rpr, BODY_PT)  # LibreOffice sizes the character grid from the defaults
+            lang = _child(rpr, "w:lang")  # Simplified Chinese glyphs (a CJK font holds several)
+            lang.set(qn("w:val"), "zh-CN")
+            lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 # --- page, grid and page numbers ---------------------------------------------------------
@@ -255,7 +261,9 @@ def _page_setup(doc: Document) -> None:
     normal_size = doc.styles["Normal"].font.size
     normal_pt = normal_size.pt if normal_size else BODY_PT
     doc.settings.odd_and_even_pages_header_footer = True
-    for section in doc.sections:
+    sections = list(doc.sections)
+    first = sections[0]
+    for section in sections:
         section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
         section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
         section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
@@ -269,6 +277,10 @@ def _page_setup(doc: Document) -> None:
         grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
         width = twips(PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"])
         grid.set(qn("w:charSpace"), str(char_space(normal_pt, width)))
+        if section is not first:  # merged letters: one footer shared by every section (its
+            for ref in sect.findall(qn("w:footerReference")):  # relationship stays: the first uses it)
+                sect.remove(ref)
+            continue
         section.footer.is_linked_to_previous = False
         section.even_page_footer.is_linked_to_previous = False
         _page_number_paragraph(section.footer._element, odd=True)

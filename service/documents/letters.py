@@ -33,10 +33,12 @@ def repeated(template: Template, names: list[str]) -> Template:
     doc = docx.Document(io.BytesIO(template.data))
     body = doc.element.body
     bindings = ", ".join(f"{n}=letter.{n}" for n in names)
+    sect = body.find(qn("w:sectPr"))
+    _restart_numbering(sect)
+    section_break = etree.tostring(sect).decode()  # each letter a section: pages numbered from 1
     separator = parse_xml(
-        f'<w:p {nsdecls("w")}><w:bookmarkStart w:id="{{{{ 900000 + loop.index }}}}" '
-        f'w:name="{MARKER}{{{{ loop.index }}}}"/><w:bookmarkEnd w:id="{{{{ 900000 + loop.index }}}}"/>'
-        f'<w:r><w:br w:type="page"/></w:r></w:p>')
+        f'<w:p {nsdecls("w")}><w:pPr>{section_break}</w:pPr><w:bookmarkStart w:id="{{{{ 900000 + loop.index }}}}" '
+        f'w:name="{MARKER}{{{{ loop.index }}}}"/><w:bookmarkEnd w:id="{{{{ 900000 + loop.index }}}}"/></w:p>')
     body.insert(0, _tag(f"{{%p with {bindings} %}}"))
     body.insert(0, _tag("{%p for letter in letters %}"))
     end = body.find(qn("w:sectPr"))
@@ -46,6 +48,22 @@ def repeated(template: Template, names: list[str]) -> Template:
     out = io.BytesIO()
     doc.save(out)
     return Template(template.name, out.getvalue(), frozenset({"letters"}))
+
+
+def _restart_numbering(sect: etree._Element) -> None:
+    """A section that starts on a new page with its page numbers from 1."""
+    for old in sect.findall(qn("w:pgNumType")) + sect.findall(qn("w:type")):
+        sect.remove(old)
+    kind = etree.SubElement(sect, qn("w:type"))
+    kind.set(qn("w:val"), "nextPage")
+    size = sect.find(qn("w:pgSz"))
+    if size is not None:
+        size.addprevious(kind)
+    numbers = etree.SubElement(sect, qn("w:pgNumType"))
+    numbers.set(qn("w:start"), "1")
+    anchor = sect.find(qn("w:pgMar"))
+    if anchor is not None:
+        anchor.addnext(numbers)
 
 
 def _is_separator(el: etree._Element) -> bool:
@@ -60,6 +78,9 @@ def split(merged: bytes) -> list[bytes]:
     root = etree.fromstring(parts[_DOCUMENT])
     body = root.find(qn("w:body"))
     sect = body.find(qn("w:sectPr"))
+    first_break = next((el.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") for el in body if _is_separator(el)), None)
+    if first_break is not None:  # the first letter's section holds the footers the others link to
+        sect = first_break
     letters: list[list[etree._Element]] = [[]]
     for el in body:
         if el is sect:

@@ -1,14 +1,16 @@
 """文号 allocation and the Chinese ordinals headings use (一、 (一)).
 
-A numbered kind takes the next number of its campaign inside the same write transaction that
-records the document, so numbers have neither gaps nor repeats. Writers are serialized per
-(campaign, kind): on SQLite by the IMMEDIATE write transaction, on PostgreSQL by a transaction
-advisory lock; the unique constraint on Document(campaign_id, kind, number) is the backstop.
+One sequence per 机关代字 and year, whatever the kind: 廉防办〔2026〕1号 may be a 整改通知书 and
+廉防办〔2026〕2号 a 预警通知书, never both 1号. A number is taken only when a document is issued,
+inside the write transaction that records it, so numbers have neither gaps nor repeats; a draft
+(预览/草稿) takes none and shows 廉防办〔2026〕　号. Writers are serialized per (代字, year): on SQLite
+by the IMMEDIATE write transaction, on PostgreSQL by a transaction advisory lock.
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -32,7 +34,7 @@ def heading1(n: int) -> str:
 
 
 def heading2(n: int) -> str:
-    return f"({chinese(n)})"
+    return f"（{chinese(n)}）"
 
 
 def _positive(value: object) -> int:
@@ -45,17 +47,21 @@ def _positive(value: object) -> int:
     return number
 
 
-def allocate(session: Session, campaign_id: int | None, kind: str, requested: object = None) -> int:
-    """The next free number for (campaign, kind), or `requested` when it is still free."""
+def _issued(prefix: str, year: int) -> Any:
+    """Documents numbered in the sequence of (prefix, year): their 文号 reads prefix〔year〕N号."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Document.number.is_not(None) & Document.number_text.like(f"{escaped}〔{year}〕%", escape="\\")
+
+
+def allocate(session: Session, prefix: str, year: int, requested: object = None) -> int:
+    """The next free number of (机关代字, year), or `requested` when it is still free."""
     if session.get_bind().dialect.name == "postgresql":
-        key = zlib.crc32(f"document-number:{campaign_id}:{kind}".encode())
+        key = zlib.crc32(f"document-number:{prefix}:{year}".encode())
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-    same = (Document.kind == kind) & (
-        Document.campaign_id.is_(None) if campaign_id is None else Document.campaign_id == campaign_id
-    )
+    issued = _issued(prefix, year)
     if requested not in (None, ""):
         number = _positive(requested)
-        if session.scalar(select(func.count()).where(same, Document.number == number)):
+        if session.scalar(select(func.count()).where(issued, Document.number == number)):
             raise DocumentError("number_taken", f"文号序号 {number} 已被使用")
         return number
-    return (session.scalar(select(func.max(Document.number)).where(same)) or 0) + 1
+    return (session.scalar(select(func.max(Document.number)).where(issued)) or 0) + 1

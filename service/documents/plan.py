@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.documents import forms, gbt9704, numbering, queries, render
-from service.documents.base import Draft, Output, common
+from service.documents.base import Draft, Output, common, setting, without_region
 from service.documents.errors import DocumentError
 from service.store.scope import Viewer
 
@@ -65,9 +65,10 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     raw = sc.campaign.stages
     ctx = common(sc, params)
     ctx.update(
-        title=f"{sc.unit_name}{sc.campaign.name}实施方案",
-        issuer=(issuer := params.get("issuer") or f"{sc.unit_name}廉政风险防控工作领导小组"),
-        printed_by=params.get("printed_by") or issuer,
+        title=f"{sc.unit_name}{without_region(sc.campaign.name, sc.unit_name)}实施方案",
+        main_to=ctx["main_to"] or "各科室(部门)",
+        issuer=(issuer := setting(sc, params, "issuer") or f"{sc.unit_name}廉政风险防控工作领导小组"),
+        printed_by=setting(sc, params, "printed_by") or issuer,
         stages=stages(raw),
         start=_day(raw[0].get("start")),
         end=_day(raw[-1].get("end")),
@@ -76,7 +77,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         attachments=[f"{forms.TITLE}(Word、Excel 两种格式,任选其一填报)"],
         number_text="",
     )
-    return Draft(ctx, stem=f"实施方案_{sc.unit_name}", scope=sc, number_prefix=params.get("issuer_code") or "廉防")
+    return Draft(ctx, stem=f"实施方案_{sc.unit_name}", scope=sc, number_prefix=setting(sc, params, "issuer_code") or "廉防")
 
 
 def produce(template: render.Template, draft: Draft) -> Output:

@@ -145,6 +145,14 @@ def leaders(session: Session, sc: Scope) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in session.execute(stmt.order_by(Person.id))]
 
 
+def roster(session: Session, sc: Scope) -> list[dict[str, Any]]:
+    """Every person of the scope's units (leaders first), as the roster has them."""
+    stmt = select(Person.name, Person.position, Person.department, Person.is_leader)
+    if sc.unit_ids is not None:
+        stmt = stmt.where(Person.unit_id.in_(sc.unit_ids))
+    return [dict(r._mapping) for r in session.execute(stmt.order_by(Person.is_leader.desc(), Person.id))]
+
+
 def departments(session: Session, sc: Scope) -> list[str]:
     """Departments registered as sub-units of the scope's unit (those expected to report)."""
     if sc.unit is None:

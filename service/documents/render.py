@@ -24,7 +24,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from service.config import settings
-from service.documents import gbt9704
+from service.documents import gbt9704, layout
 from service.documents.errors import DocumentError
 
 BUILTIN_DIR = Path(str(resources.files("templates_docx")))  # package data, installed with the code
@@ -163,6 +163,7 @@ def render(template: Template, context: dict[str, Any]) -> bytes:
         raise DocumentError("template_unsafe", f"模板 {template.name} 含有不允许的操作:{exc}") from exc
     except TemplateError as exc:  # e.g. a filter applied to the wrong kind of value
         raise DocumentError("template_error", f"模板 {template.name} 渲染失败:{exc}") from exc
+    layout.finish(tpl.docx)
     gbt9704.apply_base_styles(tpl.docx)
     out = io.BytesIO()
     tpl.save(out)

@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from parsers.model import CATEGORIES
-from service.documents import charts, gbt9704, queries, render
+from service.documents import charts, findings, gbt9704, numbering, queries, render
 from service.documents.base import Draft, Output, common
 from service.store.scope import Viewer
 
 TEMPLATE = "summary.docx"
-REQUIRED = frozenset({"figures", "by_level", "by_type", "by_department", "level_chart", "type_chart", "top_risks"})
+REQUIRED = frozenset({"figures", "by_level", "by_type", "by_department", "level_chart", "type_chart", "top_risks",
+                      "problem_groups"})
 NUMBERED = False
 TOP_RISKS_SHOWN = 50
 
@@ -70,6 +71,9 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         row["high"] += e["level"] == "high"
     by_department = [{"label": k, **v} for k, v in sorted(departments.items(), key=lambda kv: -kv[1]["count"])]
     period_name = f"{stage['name']}阶段" if stage else f"{sc.year}年度"
+    unit_ids = sc.unit_ids or ([sc.unit.id] if sc.unit else [])
+    problems = findings.grouped(findings.open_findings(session, unit_ids, params.get("department"))) if unit_ids else []
+    first = 5 if entries else 1  # 存在问题 follows the four figure sections, or stands first
     ctx = common(sc, params)
     ctx.update(
         title=f"{sc.unit_name}{period_name}廉政风险防控工作总结",
@@ -79,6 +83,10 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         by_level=by_level,
         by_type=by_type,
         by_department=by_department,
+        problem_groups=[{"heading": g.heading, "title": g.title, "lines": g.items} for g in problems],
+        problem_count=sum(len(g.items) for g in problems),
+        problems_heading=numbering.heading1(first),
+        next_heading=numbering.heading1(first + 1),
         top_risks=[{"where": _where(e), "risk": e["risk"], "level": queries.level_name(e["level"])}
                    for e in entries if e["level"] == "high"][:TOP_RISKS_SHOWN],
         level_chart=render.Image(charts.share_chart("风险等级分布", [r["label"] for r in by_level],

@@ -3,9 +3,11 @@
 Warnings are graded by colour, as the risk levels are (红/橙/黄 for high/medium/low), and the
 grade decides who handles it: red the unit's top leader with the discipline inspection
 office (诫勉谈话, 责令纠错), orange the leader in charge (函询, 警示谈话), yellow the head of
-department (提醒谈话). The grade is the office's choice (params["level"]), else the highest
-level among the addressee's current risk points. The signals listed are those the office
-passes in params["items"] (群众反映, 审计发现 …), else the addressee's risk points of that grade.
+department (提醒谈话). A warning answers signals: those the office enters (params["items"]:
+信访举报, 审计发现, 网络舆情 …) and those the store shows — a 整改通知书 past its deadline with
+findings still open, and findings still open after a notice listed them. 红色 needs a signal:
+self-rated 高 points alone give at most 橙色. The grade is the office's choice (params["level"]),
+else 红色 with a signal, else the highest level among the addressee's points (高 → 橙色).
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parsers.levels import LevelReader
 from service.documents import gbt9704, queries, render
-from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date
+from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date, setting
 from service.documents.errors import DocumentError
+from service.store.models import Document, Finding
 from service.store.scope import Viewer
 
 TEMPLATE = "warning.docx"
@@ -59,6 +63,23 @@ def _signal(entry: dict[str, Any]) -> str:
     return f"{where}{who}:{entry['risk']}(风险等级:{queries.level_name(entry['level'])})"
 
 
+def store_signals(session: Session, unit_id: int, today: date) -> list[str]:
+    """Signals the store shows for a unit: overdue rectification, findings left open after a notice."""
+    out = []
+    notices = session.execute(
+        select(Document.id, Document.number_text, Document.deadline, func.count(Finding.id))
+        .join(Finding, Finding.notice_id == Document.id)
+        .where(Document.unit_id == unit_id, Document.kind == "rectification", Finding.status == "open")
+        .group_by(Document.id, Document.number_text, Document.deadline)).all()
+    for _, number_text, deadline, still_open in notices:
+        if deadline and deadline < today:
+            out.append(f"整改逾期:{number_text or '整改通知书'}要求于{gbt9704.date_text(deadline)}前整改,"
+                       f"尚有{still_open}个问题未整改")
+        else:
+            out.append(f"问题反复:{number_text or '整改通知书'}已指出的{still_open}个问题仍未解决")
+    return out
+
+
 def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     sc = queries.scope(session, viewer, params)
     if sc.unit is None:
@@ -66,11 +87,17 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     department, person = params.get("department"), params.get("person")
     points = [e for e in queries.entries(session, sc, department=department, person=person) if e["level"] in ORDER]
     found = {e["level"] for e in points}
-    grade = (_grade(params.get("level"), sc.campaign.level_standard if sc.campaign else None)
-             or next((lv for lv in ORDER if lv in found), None))
+    signals = lines(params.get("items")) + store_signals(session, sc.unit.id, date.today())
+    chosen = _grade(params.get("level"), sc.campaign.level_standard if sc.campaign else None)
+    if chosen == "high" and not signals:
+        raise DocumentError("red_needs_signal", "红色预警须有预警信号(信访举报、整改逾期、问题反复等),"
+                                                "请列出预警事项(items);仅自评高风险点不构成红色预警")
+    self_rated = next((lv for lv in ORDER if lv in found), None)
+    grade = chosen or ("high" if signals else ("medium" if self_rated == "high" else self_rated))
     if grade is None:
         raise DocumentError("no_level", "无法确定预警等级:该对象没有已定级的风险点,请指定预警等级(level)")
-    signals = lines(params.get("items")) or [_signal(e) for e in points if e["level"] == grade][:MAX_SIGNALS]
+    listed = [_signal(e) for e in points if e["level"] == (grade if signals or grade != "medium" else self_rated)]
+    signals = signals + listed[:MAX_SIGNALS]
     if not signals:
         raise DocumentError("no_signals", f"没有{COLOURS[grade]}预警对应的风险点,请列出预警事项(items)")
     deadline = parse_date(params.get("deadline"), "反馈期限") or date.today() + timedelta(days=DEFAULT_DAYS)
@@ -86,7 +113,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         number_text="",
     )
     return Draft(ctx, stem=f"预警通知书_{addressee}", scope=sc,
-                 number_prefix=params.get("issuer_code") or DEFAULT_ISSUER_CODE, deadline=deadline)
+                 number_prefix=setting(sc, params, "issuer_code") or DEFAULT_ISSUER_CODE, deadline=deadline)
 
 
 def produce(template: render.Template, draft: Draft) -> Output:

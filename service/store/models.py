@@ -262,7 +262,7 @@ class Document(Base):
     kind: Mapped[str] = mapped_column(String(30), index=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
-    number: Mapped[int | None] = mapped_column(Integer)  # N of 〔YYYY〕N号, per campaign and kind
+    number: Mapped[int | None] = mapped_column(Integer)  # N of 〔YYYY〕N号, per 机关代字 and year; None: draft
     number_text: Mapped[str | None] = mapped_column(String(100))
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     filename: Mapped[str] = mapped_column(String(300))
@@ -270,7 +270,7 @@ class Document(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deadline: Mapped[date | None] = mapped_column(Date)
-    __table_args__ = (UniqueConstraint("campaign_id", "kind", "number", name="uq_document_number"),)
+    __table_args__ = (UniqueConstraint("number_text", name="uq_document_number_text"),)  # a 文号 is issued once
 
 
 class Batch(Base):

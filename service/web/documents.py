@@ -24,7 +24,8 @@ KINDS = {
     "manual": "廉政风险防控手册",
 }
 # What the pages and the API pass on; service.documents checks them (and the viewer's scope).
-PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "level", "deadline", "items")
+PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "level", "deadline", "items",
+              "draft")
 
 
 def document_params(raw: dict[str, Any]) -> dict[str, Any]:

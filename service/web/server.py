@@ -65,7 +65,12 @@ def serve(host: str, port: int, workers: int | None = None) -> None:
 
 
 def _warm_up(_worker: Any) -> None:
-    """Start the worker's parse zygote now, so the first upload does not wait for it."""
-    from parsers import zygote
+    """Start the worker's parse zygote now, so the first upload does not wait for it; warm the
+    document machinery (charts, LibreOffice) beside it, so the first 阶段总结 or PDF does not."""
+    import threading
 
+    from parsers import zygote
+    from service.documents import warm_up
+
+    threading.Thread(target=warm_up, name="documents-warm-up", daemon=True).start()
     zygote.pid()

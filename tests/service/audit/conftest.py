@@ -28,12 +28,22 @@ GOOD_MEASURES = [
 ]
 
 
+def good_measures(risk: str) -> list[dict[str, Any]]:
+    """Three concrete measures, one per line of defence, of this risk point's own."""
+    topic = risk[:8]
+    return [
+        {"text": f"每季度由科长对“{topic}”事项进行一次抽查", "phase": "前期预防"},
+        {"text": f"“{topic}”事项办理结果在大厅公示栏公开", "phase": "中期监控"},
+        {"text": f"发现“{topic}”违规的追回款项并追究责任", "phase": "后期处置"},
+    ]
+
+
 def entry(risk: str, **fields: Any) -> dict[str, Any]:
     """A contract entry that passes every rule unless `fields` say otherwise."""
     base: dict[str, Any] = {
         "department": "财务科", "position": "会计", "person": None, "duty": None, "risk": risk,
         "manifestation": None, "category": "岗位职责", "category_label": "岗位职责", "domain": None,
-        "level": "medium", "level_label": "中", "measures": GOOD_MEASURES, "owner": "刘芳", "supervisor": None,
+        "level": "medium", "level_label": "中", "measures": good_measures(risk), "owner": "刘芳", "supervisor": None,
         "deadline": None,
     }
     base.update(fields)

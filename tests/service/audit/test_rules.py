@@ -6,9 +6,17 @@ then reports what the office would read in `lianfang audit --json`.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
-from service.audit import run_audit
+import pytest
+from sqlalchemy import select
+
+from service.audit import RULES, run_audit
+from service.audit.findings import open_by_rule
+from service.store.campaigns import SCHEMA_PATH, CampaignError
+from service.store.db import write_session
+from service.store.models import Campaign, Unit
 from tests.service.audit.conftest import GOOD_MEASURES, entry, form, make_campaign, make_leader, make_unit
 
 BEFORE_DEADLINE = date(2025, 5, 10)
@@ -88,11 +96,23 @@ def test_vague_measure_can_be_tuned_or_switched_off(ingest) -> None:
         assert run_audit(campaign=name, today=BEFORE_DEADLINE) == []
 
 
-def test_bad_settings_fall_back_to_defaults(ingest) -> None:
+def test_bad_settings_are_refused_in_the_campaign_file_and_ignored_when_stored(ingest) -> None:
+    with pytest.raises(CampaignError, match="audit/vague_measure"):
+        make_campaign("打错", audit={"vague_measure": {"threshold": "high"}})
     make_unit()
-    make_campaign(audit={"vague_measure": {"threshold": "high", "typo": 1}, "review": {"leader_may_settle": True}})
+    campaign = make_campaign(audit={"review": {"leader_may_settle": True}})
+    with write_session() as s:  # stored some other way: a typo must not stop every ingest
+        s.get(Campaign, campaign).audit = {"vague_measure": {"threshold": "high", "typo": 1}}
     ingest(form(entry(RISKS[0], measures=[{"text": "加强学习,提高认识", "phase": None}])))
     assert rules(run_audit(today=BEFORE_DEADLINE)) == ["vague_measure"]
+
+
+def test_every_rule_setting_and_its_default_is_documented_in_the_campaign_schema() -> None:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"]["audit"]["properties"]
+    assert set(schema) == set(RULES)
+    for name, r in RULES.items():
+        documented = schema[name]["oneOf"][1]["properties"]
+        assert {k: v["default"] for k, v in documented.items()} == r.defaults, name
 
 
 def test_a_promised_rule_needs_its_name_or_date(ingest) -> None:
@@ -124,7 +144,7 @@ def test_levels_assigned_by_rank(ingest) -> None:
     by_rank += [entry(RISKS[3 + i], position=p, level="low") for i, p in enumerate(("科员", "出纳", "办事员"))]
     ingest(form(*by_rank))
     found = run_audit(today=BEFORE_DEADLINE)
-    assert rules(found) == ["level_by_rank"] and "按职务划定" in found[0]["message"]
+    assert rules(found) == ["level_by_rank"] and "按职务高低划定" in found[0]["message"]
 
     by_risk = [dict(e) for e in by_rank]
     by_risk[0]["level"], by_risk[3]["level"] = "medium", "high"
@@ -140,7 +160,7 @@ def test_departments_without_a_submission(ingest) -> None:
     ingest(form(entry(RISKS[0])))
     found = run_audit(today=BEFORE_DEADLINE)
     assert rules(found) == ["coverage_department"]
-    assert found[0]["unit_id"] == office and "办公室未报送" in found[0]["message"]
+    assert found[0]["unit_id"] == office and "办公室没有报送" in found[0]["message"]
 
     ingest(form(entry(RISKS[1], department="办公室"), department="办公室"), unit=office, filename="办公室.docx")
     assert run_audit(today=BEFORE_DEADLINE) == []
@@ -231,3 +251,37 @@ def test_reruns_keep_findings_and_a_fixed_form_closes_them(ingest) -> None:
     assert rules(after) == ["no_measures"]
     still = next(f for f in after if f["rule"] == "no_measures")
     assert still["id"] in {f["id"] for f in first} and still["submission_id"] == fixed.submission_id
+
+
+def test_open_findings_of_a_unit_grouped_by_rule_with_their_sources(ingest) -> None:
+    make_unit()
+    make_unit("教育局")
+    make_campaign()
+    ingest(form(entry(RISKS[0], level=None), entry(RISKS[1], level=None), entry(RISKS[2], category=None)),
+           filename="财务科排查表.xlsx")
+    ingest(form(entry(RISKS[3], level=None), unit="教育局"), unit="教育局", filename="教育局.docx")
+    run_audit(today=BEFORE_DEADLINE)
+    with write_session() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.name == "安澜县财政局"))
+        groups = open_by_rule(s, [unit_id])
+    assert [g["rule"] for g in groups] == ["missing_level", "missing_category"]  # registry order
+    assert groups[0]["title"] == RULES["missing_level"].title
+    assert [f["where"] for f in groups[0]["findings"]] == ["《财务科排查表.xlsx》表1第2行", "《财务科排查表.xlsx》表1第3行"]
+    assert [f["where"] for f in groups[1]["findings"]] == ["《财务科排查表.xlsx》表1第4行"]
+
+
+def test_a_power_lists_powers_kept_by_ingest_are_checked_against_every_form(ingest) -> None:
+    make_unit()
+    make_campaign()
+    plist = form(kind="power_list", title="职权目录")
+    plist["powers"] = [
+        {"name": "行政许可审批", "content": "审核许可申请", "subject": "审批股股长", "basis": None,
+         "source": {"table": None, "sheet": "职权目录", "page": None, "row": 3}},
+        {"name": "档案查阅审批", "content": "审核查阅申请", "subject": "档案室档案管理员", "basis": None,
+         "source": {"table": None, "sheet": "职权目录", "page": None, "row": 4}},
+    ]
+    ingest(plist, filename="职权目录.xlsx")
+    ingest(form(entry(RISKS[0], department="审批股", position="股长"), department="审批股"), filename="审批股.docx")
+    [found] = run_audit(today=BEFORE_DEADLINE)
+    assert found["rule"] == "coverage_position" and "“档案查阅审批”的办理主体“档案室档案管理员”" in found["message"]
+    assert found["file"] == "职权目录.xlsx" and found["source"]["row"] == 4

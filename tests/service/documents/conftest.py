@@ -84,6 +84,6 @@ def filled(store: Any) -> Iterator[Filled]:
 
 
 def all_text(doc: Document) -> str:
-    parts = [p.text for p in doc.paragraphs]
+    parts = [p.text.replace("\n", "") for p in doc.paragraphs]  # a title broken into lines reads whole
     parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
     return "\n".join(parts)

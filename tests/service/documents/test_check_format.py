@@ -87,7 +87,8 @@ def test_cli_generate_and_check_format(filled: Filled, cli, tmp_path) -> None:
     result = cli("generate", "rectification", "--unit", UNIT, "--item", "措施过于笼统", "--deadline", "2026-12-31",
                  "--out", out)
     assert result.exit_code == 0 and "廉防办〔2026〕1号" in result.output
-    [made] = list(out.glob("*.docx"))
+    [made] = list(out.glob("整改通知书*.docx"))
+    assert {p.name for p in out.glob("附件_*")} == {"附件_廉政风险点排查登记表（修订）.docx", "附件_廉政风险点排查登记表（修订）.xlsx"}
     checked = cli("check-format", made, "--json")
     report = json.loads(checked.output)
     assert checked.exit_code == 0 and report["passed"] is True

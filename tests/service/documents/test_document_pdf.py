@@ -21,7 +21,7 @@ CASES = {
     "plan": ({"unit": UNIT}, ["廉防〔2026〕1号", "查找风险", "李局长"]),
     "rectification": ({"unit": UNIT, "items": ["风险等级标识不完整"], "deadline": "2026-12-05"},
                       ["廉防办〔2026〕1号", "风险等级标识不完整", "2026年12月5日"]),
-    "warning": ({"unit": UNIT, "department": "采购科"}, ["廉防办〔2026〕1号", "红色预警", "化整为零"]),
+    "warning": ({"unit": UNIT, "department": "采购科", "items": ["信访举报"]}, ["廉防办〔2026〕1号", "红色预警", "化整为零"]),
     "commitment": ({"unit": UNIT, "person": "张伟"}, ["廉政承诺书", "化整为零"]),
     "manual": ({"unit": UNIT}, ["廉政风险防控手册", "财务科", "白条"]),
 }

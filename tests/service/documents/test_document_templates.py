@@ -89,8 +89,8 @@ def test_a_file_that_is_not_a_docx_is_rejected(templates: Path) -> None:
 
 
 def test_sandbox_refuses_unsafe_template_code(templates: Path) -> None:
-    _user_template(templates, "summary", "{{ scope_name }}",
-                   "{{ scope_name.__class__.__mro__[1].__subclasses__() }}")
+    _user_template(templates, "summary", "{{ title }}",
+                   "{{ title.__class__.__mro__[1].__subclasses__() }}")
     with pytest.raises(DocumentError) as err:
         generate("summary", {"unit": UNIT}, viewer=ADMIN)
     assert err.value.code == "template_unsafe" and "summary.docx" in err.value.message
@@ -121,7 +121,7 @@ def test_store_values_are_data_not_template_code(store, kind: str) -> None:
 
 def test_letters_of_a_user_template_with_its_own_page_breaks_are_cut_at_letter_bounds(templates: Path) -> None:
     doc = docx.Document(str(BUILTIN_DIR / "commitment.docx"))
-    pledge = next(p for p in doc.paragraphs if p.text == "本人郑重承诺:")
+    pledge = next(p for p in doc.paragraphs if p.text == "本人郑重承诺：")
     pledge.insert_paragraph_before("").add_run().add_break(docx.enum.text.WD_BREAK.PAGE)
     templates.mkdir(exist_ok=True)
     doc.save(str(templates / "commitment.docx"))
@@ -130,5 +130,5 @@ def test_letters_of_a_user_template_with_its_own_page_breaks_are_cut_at_letter_b
         for name in ("财务科_刘芳.docx", "采购科_赵强.docx"):
             text = all_text(docx.Document(io.BytesIO(z.read(name))))
             person = name.split("_")[1].removesuffix(".docx")
-            assert f"承诺人:{person}" in text and text.count("承诺人:") == 1
+            assert f"承诺人：{person}" in text and text.count("承诺人：") == 1
             assert "本人郑重承诺" in text  # the part after the template's own page break stays with its letter

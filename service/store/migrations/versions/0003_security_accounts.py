@@ -1,7 +1,7 @@
 """accounts: user_account.must_change_password and .disabled; user_session (server-side sign-in records)
 
 Revision ID: 0003_security
-Revises: 0003_ingest
+Revises: 0003_documents
 Create Date: 2026-12-03 21:35:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0003_security'
-down_revision: Union[str, Sequence[str], None] = '0003_ingest'  # chained after main's head at merge
+down_revision: Union[str, Sequence[str], None] = '0003_documents'  # chained after main's head at merge
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
