@@ -125,23 +125,6 @@ def open_for_units(
             "severity": f.severity, "message": f.message, "unit": unit, "file": file, "row": source.get("row"),
             "sheet": source.get("sheet"), "table": source.get("table"), "page": source.get("page"),
             "where": where_found(file, source), "department": department or (f.details or {}).get("department"),
-            "submission_id": f.submission_id, "notice": notice, "created_at": f.created_at,
+            "submission_id": f.submission_id, "entry_id": f.entry_id, "notice": notice, "created_at": f.created_at,
         })
     return out
-
-
-def open_by_rule(
-    session: Session, unit_ids: list[int], campaign_id: int | None = None, department: str | None = None
-) -> list[dict[str, Any]]:
-    """A unit's open findings grouped by rule (registry order), each with where it was found.
-
-    What a 整改通知书 lists: [{"rule", "title", "findings": [{"id", "message", "file", "where", …}]}].
-    With `department`, only the findings about that department.
-    """
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for f in open_for_units(session, unit_ids, campaign_id):
-        if department is None or f["department"] == department:
-            groups.setdefault(f["rule"], []).append(f)
-    order = list(RULES)
-    return [{"rule": rule, "title": items[0]["rule_title"], "findings": items}
-            for rule, items in sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from service.audit import RULES, run_audit
-from service.audit.findings import open_by_rule
+from service.documents.findings import grouped, open_findings
 from service.store.campaigns import SCHEMA_PATH, CampaignError
 from service.store.db import write_session
 from service.store.models import Campaign, Unit
@@ -263,11 +263,11 @@ def test_open_findings_of_a_unit_grouped_by_rule_with_their_sources(ingest) -> N
     run_audit(today=BEFORE_DEADLINE)
     with write_session() as s:
         unit_id = s.scalar(select(Unit.id).where(Unit.name == "安澜县财政局"))
-        groups = open_by_rule(s, [unit_id])
-    assert [g["rule"] for g in groups] == ["missing_level", "missing_category"]  # registry order
-    assert groups[0]["title"] == RULES["missing_level"].title
-    assert [f["where"] for f in groups[0]["findings"]] == ["《财务科排查表.xlsx》表1第2行", "《财务科排查表.xlsx》表1第3行"]
-    assert [f["where"] for f in groups[1]["findings"]] == ["《财务科排查表.xlsx》表1第4行"]
+        groups = grouped(open_findings(s, [unit_id]))
+    assert [g.title for g in groups] == [RULES["missing_level"].title, RULES["missing_category"].title]  # registry order
+    assert [i["text"].split("（来源：")[1] for i in groups[0].items] == ["《财务科排查表.xlsx》表1第2行）",
+                                                                     "《财务科排查表.xlsx》表1第3行）"]
+    assert [i["text"].split("（来源：")[1] for i in groups[1].items] == ["《财务科排查表.xlsx》表1第4行）"]
 
 
 def test_a_power_lists_powers_kept_by_ingest_are_checked_against_every_form(ingest) -> None:
