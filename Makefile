@@ -1,6 +1,8 @@
 # lianfang: the two commands of the README, and a few helpers.
-#   make run    set up .venv, initialise the SQLite store with demo data, serve http://127.0.0.1:5000
-#   make test   install the system packages the tests need, set up .venv with '.[dev]', run pytest
+#   make run    system packages of the main job (LibreOffice, CJK fonts), .venv, the SQLite store
+#               with demo data, serve http://127.0.0.1:5000
+#   make test   the system packages the tests need too, .venv with '.[dev]', run pytest
+# The system packages come from .ci/install-system-deps, which installs only what is missing.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,11 +11,15 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 ADMIN_PASSWORD ?= admin
 PYTEST_ARGS ?=
+# the list .ci/install-system-deps installs: run (the main job) or test (run + the test tools)
+DEPS ?= run
 
-.PHONY: run test install install-dev lint bench migration clean
+.PHONY: run test system-deps install install-dev lint bench migration clean
 
-$(BIN)/pip:
-	.ci/install-system-deps run
+system-deps:
+	.ci/install-system-deps $(DEPS)
+
+$(BIN)/pip: | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
@@ -26,14 +32,14 @@ install: $(BIN)/lianfang
 install-dev: install
 	$(BIN)/pip install -q -e '.[dev]'
 
-run: install
+run: system-deps install
 	LIANFANG_ADMIN_PASSWORD='$(ADMIN_PASSWORD)' $(BIN)/lianfang init
 	$(BIN)/lianfang demo
 	@echo "管理员 admin / $(ADMIN_PASSWORD)  —  http://$(HOST):$(PORT)"
 	$(BIN)/lianfang serve --host $(HOST) --port $(PORT)
 
-test: install-dev
-	.ci/install-system-deps test
+test: DEPS = test
+test: system-deps install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev

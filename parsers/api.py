@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 
 from parsers import sniff, table
-from parsers.errors import ParseError, fail
+from parsers.errors import ParseError, fail, out_of_memory
 from parsers.grid import Document
 from parsers.model import ParsedForm
 
@@ -74,7 +74,5 @@ def parse_bytes(data: bytes, filename: str, *, level_standard: dict | None = Non
         return parsed
     except ParseError:
         raise
-    except MemoryError:
-        raise fail("too_large") from None
     except Exception as exc:  # a reader tripping over a malformed file: never a traceback
-        raise fail("corrupt_file") from exc
+        raise fail("out_of_memory" if out_of_memory(exc) else "corrupt_file") from exc

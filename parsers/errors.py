@@ -36,7 +36,17 @@ MESSAGES: dict[str, str] = {
     "ocr_failed": "扫描件识别失败,请上传更清晰的扫描件或原件",
     "too_many_pages": "文件页数过多,超出允许的页数",
     "image_too_large": "图片尺寸过大,超出允许的像素数",
+    "out_of_memory": "内存不足:处理该文件所需的内存超出了允许的上限,请拆分文件(扫描件可降低分辨率)后重新上传",
 }
+
+# How an allocation failure inside a C/C++ library reaches Python: onnxruntime's std::bad_alloc
+# and failed buffer allocations, OpenCV's "Insufficient memory".
+_NO_MEMORY = ("bad_alloc", "failed to allocate", "insufficient memory", "out of memory", "cannot allocate memory")
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether `exc` is an allocation failure: MemoryError, or a library's own word for it."""
+    return isinstance(exc, MemoryError) or any(words in str(exc).lower() for words in _NO_MEMORY)
 
 
 def fail(code: str, message: str | None = None) -> ParseError:

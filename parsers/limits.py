@@ -21,4 +21,13 @@ MAX_PDF_PAGE_NODES = 2 * MAX_PDF_PAGES  # page-tree nodes (pages and their paren
 MAX_PDF_XREF_SECTIONS = 100  # cross-reference sections (one per incremental save) followed
 LEGACY_TIMEOUT = 60.0  # seconds for one LibreOffice conversion
 PARSE_TIMEOUT = 120.0  # seconds for one isolated parse
-PARSE_MEMORY_MB = 500  # address-space limit of the isolated parse
+# Memory budgets of an isolated parse: what its child may add to the zygote's resident memory.
+# LibreOffice, started by the child for a legacy file, has the same budget for itself.
+PARSE_MEMORY_MB = 500
+# A file that may need OCR (an image, a PDF holding images) gets its own budget. Measured
+# (bench/ocr_bench.py): a 300 dpi A4 scan or a 12-megapixel photo peaks ~250 MB above the
+# zygote, a 40-megapixel image (the pixel cap) ~400 MB; this leaves room beside that.
+OCR_MEMORY_MB = 800
+# Default sum of the budgets of every parse child running at once on the machine
+# (parsers.pool.MemoryPool; the service sets its own from LIANFANG_PARSE_MEMORY_TOTAL_MB).
+PARSE_MEMORY_TOTAL_MB = 2000

@@ -10,8 +10,15 @@ that a malicious file subverted must not run code in the caller.
 Memory is capped twice. The caller watches the child's resident memory and kills it
 once the parse has added `memory_mb` to what it inherited from the zygote. RLIMIT_AS is
 only the backstop for an allocation too fast to watch: address space is not memory —
-OCR (onnxruntime, OpenBLAS) reserves about 1 GB of it to use under 500 MB — so it gets
-a few times the budget.
+OCR (onnxruntime, OpenBLAS) reserves about 1 GB of it to use under 400 MB — so it gets
+a few times the budget. Either way, and whenever an allocation fails inside the child
+(MemoryError, onnxruntime's bad_alloc), the answer is `out_of_memory` ("内存不足").
+
+The budget is chosen from the file before the fork (`memory_budget`): a file that may
+need OCR gets limits.OCR_MEMORY_MB, anything else limits.PARSE_MEMORY_MB. With a
+`MemoryPool`, the budget is reserved from a machine-wide total first, so parses running
+at once never add up to more than that total; waiting for the pool does not count
+against the parse's time limit.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import importlib
 import json
 import os
 import pickle
+import re
 import resource
 import select
 import signal
@@ -33,13 +41,18 @@ from pathlib import Path
 from typing import Any
 
 from parsers import limits, parse_bytes, zygote
-from parsers.errors import ParseError, fail
+from parsers.errors import ParseError, fail, out_of_memory
 from parsers.model import ParsedForm
+from parsers.pool import MemoryPool
+from parsers.sniff import IMAGE_MAGICS
 
 MB = 1024 * 1024
 ADDRESS_SPACE_FACTOR = 3  # RLIMIT_AS allows this many times memory_mb of new address space
 WATCH_INTERVAL = 0.01  # seconds between looks at the child's resident memory
 CHUNK = 1024 * 1024
+# An image XObject's dictionary (a stream's, so never hidden in a compressed object stream);
+# not the /ImageB /ImageC names of an old ProcSet, which text PDFs carry too.
+PDF_IMAGE = re.compile(rb"/Subtype\s*/Image(?![A-Za-z0-9])")
 
 
 def parse_isolated(
@@ -48,11 +61,16 @@ def parse_isolated(
     *,
     level_standard: dict | None = None,
     timeout: float = limits.PARSE_TIMEOUT,
-    memory_mb: int = limits.PARSE_MEMORY_MB,
+    memory_mb: int | None = None,
+    pool: MemoryPool | None = None,
 ) -> ParsedForm:
-    """`parsers.parse_bytes` in a child process; ParseError('timeout'/'too_large'/...) on failure."""
+    """`parsers.parse_bytes` in a child process; ParseError('timeout'/'out_of_memory'/...) on failure.
+
+    `memory_mb` defaults to `memory_budget(data)`; with a `pool` the budget is reserved from it first.
+    """
+    budget = memory_budget(data) if memory_mb is None else memory_mb
     payload = run_isolated(
-        _parse_to_json, data, filename, level_standard, timeout=timeout, memory_mb=memory_mb
+        _parse_to_json, data, filename, level_standard, timeout=timeout, memory_mb=budget, pool=pool
     )
     form = ParsedForm.from_json(payload)
     form.ocr = payload["ocr"]
@@ -67,18 +85,35 @@ def preload() -> None:
         importlib.import_module(module)
 
 
+def memory_budget(data: bytes) -> int:
+    """The budget of a parse of `data`, from its first bytes, without parsing it: an image, or
+    a PDF that holds an image (a scanned page, a photo pasted in), may need OCR."""
+    head = data[:1024]
+    if head.startswith(IMAGE_MAGICS) or (b"%PDF-" in head and PDF_IMAGE.search(data)):
+        return limits.OCR_MEMORY_MB
+    return limits.PARSE_MEMORY_MB
+
+
 def _parse_to_json(data: bytes, filename: str, level_standard: dict | None) -> dict[str, Any]:
     form = parse_bytes(data, filename, level_standard=level_standard)
     return {**form.to_json(), "ocr": form.ocr}
 
 
-def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory_mb: int) -> Any:
+def run_isolated(
+    func: Callable[..., Any], *args: Any, timeout: float, memory_mb: int, pool: MemoryPool | None = None
+) -> Any:
     """`func(*args)` in a child; its JSON-serialisable result, or its ParseError re-raised.
 
     `func` must be importable by its module and name (the child imports it). timeout →
-    'timeout'; out of memory → 'too_large'; any other failure → 'corrupt_file' (the
-    child's traceback is never shown to the user).
+    'timeout'; out of memory → 'out_of_memory'; any other failure → 'corrupt_file' (the
+    child's traceback is never shown to the user). With a `pool`, `memory_mb` is held from
+    it while the child runs.
     """
+    with pool.reserve(memory_mb) if pool else contextlib.nullcontext():
+        return _run(func, args, timeout, memory_mb)
+
+
+def _run(func: Callable[..., Any], args: tuple[Any, ...], timeout: float, memory_mb: int) -> Any:
     ours, theirs = socket.socketpair()
     deadline = time.monotonic() + timeout
     try:
@@ -132,13 +167,13 @@ def _await(child: int, conn: socket.socket, deadline: float, rss_cap: int) -> di
             chunks.append(chunk)
             continue
         if _resident(child) > rss_cap:
-            raise fail("too_large")
+            raise fail("out_of_memory")
         if time.monotonic() > deadline:
             raise fail("timeout")
     if not chunks:  # the child died without a word: killed by the kernel or crashed in C code
         status = zygote.call(lambda z: z.status(child))
         killed = status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
-        raise fail("too_large" if killed else "corrupt_file")
+        raise fail("out_of_memory" if killed else "corrupt_file")
     return json.loads(b"".join(chunks))
 
 
@@ -155,10 +190,8 @@ def serve_request(conn: socket.socket) -> None:
         encoded = _encode({"result": func(*args)})
     except ParseError as exc:
         encoded = _encode({"error": exc.code, "message": exc.message})
-    except MemoryError:
-        encoded = _encode(_error("too_large"))
-    except BaseException:  # noqa: B036 - whatever broke, the user gets the standard message
-        encoded = _encode(_error("corrupt_file"))
+    except BaseException as exc:  # noqa: B036 - whatever broke, the user gets the standard message
+        encoded = _encode(_error("out_of_memory" if out_of_memory(exc) else "corrupt_file"))
     try:
         conn.sendall(encoded)
         conn.close()

@@ -29,6 +29,12 @@ PID = 8  # bytes of a pid or a status on the wire
 KEEP_STATUSES = 1000  # exit statuses remembered for children nobody asked about yet
 STATUS_WAIT = 2.0  # seconds to wait for a child that closed its socket without answering to end
 READY = b"R"
+# glibc's malloc in the zygote and its children: every block over 256 kB is its own mapping,
+# returned to the system when freed (by default the threshold grows with the blocks freed,
+# and an OCR page's large buffers then stay in the heap: resident memory varied by 150 MB
+# from run to run of the same file); two arenas, not eight per core, for the threads of
+# onnxruntime and OpenCV, which otherwise reserve address space the RLIMIT_AS backstop counts.
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024), "MALLOC_ARENA_MAX": "2"}
 
 
 class ZygoteError(RuntimeError):
@@ -40,7 +46,7 @@ class Zygote:
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = {**os.environ, "LIANFANG_ZYGOTE_FD": str(theirs.fileno()),
+        env = {**os.environ, **MALLOC, "LIANFANG_ZYGOTE_FD": str(theirs.fileno()),
                "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from parsers.zygote import serve; serve()"],

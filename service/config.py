@@ -20,6 +20,7 @@ class Settings:
     max_upload_bytes: int
     max_files_per_upload: int
     parse_timeout: float
+    parse_memory_total_mb: int  # summed memory budgets of the parse children running at once, machine-wide
     secret_key: str | None
     pin_cores: bool
     trusted_proxies: int  # reverse proxies in front whose X-Forwarded-* headers are believed (0: none)
@@ -52,6 +53,7 @@ def settings() -> Settings:
         max_upload_bytes=_int("LIANFANG_MAX_UPLOAD_MB", 50) * 1024 * 1024,
         max_files_per_upload=_int("LIANFANG_MAX_FILES_PER_UPLOAD", 50),
         parse_timeout=float(os.environ.get("LIANFANG_PARSE_TIMEOUT", 120)),
+        parse_memory_total_mb=_int("LIANFANG_PARSE_MEMORY_TOTAL_MB", 2000),
         secret_key=os.environ.get("LIANFANG_SECRET_KEY") or None,
         pin_cores=os.environ.get("LIANFANG_PIN_CORES", "1") != "0",
         trusted_proxies=max(0, _int("LIANFANG_TRUSTED_PROXIES", 0)),

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from parsers.errors import ParseError
 from parsers.model import FormInfo, ParsedForm
+from parsers.pool import MemoryPool
 from parsers.sandbox import parse_isolated
 from service.audit import audit_after_ingest
 from service.config import settings
@@ -169,7 +170,9 @@ def form_key(parsed: ParsedForm, filename: str) -> str:
 
 
 def _parse(data: bytes, filename: str, level_standard: dict[str, Any] | None) -> ParsedForm:
-    return parse_isolated(data, filename, level_standard=level_standard, timeout=settings().parse_timeout)
+    config = settings()
+    return parse_isolated(data, filename, level_standard=level_standard, timeout=config.parse_timeout,
+                          pool=MemoryPool.machine(config.parse_memory_total_mb))
 
 
 def _resolve(unit: str | int, campaign: str | int | None) -> _Target:

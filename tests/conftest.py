@@ -1,5 +1,5 @@
 """Shared fixtures: a fresh store per test (SQLite, and PostgreSQL when configured),
-the shared samples, and a runner for the `lianfang` command.
+the sample forms (tests/samples), and a runner for the `lianfang` command.
 
 Set LIANFANG_TEST_POSTGRES_URL (a role allowed to CREATE DATABASE, e.g.
 postgresql+psycopg://lianfang:lianfang@127.0.0.1:5432/postgres) and every test that
@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from service.config import Settings, reset_settings, settings
+from tests.paths import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[1] / ".." / "shared" / "samples"
 PG_URL = os.environ.get("LIANFANG_TEST_POSTGRES_URL")
 ADMIN_PASSWORD = "admin-pass"  # the `store` fixture's admin account: admin / admin-pass
 
@@ -83,9 +83,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
 
 @pytest.fixture
 def samples_dir() -> Path:
-    if not SAMPLES.is_dir():
-        pytest.skip("../shared/samples is not beside the repository")
-    return SAMPLES.resolve()
+    """The sample forms with their expected parse output (the repository's copy of ../shared/samples)."""
+    return SAMPLES
 
 
 @pytest.fixture

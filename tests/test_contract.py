@@ -1,8 +1,11 @@
-"""The parse contract end to end: `lianfang parse FILE --json` on every shared sample.
+"""The parse contract end to end: `lianfang parse FILE --json` on every sample form.
 
-Output must validate against ../shared/contract/parse-output.schema.json and equal the
+Output must validate against the packaged parsers/parse-output.schema.json and equal the
 sample's expected.json (fields the expectation leaves out are null; warnings are the
 parser's call). A file that is not a form: exit 2, one Chinese line on stderr, no traceback.
+
+The repository keeps its own copies of the samples and contracts; where ../shared sits beside
+the checkout, the drift check compares them with it (the parse schema may only add properties).
 """
 
 from __future__ import annotations
@@ -15,12 +18,18 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from service.store.campaigns import SCHEMA_PATH
+import parsers
+from service.store.campaigns import SCHEMA_PATH as CAMPAIGN_SCHEMA
+from tests.paths import SAMPLES as SAMPLES_DIR
+from tests.paths import SHARED
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-SAMPLES = sorted(p for p in (SHARED / "samples").glob("p*.*") if not p.name.endswith(".json"))
+PARSE_SCHEMA = Path(parsers.__file__).resolve().parent / "parse-output.schema.json"
+SAMPLES = sorted(p for p in SAMPLES_DIR.glob("p*.*") if not p.name.endswith(".json"))
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="no ../shared beside the checkout: no drift to check")
 
-pytestmark = pytest.mark.skipif(not SAMPLES, reason="../shared/samples is not beside the repository")
+
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _expected(path: Path) -> dict:
@@ -44,7 +53,7 @@ def test_parse_prints_the_contract_object(cli, path: Path):
     result = cli("parse", path, "--json")
     assert result.exit_code == 0, result.stderr
     got = json.loads(result.stdout)
-    schema = json.loads((SHARED / "contract" / "parse-output.schema.json").read_text(encoding="utf-8"))
+    schema = _json(PARSE_SCHEMA)
     Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(got)
     assert _shown(got) == _shown(_expected(path))
 
@@ -77,10 +86,47 @@ def test_missing_file_exits_2_with_one_line(cli, tmp_path: Path):
     assert result.exit_code == 2 and result.stderr.strip() == f"无法读取文件:{tmp_path / '没有这个文件.docx'} [file_not_found]"
 
 
+def test_samples_are_complete():
+    assert len(SAMPLES) == 10 and all(p.with_name(p.stem + ".expected.json").is_file() for p in SAMPLES)
+
+
+def _additions(ours, theirs, where: str = "$", in_properties: bool = False) -> list[str]:
+    """Where `ours` differs from `theirs` other than by new properties: [] when it only adds."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        drift = [f"{where}.{k}: missing" for k in theirs if k not in ours]
+        if not in_properties:
+            drift += [f"{where}.{k}: added outside properties" for k in ours if k not in theirs]
+        for k in theirs.keys() & ours.keys():
+            drift += _additions(ours[k], theirs[k], f"{where}.{k}", in_properties=(k == "properties"))
+        return drift
+    return [] if ours == theirs else [f"{where}: changed"]
+
+
+@needs_shared
+def test_samples_are_the_shared_ones():
+    shared = sorted(p.name for p in (SHARED / "samples").iterdir())
+    ours = SAMPLES_DIR
+    drift = [n for n in shared if not (ours / n).is_file() or (ours / n).read_bytes() != (SHARED / "samples" / n).read_bytes()]
+    assert drift == []
+
+
+@needs_shared
+def test_packaged_parse_schema_only_adds_to_the_shared_one():
+    assert _additions(_json(PARSE_SCHEMA), _json(SHARED / "contract" / "parse-output.schema.json")) == []
+
+
+@needs_shared
 def test_packaged_campaign_schema_is_the_shared_one():
     """The same contract; its `audit` section documents each rule's settings (the repository's own)."""
-    shared = json.loads((SHARED / "contract" / "campaign.schema.json").read_text(encoding="utf-8"))
-    packaged = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    shared, packaged = _json(SHARED / "contract" / "campaign.schema.json"), _json(CAMPAIGN_SCHEMA)
     for schema in (shared, packaged):
         schema["properties"].pop("audit")
     assert packaged == shared
+
+
+def test_drift_check_refuses_a_changed_or_removed_property():
+    theirs = {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}}
+    assert _additions({**theirs, "properties": {**theirs["properties"], "b": {}}}, theirs) == []
+    assert _additions({**theirs, "properties": {"a": {"type": "integer"}}}, theirs) == ["$.properties.a.type: changed"]
+    assert _additions({**theirs, "properties": {}}, theirs) == ["$.properties.a: missing"]
+    assert _additions({**theirs, "required": ["a", "b"]}, theirs) == ["$.required: changed"]

@@ -19,6 +19,13 @@ import numpy as np
 # about 16 px high, enough for the detector, at a third of the time and memory of full
 # size. Recognition still reads each box cropped from the full-size page.
 DETECT_SIDE = 1280
+# ... and in horizontal bands of this height (px at detection scale), overlapping by
+# BAND_OVERLAP: the detector's memory grows with the pixels it is given (~300 MB for a
+# whole page at 1280), so bands bound it whatever the page. A text line belongs to the
+# band that holds its centre away from the overlap, and the overlap is taller than any
+# line, so every line is found whole exactly once.
+BAND = 448
+BAND_OVERLAP = 64
 
 
 @dataclass(slots=True)
@@ -76,17 +83,47 @@ def available() -> bool:
 def _engine() -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(max_side_len=DETECT_SIDE, print_verbose=False)
+    # "max": the detector never enlarges what it is given (by default it would blow a band
+    # up until its short side is 736 px). One thread: onnxruntime's pool threads spin while
+    # they wait, which on a busy or pinned core cost as much CPU as the work (a 300 dpi page:
+    # 6.7 s of CPU with two threads, 3.6 s with one), and parses running side by side
+    # already keep both cores busy.
+    return RapidOCR(max_side_len=DETECT_SIDE, det_limit_type="max", intra_op_num_threads=1,
+                    inter_op_num_threads=1, print_verbose=False)
 
 
 def detect(img: np.ndarray) -> list[Box]:
-    """Text boxes on the page, without reading them."""
-    found, _ = _engine()(img, use_cls=False, use_rec=False)
+    """Text boxes on the page (in its pixels), without reading them; see BAND."""
+    import cv2
+
+    h, w = img.shape[:2]
+    scale = min(1.0, DETECT_SIDE / max(h, w))
+    small = img if scale == 1 else cv2.resize(img, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     boxes = []
-    for quad in found or []:
-        pts = np.asarray(quad, dtype=float)
-        boxes.append(Box(pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()))
+    for top, bottom, own_top, own_bottom in _bands(small.shape[0]):
+        found, _ = _engine().text_det(np.ascontiguousarray(small[top:bottom]))
+        for quad in [] if found is None else found:
+            pts = np.asarray(quad, dtype=float)
+            x0, x1 = pts[:, 0].min(), pts[:, 0].max()
+            y0, y1 = pts[:, 1].min() + top, pts[:, 1].max() + top
+            if own_top <= (y0 + y1) / 2 < own_bottom:
+                boxes.append(Box(x0 / scale, y0 / scale, x1 / scale, y1 / scale))
     return boxes
+
+
+def _bands(height: int) -> list[tuple[int, int, int, int]]:
+    """(top, bottom, own top, own bottom) of each band: what the detector sees, and the part
+    of it whose lines are kept (the rest is seen whole by a neighbour)."""
+    if height <= BAND + BAND_OVERLAP:
+        return [(0, height, 0, height)]
+    count = -(-(height - BAND_OVERLAP) // BAND)
+    step = -(-height // count)
+    bands = []
+    for i in range(count):
+        own_top, own_bottom = i * step, min((i + 1) * step, height)
+        top, bottom = max(own_top - BAND_OVERLAP, 0), min(own_bottom + BAND_OVERLAP, height)
+        bands.append((top, bottom, own_top, own_bottom))
+    return bands
 
 
 def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:

@@ -19,7 +19,7 @@ from parsers.ocr import engine
 from parsers.ocr.cells import build_grid, join_line, text_lines
 from parsers.ocr.engine import Box
 from parsers.ocr.open_tables import find_open_tables
-from parsers.ocr.prep import binarize, deskew, despeckle, remove_seal, to_page_scale
+from parsers.ocr.prep import binarize, deskew, despeckle, flatten_page, remove_seal, to_page_scale
 from parsers.ocr.rules import Lattice, find_lattices, rule_masks
 
 MIN_BOX_SCORE = 0.3  # below this a box is smudge or seal residue, not text
@@ -75,7 +75,8 @@ def _split_at_rules(box: Box, lattices: list[Lattice]) -> list[Box]:
 
 def read_page(img: np.ndarray, page: int | None) -> PageRead:
     """The page's tables as grids (with the lines around each) and its other text."""
-    img = to_page_scale(img)
+    flat = flatten_page(img)
+    img = to_page_scale(img) if flat is None else flat
     if min(img.shape[:2]) < MIN_SIDE:  # a strip, not a page: nothing a form could be read from
         return PageRead()
     img = deskew(remove_seal(img))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from parsers.errors import fail
-from parsers.ocr.prep import MAX_PIXELS
+from parsers.ocr.prep import WORK_SIDE
 
 DPI = 200
 
@@ -26,7 +26,8 @@ def page_count(data: bytes) -> int:
 
 
 def render_pages(data: bytes, pages: list[int]) -> Iterator[tuple[int, np.ndarray]]:
-    """(1-based page number, BGR image at about 200 dpi) for each requested page."""
+    """(1-based page number, BGR image at about 200 dpi, its long side at most WORK_SIDE) for
+    each requested page: a poster-sized page is rendered no larger than a photo is decoded."""
     import pypdfium2 as pdfium
 
     try:
@@ -37,9 +38,7 @@ def render_pages(data: bytes, pages: list[int]) -> Iterator[tuple[int, np.ndarra
         for number in pages:
             page = pdf[number - 1]
             width, height = page.get_size()  # points
-            scale = DPI / 72
-            if width * height * scale * scale > MAX_PIXELS:
-                scale = (MAX_PIXELS / (width * height)) ** 0.5
+            scale = min(DPI / 72, WORK_SIDE / max(width, height, 1))
             rgb = page.render(scale=scale).to_numpy()[:, :, :3]
             page.close()
             # pdfium renders BGR(A) by default, which is what OpenCV expects.

@@ -35,7 +35,12 @@ logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 
 CID_SHARE = 0.1  # more than this share of undecodable glyphs: the page needs OCR
 MIN_PAGE_CHARS = 10  # fewer characters on a page with an image: a scan with a stamp or page number
-IMAGE_PAGE_SHARE = 0.3  # a page without tables whose images cover this much of it is read by OCR
+# A page whose text is read but holds no table, with images covering this much of it, is read
+# by OCR — a scanned form pasted under a typed header — unless the text layer of the PDF
+# holds a table elsewhere: then the picture is a letterhead, a photo or a seal beside a form
+# already read, and recognising it would cost seconds and hundreds of MB for nothing.
+IMAGE_PAGE_SHARE = 0.3
+PageRead = tuple[list[PageTable], list[Line], bool]  # tables, free lines, mostly a picture
 MARGIN = 0.08  # share of the page height at top and bottom where running headers and footers sit
 BARE_REFERENCE = re.compile(rb"(?<![0-9])(\d{1,10})\s+\d{1,5}\s+obj\s*(\d{1,10})\s+\d{1,5}\s+R\s*endobj")
 
@@ -53,8 +58,14 @@ def read(data: bytes) -> Document:
     except (PdfminerException, MalformedPDFException, PSException, ValueError, KeyError, TypeError) as exc:
         cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
         raise fail("encrypted" if isinstance(cause, PDFPasswordIncorrect) else "corrupt_file") from None
-    scanned = [number for number, page in enumerate(pages, 1) if page is None]
-    document = assemble([page for page in pages if page is not None])
+    read_pages = {number: page for number, page in enumerate(pages, 1) if page is not None}
+    tables_read = any(tables for tables, _, _ in read_pages.values())
+    pictured = [number for number, (_, _, picture) in read_pages.items() if picture]
+    scanned = [n for n in range(1, len(pages) + 1) if n not in read_pages or (n in pictured and not tables_read)]
+    document = assemble([(tables, lines) for n, (tables, lines, _) in read_pages.items() if n not in scanned])
+    if pictured and tables_read:
+        listed = "、".join(str(p) for p in pictured)
+        document.warnings.append(("pdf_image_not_read", f"第{listed}页的图片未做文字识别(该页文字已读取,表格已在其他页读取)"))
     if scanned:
         _add_ocr(document, data, scanned, all_scanned=len(scanned) == len(pages))
     return document
@@ -116,7 +127,7 @@ def _check_page_tree(root: object) -> None:
             stack.extend((kid, inner) for kid in kids)
 
 
-def _read_page_once(page) -> tuple[list[PageTable], list[Line]] | None:
+def _read_page_once(page) -> PageRead | None:
     """Read a page and drop pdfplumber's caches of it, so a long PDF does not pile up in memory."""
     try:
         return _read_page(page)
@@ -124,21 +135,19 @@ def _read_page_once(page) -> tuple[list[PageTable], list[Line]] | None:
         page.close()
 
 
-def _read_page(page) -> tuple[list[PageTable], list[Line]] | None:
-    """Tables and lines of one page, or None when the page has no usable text layer."""
+def _read_page(page) -> PageRead | None:
+    """Tables and lines of one page and whether it is mostly a picture (IMAGE_PAGE_SHARE), or
+    None when the page has no usable text layer."""
     chars = page_chars(page)
     garbage = sum(1 for c in chars if c["text"].startswith("(cid:"))
     if not chars or garbage > CID_SHARE * len(chars) or (len(chars) < MIN_PAGE_CHARS and page.images):
         return None
     tables = page_tables(page, chars)
-    if not tables and _image_share(page) >= IMAGE_PAGE_SHARE:  # a scanned form pasted under a typed header
-        return None
+    pictured = not tables and _image_share(page) >= IMAGE_PAGE_SHARE
     free = [c for c in chars if not any(inside(c, t.box) for t in tables)]
     edge = MARGIN * page.height
-    return tables, [
-        Line(page.page_number, top, text, margin=not edge < top < page.height - edge)
-        for top, text in text_lines(free)
-    ]
+    lines = [Line(page.page_number, top, text, margin=not edge < top < page.height - edge) for top, text in text_lines(free)]
+    return tables, lines, pictured
 
 
 def _image_share(page) -> float:

@@ -7,13 +7,14 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import select
 
 from service.cli import cli
-from service.store.scope import Viewer
+
+if TYPE_CHECKING:
+    from service.store.scope import Viewer
 
 SEVERITY = {"high": "高", "medium": "中", "low": "低"}
 
@@ -45,8 +46,12 @@ def _refusals(fn: Callable) -> Callable:
 
 def _viewer(username: str | None) -> Viewer:
     """The user acting; the CLI without --user acts as the office (admin)."""
+    from service.store.scope import Viewer
+
     if not username:
         return Viewer.system()
+    from sqlalchemy import select
+
     from service.audit import AuditError
     from service.store.db import read_session
     from service.store.models import User
@@ -89,6 +94,7 @@ def audit_cmd(unit: str | None, campaign: str | None, as_json: bool, list_rules:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (Print JSON)")
 def status_cmd(campaign: str | None, as_json: bool) -> None:
     from service.deadlines import board
+    from service.store.scope import Viewer
 
     data = board(viewer=Viewer.system(), campaign=campaign)
     if as_json:
@@ -147,6 +153,7 @@ def review_decide_cmd(submission_id: int, action: str, comment: str, username: s
 def review_export_cmd(unit: str, campaign: str | None, out_dir: Path) -> None:
     from service.documents.base import safe_name
     from service.review import export_publicity
+    from service.store.scope import Viewer
 
     out = export_publicity(unit, viewer=Viewer.system(), campaign=campaign)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -163,6 +170,7 @@ def review_export_cmd(unit: str, campaign: str | None, out_dir: Path) -> None:
 @_refusals
 def rectification_cmd(notice_id: int | None, as_json: bool) -> None:
     from service.audit.rectification import rectification_report, rectification_reports, report_text
+    from service.store.scope import Viewer
 
     if notice_id is None:
         reports = rectification_reports(viewer=Viewer.system())

@@ -1,4 +1,8 @@
-"""`lianfang` commands: documents (generate, check-format)."""
+"""`lianfang` commands: documents (generate, check-format).
+
+The documents package (the store, openpyxl, docxtpl) is imported when a command runs,
+so that `lianfang --help` stays quick to start.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,20 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from service.cli import cli
-from service.documents import KINDS, DocumentError, generate, rendered
-from service.documents.checker import check
-from service.store.scope import Viewer
+from service.cli import LazyChoice, cli
+
+if TYPE_CHECKING:
+    from service.documents import DocumentError
+
+
+def _kinds() -> list[str]:
+    from service.documents import KINDS
+
+    return list(KINDS)
 
 
 def _fail(exc: DocumentError) -> None:
@@ -21,7 +32,7 @@ def _fail(exc: DocumentError) -> None:
 
 
 @cli.command("generate", help="生成公文 (Generate a document: plan, summary, commitment, rectification, warning, ledger, manual)")
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=LazyChoice(_kinds))
 @click.option("--campaign", help="工作任务名称,默认最新 (Campaign name; latest when omitted)")
 @click.option("--stage", help="阶段名称 (Stage name, for summary)")
 @click.option("--unit", help="单位名称或编号 (Unit name or id)")
@@ -37,6 +48,9 @@ def _fail(exc: DocumentError) -> None:
 @click.option("--draft", is_flag=True, help="草稿:不占用文号 (Draft: takes no document number)")
 def generate_command(kind: str, out: Path, pdf: bool, draft: bool, items: tuple[str, ...],
                      **params: str | int | None) -> None:
+    from service.documents import DocumentError, generate
+    from service.store.scope import Viewer
+
     params = {k: v for k, v in params.items() if v is not None}
     if draft:
         params["draft"] = True
@@ -69,6 +83,9 @@ def generate_command(kind: str, out: Path, pdf: bool, draft: bool, items: tuple[
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 @click.option("--no-render", is_flag=True, help="不经 LibreOffice 检查版面 (Skip the checks on the rendered pages)")
 def check_format_command(file: Path, as_json: bool, no_render: bool) -> None:
+    from service.documents import DocumentError, rendered
+    from service.documents.checker import check
+
     data = file.read_bytes()
     try:
         results = check(data)

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from parsers.errors import ParseError
 from service.cli import cli
 
 log = logging.getLogger(__name__)
@@ -29,6 +28,8 @@ def _fail(message: str, code: str) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出契约 JSON 对象 (Print the contract JSON object)")
 def parse_cmd(file: Path, as_json: bool) -> None:
+    from parsers.errors import ParseError
+    from parsers.pool import MemoryPool
     from parsers.sandbox import parse_isolated
     from service.config import settings
 
@@ -37,7 +38,9 @@ def parse_cmd(file: Path, as_json: bool) -> None:
     except OSError:
         _fail(f"无法读取文件:{file}", "file_not_found")
     try:
-        parsed = parse_isolated(data, file.name, timeout=settings().parse_timeout)
+        config = settings()
+        parsed = parse_isolated(data, file.name, timeout=config.parse_timeout,
+                                pool=MemoryPool.machine(config.parse_memory_total_mb))
     except ParseError as exc:
         _fail(exc.message, exc.code)
     except Exception:

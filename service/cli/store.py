@@ -1,4 +1,8 @@
-"""`lianfang` commands: the store — init, units, users, people, campaigns, ingest, entries, demo."""
+"""`lianfang` commands: the store — init, units, users, people, campaigns, ingest, entries, demo.
+
+The store (SQLAlchemy, Alembic, the models) is imported when a command runs, so that
+`lianfang --help` stays quick to start.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,15 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 
 from service.cli import cli
 from service.config import settings
-from service.store.bootstrap import init_store
-from service.store.campaigns import CampaignError, add_campaign, campaign_as_dict, read_campaign_file
-from service.store.db import read_session, write_session
-from service.store.errors import NotFound
-from service.store.models import AuditLog, Campaign, Entry, Submission, Unit, User
-from service.store.roster import RosterPerson, add_person
-from service.store.scope import Viewer, scoped
-from service.store.units import add_unit, find_unit
-from service.store.users import PasswordError, add_user, set_password
+
+if TYPE_CHECKING:
+    from service.store.models import Entry
 
 ROLES = ("unit", "department_head", "leader", "group", "admin")
 
@@ -38,6 +34,12 @@ def friendly_errors(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import DBAPIError
+
+        from service.store.campaigns import CampaignError
+        from service.store.errors import NotFound
+        from service.store.users import PasswordError
+
         try:
             return fn(*args, **kwargs)
         except (NotFound, CampaignError, PasswordError) as exc:
@@ -52,6 +54,8 @@ def friendly_errors(fn: Callable) -> Callable:
 
 
 def _log(s: Any, action: str, object_type: str, object_id: int, **details: Any) -> None:
+    from service.store.models import AuditLog
+
     s.add(AuditLog(actor="cli", action=action, object_type=object_type, object_id=object_id, details=details))
 
 
@@ -61,6 +65,8 @@ def _log(s: Any, action: str, object_type: str, object_id: int, **details: Any) 
               help="管理员密码,也可用环境变量 LIANFANG_ADMIN_PASSWORD (Admin password)")
 @friendly_errors
 def init_cmd(admin_user: str, admin_password: str | None) -> None:
+    from service.store.bootstrap import init_store
+
     result = init_store(admin_user=admin_user, admin_password=admin_password, change_at_first_login=True)
     click.echo(f"数据存储已就绪 (store ready): {settings().home}")
     if not result.admin_created:
@@ -83,6 +89,9 @@ def unit_group() -> None:
 @click.option("--parent", help="上级单位名称 (Parent unit name)")
 @friendly_errors
 def unit_add(name: str, parent: str | None) -> None:
+    from service.store.db import write_session
+    from service.store.units import add_unit
+
     with write_session() as s:
         unit, created = add_unit(s, name, parent)
         if created:
@@ -94,6 +103,11 @@ def unit_add(name: str, parent: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 @friendly_errors
 def unit_list(as_json: bool) -> None:
+    from sqlalchemy import select
+
+    from service.store.db import read_session
+    from service.store.models import Unit
+
     with read_session() as s:
         units = s.scalars(select(Unit).order_by(Unit.id)).all()
         names = {u.id: u.name for u in units}
@@ -118,6 +132,11 @@ def user_group() -> None:
 @click.option("--role", type=click.Choice(ROLES), help="审核角色,默认 unit 或 admin (Review role)")
 @friendly_errors
 def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: str | None) -> None:
+    from service.store.db import write_session
+    from service.store.errors import NotFound
+    from service.store.units import find_unit
+    from service.store.users import add_user
+
     if bool(unit) == is_admin:
         raise click.UsageError("请指定 --unit 单位 或 --admin 之一 (give exactly one of --unit or --admin)")
     with write_session() as s:
@@ -133,6 +152,13 @@ def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: s
 @click.option("--password", required=True, help="新的初始密码,至少 10 位 (New initial password, at least 10 characters)")
 @friendly_errors
 def user_password(name: str, password: str) -> None:
+    from sqlalchemy import select
+
+    from service.store.db import write_session
+    from service.store.errors import NotFound
+    from service.store.models import User
+    from service.store.users import set_password
+
     with write_session() as s:
         user = s.scalar(select(User).where(User.username == name))
         if user is None:
@@ -155,6 +181,10 @@ def person_group() -> None:
 @click.option("--leader", is_flag=True, help="领导班子成员 (A member of the leadership)")
 @friendly_errors
 def person_add(name: str, unit: str, department: str | None, position: str, leader: bool) -> None:
+    from service.store.db import write_session
+    from service.store.roster import RosterPerson, add_person
+    from service.store.units import find_unit
+
     with write_session() as s:
         unit_row = find_unit(s, unit)
         person, created = add_person(s, unit_row.id, RosterPerson(name, department, position, leader))
@@ -174,6 +204,9 @@ def campaign_group() -> None:
               help="符合 campaign.schema.json 的 JSON 或 YAML 文件 (JSON/YAML file per campaign.schema.json)")
 @friendly_errors
 def campaign_add(year: int | None, name: str | None, stages_file: Path | None) -> None:
+    from service.store.campaigns import add_campaign, read_campaign_file
+    from service.store.db import write_session
+
     spec = read_campaign_file(stages_file) if stages_file else {}
     spec.update({k: v for k, v in (("year", year), ("name", name)) if v is not None})
     if "year" not in spec or "name" not in spec:
@@ -189,6 +222,12 @@ def campaign_add(year: int | None, name: str | None, stages_file: Path | None) -
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 @friendly_errors
 def campaign_list(as_json: bool) -> None:
+    from sqlalchemy import select
+
+    from service.store.campaigns import campaign_as_dict
+    from service.store.db import read_session
+    from service.store.models import Campaign
+
     with read_session() as s:
         rows = [campaign_as_dict(c) for c in s.scalars(select(Campaign).order_by(Campaign.year, Campaign.id))]
     if as_json:
@@ -266,7 +305,11 @@ def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run
 @click.option("--confirm/--reject", "confirm", required=True, help="确认入库或拒绝 (Confirm into the store, or reject)")
 @friendly_errors
 def held_cmd(submission_id: int, confirm: bool) -> None:
+    from sqlalchemy import select
+
     from service.ingest import HoldError, decide_held
+    from service.store.db import read_session
+    from service.store.models import Submission
 
     try:
         r = decide_held(submission_id, confirm=confirm)
@@ -296,6 +339,13 @@ LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 @friendly_errors
 def entries_cmd(unit: str | None, as_json: bool) -> None:
+    from sqlalchemy import select
+
+    from service.store.db import read_session
+    from service.store.models import Entry, Unit
+    from service.store.scope import Viewer, scoped
+    from service.store.units import find_unit
+
     with read_session() as s:
         stmt = select(Entry).where(Entry.is_current.is_(True)).order_by(Entry.unit_id, Entry.submission_id, Entry.ordinal)
         if unit:

@@ -209,6 +209,67 @@ def photo(img: Image.Image, scale: float = 0.8) -> Image.Image:
     return shot.filter(ImageFilter.GaussianBlur(1.0))
 
 
+# A 科室 form with ten risk points, as a unit fills it in Word (service.demo.make_form_docx).
+PHONE_FORM = {
+    "title": "城建局工程科廉政风险点排查登记表", "unit": "某某县住房和城乡建设局", "department": "工程科",
+    "filled_on": "2024-04-12",
+    "rows": [
+        {"position": position, "risk": risk, "category": category, "level": level, "measures": measures, "owner": owner}
+        for position, risk, category, level, measures, owner in [
+            ("科长", "工程招标中泄露标底信息", "业务流程", "高", ["标底专人保管", "开标全程录像"], "周平"),
+            ("科长", "违规变更工程设计增加造价", "岗位职责", "高", ["变更集体研究", "造价第三方审核"], "周平"),
+            ("副科长", "工程验收走过场", "业务流程", "中", ["验收双人到场", "抽查验收资料"], "吴军"),
+            ("副科长", "接受施工单位宴请", "思想道德", "中", ["签订廉洁承诺书"], "吴军"),
+            ("监理员", "隐蔽工程未到场监督", "岗位职责", "中", ["留存影像资料", "随机复查"], "郑伟"),
+            ("监理员", "虚报工程量", "业务流程", "高", ["工程量双人核算", "结算公开"], "郑伟"),
+            ("资料员", "篡改工程档案", "制度机制", "低", ["档案借阅登记"], "冯丽"),
+            ("资料员", "泄露投标人名单", "岗位职责", "低", ["名单密封保管", "违规追责"], "冯丽"),
+            ("出纳", "工程款拨付不按进度", "制度机制", "中", ["按进度审核拨付"], "陈静"),
+            ("出纳", "私存私放工程保证金", "思想道德", "高", ["保证金专户管理", "每月对账"], "陈静"),
+        ]
+    ],
+}
+
+
+def a4_scan(pdf: bytes, dpi: int = 300) -> Image.Image:
+    """The first page of a printed form scanned at `dpi` (300: 3508×2481 px for landscape A4)."""
+    return pdf_to_images(pdf, dpi)[0]
+
+
+def phone_shot(page: Image.Image, size: tuple[int, int] = (4000, 3000), seed: int = 3) -> Image.Image:
+    """A 12-megapixel phone photo of a printed page: the sheet lies on a wooden desk, seen from
+    an angle (a trapezoid, turned a few degrees), lit from one side, slightly soft.
+
+    The page fills about two thirds of the frame, as when a person photographs a form to
+    send it; each corner moves by up to 4% of the frame.
+    """
+    import cv2
+    import numpy as np
+
+    rnd = random.Random(seed)
+    w, h = size
+    src = np.asarray(page.convert("RGB"))[:, :, ::-1]
+    ph, pw = src.shape[:2]
+    fit = 0.78 * min(w / pw, h / ph)
+    cw, ch = pw * fit, ph * fit
+    x0, y0 = (w - cw) / 2, (h - ch) / 2
+    jitter = [(rnd.uniform(-0.04, 0.04) * w, rnd.uniform(-0.04, 0.04) * h) for _ in range(4)]
+    far = 0.06 * cw  # the top edge is further from the camera: shorter
+    corners = [(x0 + far, y0), (x0 + cw - far, y0), (x0 + cw, y0 + ch), (x0, y0 + ch)]
+    quad = np.float32([(x + dx, y + dy) for (x, y), (dx, dy) in zip(corners, jitter, strict=True)])
+    matrix = cv2.getPerspectiveTransform(np.float32([(0, 0), (pw, 0), (pw, ph), (0, ph)]), quad)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    grain = 12 * np.sin(xx / 23.0 + 3 * np.sin(yy / 150.0))  # wood grain along the desk
+    desk = np.dstack([45 + grain, 75 + grain, 115 + grain])  # BGR brown
+    shot = cv2.warpPerspective(src, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), matrix, (w, h)) > 127
+    out = np.where(mask[:, :, None], shot.astype(np.float32), desk.astype(np.float32))
+    light = 0.62 + 0.43 * (xx / w) ** 0.8 - 0.08 * (yy / h)  # window on the right: the left side is dim
+    out = np.clip(out * light[:, :, None], 0, 255).astype(np.uint8)
+    out = cv2.GaussianBlur(out, (0, 0), 1.1)
+    return Image.fromarray(out[:, :, ::-1])
+
+
 def png(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
@@ -250,12 +311,12 @@ def docx_to_pdf(docx: bytes) -> bytes:
         return (Path(tmp) / "form.pdf").read_bytes()
 
 
-def pdf_to_images(pdf: bytes) -> list[Image.Image]:
-    """Scan a printed PDF: pdftoppm at 200 dpi, one image per page."""
+def pdf_to_images(pdf: bytes, dpi: int = DPI) -> list[Image.Image]:
+    """Scan a printed PDF: pdftoppm at `dpi` (200 by default), one image per page."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "in.pdf").write_bytes(pdf)
         subprocess.run(
-            ["pdftoppm", "-r", str(DPI), "-png", str(Path(tmp) / "in.pdf"), str(Path(tmp) / "page")],
+            ["pdftoppm", "-r", str(dpi), "-png", str(Path(tmp) / "in.pdf"), str(Path(tmp) / "page")],
             check=True, capture_output=True, timeout=120,
         )
         return [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("page*.png"))]

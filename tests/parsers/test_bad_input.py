@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +26,7 @@ from tests.parsers.badfiles import (
     rezip,
     zip_bomb,
 )
-
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+from tests.paths import SAMPLES
 
 
 def refused(data: bytes, name: str) -> ParseError:

@@ -17,6 +17,7 @@ from parsers.errors import ParseError
 from parsers.grid import Cell, Grid
 from parsers.ocr import available, ocr_warnings, read_image, read_pdf
 from tests.parsers import scans
+from tests.parsers.badfiles import drawn_pdf, grid_rules
 
 
 def _png_claiming(width: int, height: int) -> bytes:
@@ -151,3 +152,68 @@ def test_an_image_without_a_table_is_not_a_form():
     with pytest.raises(ParseError) as err:
         parse_bytes(scans.png(letter), "letter.png")
     assert err.value.code == "not_a_form"
+
+
+LETTER = {"text": [(50, 60 + 22 * i, 12, "我单位已完成本年度廉政风险点排查工作,情况说明如下。") for i in range(6)], "image": True}
+
+
+def _table_page() -> dict:
+    text = [(60 + 100 * c, 108, 10, value) for c, value in enumerate(["序号", "风险点"])]
+    text += [(60 + 100 * c, 138, 10, value) for c, value in enumerate(["1", "审批把关不严"])]
+    return {"text": text, "rules": grid_rules(50, 100, [100, 100], [30, 30])}
+
+
+def test_a_picture_beside_a_form_already_read_is_not_recognised(monkeypatch):
+    """A covering letter with a letterhead photo, then the form as text: the photo is decoration."""
+    from parsers import ocr as ocr_module
+    from parsers.pdf import read
+
+    monkeypatch.setattr(ocr_module, "read_pdf_pages", lambda *_: pytest.fail("OCR ran on a decorative picture"))
+    document = read(drawn_pdf([LETTER, _table_page()]))
+    assert not document.ocr and len(document.grids) == 1
+    assert any("报送" in line or "排查工作" in line for line in document.lines)  # the letter's text is kept
+    assert ("pdf_image_not_read", "第1页的图片未做文字识别(该页文字已读取,表格已在其他页读取)") in document.warnings
+
+
+def test_a_form_pasted_as_a_picture_under_a_typed_header_is_recognised(monkeypatch):
+    from parsers import ocr as ocr_module
+    from parsers.pdf import read
+
+    asked = []
+    monkeypatch.setattr(ocr_module, "read_pdf_pages", lambda data, pages: asked.append(pages) or [])
+    read(drawn_pdf([LETTER]))  # no table in the text layer anywhere: the picture may be the form
+    assert asked == [[1]]
+
+
+@pytest.mark.ocr  # no recognition, but a 12-megapixel photo is made and warped: seconds
+def test_a_photographed_sheet_is_cut_out_and_seen_square_on():
+    import cv2
+    import numpy as np
+
+    from parsers.ocr.prep import binarize, flatten_page
+    from parsers.ocr.rules import find_lattices, rule_masks
+
+    page = scans.draw_form(scans.STANDARD)
+    shot = cv2.cvtColor(np.asarray(scans.phone_shot(page, seed=5)), cv2.COLOR_RGB2BGR)
+    flat = flatten_page(shot)
+    assert flat.shape == (1654, 2339, 3)  # landscape A4 at 200 dpi
+    edge = np.concatenate([flat[:40].ravel(), flat[-40:].ravel(), flat[:, :40].ravel(), flat[:, -40:].ravel()])
+    assert np.median(edge) > 120  # paper to the edges, no desk left (the dim side is ~160)
+    # The table's rules, slanted and converging in the photo, are straight again: the page
+    # reader finds the whole lattice, six rows of six columns.
+    [lattice] = find_lattices(*rule_masks(binarize(flat)))
+    assert (len(lattice.ys), len(lattice.xs)) == (7, 7)
+    scan = cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+    assert flatten_page(scan) is None  # a scan is the page already
+
+
+@pytest.mark.parametrize("height", [100, 512, 513, 905, 1280, 1281])
+def test_detection_bands_cover_the_page_once_each_seeing_past_its_share(height):
+    from parsers.ocr.engine import BAND, BAND_OVERLAP, _bands
+
+    bands = _bands(height)
+    assert bands[0][2] == 0 and bands[-1][3] == height
+    assert all(above[3] == below[2] for above, below in zip(bands, bands[1:], strict=False))  # shares tile
+    for top, bottom, own_top, own_bottom in bands:
+        assert bottom - top <= BAND + 2 * BAND_OVERLAP
+        assert own_top - top == min(own_top, BAND_OVERLAP) and bottom - own_bottom == min(height - own_bottom, BAND_OVERLAP)

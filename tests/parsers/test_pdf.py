@@ -26,8 +26,7 @@ from tests.parsers.badfiles import (
     form_rows,
     grid_rules,
 )
-
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+from tests.paths import SAMPLES
 
 
 def texts(grid) -> list[list[str]]:

@@ -8,6 +8,7 @@ import os
 import resource
 import signal
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,13 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from parsers import parse_bytes, zygote
+from parsers import limits, parse_bytes, zygote
 from parsers.errors import ParseError
-from parsers.sandbox import parse_isolated, run_isolated
-from tests.parsers.badfiles import HEADER, drawn_pdf, form_docx, form_rows
+from parsers.pool import UNIT_MB, MemoryPool
+from parsers.sandbox import memory_budget, parse_isolated, run_isolated
+from tests.parsers.badfiles import HEADER, LEGACY_ROWS, drawn_pdf, form_docx, form_rows, legacy_form
 from tests.parsers.scans import DrawnForm, draw_form, image_pdf
+from tests.paths import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 MB = 1024 * 1024
 
 
@@ -86,14 +88,14 @@ def test_resident_memory_is_capped() -> None:
     finally:
         done.set()
         watcher.join()
-    assert caught.value.code == "too_large"
+    assert caught.value.code == "out_of_memory"
     assert base + 400 * MB < peak[0] < base + 560 * MB  # it grew to the budget, and was stopped there
 
 
 def test_address_space_is_capped() -> None:
     with pytest.raises(ParseError) as caught:
         run_isolated(_reserve_memory, timeout=60, memory_mb=500)
-    assert caught.value.code == "too_large"
+    assert caught.value.code == "out_of_memory"
 
 
 @pytest.mark.ocr
@@ -142,7 +144,7 @@ def _killed_by_the_kernel() -> None:
 
 @pytest.mark.parametrize(
     ("func", "code"),
-    [(_explode, "corrupt_file"), (_crash_in_c_code, "corrupt_file"), (_killed_by_the_kernel, "too_large")],
+    [(_explode, "corrupt_file"), (_crash_in_c_code, "corrupt_file"), (_killed_by_the_kernel, "out_of_memory")],
 )
 def test_child_failures_become_clear_errors(func, code: str) -> None:
     with pytest.raises(ParseError) as caught:
@@ -213,7 +215,7 @@ def _start_converter_and_hang(pid_file: str) -> None:
 def test_timeout_also_kills_what_the_child_started(tmp_path) -> None:
     pid_file = tmp_path / "helper.pid"
     with pytest.raises(ParseError) as caught:
-        run_isolated(_start_converter_and_hang, str(pid_file), timeout=1, memory_mb=500)
+        run_isolated(_start_converter_and_hang, str(pid_file), timeout=4, memory_mb=500)  # time to import this module
     assert caught.value.code == "timeout"
     helper = int(pid_file.read_text())
     time.sleep(0.2)
@@ -239,3 +241,153 @@ def test_sandbox_never_raises_a_memory_cap_it_inherits() -> None:
     """Raising a hard limit is refused to ordinary users: asking would fail every parse."""
     limits = run_isolated(_child_limit_under_a_runner_cap, timeout=60, memory_mb=4000)
     assert limits["child"] <= limits["cap"]
+
+
+def _bad_alloc() -> None:
+    raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Non-zero status code returned while "
+                       "running Conv node. Name:'Conv_0' Status Message: std::bad_alloc")
+
+
+def _memory_error() -> None:
+    raise MemoryError
+
+
+@pytest.mark.parametrize("func", [_bad_alloc, _memory_error, _grab_memory, _killed_by_the_kernel])
+def test_every_allocation_failure_is_out_of_memory_in_chinese(func) -> None:
+    with pytest.raises(ParseError) as caught:
+        run_isolated(func, timeout=60, memory_mb=300)
+    assert caught.value.code == "out_of_memory"
+    assert caught.value.message.startswith("内存不足")
+    assert "bad_alloc" not in str(caught.value)
+
+
+def test_a_reader_running_out_of_memory_is_not_a_damaged_file(monkeypatch) -> None:
+    from parsers import api
+
+    monkeypatch.setitem(api.READERS, "docx", lambda data, fmt: _bad_alloc())
+    with pytest.raises(ParseError) as caught:
+        parse_bytes(form_docx(form_rows(1)), "表.docx")
+    assert caught.value.code == "out_of_memory"
+
+
+def test_a_file_that_may_need_ocr_gets_the_ocr_budget() -> None:
+    scan = image_pdf([draw_form(DrawnForm(title="表", header=[], cells=[], widths=[]))])
+    assert memory_budget(scan) == memory_budget(b"\x89PNG\r\n\x1a\n....") == limits.OCR_MEMORY_MB <= 1024
+    assert memory_budget((SAMPLES / "p05_text_pdf.pdf").read_bytes()) == limits.PARSE_MEMORY_MB
+    assert memory_budget(form_docx(form_rows(1))) == limits.PARSE_MEMORY_MB
+    assert memory_budget(b"%PDF-1.4\n<< /ProcSet [/PDF /Text /ImageB /ImageC] >>") == limits.PARSE_MEMORY_MB
+
+
+def test_pool_reservations_never_exceed_the_total(tmp_path) -> None:
+    pool = MemoryPool(1000, tmp_path)
+    held, peak, lock = [0], [0], threading.Lock()
+
+    def use(budget: int) -> int:
+        with pool.reserve(budget):
+            with lock:
+                held[0] += pool.units_for(budget) * UNIT_MB
+                peak[0] = max(peak[0], held[0])
+            time.sleep(0.02)
+            with lock:
+                held[0] -= pool.units_for(budget) * UNIT_MB
+        return budget
+
+    budgets = [500, 800, 120, 300, 999, 60, 450, 2000] * 3
+    with ThreadPoolExecutor(8) as workers:
+        assert list(workers.map(use, budgets)) == budgets  # a budget over the total runs alone
+    assert 0 < peak[0] <= 1000
+    assert pool.in_use_mb() == 0
+
+
+def test_pool_is_shared_between_processes_and_freed_when_a_holder_dies(tmp_path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from parsers.pool import MemoryPool\n"
+         "with MemoryPool(1000, Path(sys.argv[1])).reserve(800):\n    print('held', flush=True); time.sleep(60)",
+         str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        pool = MemoryPool(1000, tmp_path)
+        assert pool.in_use_mb() == 800
+        got = threading.Event()
+
+        def reserve() -> None:
+            with pool.reserve(300):
+                got.set()
+
+        waiter = threading.Thread(target=reserve)
+        waiter.start()
+        assert not got.wait(0.5)  # 800 + 300 > 1000: it waits
+        holder.kill()  # killed, not released: the kernel drops its locks
+        assert got.wait(10)
+        waiter.join()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_eight_hostile_parses_at_once_stay_within_the_total_and_all_get_an_answer(tmp_path) -> None:
+    """Each child grabs memory until the watch stops it at its budget (300 MB); the pool (1000 MB)
+    lets three run at once. The children's summed growth stays within the total."""
+    pool = MemoryPool(1000, tmp_path)
+    forker = zygote.pid()
+    base, peak, most, done = _resident(forker), [0], [0], threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            growth = [max(_resident(child) - base, 0) for child in _children_of(forker)]
+            peak[0] = max(peak[0], sum(growth))
+            most[0] = max(most[0], sum(1 for g in growth if g > 20 * MB))
+            time.sleep(0.005)
+
+    def hostile(_: int) -> str:
+        try:
+            run_isolated(_grab_memory, timeout=60, memory_mb=300, pool=pool)
+        except ParseError as exc:
+            return exc.code
+        return "answered"
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(8) as callers:
+            codes = list(callers.map(hostile, range(8)))
+    finally:
+        done.set()
+        watcher.join()
+    assert codes == ["out_of_memory"] * 8
+    assert most[0] <= 3
+    assert peak[0] <= 1000 * MB + 3 * 60 * MB  # each may pass its budget by one watch interval's growth
+    assert pool.in_use_mb() == 0
+
+
+@pytest.mark.libreoffice
+def test_a_legacy_file_converts_within_the_budget_in_the_sandbox() -> None:
+    form = parse_isolated(legacy_form("doc"), "风险表.doc")
+    assert (form.format, [entry.risk for entry in form.entries]) == ("doc", [row[2] for row in LEGACY_ROWS])
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_is_held_to_the_memory_budget(monkeypatch) -> None:
+    from parsers import legacy
+
+    sessions, measure = set(), legacy._session_resident
+    monkeypatch.setattr(legacy, "_session_resident", lambda session: sessions.add(session) or measure(session))
+    started = time.monotonic()
+    with pytest.raises(ParseError) as caught:
+        legacy.convert(legacy_form("xls"), "xls", memory_mb=60)  # LibreOffice alone needs ~200 MB
+    assert caught.value.code == "out_of_memory"
+    assert time.monotonic() - started < 30
+    [session] = sessions
+    assert _live_in_session(session) == []  # soffice and the soffice.bin it forked are gone
+
+
+def _live_in_session(session: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(fields[3]) == session and fields[0] != "Z":
+                found.append(int(stat.parent.name))
+    return found

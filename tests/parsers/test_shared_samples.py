@@ -9,8 +9,8 @@ import pytest
 
 from parsers import parse_bytes
 from parsers.errors import ParseError
+from tests.paths import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 FILES = sorted(p for p in SAMPLES.glob("p*.*") if not p.name.endswith(".json"))
 FORM_FIELDS = ("kind", "title", "unit", "department", "person", "filled_on", "level_scheme")
 ENTRY_FIELDS = ("department", "position", "person", "duty", "risk", "manifestation", "category",

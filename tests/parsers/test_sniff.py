@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
 from parsers.errors import ParseError
 from parsers.sniff import sniff
 from tests.parsers.badfiles import form_docx, form_rows, form_xlsx, legacy_form, word_2003_xml
-
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+from tests.paths import SAMPLES
 
 
 @pytest.mark.parametrize(

@@ -23,3 +23,21 @@ def test_parse_does_not_load_the_service_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_help_lists_every_command_without_loading_the_service():
+    """`lianfang --help` imports each area's module for its one-line help, and nothing heavy."""
+    code = (
+        "import sys\n"
+        "from service.cli import main\n"
+        "sys.argv = ['lianfang', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('sqlalchemy', 'alembic', 'matplotlib', 'flask', 'rq', 'openpyxl', 'docx', 'numpy', 'parsers.api')\n"
+        "print('loaded:', *(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert all(f"  {name} " in out.stdout for name in COMMANDS)
+    assert out.stdout.splitlines()[-1] == "loaded:"

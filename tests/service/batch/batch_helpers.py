@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +127,38 @@ def lianfang(*args: str, **kwargs) -> subprocess.Popen:  # noqa: ANN003
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`: the children of each of its threads, and theirs."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            for child in map(int, (task / "children").read_text().split()):
+                found += [child, *descendants(child)]
+    return found
+
+
+@contextlib.contextmanager
+def frozen(pid: int) -> Iterator[None]:
+    """Stop every process below `pid` (pool processes, parse children) while inside: no item finishes."""
+    stopped = descendants(pid)
+    for child in stopped:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for child in stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGCONT)
+
+
+def signal_taken(pid: int, signum: int) -> bool:
+    """True once the process has taken delivery of `signum` (its handler ran): nothing pending."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    masks = [int(line.split()[1], 16) for line in status.splitlines() if line.startswith(("SigPnd:", "ShdPnd:"))]
+    return not any(mask >> (signum - 1) & 1 for mask in masks)
 
 
 def kill_tree(pid: int) -> None:

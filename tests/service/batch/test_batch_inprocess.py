@@ -17,9 +17,11 @@ from service.store.db import read_session
 from service.store.models import Batch, Submission
 from tests.service.batch.batch_helpers import (
     free_port,
+    frozen,
     item_states,
     lianfang,
     record_batch,
+    signal_taken,
     store_totals,
     wait_until,
     write_forms,
@@ -56,10 +58,14 @@ def test_a_folder_is_ingested_once_and_running_it_again_adds_nothing(units, tmp_
 def test_interrupted_runs_resume_and_every_file_is_stored_exactly_once(units, tmp_path: Path) -> None:
     entries = write_forms(tmp_path / "forms", FORMS, rows=1)
 
-    # Ctrl-C: the run stops cleanly, nothing is left half-done.
+    # Ctrl-C: the run stops cleanly, nothing is left half-done. The pool is frozen until the
+    # run has taken the signal, so the batch cannot finish first however loaded the machine is.
     run = lianfang("batch", str(tmp_path / "forms"), "--workers", "2")
     wait_until(lambda: _has_batch() and _done(_only_batch()) >= 20, 120, "20 files done")
-    run.send_signal(signal.SIGINT)
+    with frozen(run.pid):
+        assert _done(_only_batch()) < FORMS
+        run.send_signal(signal.SIGINT)
+        wait_until(lambda: signal_taken(run.pid, signal.SIGINT), 60, "the run to take Ctrl-C")
     assert run.wait(60) == 130
     assert "重新运行同一命令即可继续" in run.stderr.read().decode()
     batch_id = _only_batch()
@@ -70,7 +76,8 @@ def test_interrupted_runs_resume_and_every_file_is_stored_exactly_once(units, tm
     run = lianfang("batch", str(tmp_path / "forms"), "--workers", "2")
     start = _done(batch_id)
     wait_until(lambda: _done(batch_id) >= start + 20, 120, "20 more files done")
-    os.killpg(run.pid, signal.SIGKILL)
+    with frozen(run.pid):
+        os.killpg(run.pid, signal.SIGKILL)
     run.wait(30)
     assert item_states(batch_id).get("done", 0) < FORMS
 
