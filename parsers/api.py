@@ -50,7 +50,7 @@ READERS: dict[str, Reader] = {
     "pdf": _read("parsers.pdf"),
     "doc": _legacy("parsers.docx"),
     "wps": _legacy("parsers.docx"),
-    "xls": _legacy("parsers.xlsx"),
+    "xls": _read("parsers.xls"),  # natively, every shape of it: no LibreOffice needed
     "et": _legacy("parsers.xlsx"),
     "image": _image,
 }

@@ -26,6 +26,7 @@ _T, _TAB, _BR, _CR = W + "t", W + "tab", W + "br", W + "cr"
 _WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "moveTo", W + "smartTag"}
 _VAL = W + "val"
 _TRPR, _TCPR = W + "trPr", W + "tcPr"
+_BLOCKS = (_P, _TBL)
 
 
 def _xml(data: bytes) -> etree._Element:
@@ -36,11 +37,13 @@ def _xml(data: bytes) -> etree._Element:
 
 def _children(el: etree._Element, wanted: str | tuple[str, ...]) -> Iterator[etree._Element]:
     """Children with tag `wanted`, looking through sdt/customXml/ins wrappers."""
+    tags = wanted if isinstance(wanted, tuple) else (wanted,)
     for child in el:
-        if child.tag in _WRAPPERS:
-            yield from _children(child, wanted)
-        elif child.tag in (wanted if isinstance(wanted, tuple) else (wanted,)):
+        tag = child.tag
+        if tag in tags:
             yield child
+        elif tag in _WRAPPERS:
+            yield from _children(child, tags)
 
 
 def _paragraph_text(p: etree._Element) -> str:
@@ -58,6 +61,25 @@ def _props(props: etree._Element | None) -> dict[str, str | None]:
     if props is None:
         return {}
     return {child.tag[len(W):]: child.get(_VAL) for child in props if child.tag.startswith(W)}
+
+
+def _first(el: etree._Element, tag: str) -> etree._Element | None:
+    """The properties element (w:trPr, w:tcPr), which the schema puts first; find() if not."""
+    return el[0] if len(el) and el[0].tag == tag else el.find(tag)
+
+
+_SPAN, _VMERGE = W + "gridSpan", W + "vMerge"
+
+
+def _cell_props(props: etree._Element | None) -> tuple[int, bool]:
+    """(gridSpan, whether the cell continues a vertical merge) of a w:tcPr."""
+    span, merge = 1, False
+    for child in props if props is not None else ():
+        if child.tag == _SPAN:
+            span = max(1, _int(child.get(_VAL), 1))
+        elif child.tag == _VMERGE:
+            merge = child.get(_VAL) in (None, "continue")
+    return span, merge
 
 
 def _columns(count: int) -> int:
@@ -119,35 +141,42 @@ class _Walker:
         rows: list[list[Cell | None]] = []
         width = 0
         for tr in _children(tbl, _TR):
-            row_props = _props(tr.find(_TRPR))
+            row_props = _props(_first(tr, _TRPR))
             if "del" in row_props:  # a row deleted with changes tracked is not in the document
                 continue
-            r = len(rows)
-            row: list[Cell | None] = [None] * _columns(_int(row_props.get("gridBefore"), 0))
-            above = rows[-1] if rows else []
-            for tc in _children(tr, _TC):
-                props = _props(tc.find(_TCPR))
-                c = len(row)
-                span = _columns(c + max(1, _int(props.get("gridSpan"), 1))) - c
-                origin = above[c] if c < len(above) else None
-                if "vMerge" in props and props["vMerge"] in (None, "continue") and origin is not None:
-                    origin.rowspan = r - origin.row + 1
-                    row.extend([origin] * span)
-                    continue
-                cell = Cell(self._cell_text(tc, holds_tables), r, c, colspan=span)
-                row.extend([cell] * span)
+            row = self._row(tr, len(rows), rows[-1] if rows else [], _int(row_props.get("gridBefore"), 0), holds_tables)
             rows.append(row)
-            width = max(width, len(row))
-            check_area(len(rows), width)
+            if len(row) > width:
+                width = len(row)
+                check_area(len(rows), width)
+            elif not len(rows) % 64:
+                check_area(len(rows), width)
+        check_area(len(rows), width)
         grid.rows = [
             [cell if cell is not None else Cell("", r, c) for c, cell in enumerate(row + [None] * (width - len(row)))]
             for r, row in enumerate(rows)
         ]
         grid.row_numbers = list(range(1, len(rows) + 1))
 
+    def _row(self, tr: etree._Element, r: int, above: list[Cell | None], before: int,
+             holds_tables: bool) -> list[Cell | None]:
+        row: list[Cell | None] = [None] * _columns(before)
+        for tc in _children(tr, _TC):
+            span, merge = _cell_props(_first(tc, _TCPR))
+            c = len(row)
+            span = _columns(c + span) - c
+            origin = above[c] if c < len(above) else None
+            if merge and origin is not None:
+                origin.rowspan = r - origin.row + 1
+                row.extend([origin] * span)
+                continue
+            cell = Cell(self._cell_text(tc, holds_tables), r, c, colspan=span)
+            row.extend([cell] * span)
+        return row
+
     def _cell_text(self, tc: etree._Element, holds_tables: bool) -> str:
         paragraphs = []
-        for el in _children(tc, (_P, _TBL)):
+        for el in _children(tc, _BLOCKS):
             if el.tag == _TBL:
                 self._table(el, nested=True)
                 continue

@@ -21,7 +21,7 @@ class ParseError(Exception):
 # Codes and their default messages. Readers may pass a more specific message.
 MESSAGES: dict[str, str] = {
     "not_a_form": "未找到风险点表格:文件中没有可识别的廉政风险点表格",
-    "unsupported_format": "不支持的文件格式:请上传 Word(.docx/.doc/.wps)、Excel(.xlsx/.xls/.et)或 PDF 文件",
+    "unsupported_format": "不支持的文件格式:请上传 Word(.docx/.doc/.wps)、Excel(.xlsx/.xls/.et)、PDF 文件,或表格的扫描件、照片(.jpg/.png/.tif/.gif/.webp)",
     "corrupt_file": "文件已损坏或不完整,无法读取",
     "encrypted": "文件已加密(设有打开密码),请取消密码后重新上传",
     "macro_enabled": "文件包含宏,出于安全原因不予处理,请另存为不含宏的格式后上传",

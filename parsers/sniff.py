@@ -22,7 +22,9 @@ from parsers import limits
 from parsers.errors import fail
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"BM")
+IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"BM", b"GIF87a", b"GIF89a")
+# BOF records of Excel 2.x, 3.0, 4.0 worksheets and of a bare BIFF5+ stream: .xls without an OLE container.
+BIFF_BOFS = (b"\x09\x00", b"\x09\x02", b"\x09\x04", b"\x09\x08")
 # What zipfile and zlib raise on a damaged archive (a bad header, a garbled deflate stream).
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError)
 MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject")
@@ -71,12 +73,19 @@ def sniff(data: bytes, filename: str) -> str:
         return _sniff_ole(data, ext)
     if b"%PDF-" in data[:1024]:
         return _sniff_pdf(data)
-    if data.startswith(IMAGE_MAGICS):
+    if data.startswith(IMAGE_MAGICS) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
         return "image"
+    if is_biff_stream(data):
+        return "et" if ext == "et" else "xls"
     markup = _sniff_markup(data, ext)
     if markup:
         return markup
     raise fail("unsupported_format")
+
+
+def is_biff_stream(data: bytes) -> bool:
+    """An Excel 2.x–4.0 file (or a bare BIFF5+ stream): a BOF record with its short length."""
+    return data[:2] in BIFF_BOFS and 4 <= int.from_bytes(data[2:4], "little") <= 20
 
 
 def _sniff_zip(data: bytes) -> str:

@@ -45,7 +45,7 @@ def is_traditional(text: str) -> bool:
     han = _HAN.findall(text)
     if not han:
         return False
-    sample = "".join(han[:4000])
+    sample = "".join(han[:1500])
     changed = sum(a != b for a, b in zip(sample, to_simplified(sample), strict=False))
     return changed >= 2 and changed / len(sample) > 0.04
 

@@ -31,15 +31,15 @@ _STRICT = (
      b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
 )
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_INSTRUCTIONS = re.compile(r"说明|须知|填表要求|填报要求|示例|样表")
+INSTRUCTION_SHEETS = re.compile(r"说明|须知|填表要求|填报要求|示例|样表")
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how OOXML writes control characters such as CR
 # Built-in number formats that show dates: 14-22 and 45-47, and the East Asian 27-36, 50-58.
 _DATE_FORMAT_IDS = set(range(14, 23)) | {45, 46, 47} | set(range(27, 37)) | set(range(50, 59))
 _LITERALS = re.compile(r'\[[^\]]*\]|"[^"]*"|\\.')  # [Red], [$-804], "年", \- carry no date code
 _DATE_CODES = re.compile(r"[dmyhs]", re.I)
-_EPOCH_1900 = dt.datetime(1899, 12, 30)  # serial 60 is Excel's phantom 1900-02-29
-_EPOCH_1904 = dt.datetime(1904, 1, 1)
+EPOCH_1900 = dt.datetime(1899, 12, 30)  # serial 60 is Excel's phantom 1900-02-29
+EPOCH_1904 = dt.datetime(1904, 1, 1)
 
 
 def _parser() -> etree.XMLParser:
@@ -89,13 +89,13 @@ def _column(letters: str) -> int:
     return n - 1
 
 
-def _number(text: str, date: bool, epoch: dt.datetime) -> str:
+def number_text(text: str, date: bool, epoch: dt.datetime) -> str:
     try:
         value = float(text)
     except ValueError:  # not a number after all: keep what the file says
         return text
     if date:
-        if epoch == _EPOCH_1900 and value < 60:
+        if epoch == EPOCH_1900 and value < 60:
             value += 1  # before Excel's phantom 1900-02-29
         moment = epoch + dt.timedelta(days=value)
         return moment.date().isoformat() if not (value % 1) else moment.isoformat(sep=" ", timespec="minutes")
@@ -112,7 +112,7 @@ class _Book:
             raise fail("corrupt_file")
         props = workbook.find(M + "workbookPr")
         mac = props is not None and props.get("date1904") in ("1", "true")
-        self.epoch = _EPOCH_1904 if mac else _EPOCH_1900
+        self.epoch = EPOCH_1904 if mac else EPOCH_1900
         rels = _xml(zf, "xl/_rels/workbook.xml.rels")
         targets = {r.get("Id"): r.get("Target", "") for r in (rels.iter(_PKG_REL) if rels is not None else ())}
         self.sheets = [
@@ -141,6 +141,9 @@ class _Book:
             if formula is not None:
                 self.uncalculated.append(where)
             return ""
+        return self._typed(kind, text, c)
+
+    def _typed(self, kind: str, text: str, c: etree._Element) -> str:
         if kind == "s":
             index = int(text)
             return self.strings[index] if 0 <= index < len(self.strings) else ""
@@ -150,7 +153,7 @@ class _Book:
             return text.split("T")[0] if text.endswith("T00:00:00") or "T" not in text else text
         if kind in ("str", "e"):
             return text
-        return _number(text, int(c.get("s", "0")) in self.dates, self.epoch)
+        return number_text(text, int(c.get("s", "0")) in self.dates, self.epoch)
 
     def grid(self, name: str, path: str) -> Grid | None:
         root = _xml(self.zf, path)
@@ -173,26 +176,39 @@ class _Book:
             if len(ends) == 2:
                 (c0, r0), (c1, r1) = ends
                 merges.append((int(r0) - 1, _column(c0), int(r1) - 1, _column(c1)))
-        if not values:
-            return None
-        top = min(r for r, _ in values)
-        height = max(r for r, _ in values) - top + 1
-        width = max(c for _, c in values) + 1
-        check_area(height, width)
-        rows = [[Cell(values.get((top + i, c), ""), i, c) for c in range(width)] for i in range(height)]
-        covered = 0
-        for r0, c0, r1, c1 in merges:
-            r0, r1, c1 = r0 - top, min(r1 - top, height - 1), min(c1, width - 1)
-            if r0 < 0 or r0 >= height or c0 >= width or r1 < r0 or c1 < c0:
-                continue
-            covered += (r1 - r0 + 1) * (c1 - c0 + 1)
-            check_area(covered, 1)  # overlapping merges must not multiply the work
-            origin = rows[r0][c0]
-            origin.rowspan, origin.colspan = r1 - r0 + 1, c1 - c0 + 1
-            for rr in range(r0, r1 + 1):
-                for cc in range(c0, c1 + 1):
-                    rows[rr][cc] = origin
-        return Grid(rows=rows, sheet=name, row_numbers=list(range(top + 1, top + height + 1)))
+        return sheet_grid(name, values, merges)
+
+
+Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (inclusive, 0-based)
+
+
+def sheet_grid(name: str, values: dict[tuple[int, int], str], merges: list[Merge]) -> Grid | None:
+    """A sheet's used area as a Grid, merges made explicit; None for an empty sheet. Shared by
+    every spreadsheet reader (.xlsx, .xls through xlrd, SpreadsheetML and HTML tables)."""
+    if not values:
+        return None
+    top = min(r for r, _ in values)
+    height = max(r for r, _ in values) - top + 1
+    width = max(c for _, c in values) + 1
+    check_area(height, width)
+    rows = [[Cell(values.get((top + i, c), ""), i, c) for c in range(width)] for i in range(height)]
+    covered = 0
+    for r0, c0, r1, c1 in merges:
+        r0, r1, c1 = r0 - top, min(r1 - top, height - 1), min(c1, width - 1)
+        if r0 < 0 or r0 >= height or c0 >= width or r1 < r0 or c1 < c0:
+            continue
+        covered += (r1 - r0 + 1) * (c1 - c0 + 1)
+        check_area(covered, 1)  # overlapping merges must not multiply the work
+        _merge(rows, r0, c0, r1, c1)
+    return Grid(rows=rows, sheet=name, row_numbers=list(range(top + 1, top + height + 1)))
+
+
+def _merge(rows: list[list[Cell]], r0: int, c0: int, r1: int, c1: int) -> None:
+    origin = rows[r0][c0]
+    origin.rowspan, origin.colspan = r1 - r0 + 1, c1 - c0 + 1
+    for rr in range(r0, r1 + 1):
+        for cc in range(c0, c1 + 1):
+            rows[rr][cc] = origin
 
 
 def read(data: bytes) -> Document:
@@ -202,7 +218,7 @@ def read(data: bytes) -> Document:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             book = _Book(zf)
             for name, state, path in book.sheets:
-                if state == "visible" and not _INSTRUCTIONS.search(name):
+                if state == "visible" and not INSTRUCTION_SHEETS.search(name):
                     grid = book.grid(name, path)
                     if grid is not None:
                         doc.grids.append(grid)

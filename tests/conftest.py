@@ -24,6 +24,30 @@ from tests.paths import SAMPLES
 PG_URL = os.environ.get("LIANFANG_TEST_POSTGRES_URL")
 ADMIN_PASSWORD = "admin-pass"  # the `store` fixture's admin account: admin / admin-pass
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import accounting
+
+    accounting.install()  # before any test module imports parsers.table.interpret
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    from tests.accounting import TALLY
+
+    if TALLY.rows:
+        terminalreporter.write_line(f"no silent loss: {TALLY.rows} non-empty rows read below table headers, "
+                                    f"{TALLY.out} entries, powers and row warnings made of them")
+
+
+@pytest.fixture(autouse=True)
+def _no_silent_loss() -> Iterator[None]:
+    """Every row a test's parses read below a header is an entry or a warning naming it."""
+    from tests.accounting import TALLY
+
+    TALLY.breaches.clear()
+    yield
+    assert not TALLY.breaches, TALLY.breaches
+
+
 BACKENDS = [pytest.param("sqlite", id="sqlite")]
 if PG_URL:
     BACKENDS.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))

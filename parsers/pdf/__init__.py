@@ -26,7 +26,7 @@ from parsers.errors import ParseError, fail
 from parsers.grid import Document, Grid
 from parsers.pdf.chars import inside, page_chars, text_lines
 from parsers.pdf.pages import Line, assemble
-from parsers.pdf.tables import PageTable, page_tables
+from parsers.pdf.tables import PageTable, RunningTable, page_tables
 from parsers.sniff import PDF_LOOP
 
 # pdfminer warns about every broken font or operator; that is the file's problem, and the
@@ -52,7 +52,8 @@ def read(data: bytes) -> Document:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > limits.MAX_PDF_PAGES:
                 raise fail("too_many_pages")
-            pages = [_read_page_once(page) for page in pdf.pages]
+            running = RunningTable()  # a three-line table's columns, carried to the page it runs on to
+            pages = [_read_page_once(page, running) for page in pdf.pages]
     except ParseError:
         raise
     except (PdfminerException, MalformedPDFException, PSException, ValueError, KeyError, TypeError) as exc:
@@ -127,22 +128,22 @@ def _check_page_tree(root: object) -> None:
             stack.extend((kid, inner) for kid in kids)
 
 
-def _read_page_once(page) -> PageRead | None:
+def _read_page_once(page, running: RunningTable) -> PageRead | None:
     """Read a page and drop pdfplumber's caches of it, so a long PDF does not pile up in memory."""
     try:
-        return _read_page(page)
+        return _read_page(page, running)
     finally:
         page.close()
 
 
-def _read_page(page) -> PageRead | None:
+def _read_page(page, running: RunningTable) -> PageRead | None:
     """Tables and lines of one page and whether it is mostly a picture (IMAGE_PAGE_SHARE), or
     None when the page has no usable text layer."""
     chars = page_chars(page)
     garbage = sum(1 for c in chars if c["text"].startswith("(cid:"))
     if not chars or garbage > CID_SHARE * len(chars) or (len(chars) < MIN_PAGE_CHARS and page.images):
         return None
-    tables = page_tables(page, chars)
+    tables = page_tables(page, chars, running)
     pictured = not tables and _image_share(page) >= IMAGE_PAGE_SHARE
     free = [c for c in chars if not any(inside(c, t.box) for t in tables)]
     edge = MARGIN * page.height

@@ -82,7 +82,10 @@ def _top(item: PageTable | Line) -> float:
 
 
 def _same_columns(a: PageTable, b: PageTable) -> bool:
-    return len(a.cols) == len(b.cols) and all(abs(x - y) <= 3 for x, y in zip(a.cols, b.cols, strict=True))
+    """Ruled columns line up within a few points; a three-line table's columns come from the
+    gaps in its text, which move with what each page holds."""
+    slack = 3 if a.ruled or b.ruled else 0.25 * min(y - x for x, y in zip(a.cols, a.cols[1:], strict=False))
+    return len(a.cols) == len(b.cols) and all(abs(x - y) <= slack for x, y in zip(a.cols, b.cols, strict=True))
 
 
 def _continue(table: PageTable, more: PageTable) -> None:
@@ -103,9 +106,27 @@ def _continue(table: PageTable, more: PageTable) -> None:
             cell.rowspan -= skip - cell.row
             cell.row = skip
         cell.row += offset
+    if rows and table.rows:
+        _carry_merges(table.rows[-1], rows)
     table.rows.extend(rows)
     table.pages.extend(pages)
     table.end_page = more.page
+
+
+def _carry_merges(last: list[Cell], rows: list[list[Cell]]) -> None:
+    """A merged cell (a 岗位 over several rows) cut by the page break prints its text on the first
+    page only: an empty cell heading the next page's part continues the cell above when either
+    is merged over several rows (nobody merges empty cells, nor leaves one under a merge)."""
+    for c, above in enumerate(last):
+        first = rows[0][c]
+        if (first.text.strip() or max(above.rowspan, first.rowspan) < 2 or above.col != c or first.col != c
+                or first.colspan != above.colspan or first is above):
+            continue
+        above.rowspan += first.rowspan
+        for row in rows:
+            for cc in range(len(row)):
+                if row[cc] is first:
+                    row[cc] = above
 
 
 def _texts(row: list[Cell]) -> list[str]:

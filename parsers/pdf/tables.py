@@ -7,11 +7,14 @@ import bisect
 from dataclasses import dataclass
 
 from parsers.grid import Cell, check_area
-from parsers.pdf.chars import WRAP_CHARS, Box, cell_text, centre, group_lines, inside
+from parsers.pdf.chars import Box, cell_text, centre, group_lines, inside
+from parsers.pdf.rule_rows import split_rows
 
 SNAP = 2.0  # pt: boundaries closer than this are one
 MIN_COLUMN_GAP = 6.0  # pt of empty x-range that separates columns of a three-line table
 MIN_RULE_WIDTH = 100.0  # pt: shorter horizontal strokes are underlines, not table rules
+PAGE_MARGIN = 0.06  # share of the page height at top and bottom kept for running headers and page numbers
+RUNS_ON = 0.2  # text this close (share of the page height) to the page's edge: a table running over the page
 
 
 @dataclass
@@ -24,6 +27,7 @@ class PageTable:
     rows: list[list[Cell]]
     pages: list[int]  # page of each row
     end_page: int = 0  # the last page the table reaches (a joined fragment leaves no row there)
+    ruled: bool = True  # False for a three-line table, whose columns come from its text
 
     def __post_init__(self) -> None:
         self.end_page = self.end_page or self.page
@@ -33,11 +37,19 @@ class PageTable:
         return (self.cols[0], self.ys[0], self.cols[-1], self.ys[-1])
 
 
-def page_tables(page, chars: list[dict]) -> list[PageTable]:
+@dataclass
+class RunningTable:
+    """A three-line table running on past its page: its columns, for the next page's part
+    (whose text alone may not show them all)."""
+
+    cols: list[float] | None = None
+
+
+def page_tables(page, chars: list[dict], running: RunningTable | None = None) -> list[PageTable]:
     """Every table on the page, top to bottom."""
     number = page.page_number
     tables = [_ruled_table(found, chars, number) for found in _find_ruled(page) if len(found.cells) > 1]
-    tables += _rule_only_tables(page, chars, [t.box for t in tables], number)
+    tables += _rule_only_tables(page, chars, [t.box for t in tables], number, running or RunningTable())
     return sorted(tables, key=lambda t: t.ys[0])
 
 
@@ -102,7 +114,8 @@ def _fill_cells(rows: list[list[Cell]], chars: list[dict], cols: list[float], ys
         cell.text = cell_text(owned.get(id(cell), []), right)
 
 
-def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) -> list[PageTable]:
+def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int,
+                      running: RunningTable) -> list[PageTable]:
     """Tables drawn with horizontal rules only (三线表): the columns come from the empty
     vertical strips shared by all its text, the rows from its text lines."""
     rules: dict[tuple[int, int], list[dict]] = {}
@@ -112,24 +125,42 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int) ->
         if not any(_edge_inside(edge, box) for box in taken):
             rules.setdefault((round(edge["x0"] / 4), round(edge["x1"] / 4)), []).append(edge)
     tables = []
+    carried, running.cols = running.cols, None
     for edges in rules.values():
         left, right = min(e["x0"] for e in edges), max(e["x1"] for e in edges)
-        ys = _trim_bands(
-            _snap([edge["top"] for edge in edges]), [c for c in chars if left <= centre(c)[0] <= right]
-        )
-        if len(ys) < 3:
+        column = [c for c in chars if left <= centre(c)[0] <= right]
+        ruled = _trim_bands(_snap([edge["top"] for edge in edges]), column)
+        ys = _across_pages(page, ruled, column)
+        if len(ys) < 2:
             continue
         box = (left, ys[0], right, ys[-1])
         inner = [c for c in chars if inside(c, box)]
-        cols = _text_columns(inner)
+        continued = carried is not None and ys[0] < ruled[0] and abs(carried[-1] - right) <= MIN_RULE_WIDTH
+        cols = list(carried) if continued else _text_columns(_column_chars(inner, ys[1] if len(ys) > 2 else ys[0]))
         if len(cols) < 3:  # one column is a framed paragraph, not a table
             continue
         cols[0], cols[-1] = min(cols[0], left), max(cols[-1], right)  # the outer cells reach the rules' ends
         check_area(len(inner), len(cols) - 1)  # at most a row per character
         table = _rows_from_lines(inner, ys, cols, number)
-        if sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
+        if continued or sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
             tables.append(table)
+            running.cols = cols if ys[-1] > ruled[-1] else None
     return tables
+
+
+def _across_pages(page, ys: list[float], chars: list[dict]) -> list[float]:
+    """A three-line table running over pages has no foot rule on its first page (its text runs
+    on to the page's end) and only the foot rule on its last: the page's text edge stands in."""
+    body = [c for c in chars if PAGE_MARGIN * page.height < centre(c)[1] < (1 - PAGE_MARGIN) * page.height]
+    if not body or not ys:
+        return ys
+    last = max(c["bottom"] for c in body)
+    if len(ys) == 2 and last > ys[-1] + SNAP and last > (1 - RUNS_ON) * page.height:
+        return [*ys, last + 1]
+    first = min(c["top"] for c in body)
+    if len(ys) in (1, 2) and page.page_number > 1 and first < ys[0] - SNAP and first < RUNS_ON * page.height:
+        return [first - 1, *ys]
+    return ys
 
 
 def _trim_bands(ys: list[float], chars: list[dict]) -> list[float]:
@@ -146,6 +177,41 @@ def _trim_bands(ys: list[float], chars: list[dict]) -> list[float]:
     return ys
 
 
+def _column_chars(chars: list[dict], header_foot: float) -> list[dict]:
+    """The characters whose x-ranges show the columns: a line below the header that runs
+    across a gap between header labels (a note, a 合计 or signature row spanning columns)
+    would hide the columns it crosses, so it is left out."""
+    header = [c for c in chars if centre(c)[1] <= header_foot]
+    gaps = _header_gaps(header)
+    kept = list(header)
+    for line in group_lines([c for c in chars if centre(c)[1] > header_foot]):
+        if not any(x0 < a and x1 > b for x0, x1 in _runs(line) for a, b in gaps):
+            kept += line
+    return kept
+
+
+def _header_gaps(chars: list[dict]) -> list[tuple[float, float]]:
+    """The empty x-ranges between the header's labels."""
+    spans = sorted((c["x0"], c["x1"]) for c in chars)
+    gaps, reach = [], spans[0][1] if spans else 0.0
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= MIN_COLUMN_GAP:
+            gaps.append((reach, x0))
+        reach = max(reach, x1)
+    return gaps
+
+
+def _runs(line: list[dict]) -> list[tuple[float, float]]:
+    """A line's stretches of text without a column-wide gap inside."""
+    runs = [[line[0]["x0"], line[0]["x1"]]]
+    for ch in line[1:]:
+        if ch["x0"] - runs[-1][1] >= MIN_COLUMN_GAP:
+            runs.append([ch["x0"], ch["x1"]])
+        else:
+            runs[-1][1] = max(runs[-1][1], ch["x1"])
+    return [(a, b) for a, b in runs]
+
+
 def _text_columns(chars: list[dict]) -> list[float]:
     """Column boundaries in the middle of every x-range no character touches."""
     spans = sorted((c["x0"], c["x1"]) for c in chars)
@@ -160,23 +226,8 @@ def _text_columns(chars: list[dict]) -> list[float]:
 
 
 def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page: int) -> PageTable:
-    """Rows from text lines. A line starts a new row at a rule, when its first column starts
-    afresh, or when two columns start afresh (a new row under a merged 岗位). A line that
-    only continues text which ran to its column's edge, or adds a line to one column (measures
-    written one per line), belongs to the row above."""
-    groups: list[list[dict]] = []
-    band = -1
-    last: dict[int, dict] = {}  # column -> last character of the row so far
-    for line in group_lines(chars):
-        line_band = bisect.bisect(ys, centre(line[0])[1])
-        runs = _by_column(line, cols)
-        fresh = [c for c in runs if not _ran_to_edge(last.get(c), cols[c + 1])]
-        if line_band != band or 0 in fresh or len(fresh) >= 2:
-            groups.append([])
-            last = {}
-        groups[-1].extend(line)
-        last.update({c: run[-1] for c, run in runs.items()})
-        band = line_band
+    """Rows from where the text sits (`rule_rows`), each cell's text from its characters."""
+    groups = split_rows(chars, ys, cols)
     rows = [
         [
             Cell(
@@ -190,18 +241,7 @@ def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page
         for r, group in enumerate(groups)
     ]
     row_ys = [ys[0]] + [min(ch["top"] for ch in group) for group in groups[1:]] + [ys[-1]]
-    return PageTable(page, row_ys, cols, rows, [page] * len(rows))
-
-
-def _by_column(line: list[dict], cols: list[float]) -> dict[int, list[dict]]:
-    runs: dict[int, list[dict]] = {}
-    for ch in line:
-        runs.setdefault(bisect.bisect(cols, centre(ch)[0]) - 1, []).append(ch)
-    return runs
-
-
-def _ran_to_edge(ch: dict | None, right: float) -> bool:
-    return ch is not None and right - ch["x1"] < WRAP_CHARS * ch["size"]
+    return PageTable(page, row_ys, cols, rows, [page] * len(rows), ruled=False)
 
 
 def _snap(values: list[float]) -> list[float]:

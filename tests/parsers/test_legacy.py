@@ -84,9 +84,10 @@ def test_without_libreoffice_a_legacy_file_gets_a_clear_message(monkeypatch, tmp
     assert caught.value.code == "libreoffice_missing"
     assert "需要安装LibreOffice" in caught.value.message
     with pytest.raises(ParseError) as caught:
-        parse_bytes(HTML_XLS, "导出.xls")
+        parse_bytes(word_2003_xml(LEGACY_ROWS), "风险表.doc")
     assert caught.value.code == "libreoffice_missing"
     assert sniff(HTML_XLS, "导出.xls") == "xls"  # detection itself needs no LibreOffice
+    assert risks(parse_bytes(HTML_XLS, "导出.xls")) == ["审批把关不严"]  # nor does reading an .xls
 
 
 def test_only_legacy_formats_are_converted() -> None:

@@ -146,3 +146,20 @@ def test_damaged_containers_give_a_code_never_an_exception(build) -> None:
         "unsafe_xml",
         "encrypted",
     }
+
+
+@pytest.mark.parametrize("head", [b"GIF89a", b"GIF87a", b"RIFF\x10\x00\x00\x00WEBPVP8 "], ids=["gif89", "gif87", "webp"])
+def test_gif_and_webp_are_images_to_read(head):
+    assert sniff(head + b"\x00" * 64, "照片") == "image"
+
+
+def test_unsupported_file_is_told_that_images_are_accepted_too():
+    with pytest.raises(ParseError) as caught:
+        sniff(b"just some text\n", "a.txt")
+    assert "照片" in caught.value.message and ".jpg" in caught.value.message
+
+
+@pytest.mark.parametrize("bof", [b"\x09\x00\x04\x00", b"\x09\x02\x06\x00", b"\x09\x04\x06\x00"], ids=["biff2", "biff3", "biff4"])
+def test_excel_2_to_4_files_are_xls_without_an_ole_container(bof):
+    assert sniff(bof + b"\x00" * 64, "旧表.xls") == "xls"
+    assert sniff(bof + b"\x00" * 64, "旧表.et") == "et"

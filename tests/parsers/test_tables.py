@@ -36,6 +36,10 @@ def test_rows_that_are_not_entries_are_skipped():
     form = interpret(_doc(rows), file="x.docx")
     assert [e.source.row for e in form.entries] == [3, 7]
     assert "row_skipped" not in [w.code for w in form.warnings]
+    assert [(w.location["row"], w.code) for w in form.warnings if w.code.startswith("row_")] == [
+        (5, "row_seq_only"), (6, "row_header"), (8, "row_total"), (9, "row_total"),
+        (10, "row_end_mark"), (11, "row_note"), (12, "row_signature")]
+    assert next(w.message for w in form.warnings if w.code == "row_header") == "第6行是重复的表头,未作为风险点读取"
 
 
 def test_row_with_data_but_no_risk_is_skipped_with_a_warning():
@@ -88,13 +92,54 @@ def test_source_page_from_pdf_cells():
     assert (entry.source.page, entry.source.row, entry.source.table) == (2, None, 0)
 
 
-def test_power_list_is_recognised():
-    rows = [["序号", "职权名称", "职权内容", "办理主体", "法律依据"],
-            ["1", "企业名称核准", "对企业名称预先核准", "登记注册科", "《企业名称登记管理规定》"]]
+def test_power_list_gives_powers_and_no_entries():
+    rows = [["序号", "职权名称", "职权内容", "承办岗位", "法律依据"],
+            ["1", "企业名称核准", "对企业名称预先核准", "登记员", "《企业名称登记管理规定》"]]
     form = parse_docx(docx_form(rows, before=("行政职权目录",)))
-    assert form.form.kind == "power_list"
-    e = form.entries[0]
-    assert (e.duty, e.risk, e.department) == ("企业名称核准", "对企业名称预先核准", "登记注册科")
+    assert (form.form.kind, form.entries) == ("power_list", [])
+    power = form.powers[0]
+    assert (power.name, power.content, power.subject, power.basis, power.source.row) == (
+        "企业名称核准", "对企业名称预先核准", "登记员", "《企业名称登记管理规定》", 2)
+    assert form.to_json()["powers"][0]["subject"] == "登记员"
+    assert "level_missing" not in [w.code for w in form.warnings]
+
+
+@pytest.mark.parametrize("measure", ["经办、审核、审批三岗分设", "由科室负责人签字后报批", "加盖公章后存档",
+                                     "审核:每月检查一次", "采购结果报纪检组备案"])
+def test_measures_mentioning_review_or_signature_keep_their_row(measure):
+    rows = [HEADER, ["1", "会计", "虚报冒领", "高", measure, "张三"], ["2", "出纳", "坐支现金", "中", "当日存行", "李四"],
+            [C("科室负责人(签字):", span=3), C("分管领导(签字):", span=3)]]
+    form = parse_docx(docx_form(rows, after=("科室负责人(签字):____   分管领导(签字):____",)))
+    assert [(e.risk, [m.text for m in e.measures]) for e in form.entries] == [
+        ("虚报冒领", [measure]), ("坐支现金", ["当日存行"])]
+    assert [w.location["row"] for w in form.warnings if w.code == "row_signature"] == [4]
+
+
+def test_phase_prefixes_inside_measure_cells_set_the_phase_and_never_make_a_header():
+    header = ["序号", "岗位", "姓名", "职权事项", "风险点", "类型", "等级", "措施", "责任人", "时限"]
+    cell = "前期预防:三岗分设\n中期监控:每月对账\n后期处置:追究责任"
+    rows = [header, ["1", "会计", "张三", "报销审核", "虚报冒领", "业务流程", "高", cell, "张三", "长期"],
+            ["2", "出纳", "李四", "现金管理", "坐支现金", "岗位职责", "中", cell, "李四", "长期"]]
+    form = parse_docx(docx_form(rows))
+    assert [[(m.phase, m.text) for m in e.measures] for e in form.entries] == [
+        [("前期预防", "三岗分设"), ("中期监控", "每月对账"), ("后期处置", "追究责任")]] * 2
+
+
+@pytest.mark.parametrize("matter", ["事项", "风险事项", "三重一大事项"])
+def test_leadership_matter_column_is_the_duty_and_the_description_the_risk(matter):
+    rows = [["序号", matter, "风险描述", "风险等级", "防控措施"],
+            ["1", "重大事项决策", "个人说了算,未经集体研究", "高", "集体决策"]]
+    entry = parse_docx(docx_form(rows, before=("领导班子三重一大廉政风险排查表",))).entries[0]
+    assert (entry.duty, entry.risk, entry.manifestation) == ("重大事项决策", "个人说了算,未经集体研究", None)
+
+
+def test_blank_level_and_type_cells_stay_null_whatever_the_legend_or_section_says():
+    rows = [["序号", "风险点", "风险类型", "风险等级", "防控措施"], ["一、思想道德风险", "", "", "", ""],
+            ["1", "收受礼金", "", "", "登记上交"], ["2", "坐支现金", "岗位职责", "一级", "当日存行"]]
+    form = interpret(_doc(rows, lines=("排查表", "注:风险等级分为三级,一级为最高")), file="x.docx")
+    assert [(e.category, e.category_label, e.level, e.level_label) for e in form.entries] == [
+        (None, None, None, None), ("岗位职责", "岗位职责", "high", "一级")]
+    assert next(w for w in form.warnings if w.code == "level_missing").location["row"] == 3
 
 
 def test_document_without_a_risk_table_is_refused():
@@ -294,4 +339,15 @@ def test_any_grid_gives_a_form_or_a_parse_error_never_a_crash():
         except ParseError as exc:
             assert exc.code == "not_a_form"
         else:
-            assert form.entries and all(e.risk for e in form.entries)
+            assert form.entries or form.powers
+            assert all(e.risk for e in form.entries) and all(p.name for p in form.powers)
+
+
+def test_a_table_after_the_risk_table_that_cannot_be_read_is_named_not_dropped():
+    lost = tbl([["", "", "事前预防", "中期监控"], ["3", "坐支现金", "当日存行", "每月对账"]])
+    signature = tbl([["填表人", "李四", "审核人", "王五"]])
+    form = parse_docx(docx_bytes(p("排查表"), tbl([HEADER] + risk_rows(2)), lost, signature))
+    [warning] = [w for w in form.warnings if w.code == "table_unread"]
+    assert warning.message == "有一个表格未能识别表头,其中第1、2行的内容未读取,请核对"
+    assert warning.location == {"table": 1, "sheet": None, "page": None, "row": 1}
+    assert form.form.person == "李四"  # the signature table below is read, and warns of nothing
