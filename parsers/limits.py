@@ -17,6 +17,8 @@ ZIP_RATIO_MIN_BYTES = 1024 * 1024  # small entries may compress as well as they 
 XML_PROLOG_BYTES = 64 * 1024  # how far into an XML part a DOCTYPE may hide before the root element
 
 MAX_PDF_PAGES = 300
+MAX_PDF_PAGE_NODES = 2 * MAX_PDF_PAGES  # page-tree nodes (pages and their parents) walked before reading
+MAX_PDF_XREF_SECTIONS = 100  # cross-reference sections (one per incremental save) followed
 LEGACY_TIMEOUT = 60.0  # seconds for one LibreOffice conversion
 PARSE_TIMEOUT = 120.0  # seconds for one isolated parse
 # Memory budgets of an isolated parse: what its child may add to the zygote's resident memory.

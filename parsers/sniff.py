@@ -8,6 +8,7 @@ apart from 'doc'/'xls', whose content is the same.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
@@ -33,6 +34,25 @@ XML_2003 = {  # the namespaces of Office 2003 XML, by the legacy format they sta
     "doc": b"http://schemas.microsoft.com/office/word/2003/wordml",
     "xls": b"urn:schemas-microsoft-com:office:spreadsheet",
 }
+
+# How an XML parser tells the encoding before it can read the declaration (XML 1.0, appendix F):
+# a byte-order mark, else the pattern of the first bytes, else the encoding declaration.
+XML_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
+)
+XML_PATTERNS = (
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"),  # any markup, not only "<?": stricter than libxml2
+    (b"\x4c\x6f\xa7\x94", "cp037"),  # "<?xm" in EBCDIC
+)
+XML_DECLARED = re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]{0,40})["']""")
+# pdfminer follows /Prev and /XRefStm recursively and never remembers where it has been.
+PDF_STARTXREF = re.compile(rb"startxref\s+(\d{1,12})")
+PDF_XREF_LINK = re.compile(rb"/(?:Prev|XRefStm)\s+(\d{1,12})")
+PDF_XREF_OBJECT = re.compile(rb"\s*\d+\s+\d+\s+obj\b")
+PDF_TRAILER_BYTES = 8192
+PDF_LOOP = "PDF 文件结构已损坏(交叉引用表或页面树循环引用自身),无法读取,请重新导出 PDF 后上传"
 
 # Everything an XML document may hold before its root element, except a DOCTYPE.
 PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
@@ -130,10 +150,27 @@ def _check_xml_prolog(head: bytes) -> None:
 
 
 def _as_utf8(head: bytes) -> bytes:
-    """The start of a text file as UTF-8 without a byte-order mark (Office also writes UTF-16)."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    return head.removeprefix(b"\xef\xbb\xbf")
+    """The start of an XML or markup file as UTF-8 (or in its own ASCII-compatible encoding),
+    read in the encoding an XML parser would use, so a DOCTYPE is seen in any of them."""
+    for bom, codec in XML_BOMS:
+        if head.startswith(bom):
+            return _recode(head[len(bom):], codec)
+    for pattern, codec in XML_PATTERNS:
+        if head.startswith(pattern):
+            return _recode(head, codec)
+    declared = XML_DECLARED.match(head)
+    if declared:
+        try:
+            codec = codecs.lookup(declared.group(1).decode("ascii")).name
+        except LookupError:  # lxml cannot read it either
+            return head
+        if codec != "utf-8" and not codec.startswith(("utf-16", "utf-32")):  # e.g. utf-7, gb18030, cp500
+            return _recode(head, codec)
+    return head
+
+
+def _recode(data: bytes, codec: str) -> bytes:
+    return data.decode(codec, errors="ignore").encode("utf-8")
 
 
 def _sniff_ole(data: bytes, ext: str) -> str:
@@ -164,9 +201,57 @@ def _ole_encrypted(data: bytes) -> bool:
 
 
 def _sniff_pdf(data: bytes) -> str:
+    _check_xref_chain(data)
     if b"/Encrypt" in data and _pdf_needs_password(data):
         raise fail("encrypted")
     return "pdf"
+
+
+def _check_xref_chain(data: bytes) -> None:
+    """Follow the cross-reference sections from the last startxref as pdfminer will; a section
+    reached again from itself (a loop) or more sections than any real file has is damage."""
+    at = data.rfind(b"startxref")
+    start = PDF_STARTXREF.match(data, at) if at >= 0 else None
+    if start is None:
+        return  # no chain: pdfminer scans the objects, which ends
+    stack: list[tuple[int, frozenset[int]]] = [(int(start.group(1)), frozenset())]
+    visits = 0
+    while stack:
+        pos, above = stack.pop()
+        if pos in above:
+            raise fail("corrupt_file", PDF_LOOP)
+        visits += 1
+        if visits > limits.MAX_PDF_XREF_SECTIONS:
+            raise fail("corrupt_file", PDF_LOOP)
+        stack.extend((int(link), above | {pos}) for link in PDF_XREF_LINK.findall(_xref_trailer(data, pos)))
+
+
+def _xref_trailer(data: bytes, pos: int) -> bytes:
+    """The trailer of the xref table at `pos`, or the dictionary of the xref stream there (else b"")."""
+    if data.startswith(b"xref", pos):
+        start = data.find(b"trailer", pos)
+    elif PDF_XREF_OBJECT.match(data, pos):
+        start = pos
+    else:
+        return b""
+    return _pdf_dictionary(data, data.find(b"<<", start)) if start >= 0 else b""
+
+
+def _pdf_dictionary(data: bytes, start: int) -> bytes:
+    """The << … >> beginning at `start`, nested dictionaries included (at most PDF_TRAILER_BYTES)."""
+    if start < 0:
+        return b""
+    depth, pos, end = 0, start, min(len(data), start + PDF_TRAILER_BYTES)
+    while pos < end - 1:
+        pair = data[pos: pos + 2]
+        if pair in (b"<<", b">>"):
+            depth += 1 if pair == b"<<" else -1
+            pos += 2
+            if depth == 0:
+                return data[start:pos]
+        else:
+            pos += 1
+    return data[start:end]
 
 
 def _pdf_needs_password(data: bytes) -> bool:
@@ -186,7 +271,8 @@ def _pdf_needs_password(data: bytes) -> bool:
 def _sniff_markup(data: bytes, ext: str) -> str | None:
     """Files saved by Word/Excel as HTML, RTF or 2003 XML (WordprocessingML, SpreadsheetML)
     under a legacy extension: LibreOffice converts them like the real thing."""
-    head = _as_utf8(data[: limits.XML_PROLOG_BYTES]).lstrip()
+    raw = data[: limits.XML_PROLOG_BYTES]
+    head = _as_utf8(raw).lstrip()
     lowered = head.lower()
     if head.startswith(b"{\\rtf") and ext in ("doc", "wps"):
         return ext
@@ -196,7 +282,7 @@ def _sniff_markup(data: bytes, ext: str) -> str | None:
         raise fail("unsafe_xml", "文件包含不安全的内容(外部实体或本机文件链接),已拒绝处理")
     office_xml = XML_2003["xls" if ext in ("xls", "et") else "doc"]
     if office_xml in lowered:
-        _check_xml_prolog(head)
+        _check_xml_prolog(raw)
         return ext
     if b"<html" in lowered or b"<table" in lowered:
         return ext

@@ -23,6 +23,9 @@ class Settings:
     parse_memory_total_mb: int  # summed memory budgets of the parse children running at once, machine-wide
     secret_key: str | None
     pin_cores: bool
+    trusted_proxies: int  # reverse proxies in front whose X-Forwarded-* headers are believed (0: none)
+    secure_cookies: bool  # served over HTTPS: the session cookie is Secure and HSTS is sent
+    hsts_seconds: int
     # Optional outgoing hooks for 催报 and other notices (off unless set): a URL that receives a
     # JSON POST, and an SMTP server "host:port" with the sender address.
     notify_webhook: str | None = None
@@ -58,6 +61,9 @@ def settings() -> Settings:
         parse_memory_total_mb=_int("LIANFANG_PARSE_MEMORY_TOTAL_MB", 2000),
         secret_key=os.environ.get("LIANFANG_SECRET_KEY") or None,
         pin_cores=os.environ.get("LIANFANG_PIN_CORES", "1") != "0",
+        trusted_proxies=max(0, _int("LIANFANG_TRUSTED_PROXIES", 0)),
+        secure_cookies=os.environ.get("LIANFANG_SECURE_COOKIES", "0") == "1",
+        hsts_seconds=max(0, _int("LIANFANG_HSTS_SECONDS", 31_536_000)),
         notify_webhook=os.environ.get("LIANFANG_NOTIFY_WEBHOOK") or None,
         notify_smtp=os.environ.get("LIANFANG_NOTIFY_SMTP") or None,
         notify_from=os.environ.get("LIANFANG_NOTIFY_FROM") or "lianfang@localhost",

@@ -314,7 +314,7 @@ def load_demo(year: int | None = None) -> DemoSummary:
     """Fill the store with the demo county; running it again adds nothing new."""
     year = year or date.today().year
     summary = DemoSummary(campaign=f"{year}年度安澜县廉政风险防控工作")
-    summary.admin_password = init_store().generated_password
+    summary.admin_password = init_store(change_at_first_login=True).generated_password
     with write_session() as s:
         if s.scalar(select(Campaign.id).where(Campaign.name == summary.campaign)) is None:
             add_campaign(s, {"name": summary.campaign, "year": year})
@@ -326,7 +326,7 @@ def load_demo(year: int | None = None) -> DemoSummary:
                 add_person(s, unit.id, RosterPerson(head, department, f"{department}负责人"))
             for name, position in info["leaders"]:
                 add_person(s, unit.id, RosterPerson(name, None, position, is_leader=True))
-            add_user(s, info["login"], DEMO_PASSWORD, unit_id=unit.id, actor="demo")
+            add_user(s, info["login"], DEMO_PASSWORD, unit_id=unit.id, actor="demo", check_password=False)
             summary.users.append(f"{info['login']}({unit_name})")
     for unit_name, filename, data in demo_forms(year):
         result = ingest_file(data, filename, unit=unit_name, campaign=summary.campaign, actor="demo")

@@ -244,9 +244,9 @@ def add_feedback(submission_id: int, text: str, *, viewer: Viewer, contact: str 
         raise ReviewError("feedback_too_long", f"反馈意见不能超过{MAX_TEXT}字")
     today = today or date.today()
     with write_session() as s:
-        sub = s.get(Submission, submission_id)
-        until = publicity_until(s, submission_id) if sub is not None else None
-        if sub is None or sub.review_state != "publicity" or until is None:
+        sub = _submission(s, submission_id, viewer)  # another unit's form reads as missing
+        until = publicity_until(s, submission_id)
+        if sub.review_state != "publicity" or until is None:
             raise ReviewError("not_in_publicity", "该材料不在公示期内,不能提交反馈")
         if today > until:
             raise ReviewError("publicity_over", f"公示期已于{until}结束")

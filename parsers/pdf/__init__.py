@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 import pdfplumber
-from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import PDFObjRef, resolve1
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
@@ -24,6 +27,7 @@ from parsers.grid import Document, Grid
 from parsers.pdf.chars import inside, page_chars, text_lines
 from parsers.pdf.pages import Line, assemble
 from parsers.pdf.tables import PageTable, RunningTable, page_tables
+from parsers.sniff import PDF_LOOP
 
 # pdfminer warns about every broken font or operator; that is the file's problem, and the
 # user already gets one clear message: keep its warnings off a bare stderr.
@@ -38,11 +42,13 @@ MIN_PAGE_CHARS = 10  # fewer characters on a page with an image: a scan with a s
 IMAGE_PAGE_SHARE = 0.3
 PageRead = tuple[list[PageTable], list[Line], bool]  # tables, free lines, mostly a picture
 MARGIN = 0.08  # share of the page height at top and bottom where running headers and footers sit
+BARE_REFERENCE = re.compile(rb"(?<![0-9])(\d{1,10})\s+\d{1,5}\s+obj\s*(\d{1,10})\s+\d{1,5}\s+R\s*endobj")
 
 
 def read(data: bytes) -> Document:
     """The tables (as grids) and the free text lines of a PDF."""
     try:
+        _check_structure(data)
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > limits.MAX_PDF_PAGES:
                 raise fail("too_many_pages")
@@ -64,6 +70,62 @@ def read(data: bytes) -> Document:
     if scanned:
         _add_ocr(document, data, scanned, all_scanned=len(scanned) == len(pages))
     return document
+
+
+def _check_structure(data: bytes) -> None:
+    """Loops pdfminer would follow without end, found on the bare objects before pdfplumber opens
+    the file (whose close() walks the pages even after a refusal). sniff checked the xref chain."""
+    doc = PDFDocument(PDFParser(io.BytesIO(data)))
+    _check_reference_chains(data, doc)
+    _check_page_tree(doc.catalog.get("Pages"))
+
+
+def _check_reference_chains(data: bytes, doc: PDFDocument) -> None:
+    """An object that is only a reference (`1 0 obj 2 0 R endobj`) makes pdfminer follow it, and it
+    follows a loop of them for ever (resolve1 has no bound). Find every such object — in the file's
+    text, then among the compressed ones — and refuse a loop before anything resolves one."""
+    alias = {int(src): int(dst) for src, dst in BARE_REFERENCE.findall(data)}
+    for xref in doc.xrefs:
+        for objid in xref.get_objids():
+            try:
+                compressed = xref.get_pos(objid)[0] is not None
+                target = doc.getobj(objid) if compressed and objid not in alias else None
+            except (PSException, KeyError, ValueError, TypeError):  # a broken object is the reader's to report
+                continue
+            if isinstance(target, PDFObjRef):
+                alias[objid] = target.objid
+    ends: set[int] = set()  # objects known to lead out of every chain
+    for start in alias:
+        path: set[int] = set()
+        node = start
+        while node in alias and node not in ends:
+            if node in path:
+                raise fail("corrupt_file", PDF_LOOP)
+            path.add(node)
+            node = alias[node]
+        ends |= path
+
+
+def _check_page_tree(root: object) -> None:
+    """Walk the page tree as bare objects before any page is read: a node inside itself is damage
+    (sniff has already refused a looping xref chain), more nodes than the page cap allows too many."""
+    stack: list[tuple[object, frozenset[int]]] = [(root, frozenset())]
+    nodes = 0
+    while stack:
+        ref, above = stack.pop()
+        objid = getattr(ref, "objid", None)
+        if objid in above:
+            raise fail("corrupt_file", PDF_LOOP)
+        node = resolve1(ref)
+        if not isinstance(node, dict):
+            continue
+        nodes += 1
+        if nodes > limits.MAX_PDF_PAGE_NODES:
+            raise fail("too_many_pages")
+        kids = resolve1(node.get("Kids"))
+        if isinstance(kids, list):
+            inner = above | {objid} if isinstance(objid, int) else above
+            stack.extend((kid, inner) for kid in kids)
 
 
 def _read_page_once(page, running: RunningTable) -> PageRead | None:

@@ -38,10 +38,11 @@ def friendly_errors(fn: Callable) -> Callable:
 
         from service.store.campaigns import CampaignError
         from service.store.errors import NotFound
+        from service.store.users import PasswordError
 
         try:
             return fn(*args, **kwargs)
-        except (NotFound, CampaignError) as exc:
+        except (NotFound, CampaignError, PasswordError) as exc:
             message = str(exc)
         except DBAPIError as exc:
             first = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
@@ -66,7 +67,7 @@ def _log(s: Any, action: str, object_type: str, object_id: int, **details: Any) 
 def init_cmd(admin_user: str, admin_password: str | None) -> None:
     from service.store.bootstrap import init_store
 
-    result = init_store(admin_user=admin_user, admin_password=admin_password)
+    result = init_store(admin_user=admin_user, admin_password=admin_password, change_at_first_login=True)
     click.echo(f"数据存储已就绪 (store ready): {settings().home}")
     if not result.admin_created:
         click.echo(f"管理员 {admin_user} 已存在,未作改动 (admin exists, unchanged)")
@@ -74,6 +75,8 @@ def init_cmd(admin_user: str, admin_password: str | None) -> None:
         click.echo(f"已创建管理员 {admin_user},初始密码 (generated password): {result.generated_password}")
     else:
         click.echo(f"已创建管理员 {admin_user} (admin created)")
+    if result.admin_created:
+        click.echo("首次登录时须修改该初始密码 (the initial password must be changed at first login)")
 
 
 @cli.group("unit", help="单位与科室 (Units and departments)")
@@ -142,6 +145,27 @@ def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: s
         if not created:
             raise NotFound("user_exists", f"用户名已存在:{name}")
     click.echo(f"已添加用户:{name}" + ("(管理员)" if is_admin else f"({unit})"))
+
+
+@user_group.command("password", help="重置用户密码,下次登录须修改;其登录全部退出 (Reset a password; must be changed at next login)")
+@click.argument("name")
+@click.option("--password", required=True, help="新的初始密码,至少 10 位 (New initial password, at least 10 characters)")
+@friendly_errors
+def user_password(name: str, password: str) -> None:
+    from sqlalchemy import select
+
+    from service.store.db import write_session
+    from service.store.errors import NotFound
+    from service.store.models import User
+    from service.store.users import set_password
+
+    with write_session() as s:
+        user = s.scalar(select(User).where(User.username == name))
+        if user is None:
+            raise NotFound("unknown_user", f"用户不存在:{name}")
+        set_password(s, user, password, must_change=True)
+        _log(s, "user.password_reset", "user", user.id, username=name)
+    click.echo(f"已重置 {name} 的密码,其登录已全部退出;下次登录时须修改密码")
 
 
 @cli.group("person", help="人员名册 (The roster of people)")

@@ -55,8 +55,17 @@ KINDS: dict[str, ModuleType] = {
     "manual": manual,
 }
 NUMBER_ATTEMPTS = 3
+OFFICE_ONLY_MESSAGE = "该类文书以领导小组办公室名义签发、使用办公室文号,只能由办公室(管理员)生成"
 
-__all__ = ["KINDS", "DocumentError", "GeneratedDocument", "generate", "stored_path", "warm_up"]
+__all__ = ["KINDS", "DocumentError", "GeneratedDocument", "generate", "may_issue", "stored_path", "warm_up"]
+
+
+def may_issue(viewer: Viewer, kind: str) -> bool:
+    """Whether `viewer` may generate `kind`: a kind that speaks for the office (its module says
+    OFFICE_ONLY, e.g. 整改通知书 and 预警通知书 with the office's 文号) is the office's alone.
+    `generate()` checks it for every caller; pages and the API also use it to offer and refuse."""
+    module = KINDS.get(kind)
+    return module is not None and (viewer.is_admin or viewer.role == "office" or not getattr(module, "OFFICE_ONLY", False))
 
 
 def warm_up(*, converter_too: bool = True) -> None:
@@ -169,6 +178,8 @@ def generate(kind: str, params: dict[str, Any], *, viewer: Viewer, pdf: bool = F
     module = KINDS.get(kind)
     if module is None:
         raise DocumentError("unknown_kind", f"未知的文书类型:{kind}(可选:{'、'.join(KINDS)})")
+    if not may_issue(viewer, kind):
+        raise DocumentError("office_only", OFFICE_ONLY_MESSAGE)
     template = render.load(module.TEMPLATE, module.REQUIRED) if module.TEMPLATE else None
     with read_session() as s:
         draft = module.build(s, params, viewer)

@@ -2,6 +2,7 @@
 
 Each kind module (plan, summary, …) exposes TEMPLATE (None when it writes no .docx template),
 REQUIRED (variables its template must use), NUMBERED (whether it takes a 文号),
+OFFICE_ONLY (optional, default False: only the office may issue it, see `may_issue`),
 build(session, params, viewer) -> Draft and produce(template, draft) -> Output.
 """
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from service.documents.errors import DocumentError
 from service.store.campaigns import find_campaign
 from service.store.errors import NotFound
+from service.store.ids import looks_like_id, parse_id
 from service.store.models import Campaign, Entry, Measure, Person, Submission, Unit
 from service.store.scope import Viewer, scoped, visible_unit_ids
 
@@ -62,7 +63,13 @@ def unit(session: Session, viewer: Viewer, name: str | int | None) -> Unit | Non
         return session.get(Unit, viewer.unit_id)
     stmt = select(Unit).order_by(Unit.parent_id.is_not(None), Unit.id)
     key = str(name)
-    stmt = stmt.where(Unit.id == int(key)) if key.isdigit() else stmt.where(Unit.name == key)
+    if looks_like_id(key):
+        unit_id = parse_id(key)
+        if unit_id is None:
+            raise DocumentError("unit_not_found", f"未找到单位:{key[:30]}")
+        stmt = stmt.where(Unit.id == unit_id)
+    else:
+        stmt = stmt.where(Unit.name == key)
     found = session.scalars(scoped(stmt, Unit.id, session, viewer)).first()
     if found is None:
         raise DocumentError("unit_not_found", f"未找到单位:{name}")

@@ -32,6 +32,7 @@ from service.store.scope import Viewer
 TEMPLATE = "rectification.docx"
 REQUIRED = frozenset({"number_text", "addressee", "groups", "deadline"})
 NUMBERED = True
+OFFICE_ONLY = True  # speaks for the office: unit users may not issue it (documents.may_issue)
 DEFAULT_DAYS = 15
 ANNEX = "廉政风险点排查登记表（修订）"
 

@@ -28,6 +28,7 @@ from service.store.scope import Viewer
 TEMPLATE = "warning.docx"
 REQUIRED = frozenset({"number_text", "addressee", "colour", "signals", "actions", "deadline"})
 NUMBERED = True
+OFFICE_ONLY = True  # speaks for the office: unit users may not issue it (documents.may_issue)
 DEFAULT_DAYS = 10
 MAX_SIGNALS = 30  # a notice names the points to act on, not the whole register
 ORDER = ("high", "medium", "low")

@@ -47,18 +47,21 @@ def upgrade() -> None:
         command.upgrade(cfg, "head")
 
 
-def init_store(admin_user: str = "admin", admin_password: str | None = None) -> InitResult:
+def init_store(admin_user: str = "admin", admin_password: str | None = None, *,
+               change_at_first_login: bool = False) -> InitResult:
     """Migrate, then create `admin_user` unless it exists (its password is never changed here).
 
     The password comes from the argument, else LIANFANG_ADMIN_PASSWORD, else a random one
-    that is returned so the caller can show it once.
+    that is returned so the caller can show it once. `lianfang init` and the demo pass
+    `change_at_first_login`: whoever signs in first with that password must choose a new one.
     """
     upgrade()
     settings().files_dir.mkdir(parents=True, exist_ok=True)
     with write_session() as s:
         password = admin_password or os.environ.get("LIANFANG_ADMIN_PASSWORD")
         generated = None if password else secrets.token_urlsafe(12)
-        _, created = add_user(s, admin_user, password or generated, is_admin=True)
+        _, created = add_user(s, admin_user, password or generated, is_admin=True, check_password=False,
+                              must_change=change_at_first_login)
     if not created:
         return InitResult(admin_user, admin_created=False, generated_password=None)
     return InitResult(admin_user, admin_created=True, generated_password=generated)

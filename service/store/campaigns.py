@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.store.errors import NotFound
+from service.store.ids import looks_like_id, parse_id
 from service.store.models import Campaign
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "campaign.schema.json"
@@ -108,12 +109,12 @@ def find_campaign(session: Session, campaign: str | int | None) -> Campaign | No
     latest = select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())
     if campaign is None:
         return session.scalars(latest).first()
-    if isinstance(campaign, str) and campaign.strip().isdigit():
-        campaign = int(campaign)
+    if looks_like_id(campaign):
+        campaign = parse_id(campaign) or 0  # 0: no campaign has it, no year is it
     if isinstance(campaign, int):
         found = session.get(Campaign, campaign) or session.scalars(latest.where(Campaign.year == campaign)).first()
     else:
-        found = session.scalars(select(Campaign).where(Campaign.name == campaign.strip())).first()
+        found = session.scalars(select(Campaign).where(Campaign.name == str(campaign).strip())).first()
     if found is None:
         raise NotFound("unknown_campaign", f"工作不存在:{campaign},请管理员先在“管理”中创建该年度工作")
     return found

@@ -87,6 +87,24 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(200))  # where the optional mail hook writes
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Set for an initial or admin-reset password: the pages ask for a new one before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie carries a random id, only its hash is kept here.
+
+    Deleting the row signs the browser out (logout, password change, disabled user,
+    "sign out everywhere"), whatever the copied cookie says.
+    """
+
+    __tablename__ = "user_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApiToken(Base):

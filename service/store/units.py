@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.store.errors import NotFound
+from service.store.ids import parse_id
 from service.store.models import Unit
 
 
 def find_unit(session: Session, unit: str | int) -> Unit:
     """The unit with this id or name; raises NotFound when there is none or the name is ambiguous."""
     if isinstance(unit, int):
-        found = session.get(Unit, unit)
+        found = session.get(Unit, unit) if parse_id(unit) else None
         if found is None:
             raise NotFound("unknown_unit", f"单位不存在:编号 {unit}")
         return found

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from service.config import settings
+from service.store.ids import MAX_ID
 from service.web import (
     activity,
     admin,
@@ -57,13 +59,20 @@ def _secret_key(home: Path) -> str:
     return path.read_text().strip()
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: an id past what the database holds is no route (404), not an error."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002  (werkzeug's name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["int"] = IdConverter
     app.config.update(
         SECRET_KEY=(test_config or {}).get("SECRET_KEY") or _secret_key(settings().home),
         MAX_FILES_PER_UPLOAD=settings().max_files_per_upload,
-        LOGIN_MAX_FAILURES=5,
-        LOGIN_WINDOW_MINUTES=15,
     )
     security.init_app(app)
     if test_config:

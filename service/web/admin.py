@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service.store.campaigns import DEFAULT_LEVEL_STANDARD, CampaignError, add_campaign
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
+from service.store.ids import parse_id
 from service.store.models import AuditLog, Unit, User
 from service.store.units import add_unit
-from service.store.users import add_user
+from service.store.users import PasswordError, add_user, revoke_sessions, set_password
 from service.web import queries
 from service.web.auth import admin_required, current_viewer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLES = {"unit": "单位填报人", "department_head": "科室负责人", "leader": "分管领导", "group": "领导小组", "office": "办公室"}
-MIN_PASSWORD = 8
 
 
 def _log(s: Any, action: str, object_type: str, object_id: int, details: dict[str, Any]) -> None:
@@ -35,8 +35,8 @@ def _back() -> Any:
 @admin_required
 def index() -> Any:
     with read_session() as s:
-        users = [{"id": u.id, "username": u.username, "is_admin": u.is_admin, "role": u.role, "unit_id": u.unit_id}
-                 for u in s.scalars(select(User).order_by(User.id))]
+        users = [{"id": u.id, "username": u.username, "is_admin": u.is_admin, "role": u.role, "unit_id": u.unit_id,
+                  "disabled": u.disabled} for u in s.scalars(select(User).order_by(User.id))]
     units = queries.units(current_viewer())
     names = {u["id"]: u["name"] for u in units}
     for u in users:
@@ -58,7 +58,7 @@ def create_unit() -> Any:
         return _back()
     try:
         with write_session() as s:
-            unit, created = add_unit(s, name, int(parent) if parent.isdigit() else None)
+            unit, created = add_unit(s, name, parse_id(parent))
             if created:
                 _log(s, "unit.create", "unit", unit.id, {"name": name, "parent_id": unit.parent_id})
     except NotFound as exc:
@@ -79,8 +79,7 @@ def create_user() -> Any:
     role = "admin" if is_admin else form.get("role", "unit")
     problem = (
         "请填写用户名" if not username or len(username) > 100
-        else f"密码至少 {MIN_PASSWORD} 位" if len(password) < MIN_PASSWORD
-        else "请为单位用户选择所属单位" if not is_admin and not unit.isdigit()
+        else "请为单位用户选择所属单位" if not is_admin and parse_id(unit) is None
         else "未知的角色" if not is_admin and role not in ROLES
         else None
     )
@@ -88,15 +87,90 @@ def create_user() -> Any:
         flash(problem, "error")
         return _back()
     viewer = current_viewer()
-    with write_session() as s:
-        unit_id = int(unit) if unit.isdigit() and s.get(Unit, int(unit)) else None
-        _, created = add_user(s, username, password, is_admin=is_admin, role=role, unit_id=unit_id,
-                              actor=viewer.username, by=viewer.user_id)
+    try:
+        with write_session() as s:
+            unit_id = parse_id(unit) if parse_id(unit) and s.get(Unit, parse_id(unit)) else None
+            # The admin knows this password: the user replaces it at first login.
+            _, created = add_user(s, username, password, is_admin=is_admin, role=role, unit_id=unit_id,
+                                  actor=viewer.username, by=viewer.user_id, must_change=True)
+    except PasswordError as exc:
+        flash(exc.message, "error")
+        return _back()
     if not created:
         flash(f"用户名已存在:{username}", "error")
         return _back()
     flash(f"已创建用户:{username}", "ok")
     return _back()
+
+
+def _account(s: Any, user_id: int) -> User:
+    user = s.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users/<int:user_id>")
+@admin_required
+def user_detail(user_id: int) -> Any:
+    with read_session() as s:
+        user = _account(s, user_id)
+        info = {"id": user.id, "username": user.username, "is_admin": user.is_admin, "disabled": user.disabled,
+                "must_change": user.must_change_password, "role": "管理员" if user.is_admin else ROLES.get(user.role),
+                "unit": s.get(Unit, user.unit_id).name if user.unit_id else None}
+    return render_template("admin/user.html", user=info, is_self=user_id == current_viewer().user_id)
+
+
+def _back_to(user_id: int) -> Any:
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/password")
+@admin_required
+def reset_password(user_id: int) -> Any:
+    """A new password the user must replace at the next login; their sign-ins end now."""
+    try:
+        with write_session() as s:
+            user = _account(s, user_id)
+            set_password(s, user, request.form.get("password", ""), must_change=True)
+            _log(s, "user.password_reset", "user", user.id, {"username": user.username})
+            name = user.username
+    except PasswordError as exc:
+        flash(exc.message, "error")
+        return _back_to(user_id)
+    flash(f"已重置 {name} 的密码,其登录已全部退出;下次登录时须修改密码", "ok")
+    return _back_to(user_id)
+
+
+@bp.post("/users/<int:user_id>/disable")
+@admin_required
+def disable_user(user_id: int) -> Any:
+    """Disable (disabled=1) or enable (disabled=0) an account; disabling ends its sign-ins and tokens' use."""
+    disable = request.form.get("disabled", "1") == "1"
+    if disable and user_id == current_viewer().user_id:
+        flash("不能停用自己的账号", "error")
+        return _back_to(user_id)
+    with write_session() as s:
+        user = _account(s, user_id)
+        user.disabled = disable
+        if disable:
+            revoke_sessions(s, user.id)
+        _log(s, "user.disable" if disable else "user.enable", "user", user.id, {"username": user.username})
+        name = user.username
+    flash(f"已停用账号 {name},其登录已全部退出" if disable else f"已启用账号 {name}", "ok")
+    return _back_to(user_id)
+
+
+@bp.post("/users/<int:user_id>/signout")
+@admin_required
+def sign_out_user(user_id: int) -> Any:
+    with write_session() as s:
+        user = _account(s, user_id)
+        count = revoke_sessions(s, user.id)
+        _log(s, "user.signout_all", "user", user.id, {"username": user.username, "sessions": count})
+        name = user.username
+    flash(f"已退出 {name} 在所有设备上的 {count} 处登录", "ok")
+    return _back_to(user_id)
 
 
 def _stages(text: str) -> list[dict[str, Any]]:
@@ -129,10 +203,10 @@ def _level_standard(highest: str) -> dict[str, Any]:
 def create_campaign() -> Any:
     form = request.form
     try:
-        year = form.get("year", "")
-        if not year.isdigit():
+        year = parse_id(form.get("year", ""))
+        if year is None or not 1000 <= year <= 9999:
             raise CampaignError("请填写年度(四位数字)")
-        spec: dict[str, Any] = {"name": form.get("name", "").strip(), "year": int(year),
+        spec: dict[str, Any] = {"name": form.get("name", "").strip(), "year": year,
                                 "level_standard": _level_standard(form.get("highest", "一级")),
                                 "owner_required": form.get("owner_required") == "1"}
         if not spec["name"]:

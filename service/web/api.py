@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
+from service.documents import KINDS, OFFICE_ONLY_MESSAGE, may_issue
 from service.web import queries, uploads
 from service.web.auth import current_viewer, login_required
 from service.web.documents import download as download_document
@@ -66,8 +67,10 @@ def create_document() -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("params", {}), dict):
         return error_response(400, "请求体应为 JSON 对象:{\"kind\": …, \"params\": {…}}", "bad_json")
-    doc, error = try_generate(current_viewer(), str(body.get("kind", "")), body.get("params") or {},
-                              pdf=bool(body.get("pdf")))
+    viewer, kind = current_viewer(), str(body.get("kind", ""))
+    if kind in KINDS and not may_issue(viewer, kind):
+        return error_response(403, OFFICE_ONLY_MESSAGE, "office_only")
+    doc, error = try_generate(viewer, kind, body.get("params") or {}, pdf=bool(body.get("pdf")))
     if error:
         return error_response(422, error, "document_failed")
     return jsonify(id=doc.id, kind=doc.kind, filename=doc.filename, number_text=doc.number_text), 201

@@ -17,6 +17,7 @@ from service.store.db import read_session
 from service.store.errors import NotFound
 from service.store.models import Batch, Campaign
 from service.web.auth import admin_required, current_viewer, login_required
+from service.web.uploads import campaign_id
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 UNIT_FROM_LABELS = dict(zip(UNIT_FROM, ("按子文件夹名", "按文件名", "按表内填报单位"), strict=True))
@@ -69,7 +70,7 @@ def upload() -> Any:
             upload.filename,
             unit_from=unit_from,
             queue=settings().redis_url is not None,
-            campaign=int(campaign) if campaign and campaign.isdigit() else None,
+            campaign=campaign_id(campaign),
             created_by=current_viewer().user_id,
         )
     except NotFound as exc:

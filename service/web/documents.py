@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from service.documents import KINDS as DOCUMENT_MODULES
-from service.documents import DocumentError, generate
+from service.documents import DocumentError, generate, may_issue
 from service.store.errors import NotFound
 from service.store.scope import Viewer
 from service.web import queries
@@ -47,8 +47,6 @@ KIND_HINTS = {
     "ledger": "导出风险台账(Excel),每个风险点一行。",
     "manual": "汇编风险点和防控措施,生成廉政风险防控手册。",
 }
-# 预警通知书 answers the office's monitoring signals: units do not issue them.
-OFFICE_KINDS = frozenset({"warning"})
 # Plain Chinese for the page, by error code, where service.documents speaks to the command line.
 WEB_MESSAGES = {
     "unit_required": "请选择单位",
@@ -60,13 +58,17 @@ WEB_MESSAGES = {
 
 
 def document_params(raw: dict[str, Any]) -> dict[str, Any]:
-    """The known, non-empty parameters, strings trimmed."""
+    """The known, non-empty parameters, strings trimmed; a value of the wrong type (from JSON) is a 400."""
     params = {}
     for key in PARAM_KEYS:
         value = raw.get(key)
         value = value.strip() if isinstance(value, str) else value
-        if value not in (None, ""):
-            params[key] = value
+        if value in (None, ""):
+            continue
+        lines = key == "items" and isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if not (lines or isinstance(value, str) or isinstance(value, int) and not isinstance(value, bool)):
+            abort(400, f"参数 {key} 的类型不正确:应为文字或数字" + ("(或文字列表)" if key == "items" else ""))
+        params[key] = value
     return params
 
 
@@ -89,9 +91,8 @@ def plain_message(code: str, message: str) -> str:
 
 
 def kinds_for(viewer: Viewer) -> dict[str, str]:
-    """The kinds this person may issue from the page."""
-    office = viewer.is_admin or viewer.role == "office"
-    return {k: v for k, v in KINDS.items() if office or k not in OFFICE_KINDS}
+    """The kinds this person may issue from the page (service.documents.may_issue decides)."""
+    return {k: v for k, v in KINDS.items() if may_issue(viewer, k)}
 
 
 def generate_and_send(kind: str, raw: dict[str, Any], *, failure_page: str) -> Any:

@@ -24,7 +24,7 @@ from parsers.sniff import sniff
 from service.store import files
 from service.store.db import read_session, write_session
 from service.store.models import AuditLog, Unit, User
-from service.store.users import add_user
+from service.store.users import add_user, password_problem
 from service.web import queries
 from service.web.admin import ROLES as ASSIGNABLE
 from service.web.auth import admin_required, current_viewer
@@ -36,7 +36,6 @@ USER_HEADERS = ["用户名", "所属单位", "所属科室(可不填)", "角色"
 # Role names as written in the template -> the stored role.
 ROLE_NAMES = {"单位填报人": "unit", "填报人": "unit", "科室负责人": "department_head", "分管领导": "leader",
               "领导小组": "group", "办公室": "office"}
-MIN_PASSWORD = 10
 MAX_ROWS = 2000
 SESSION_KEY = "people_import"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -84,7 +83,7 @@ def template() -> bytes:
     notes = wb.create_sheet("说明")
     for line in ("“单位”表:每行一个单位或科室。科室在“上级单位”中填写所属单位名称;所属单位可以是本表中前面的行。",
                  "“用户”表:每行一个账号。所属单位必须已存在或在“单位”表中;所属科室须是该单位的科室。",
-                 f"角色填写:{'、'.join(ROLE_NAMES)}。初始密码至少{MIN_PASSWORD}位。",
+                 f"角色填写:{'、'.join(ROLE_NAMES)}。初始密码至少10位,不能是常见密码;用户首次登录时须改为自己的密码。",
                  "导入前系统会先逐行检查并列出问题,检查全部通过后才会写入;已存在的单位和用户名会跳过。"):
         notes.append([line])
     notes.column_dimensions["A"].width = 110
@@ -172,10 +171,8 @@ def check(data: bytes, filename: str) -> Plan:
             r.errors.append(f"角色“{role_name}”无法识别,应为{'、'.join(ROLE_NAMES)}之一")
         if username in usernames:
             r.action = "用户名已存在,跳过"
-        elif len(password) < MIN_PASSWORD:
-            r.errors.append(f"初始密码至少{MIN_PASSWORD}位")
-        elif password.isdigit() or len(set(password)) < 4:
-            r.errors.append("初始密码过于简单,请混用字母和数字")
+        elif problem := password_problem(password, username):
+            r.errors.append(f"初始密码不符合要求:{problem}")
         if email and not EMAIL.match(email):
             r.errors.append(f"邮箱格式不正确:{email}")
         if not r.errors and not r.action:
@@ -206,7 +203,7 @@ def apply(plan: Plan) -> tuple[int, int]:
             top = s.scalar(select(Unit.id).where(Unit.name == u["unit"], Unit.parent_id.is_(None)))
             unit_id = s.scalar(select(Unit.id).where(Unit.name == u["dept"], Unit.parent_id == top)) if u["dept"] else top
             user, created = add_user(s, u["username"], u["password"], role=u["role"], unit_id=unit_id,
-                                     actor=viewer.username, by=viewer.user_id)
+                                     actor=viewer.username, by=viewer.user_id, must_change=True)
             if created:
                 user.email = u["email"]
                 users += 1

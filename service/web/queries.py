@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from flask import abort
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -19,6 +20,7 @@ from service.config import settings
 from service.documents.queries import LEVEL_NAMES
 from service.store.campaigns import campaign_as_dict
 from service.store.db import read_session
+from service.store.ids import looks_like_id, parse_id
 from service.store.models import Campaign, Document, Entry, Submission, Unit
 from service.store.scope import Viewer, scoped
 
@@ -80,11 +82,14 @@ def _unit_names(s: Session, ids: set[int]) -> dict[int, str]:
 
 
 def _unit_ids(s: Session, value: str | int | None) -> list[int] | None:
-    """A unit filter given as id or name; None when no filter was asked for."""
+    """A unit filter given as id or name; None when no filter was asked for; 400 for a number no id can be."""
     if value in (None, ""):
         return None
-    if isinstance(value, int) or str(value).isdigit():
-        return [int(value)]
+    if looks_like_id(value):
+        unit_id = parse_id(value)
+        if unit_id is None:
+            abort(400, f"单位编号无效:{str(value)[:30]}")
+        return [unit_id]
     return list(s.scalars(select(Unit.id).where(Unit.name == str(value).strip())))
 
 

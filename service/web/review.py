@@ -21,7 +21,7 @@ from service.store.db import read_session
 from service.store.models import Finding
 from service.store.scope import visible_unit_ids
 from service.web import queries
-from service.web.auth import current_viewer, login_required
+from service.web.auth import current_viewer, login_required, safe_redirect
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 EXPORT_TYPES = {
@@ -59,13 +59,13 @@ def decide(submission_id: int) -> Any:
                                   comment=request.form.get("comment", ""), row_comments=rows)
     except review_service.ReviewError as exc:
         flash(exc.message, "error")
-        return redirect(request.form.get("next") or url_for("review.detail", submission_id=submission_id))
+        return safe_redirect(request.form.get("next"), "review.detail", submission_id=submission_id)
     done = f"已办理:{review_service.ACTIONS[d.action]},当前状态“{d.label}”"
     if d.rows:
         done += f",附逐行意见{len(d.rows)}条"
     if request.form.get("next"):
         flash(done, "ok")
-        return redirect(request.form["next"])
+        return safe_redirect(request.form["next"], "review.index")
     following = review_service.next_in_queue(submission_id, viewer=viewer)
     if following is None:
         flash(done + "。待办表格已全部办理完毕", "ok")
@@ -208,6 +208,8 @@ def feedback(submission_id: int) -> Any:
         review_service.add_feedback(submission_id, request.form.get("text", ""), viewer=current_viewer(),
                                     contact=request.form.get("contact"))
     except review_service.ReviewError as exc:
+        if exc.code == "not_found":  # not yours and does not exist read the same
+            abort(404)
         flash(exc.message, "error")
     else:
         flash("反馈意见已提交,感谢监督", "ok")

@@ -1,7 +1,10 @@
-"""Browser-facing hardening: response headers, cookie flags and upload caps.
+"""Browser-facing hardening: response headers, cookie flags, the proxy in front and upload caps.
 
 The CSP allows only this site's own scripts and styles, so text extracted from an
-uploaded form can never run even if a template forgot to escape it.
+uploaded form can never run even if a template forgot to escape it. Nothing but the
+static files may be kept by a browser or a proxy cache (`no-store`, downloads of originals
+and documents included). Behind HTTPS (LIANFANG_SECURE_COOKIES=1) the cookie is Secure and
+HSTS is sent; X-Forwarded-For/-Proto/-Host are believed only from LIANFANG_TRUSTED_PROXIES hops.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from datetime import timedelta
 
 from flask import Flask, Response, abort, current_app, request
 from werkzeug.datastructures import FileStorage
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.config import settings
 
@@ -30,7 +34,11 @@ def _headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["Cache-Control"] = "no-store"  # send_file's "no-cache" still lets a disk cache keep it
+        response.headers.pop("Pragma", None)
+    hsts = current_app.config["HSTS_SECONDS"]
+    if current_app.config["SESSION_COOKIE_SECURE"] and hsts:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
     return response
 
 
@@ -48,12 +56,18 @@ def upload_limit_text() -> str:
 
 
 def init_app(app: Flask) -> None:
+    config = settings()
     app.config.update(
-        MAX_CONTENT_LENGTH=settings().max_upload_bytes,
+        MAX_CONTENT_LENGTH=config.max_upload_bytes,
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        HSTS_SECONDS=config.hsts_seconds,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="lianfang_session",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
     )
+    hops = config.trusted_proxies
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.after_request(_headers)
     app.jinja_env.globals["upload_limit_text"] = upload_limit_text

@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.http import wsgi
 
 THREADS = 4
 TIMEOUT_S = 300  # a worker silent this long is restarted; requests run in threads, so a long parse is not silence
@@ -32,8 +33,25 @@ class _Server(BaseApplication):
         return create_app()
 
 
+def _without_banner(default_headers: Any) -> Any:
+    def headers(self: wsgi.Response) -> list[str]:
+        return [line for line in default_headers(self) if not line.lower().startswith("server:")]
+
+    return headers
+
+
 def serve(host: str, port: int, workers: int | None = None) -> None:
-    """Serve the pages and API on host:port until stopped (SIGINT/SIGTERM stop it gracefully)."""
+    """Serve the pages and API on host:port until stopped (SIGINT/SIGTERM stop it gracefully).
+
+    Before the workers start: temporary files left in the file store by killed uploads are
+    removed, and responses no longer name the server software (gunicorn has no setting for it).
+    """
+    from service.store.files import sweep_stale_temp
+
+    sweep_stale_temp()
+    if not getattr(wsgi.Response.default_headers, "without_banner", False):
+        wsgi.Response.default_headers = _without_banner(wsgi.Response.default_headers)  # type: ignore[method-assign]
+        wsgi.Response.default_headers.without_banner = True  # type: ignore[attr-defined]
     _Server({
         "bind": f"{host}:{port}",
         "workers": workers or os.cpu_count() or 1,

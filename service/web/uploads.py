@@ -17,6 +17,7 @@ from service.audit import background
 from service.ingest import HoldError, IngestResult, decide_held, ingest_file
 from service.store.db import read_session
 from service.store.errors import NotFound
+from service.store.ids import parse_id
 from service.store.models import Submission, SubmissionStatus, Unit
 from service.store.scope import Viewer, visible_unit_ids
 
@@ -27,7 +28,7 @@ def target_unit(viewer: Viewer, requested: str | None) -> int:
     """The unit an upload is filed under: an admin's choice, else the user's own (or a department of it)."""
     with read_session() as s:
         allowed = visible_unit_ids(s, viewer)
-        chosen = int(requested) if requested and requested.isdigit() else None
+        chosen = parse_id(requested)
         if allowed is None:  # admin: must choose an existing unit
             if chosen is None or s.get(Unit, chosen) is None:
                 abort(400, "请选择上传文件所属的单位")
@@ -35,6 +36,16 @@ def target_unit(viewer: Viewer, requested: str | None) -> int:
     if viewer.unit_id is None:
         abort(403, "您的账号尚未关联单位,请联系管理员")
     return chosen if chosen in allowed else viewer.unit_id
+
+
+def campaign_id(raw: str | None) -> int | None:
+    """The campaign an upload names by its id; None (the latest) when none is named; else a 400."""
+    if not raw:
+        return None
+    found = parse_id(raw)
+    if found is None:
+        abort(400, "年度工作编号无效")
+    return found
 
 
 def display_name(raw: str | None) -> str:
@@ -51,7 +62,7 @@ def receive(viewer: Viewer, upload: FileStorage, *, unit_id: int, campaign: str 
             upload.read(),
             name,
             unit=unit_id,
-            campaign=int(campaign) if campaign and campaign.isdigit() else None,
+            campaign=campaign_id(campaign),
             uploader_id=viewer.user_id,
             actor=viewer.username,
             audit=False,  # the unit's re-audit runs after the response, coalesced

@@ -28,13 +28,13 @@ def test_units_users_and_people(store, cli):
     listed = json.loads(cli("unit", "list", "--json").output)
     assert [(u["name"], u["parent"]) for u in listed] == [("安澜县财政局", None), ("国库股", "安澜县财政局")]
 
-    assert cli("user", "add", "czj", "--unit", "安澜县财政局", "--password", "pw-1").exit_code == 0
-    assert cli("user", "add", "boss", "--admin", "--password", "pw-2").exit_code == 0
+    assert cli("user", "add", "czj", "--unit", "安澜县财政局", "--password", "czj-pass-2026").exit_code == 0
+    assert cli("user", "add", "boss", "--admin", "--password", "boss-pass-2026").exit_code == 0
     clash = cli("user", "add", "czj", "--unit", "安澜县财政局", "--password", "x")
     assert clash.exit_code == 1 and "用户名已存在" in clash.stderr
     with read_session() as s:
         czj = s.scalars(select(User).where(User.username == "czj")).one()
-    assert not czj.is_admin and czj.unit_id is not None and check_password_hash(czj.password_hash, "pw-1")
+    assert not czj.is_admin and czj.unit_id is not None and check_password_hash(czj.password_hash, "czj-pass-2026")
 
     added = cli("person", "add", "周卫东", "--unit", "安澜县财政局", "--position", "局长", "--leader")
     assert added.exit_code == 0

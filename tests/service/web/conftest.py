@@ -96,7 +96,7 @@ def post_form() -> Callable[..., object]:
     """POST a page form with the session's CSRF token, as the browser would."""
 
     def post(client: FlaskClient, path: str, data: dict, **kw) -> object:  # noqa: ANN003
-        return client.post(path, data={**data, "csrf_token": _csrf_of(client, "/upload")}, **kw)
+        return client.post(path, data={**data, "csrf_token": _csrf_of(client, "/account")}, **kw)
 
     return post
 

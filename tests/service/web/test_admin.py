@@ -20,11 +20,15 @@ def test_admin_creates_unit_department_user_campaign(app, client_for, post_form,
     assert "安澜县水利局 / 工程科" in admin.get("/admin").get_data(as_text=True)
 
     post_form(admin, "/admin/users", {"username": "carol", "password": "short", "unit": unit_id})
-    assert "密码至少 8 位" in admin.get("/admin").get_data(as_text=True)
+    assert "密码至少需要 10 个字符" in admin.get("/admin").get_data(as_text=True)
     post_form(admin, "/admin/users", {"username": "carol", "password": "carol-pass-1", "unit": unit_id, "role": "unit"})
     assert "已创建用户:carol" in admin.get("/admin").get_data(as_text=True)
     carol = app.test_client()
     login(carol, "carol", "carol-pass-1")
+    # the admin chose that password: carol sets her own before anything else
+    assert carol.get("/upload").headers["Location"] == "/account"
+    post_form(carol, "/account/password", {"current_password": "carol-pass-1", "new_password": "卡罗尔的新密码-2026",
+                                           "confirm_password": "卡罗尔的新密码-2026"})
     assert carol.get("/upload").status_code == 200
 
     post_form(admin, "/admin/campaigns", {"name": "2026年度酒泉式工作", "year": "2026", "highest": "三级",

@@ -20,12 +20,13 @@ def test_generate_list_and_download(client_for, post_form, seed, world):
     with write_session() as s:
         add_campaign(s, {"name": "2026年度廉政风险防控工作", "year": 2026})
     seed(world.unit_a, 3)
-    alice = client_for("alice")
-    response = post_form(alice, "/documents", {"kind": "rectification", "items": "风险等级标识不完整\n措施过于笼统",
-                                               "campaign": "2026年度廉政风险防控工作"})
+    admin, alice = client_for("admin"), client_for("alice")  # the office issues the notice, the unit reads it
+    response = post_form(admin, "/documents", {"kind": "rectification", "items": "风险等级标识不完整\n措施过于笼统",
+                                               "campaign": "2026年度廉政风险防控工作", "unit": str(world.unit_a)})
     assert response.status_code == 302
+    assert "已生成整改通知书" in admin.get("/documents").get_data(as_text=True)
     html = alice.get("/documents").get_data(as_text=True)
-    assert "已生成整改通知书" in html and "〔2026〕" in html
+    assert "整改通知书" in html and "〔2026〕" in html
     doc_id = int(html.split('href="/documents/')[1].split("/")[0])
     download = alice.get(f"/documents/{doc_id}/download")
     assert download.status_code == 200
@@ -49,10 +50,10 @@ def test_one_page_per_kind_with_only_its_fields(client_for, world):
     assert 'name="position"' not in form and 'name="stage"' not in form and "全部单位" not in form
     ledger = admin.get("/documents?kind=ledger").get_data(as_text=True).split('id="generate-form"')[1]
     assert "全部单位" in ledger and 'name="items"' not in ledger.split("</form>")[0]
-    # a unit user does not see the office's 预警通知书, and cannot post it either
+    # a unit user does not see the office's notices, and cannot post them either
     alice = client_for("alice")
     page = alice.get("/documents").get_data(as_text=True)
-    assert "预警通知书" not in page.split("<h2>已生成的文书</h2>")[0] and "整改通知书" in page
+    assert "?kind=warning" not in page and "?kind=rectification" not in page and "?kind=ledger" in page
 
 
 def test_the_default_of_every_unit_never_fails_and_messages_are_plain(client_for, post_form, seed, world):

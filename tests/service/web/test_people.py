@@ -40,7 +40,7 @@ def test_check_lists_row_errors_and_writes_nothing_then_imports(client_for, worl
     page = upload(admin, csrf_of, bad)
     assert "2 行有问题" in page
     assert "上级单位“安澜县不存在局”不存在" in page and "“安澜县水利局”没有科室“财务科”" in page
-    assert "角色“部长”无法识别" in page and "初始密码至少10位" in page and "邮箱格式不正确" in page
+    assert "角色“部长”无法识别" in page and "初始密码不符合要求" in page and "邮箱格式不正确" in page
     assert "用户名已存在,跳过" in page and ">确认导入</button>" not in page
     with read_session() as s:
         assert s.scalar(select(Unit).where(Unit.name == "安澜县水利局")) is None  # the check wrote nothing

@@ -1,7 +1,7 @@
 """notification table (待办, 催报); user_account.email for the optional mail hook
 
 Revision ID: 0003_web
-Revises: 0003_documents (chained after main's head)
+Revises: 0003_security (chained after main's head)
 Create Date: 2026-12-03 21:50:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0003_web'
-down_revision: Union[str, Sequence[str], None] = '0003_documents'
+down_revision: Union[str, Sequence[str], None] = '0003_security'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
