@@ -103,19 +103,119 @@ def _cells(ws: Any) -> list[tuple[int, list[str]]]:
     return rows
 
 
+@dataclass(slots=True)
+class _Known:
+    """Units and usernames that exist, plus those the file adds as it is read top to bottom."""
+    tops: dict[str, int]
+    depts: set[tuple[str, str]]  # (top unit name, department name)
+    usernames: set[str]
+    new_tops: set[str] = field(default_factory=set)
+    new_depts: set[tuple[str, str]] = field(default_factory=set)
+    seen_users: set[str] = field(default_factory=set)
+
+    def has_top(self, name: str) -> bool:
+        return name in self.tops or name in self.new_tops
+
+    def has_dept(self, top: str, name: str) -> bool:
+        return (top, name) in self.depts or (top, name) in self.new_depts
+
+
+def _open_workbook(data: bytes, filename: str) -> tuple[Any, str | None]:
+    """The workbook, or the one message telling the user why the file cannot be read."""
+    try:
+        if sniff(data, filename) != "xlsx":
+            return None, "请上传由模板填写的 .xlsx 文件"
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True), None
+    except ParseError as exc:
+        return None, exc.message
+    except Exception:  # noqa: BLE001 (any unreadable workbook is the same answer to the user)
+        return None, "文件无法读取,请用下载的模板填写后另存为 .xlsx"
+
+
+def _known() -> _Known:
+    """What the database already holds, so rows naming it are skipped or may refer to it."""
+    with read_session() as s:
+        tops = {n: i for i, n in s.execute(select(Unit.id, Unit.name).where(Unit.parent_id.is_(None)))}
+        depts = {(p, n) for p, n in s.execute(select(Unit.parent_id, Unit.name).where(Unit.parent_id.is_not(None)))}
+        top_names = {i: n for n, i in tops.items()}
+        known_depts = {(top_names[p], n) for p, n in depts if p in top_names}
+        usernames = set(s.scalars(select(User.username)))
+    return _Known(tops, known_depts, usernames)
+
+
+def _unit_error(known: _Known, name: str, parent: str) -> str | None:
+    if not name:
+        return "单位名称为空"
+    if len(name) > 200:
+        return "单位名称超过200字"
+    if parent and not known.has_top(parent):
+        return f"上级单位“{parent}”不存在,请先在本表前面的行中添加"
+    if parent == name:
+        return "上级单位不能是自己"
+    return None
+
+
+def _check_unit(plan: Plan, known: _Known, number: int, name: str, parent: str) -> RowResult:
+    """One 单位 row; a unit it adds becomes known to the rows after it."""
+    r = RowResult("单位", number, name)
+    if error := _unit_error(known, name, parent):
+        r.errors.append(error)
+    elif known.has_dept(parent, name) if parent else known.has_top(name):
+        r.action = "已存在,跳过"
+    else:
+        r.action = f"新增科室(属{parent})" if parent else "新增单位"
+        (known.new_depts.add((parent, name)) if parent else known.new_tops.add(name))
+        plan.units.append((name, parent or None))
+    return r
+
+
+def _username_error(known: _Known, username: str) -> str | None:
+    if not username:
+        return "用户名为空"
+    if len(username) > 100:
+        return "用户名超过100字"
+    if username in known.seen_users:
+        return "用户名在本表中重复"
+    return None
+
+
+def _user_unit_error(known: _Known, unit: str, dept: str) -> str | None:
+    if not unit:
+        return "所属单位为空"
+    if not known.has_top(unit):
+        return f"所属单位“{unit}”不存在,请在“单位”表中添加"
+    if dept and not known.has_dept(unit, dept):
+        return f"“{unit}”没有科室“{dept}”,请在“单位”表中添加"
+    return None
+
+
+def _check_user(plan: Plan, known: _Known, number: int, cells: list[str]) -> RowResult:
+    """One 用户 row: every problem with it is listed, not just the first."""
+    username, unit, dept, role_name, password, email, *_ = cells
+    r = RowResult("用户", number, username)
+    role = ROLE_NAMES.get(role_name or "单位填报人")
+    r.errors += filter(None, (_username_error(known, username), _user_unit_error(known, unit, dept)))
+    if role is None:
+        r.errors.append(f"角色“{role_name}”无法识别,应为{'、'.join(ROLE_NAMES)}之一")
+    if username in known.usernames:
+        r.action = "用户名已存在,跳过"
+    elif problem := password_problem(password, username):
+        r.errors.append(f"初始密码不符合要求:{problem}")
+    if email and not EMAIL.match(email):
+        r.errors.append(f"邮箱格式不正确:{email}")
+    if not r.errors and not r.action:
+        r.action = f"新增用户({ASSIGNABLE[role]})"
+        plan.users.append({"username": username, "unit": unit, "dept": dept or None, "role": role,
+                           "password": password, "email": email or None})
+    known.seen_users.add(username)
+    return r
+
+
 def check(data: bytes, filename: str) -> Plan:
     """Every row of the file with what importing it would do or why it cannot; writes nothing."""
     plan = Plan()
-    try:
-        if sniff(data, filename) != "xlsx":
-            plan.problem = "请上传由模板填写的 .xlsx 文件"
-            return plan
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except ParseError as exc:
-        plan.problem = exc.message
-        return plan
-    except Exception:  # noqa: BLE001 (any unreadable workbook is the same answer to the user)
-        plan.problem = "文件无法读取,请用下载的模板填写后另存为 .xlsx"
+    wb, plan.problem = _open_workbook(data, filename)
+    if wb is None:
         return plan
     if "单位" not in wb.sheetnames and "用户" not in wb.sheetnames:
         plan.problem = "文件中没有“单位”或“用户”工作表,请使用下载的模板"
@@ -125,62 +225,11 @@ def check(data: bytes, filename: str) -> Plan:
     if len(unit_rows) + len(user_rows) > MAX_ROWS:
         plan.problem = f"一次最多导入{MAX_ROWS}行,请分批导入"
         return plan
-    with read_session() as s:
-        tops = {n: i for i, n in s.execute(select(Unit.id, Unit.name).where(Unit.parent_id.is_(None)))}
-        depts = {(p, n) for p, n in s.execute(select(Unit.parent_id, Unit.name).where(Unit.parent_id.is_not(None)))}
-        top_names = {i: n for n, i in tops.items()}
-        known_depts = {(top_names[p], n) for p, n in depts if p in top_names}
-        usernames = set(s.scalars(select(User.username)))
-    new_tops: set[str] = set()
-    new_depts: set[tuple[str, str]] = set()
+    known = _known()
     for number, (name, parent, *_) in unit_rows:
-        r = RowResult("单位", number, name)
-        if not name:
-            r.errors.append("单位名称为空")
-        elif len(name) > 200:
-            r.errors.append("单位名称超过200字")
-        elif parent and parent not in tops and parent not in new_tops:
-            r.errors.append(f"上级单位“{parent}”不存在,请先在本表前面的行中添加")
-        elif parent == name:
-            r.errors.append("上级单位不能是自己")
-        elif (parent and ((parent, name) in known_depts or (parent, name) in new_depts)) or (
-                not parent and (name in tops or name in new_tops)):
-            r.action = "已存在,跳过"
-        else:
-            r.action = f"新增科室(属{parent})" if parent else "新增单位"
-            (new_depts.add((parent, name)) if parent else new_tops.add(name))
-            plan.units.append((name, parent or None))
-        plan.rows.append(r)
-    seen_users: set[str] = set()
-    for number, (username, unit, dept, role_name, password, email, *_) in user_rows:
-        r = RowResult("用户", number, username)
-        role = ROLE_NAMES.get(role_name or "单位填报人")
-        if not username:
-            r.errors.append("用户名为空")
-        elif len(username) > 100:
-            r.errors.append("用户名超过100字")
-        elif username in seen_users:
-            r.errors.append("用户名在本表中重复")
-        if not unit:
-            r.errors.append("所属单位为空")
-        elif unit not in tops and unit not in new_tops:
-            r.errors.append(f"所属单位“{unit}”不存在,请在“单位”表中添加")
-        elif dept and (unit, dept) not in known_depts and (unit, dept) not in new_depts:
-            r.errors.append(f"“{unit}”没有科室“{dept}”,请在“单位”表中添加")
-        if role is None:
-            r.errors.append(f"角色“{role_name}”无法识别,应为{'、'.join(ROLE_NAMES)}之一")
-        if username in usernames:
-            r.action = "用户名已存在,跳过"
-        elif problem := password_problem(password, username):
-            r.errors.append(f"初始密码不符合要求:{problem}")
-        if email and not EMAIL.match(email):
-            r.errors.append(f"邮箱格式不正确:{email}")
-        if not r.errors and not r.action:
-            r.action = f"新增用户({ASSIGNABLE[role]})"
-            plan.users.append({"username": username, "unit": unit, "dept": dept or None, "role": role,
-                               "password": password, "email": email or None})
-        seen_users.add(username)
-        plan.rows.append(r)
+        plan.rows.append(_check_unit(plan, known, number, name, parent))
+    for number, cells in user_rows:
+        plan.rows.append(_check_user(plan, known, number, cells))
     if not plan.rows:
         plan.problem = "模板中没有填写任何单位或用户"
     return plan
