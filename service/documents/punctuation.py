@@ -49,12 +49,8 @@ def _pairs(text: str, opener: str, closer: str | None) -> list[tuple[int, int]]:
     return pairs
 
 
-def marks(text: str) -> list[str]:
-    """What each character of `text` becomes (see the module docstring)."""
-    out = list(text)
-    if not any(ch in SIMPLE or ch in BRACKETS or ch == '"' for ch in text):
-        return out
-    converted: set[int] = set()
+def _convert_simple(text: str, out: list[str], converted: set[int]) -> None:
+    """Commas, colons and the like next to Chinese text become full-width; numbers keep theirs."""
     for i, ch in enumerate(text):
         if ch not in SIMPLE:
             continue
@@ -64,6 +60,10 @@ def marks(text: str) -> list[str]:
         if is_cjk(before) or is_cjk(after) or (after == "" and is_cjk(before)):
             out[i] = SIMPLE[ch]
             converted.add(i)
+
+
+def _convert_pairs(text: str, out: list[str], converted: set[int]) -> None:
+    """Brackets and quotes convert as a pair, judged by what they enclose and touch."""
     for opener, closer, wide in (("(", ")", BRACKETS), ('"', None, None)):
         for start, end in _pairs(text, opener, closer):
             if wide and text[start - 1:start].isascii() and text[start - 1:start].isalnum():
@@ -76,6 +76,10 @@ def marks(text: str) -> list[str]:
                 else:
                     out[start], out[end] = QUOTES
                 converted.update((start, end))
+
+
+def _drop_spaces(text: str, out: list[str], converted: set[int]) -> None:
+    """A full-width mark carries its own spacing, so blanks beside it go."""
     for i in sorted(converted):  # "a， b" → "a，b"; "部门 (科室 )" → "部门（科室）"
         j = i + 1
         while j < len(text) and text[j] in " \t":
@@ -85,6 +89,17 @@ def marks(text: str) -> list[str]:
         while j >= 0 and text[j] in " \t" and text[i] in BRACKETS.keys() | {'"'}:
             out[j] = ""
             j -= 1
+
+
+def marks(text: str) -> list[str]:
+    """What each character of `text` becomes (see the module docstring)."""
+    out = list(text)
+    if not any(ch in SIMPLE or ch in BRACKETS or ch == '"' for ch in text):
+        return out
+    converted: set[int] = set()
+    _convert_simple(text, out, converted)
+    _convert_pairs(text, out, converted)
+    _drop_spaces(text, out, converted)
     return out
 
 
