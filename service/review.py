@@ -136,27 +136,18 @@ def publicity_until(session: Session, submission_id: int) -> date | None:
     return date.fromisoformat(details["until"]) if details and details.get("until") else None
 
 
-def _check_step(session: Session, sub: Submission, action: str, role: str, today: date) -> str:
-    """The state `action` leads to, or ReviewError saying in Chinese why it may not be taken."""
-    state = sub.review_state
-    if not sub.is_current:
-        raise ReviewError("superseded", "该版本已被新版本替代,请审核最新版本")
-    if sub.status != SubmissionStatus.PARSED:
-        raise ReviewError("not_parsed", "该文件未能解析,不能进入审核")
-    if action == "return":
-        if state not in OPEN_STATES:
-            raise ReviewError("wrong_state", f"当前状态为“{STATES[state]}”,不能退回")
-        allowed = {r for (_, st), (_, roles) in STEPS.items() if st == state for r in roles} | OFFICE_ROLES
-        if role not in allowed:
-            raise ReviewError("wrong_role", f"当前状态为“{STATES[state]}”,{ROLES.get(role, role)}无权退回")
-        return "returned"
-    step = STEPS.get((action, state))
-    if step is None:
-        raise ReviewError("wrong_state", f"当前状态为“{STATES.get(state, state)}”,不能执行“{ACTIONS.get(action, action)}”")
-    target, roles = step
-    if role not in roles | OFFICE_ROLES:
-        who = "、".join(ROLES[r] for r in sorted(roles))
-        raise ReviewError("wrong_role", f"“{STATES[state]}”之后的“{ACTIONS[action]}”应由{who}办理,{ROLES.get(role, role)}无权办理")
+def _check_return(state: str, role: str) -> str:
+    """Returning is open to whoever may act on the current step, and to the office."""
+    if state not in OPEN_STATES:
+        raise ReviewError("wrong_state", f"当前状态为“{STATES[state]}”,不能退回")
+    allowed = {r for (_, st), (_, roles) in STEPS.items() if st == state for r in roles} | OFFICE_ROLES
+    if role not in allowed:
+        raise ReviewError("wrong_role", f"当前状态为“{STATES[state]}”,{ROLES.get(role, role)}无权退回")
+    return "returned"
+
+
+def _check_gates(session: Session, sub: Submission, action: str, state: str, today: date) -> None:
+    """Conditions beyond state and role: who may settle a form, and the publicity period."""
     if action == "publish" and state == "leader_review" and not leader_may_settle(session, sub):
         if has_high_points(session, sub.id):
             raise ReviewError("needs_group", "该表含高风险点,须报领导小组审定后才能公示")
@@ -165,6 +156,25 @@ def _check_step(session: Session, sub: Submission, action: str, role: str, today
         until = publicity_until(session, sub.id)
         if until is not None and today <= until:
             raise ReviewError("publicity_running", f"公示期至{until}结束,期满后才能生效")
+
+
+def _check_step(session: Session, sub: Submission, action: str, role: str, today: date) -> str:
+    """The state `action` leads to, or ReviewError saying in Chinese why it may not be taken."""
+    state = sub.review_state
+    if not sub.is_current:
+        raise ReviewError("superseded", "该版本已被新版本替代,请审核最新版本")
+    if sub.status != SubmissionStatus.PARSED:
+        raise ReviewError("not_parsed", "该文件未能解析,不能进入审核")
+    if action == "return":
+        return _check_return(state, role)
+    step = STEPS.get((action, state))
+    if step is None:
+        raise ReviewError("wrong_state", f"当前状态为“{STATES.get(state, state)}”,不能执行“{ACTIONS.get(action, action)}”")
+    target, roles = step
+    if role not in roles | OFFICE_ROLES:
+        who = "、".join(ROLES[r] for r in sorted(roles))
+        raise ReviewError("wrong_role", f"“{STATES[state]}”之后的“{ACTIONS[action]}”应由{who}办理,{ROLES.get(role, role)}无权办理")
+    _check_gates(session, sub, action, state, today)
     return target
 
 
