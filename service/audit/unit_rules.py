@@ -150,16 +150,7 @@ def copied_text(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
         if _copied(entries[i], entries[j], texts[i], texts[j], sim, cfg):
             how = "风险点表述完全相同" if sim == 1 else "风险点表述仅差个别字"
             copies[i][j] = copies[j][i] = how
-    lists: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i, e in enumerate(entries):
-        key = _measure_list(e)
-        if sum(map(len, key)) >= cfg["min_length"]:
-            lists[key].append(i)
-    for group in lists.values():
-        for i in group:
-            for j in group:
-                if i != j and j not in copies[i] and not _same_holder(entries[i], entries[j]):
-                    copies[i][j] = "防控措施完全相同"
+    _add_same_measures(entries, copies, cfg)
     for i, others in sorted(copies.items()):
         if not others:
             continue
@@ -170,6 +161,20 @@ def copied_text(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
             copies=[{"entry_id": entries[j].id, "holder": _holder(entries[j]), "row": entries[j].source.get("row")}
                     for j in sorted(others)],
         )
+
+
+def _add_same_measures(entries: list[EntryData], copies: defaultdict[int, dict[int, str]], cfg: dict[str, Any]) -> None:
+    """Mark entries of different holders with identical measures; a wording match already found wins."""
+    lists: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, e in enumerate(entries):
+        key = _measure_list(e)
+        if sum(map(len, key)) >= cfg["min_length"]:
+            lists[key].append(i)
+    for group in lists.values():
+        for i in group:
+            for j in group:
+                if i != j and j not in copies[i] and not _same_holder(entries[i], entries[j]):
+                    copies[i][j] = "防控措施完全相同"
 
 
 def _measure_list(e: EntryData) -> tuple[str, ...]:
