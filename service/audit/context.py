@@ -208,6 +208,57 @@ def _previous_campaign(session: Session, campaign: Campaign | None) -> int | Non
     )
 
 
+def _submissions_by_top(
+    session: Session, campaign_id: int | None, all_ids: list[int], tops: dict[int, int]
+) -> dict[int, list[SubmissionData]]:
+    """The campaign's submissions of the given units, grouped under their top-level unit."""
+    sub_cond = Submission.campaign_id.is_(None) if campaign_id is None else Submission.campaign_id == campaign_id
+    subs: dict[int, list[SubmissionData]] = defaultdict(list)
+    for r in session.execute(
+        select(
+            Submission.id, Submission.unit_id, Submission.form_kind, Submission.form_key, Submission.form,
+            Submission.original_name, Submission.received_at, Submission.is_current, Submission.status,
+        ).where(sub_cond, Submission.unit_id.in_(all_ids))
+    ):
+        subs[tops[r[1]]].append(SubmissionData(*r))
+    return subs
+
+
+def _entries_by_top(
+    session: Session, campaign: Campaign | None, campaign_id: int | None, all_ids: list[int], tops: dict[int, int]
+) -> tuple[dict[int, list[EntryData]], dict[int, list[EntryData]], dict[int, list[EntryData]]]:
+    """Risk points, power-list rows and last campaign's risk points, grouped under their top-level unit."""
+    entries: dict[int, list[EntryData]] = defaultdict(list)
+    powers: dict[int, list[EntryData]] = defaultdict(list)  # power-list rows stored as entries
+    for e in _entries(session, all_ids, campaign_id):
+        (powers if e.form_kind == "power_list" else entries)[tops[e.unit_id]].append(e)
+    previous: dict[int, list[EntryData]] = defaultdict(list)
+    prev_id = _previous_campaign(session, campaign)
+    if prev_id is not None:
+        for e in _entries(session, all_ids, prev_id):
+            if e.form_kind != "power_list":
+                previous[tops[e.unit_id]].append(e)
+    return entries, powers, previous
+
+
+def _roster_by_top(
+    session: Session, all_ids: list[int], tops: dict[int, int]
+) -> tuple[dict[int, list[Leader]], dict[int, set[str]]]:
+    """Leaders, and the departments other roster people belong to, grouped under their top-level unit."""
+    leaders: dict[int, list[Leader]] = defaultdict(list)
+    roster_departments: dict[int, set[str]] = defaultdict(set)
+    for name, unit_id, position, department, is_leader in session.execute(
+        select(Person.name, Person.unit_id, Person.position, Person.department, Person.is_leader).where(
+            Person.unit_id.in_(all_ids)
+        )
+    ):
+        if is_leader:
+            leaders[tops[unit_id]].append(Leader(name, position, department))
+        elif department:
+            roster_departments[tops[unit_id]].add(department)
+    return leaders, roster_departments
+
+
 def load_contexts(
     session: Session, campaign_id: int | None, top_ids: list[int] | None, today: date
 ) -> list[UnitContext]:
@@ -222,38 +273,9 @@ def load_contexts(
             members[top].append(uid)
     all_ids = [uid for ids in members.values() for uid in ids]
 
-    sub_cond = Submission.campaign_id.is_(None) if campaign_id is None else Submission.campaign_id == campaign_id
-    subs: dict[int, list[SubmissionData]] = defaultdict(list)
-    for r in session.execute(
-        select(
-            Submission.id, Submission.unit_id, Submission.form_kind, Submission.form_key, Submission.form,
-            Submission.original_name, Submission.received_at, Submission.is_current, Submission.status,
-        ).where(sub_cond, Submission.unit_id.in_(all_ids))
-    ):
-        subs[tops[r[1]]].append(SubmissionData(*r))
-
-    entries: dict[int, list[EntryData]] = defaultdict(list)
-    powers: dict[int, list[EntryData]] = defaultdict(list)  # power-list rows stored as entries
-    for e in _entries(session, all_ids, campaign_id):
-        (powers if e.form_kind == "power_list" else entries)[tops[e.unit_id]].append(e)
-    previous: dict[int, list[EntryData]] = defaultdict(list)
-    prev_id = _previous_campaign(session, campaign)
-    if prev_id is not None:
-        for e in _entries(session, all_ids, prev_id):
-            if e.form_kind != "power_list":
-                previous[tops[e.unit_id]].append(e)
-
-    leaders: dict[int, list[Leader]] = defaultdict(list)
-    roster_departments: dict[int, set[str]] = defaultdict(set)
-    for name, unit_id, position, department, is_leader in session.execute(
-        select(Person.name, Person.unit_id, Person.position, Person.department, Person.is_leader).where(
-            Person.unit_id.in_(all_ids)
-        )
-    ):
-        if is_leader:
-            leaders[tops[unit_id]].append(Leader(name, position, department))
-        elif department:
-            roster_departments[tops[unit_id]].add(department)
+    subs = _submissions_by_top(session, campaign_id, all_ids, tops)
+    entries, powers, previous = _entries_by_top(session, campaign, campaign_id, all_ids, tops)
+    leaders, roster_departments = _roster_by_top(session, all_ids, tops)
 
     levels = _campaign_levels(session, campaign_id, tops)
     contexts = []
