@@ -109,33 +109,39 @@ def _break_cost(text: str, i: int) -> float:
     return 8.0
 
 
+def _lines_of(text: str, count: int, per_line: int, total: float) -> tuple[float, list[int]] | None:
+    """Cheapest cuts splitting `text` into exactly `count` lines, with its cost; None if none fit.
+
+    Dynamic programming over break positions: cost of breaks plus imbalance.
+    """
+    n = len(text)
+    target = total / count
+    table: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
+    for line in range(count):
+        for (_k, start), (cost, cuts) in [kv for kv in table.items() if kv[0][0] == line]:
+            ends = [n] if line == count - 1 else range(start + 1, n)
+            for end in ends:
+                w = width(text[start:end])
+                if w > per_line:
+                    break
+                if end - start < MIN_TITLE_LINE:
+                    continue
+                step = (0.0 if end == n else _break_cost(text, end)) + (w - target) ** 2 * 0.5
+                key = (line + 1, end)
+                if key not in table or table[key][0] > cost + step:
+                    table[key] = (cost + step, [*cuts, end])
+    final = table.get((count, n))
+    return (final[0] + count * LINE_PENALTY, final[1]) if final else None
+
+
 def title_lines(text: str, per_line: int = TITLE_CHARS) -> list[str]:
     """`text` as balanced lines of at most `per_line` characters, broken at word boundaries."""
     total = width(text)
     if total <= per_line:
         return [text]
     best: tuple[float, list[str]] | None = None
-    n = len(text)
     for count in range(math.ceil(total / per_line), math.ceil(total / per_line) + 2):
-        # dynamic programming over break positions: cost of breaks plus imbalance
-        target = total / count
-        table: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
-        for line in range(count):
-            for (_k, start), (cost, cuts) in [kv for kv in table.items() if kv[0][0] == line]:
-                ends = [n] if line == count - 1 else range(start + 1, n)
-                for end in ends:
-                    w = width(text[start:end])
-                    if w > per_line:
-                        break
-                    if end - start < MIN_TITLE_LINE:
-                        continue
-                    step = (0.0 if end == n else _break_cost(text, end)) + (w - target) ** 2 * 0.5
-                    key = (line + 1, end)
-                    if key not in table or table[key][0] > cost + step:
-                        table[key] = (cost + step, [*cuts, end])
-        final = table.get((count, n))
-        if final:
-            final = (final[0] + count * LINE_PENALTY, final[1])
+        final = _lines_of(text, count, per_line, total)
         if final and (best is None or final[0] < best[0]):
             bounds = [0, *final[1]]
             best = (final[0], [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)])
