@@ -40,6 +40,7 @@ UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
 MAX_DOCUMENTS = 200
 START_TIMEOUT_S = 60.0
 TIMEOUT_S = 120.0
+COLD_MIN_S = 1.0  # a warm attempt that used up the time still leaves the cold fallback this long
 
 
 def environment(home: Path) -> dict[str, str]:
@@ -215,6 +216,6 @@ def to_pdf(source: Path, target: Path, *, timeout: float = TIMEOUT_S, allow_warm
                 return "warm"
         except (OSError, TimeoutError, ConnectionError, RuntimeError, ValueError):
             pass
-        timeout = max(timeout - (time.monotonic() - started), 1.0)
+        timeout = max(timeout - (time.monotonic() - started), COLD_MIN_S)
     cold(source, target, timeout)
     return "cold"
