@@ -293,6 +293,19 @@ def warning() -> Document:
     return doc
 
 
+def points_by_department(doc: Document) -> None:
+    """The risk points by department, then position, one table each: the 手册's body and the 公示's."""
+    tag(doc, "{%p for d in departments %}")
+    para(doc, "{{ d.heading }}{{ d.name }}", gb.STYLE_H1)
+    tag(doc, "{%p for pos in d.positions %}")
+    para(doc, "{{ pos.heading }}{{ pos.name }}", gb.STYLE_H2)
+    table(doc, ["序号", "风险点", "类型", "等级", "防控措施", "责任人"], "e in pos.entries",
+          ["{{ e.no }}", "{{ e.risk }}", "{{ e.category }}", "{{ e.level }}", "{{ e.measures }}", "{{ e.owner }}"],
+          [12, 40, 22, 12, 50, 20])
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+
+
 def manual() -> Document:
     doc = new()
     para(doc, "{{ title }}", gb.STYLE_TITLE)
@@ -313,15 +326,7 @@ def manual() -> Document:
     toc_end._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
     doc.add_page_break()
     para(doc, "{{ intro }}")
-    tag(doc, "{%p for d in departments %}")
-    para(doc, "{{ d.heading }}{{ d.name }}", gb.STYLE_H1)
-    tag(doc, "{%p for pos in d.positions %}")
-    para(doc, "{{ pos.heading }}{{ pos.name }}", gb.STYLE_H2)
-    table(doc, ["序号", "风险点", "类型", "等级", "防控措施", "责任人"], "e in pos.entries",
-          ["{{ e.no }}", "{{ e.risk }}", "{{ e.category }}", "{{ e.level }}", "{{ e.measures }}", "{{ e.owner }}"],
-          [12, 40, 22, 12, 50, 20])
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endfor %}")
+    points_by_department(doc)
     return doc
 
 
@@ -335,15 +340,7 @@ def publicity() -> Document:
     para(doc, "公示期:{{ period }}。", gb.STYLE_H3)
     para(doc, "意见反馈:对公示内容有意见的,请{{ feedback }}。反映问题应当实事求是,"
               "署名反映的,我们将及时反馈处理情况。")
-    tag(doc, "{%p for d in departments %}")
-    para(doc, "{{ d.heading }}{{ d.name }}", gb.STYLE_H1)
-    tag(doc, "{%p for pos in d.positions %}")
-    para(doc, "{{ pos.heading }}{{ pos.name }}", gb.STYLE_H2)
-    table(doc, ["序号", "风险点", "类型", "等级", "防控措施", "责任人"], "e in pos.entries",
-          ["{{ e.no }}", "{{ e.risk }}", "{{ e.category }}", "{{ e.level }}", "{{ e.measures }}", "{{ e.owner }}"],
-          [12, 40, 22, 12, 50, 20])
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endfor %}")
+    points_by_department(doc)
     signature(doc)
     return doc
 
