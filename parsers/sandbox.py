@@ -180,6 +180,7 @@ def _await(child: int, conn: socket.socket, deadline: float, rss_cap: int) -> di
 def serve_request(conn: socket.socket) -> None:
     """The child's side (forked by the zygote): read the request, run it, answer, exit."""
     faulthandler.disable()  # a crash here is the caller's to report, not a dump on its stderr
+    _silence_output()
     try:
         request = b"".join(iter(lambda: conn.recv(CHUNK), b""))
         module, qualname, args, memory_mb = pickle.loads(request)  # noqa: S301  (written by our caller)
@@ -197,6 +198,15 @@ def serve_request(conn: socket.socket) -> None:
         conn.close()
     finally:
         os._exit(0)
+
+
+def _silence_output() -> None:
+    """C libraries in the child (libtiff, LibreOffice's loaders) write raw lines to fds 1 and 2;
+    those are the caller's terminal or log, whose only line about a file is the one-line message."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _limit_address_space(limit: int) -> None:

@@ -92,6 +92,22 @@ def test_resident_memory_is_capped() -> None:
     assert base + 400 * MB < peak[0] < base + 560 * MB  # it grew to the budget, and was stopped there
 
 
+def _write_raw_lines() -> str:
+    os.write(2, b"TIFFReadDirectory: Warning, Unknown field with tag 292\n")
+    os.write(1, b"raw stdout line\n")
+    return "read"
+
+
+def test_what_c_libraries_write_in_the_child_never_reaches_the_callers_output() -> None:
+    """libtiff and friends write to fd 2 directly: the caller's terminal shows only its own lines."""
+    code = "from parsers.sandbox import run_isolated; from tests.parsers.test_sandbox import _write_raw_lines; " \
+           "print(run_isolated(_write_raw_lines, timeout=60, memory_mb=500))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "read\n" and "TIFF" not in proc.stderr
+
+
 def test_address_space_is_capped() -> None:
     with pytest.raises(ParseError) as caught:
         run_isolated(_reserve_memory, timeout=60, memory_mb=500)
