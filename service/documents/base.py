@@ -55,7 +55,9 @@ def campaign_settings(sc: Scope) -> dict[str, Any]:
     issuer_code), kept under "documents" in the campaign's settings JSON beside "review"."""
     raw = (sc.campaign.audit or {}).get("documents") if sc.campaign else None
     keys = ("main_to", "copy_to", "issuer", "issuer_code", "printed_by", "feedback")
-    return {k: str(raw[k]) for k in keys if isinstance(raw, dict) and raw.get(k)}
+    joiners = {"main_to": "、", "copy_to": ","}  # lists from the campaign file (campaign.schema.json)
+    return {k: joiners.get(k, "、").join(map(str, raw[k])) if isinstance(raw[k], list) else str(raw[k])
+            for k in keys if isinstance(raw, dict) and raw.get(k)}
 
 
 def setting(sc: Scope, params: dict[str, Any], key: str) -> str | None:

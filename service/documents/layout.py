@@ -4,7 +4,8 @@
 - punctuation: Chinese running text takes full-width marks (service/documents/punctuation.py);
 - 发文机关标志: one line, its size chosen to fit, its upper edge 35 mm below the 版心's (7.2.4);
 - 标题: broken at word boundaries into balanced lines, no line of one or two characters (7.3.1);
-- 署名 and 成文日期: the date ends four characters from the right edge, the 署名 centred above it.
+- 署名 and 成文日期: the date ends four characters from the right edge, the 署名 centred above it;
+  they keep with the body's last lines, never alone on a page; headings keep with their text.
 
 The 版记 belongs at the foot of the last page, its last rule on the 版心's bottom edge (7.4.1).
 Word and LibreOffice know no "bottom of the last page" for body text, so the space is measured:
@@ -222,6 +223,32 @@ def place_signature(root: etree._Element) -> None:
             gb.set_indent(gb._child(p, "w:pPr"), right=right)
 
 
+def keep_signature_with_body(root: etree._Element) -> None:
+    """The 署名 and 成文日期 never stand alone on a page (nor apart): the 署名 keeps with the date,
+    and the blank lines, the 附件说明 and the last body paragraph above it keep with what follows,
+    so a page break before the 署名 carries the body's last lines (widow control: two) along."""
+    signer = next((p for p in root.iter(qn("w:p")) if _style(p) == gb.STYLE_SIGNATURE), None)
+    if signer is None:
+        return
+    chain = [signer]
+    p = signer.getprevious()
+    while p is not None and p.tag == qn("w:p"):
+        chain.append(p)
+        if text_of(p).strip() and _style(p) != gb.STYLE_ATTACHMENT:
+            break  # the last body paragraph
+        p = p.getprevious()
+    for p in chain:
+        p.get_or_add_pPr().keepNext_val = True
+
+
+def keep_headings_with_text(root: etree._Element) -> None:
+    """A heading line (一、（一）1.) never ends a page: it keeps with the paragraph under it. A heading
+    run into its text (several lines) is body text and breaks like it."""
+    for p in root.iter(qn("w:p")):
+        if _style(p) in (gb.STYLE_H1, gb.STYLE_H2, gb.STYLE_H3) and width(text_of(p)) <= gb.CHARS_PER_LINE - 2:
+            p.get_or_add_pPr().keepNext_val = True
+
+
 def drop_empty_copy_line(root: etree._Element) -> None:
     """No 抄送 named: the 版记 is the 印发 line alone, between two thick rules."""
     record = [p for p in root.iter(qn("w:p")) if _style(p) == gb.STYLE_RECORD]
@@ -238,6 +265,8 @@ def finish(doc: Document) -> None:
     place_issuer(root)
     balance_titles(root)
     place_signature(root)
+    keep_headings_with_text(root)
+    keep_signature_with_body(root)
 
 
 # --- 版记 at the foot of the last page -----------------------------------------------------

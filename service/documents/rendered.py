@@ -3,7 +3,8 @@
 What a 秘书 sees: the 发文机关标志 35 mm below the 版心's top, the 版记 ending on the 版心's
 bottom edge of the last page, full-width punctuation, 28 characters a line and 22 lines a
 page, balanced title lines, the 成文日期 four characters from the right with the 署名 centred
-over it, page numbers, and a 宋/仿宋 face for the 正文. Each rule passes, fails or does not
+over it and body text above them on their page, page numbers, and a 宋/仿宋 face for the 正文.
+Each rule passes, fails or does not
 apply (None) to a document without that part, like the .docx rules in checker.py.
 """
 
@@ -185,6 +186,21 @@ def signature(pages: list[Page]) -> RuleResult:
     return _rule("signature", title, None, "无成文日期")
 
 
+def signature_with_body(pages: list[Page]) -> RuleResult:
+    """The 署名 and 成文日期 never stand alone on a page: body text comes above them there."""
+    title = "署名页有正文"
+    for p in reversed(pages):
+        for i in range(len(p.lines) - 1, -1, -1):
+            day = p.lines[i]
+            if _DATE.match(day.text) and abs(day.size - gb.BODY_PT) < 0.5 and day.top < BOTTOM:
+                if i == 0:
+                    return _rule("signature_page", title, False, f"第{p.index + 1}页日期与署名分页")
+                above = [ln for ln in p.lines[:i - 1] if ln.text]  # the 署名 is line i - 1
+                return _rule("signature_page", title, bool(above),
+                             f"第{p.index + 1}页署名之上有{len(above)}行正文" if above else f"第{p.index + 1}页仅有署名和日期")
+    return _rule("signature_page", title, None, "无成文日期")
+
+
 def page_numbers(pages: list[Page]) -> RuleResult:
     title = "页码:单页居右、双页居左,各空一字"
     found, problems = [], []
@@ -217,7 +233,7 @@ def body_face(pages: list[Page]) -> RuleResult:
 def check_pdf(pdf: bytes) -> list[RuleResult]:
     pages = read(pdf)
     return [issuer_position(pages), record_at_foot(pages), record_indent(pages), punctuation(pages),
-            grid(pages), titles(pages), signature(pages), page_numbers(pages), body_face(pages)]
+            grid(pages), titles(pages), signature(pages), signature_with_body(pages), page_numbers(pages), body_face(pages)]
 
 
 def check_docx(data: bytes) -> list[RuleResult]:

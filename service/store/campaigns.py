@@ -89,8 +89,19 @@ def normalize_campaign(data: dict[str, Any]) -> dict[str, Any]:
         "stages": stages,
         "level_standard": data.get("level_standard") or dict(DEFAULT_LEVEL_STANDARD),
         "owner_required": bool(data.get("owner_required", False)),
-        "audit": data.get("audit") or {},
+        "audit": _with_documents(data.get("audit") or {}, data.get("documents")),
     }
+
+
+def _with_documents(audit: dict[str, Any], documents: dict[str, Any] | None) -> dict[str, Any]:
+    """The campaign file's 主送/抄送 kept under "documents" in the settings JSON, where the
+    documents read them (service/documents/base.campaign_settings)."""
+    lists = {k: [str(v).strip() for v in documents[k] if str(v).strip()]
+             for k in ("main_to", "copy_to") if documents and documents.get(k)}
+    if not lists:
+        return audit
+    kept = audit.get("documents")
+    return {**audit, "documents": {**(kept if isinstance(kept, dict) else {}), **lists}}
 
 
 def add_campaign(session: Session, spec: dict[str, Any]) -> Campaign:

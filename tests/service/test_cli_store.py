@@ -108,3 +108,33 @@ def test_commands_before_init_say_so_in_one_line(cli, tmp_path, monkeypatch):
         reset_settings()
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "lianfang init" in result.stderr and "[database_error]" in result.stderr
+
+
+def test_campaign_file_sets_main_to_and_copy_to_of_the_plan(store, cli, tmp_path):
+    import docx
+
+    from tests.service.documents.conftest import all_text
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "name: 2026年度安澜县廉政风险防控工作\nyear: 2026\n"
+        "documents:\n  main_to: [局属各单位, 机关各科室]\n  copy_to: [县纪委监委第三派驻纪检监察组, 县委巡察办]\n",
+        encoding="utf-8",
+    )
+    assert cli("campaign", "add", "--stages-file", plan).exit_code == 0
+    assert cli("unit", "add", "安澜县财政局").exit_code == 0
+    out = tmp_path / "方案.docx"
+    result = cli("generate", "plan", "--unit", "安澜县财政局", "--out", out)
+    assert result.exit_code == 0, result.output + result.stderr
+    text = all_text(docx.Document(str(out)))
+    assert "局属各单位、机关各科室：" in text
+    assert "抄送：县纪委监委第三派驻纪检监察组，县委巡察办。" in text
+
+
+def test_campaign_file_documents_must_be_lists_of_names(store, cli, tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"name": "x", "year": 2026, "documents": {"main_to": "各科室"}}), encoding="utf-8")
+    result = cli("campaign", "add", "--stages-file", plan)
+    assert result.exit_code == 1 and "documents/main_to" in result.stderr
+    plan.write_text(json.dumps({"name": "x", "year": 2026, "documents": {"cc": ["县委"]}}), encoding="utf-8")
+    assert cli("campaign", "add", "--stages-file", plan).exit_code == 1

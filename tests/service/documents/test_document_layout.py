@@ -41,7 +41,7 @@ def test_each_kind_passes_on_its_rendered_pages(filled: Filled, kind: str) -> No
     for rule in ("punctuation", "face", "page_numbers", "title"):
         assert found[rule].passed is True, found[rule]
     if kind in LETTERHEAD:
-        for rule in ("issuer", "record", "record_indent", "signature"):
+        for rule in ("issuer", "record", "record_indent", "signature", "signature_page"):
             assert found[rule].passed is True, found[rule]
         assert found["issuer"].found == "35.0mm"
 
@@ -184,3 +184,38 @@ def test_warm_converter_restarts_when_it_dies_and_a_hung_conversion_is_bounded(t
         converter.to_pdf(source, tmp_path / "form.pdf", timeout=0.01)
     assert err.value.code == "timeout" and time.monotonic() - start < 10
     assert pdf.pdf_bytes(data, ".docx").startswith(b"%PDF")  # the next one starts a fresh pair
+
+
+@pytest.mark.parametrize("items", [12, 13])
+def test_signature_never_stands_alone_on_its_page(filled: Filled, items: int) -> None:
+    """With 12 items the date used to fall alone on page 3, with 13 the 署名 and date (and the
+    版记) filled page 3 with no body text: the last body lines now go along with them."""
+    result = generate("rectification", {"unit": UNIT, "items": [f"第{n}项问题需要整改落实" for n in range(items)]},
+                      viewer=ADMIN, pdf=True)
+    pages = rendered.read(result.pdf_path.read_bytes())
+    assert len(pages) == 3
+    last = pages[-1].lines
+    day = next(i for i, ln in enumerate(last) if rendered._DATE.match(ln.text))
+    assert day >= 2 and last[day - 1].text == "安澜县廉政风险防控工作领导小组办公室"
+    body = [ln.text for ln in last[:day - 1]]
+    assert "整改不到位的，将予以通报。" in body and body[0] == "三、报送时限"  # heading kept with its text
+    assert not any(ln.text == "三、报送时限" for ln in pages[1].lines)
+    found = _results(result.pdf_path.read_bytes())
+    assert found["signature_page"].passed is True, found["signature_page"]
+    assert found["record"].passed is True, found["record"]
+
+
+def test_signature_page_rule_fails_on_a_lone_signature() -> None:
+    def line(page: int, text: str, top: float) -> rendered.Line:
+        chars = [{"text": ch} for ch in text]
+        return rendered.Line(page, top, top + 16, rendered.LEFT, rendered.RIGHT, 16.0, False, chars)
+
+    alone = [rendered.Page(0, [line(0, "正文", 100)], []),
+             rendered.Page(1, [line(1, "某某局", 100), line(1, "2026年12月3日", 130)], [])]
+    split = [rendered.Page(0, [line(0, "正文", 100), line(0, "某某局", 130)], []),
+             rendered.Page(1, [line(1, "2026年12月3日", 100)], [])]
+    kept = [rendered.Page(0, [line(0, "正文", 100), line(0, "某某局", 130), line(0, "2026年12月3日", 160)], [])]
+    assert rendered.signature_with_body(alone).passed is False
+    assert rendered.signature_with_body(split).passed is False
+    assert rendered.signature_with_body(kept).passed is True
+    assert rendered.signature_with_body([rendered.Page(0, [line(0, "正文", 100)], [])]).passed is None
