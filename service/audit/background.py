@@ -60,7 +60,7 @@ def newest_per_unit(submission_ids: set[int]) -> list[int]:
 
 def _work() -> None:
     global _running
-    from service.audit.runner import reaudit_snapshot
+    from service.audit import runner  # looked up at each audit: the thread outlives a test's patches
 
     while True:
         with _lock:
@@ -71,7 +71,7 @@ def _work() -> None:
         try:
             for submission_id in newest_per_unit(asked):
                 try:
-                    reaudit_snapshot(submission_id, date.today())
+                    runner.reaudit_snapshot(submission_id, date.today())
                 except Exception:  # the findings wait for the next upload or `lianfang audit`
                     log.exception("background audit after submission %s failed", submission_id)
         except Exception:
