@@ -28,7 +28,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from service.store.bootstrap import init_store  # noqa: E402
 from service.store.db import read_session, write_session  # noqa: E402
-from service.store.models import AuditLog, Document, Submission, User  # noqa: E402
+from service.store.models import ActivityLog, IssuedDocument, Submission, User  # noqa: E402
 from service.store.users import hash_password  # noqa: E402
 from service.web import create_app  # noqa: E402
 from service.web.auth import create_token  # noqa: E402
@@ -62,9 +62,9 @@ def setup() -> dict[str, int]:
     ids["sub_b"] = _seed_entries(ids["unit_b"], 2, risk=MARK_B)
     with write_session() as s:
         s.get(Submission, ids["sub_b"]).review_state = "publicity"
-        s.add(AuditLog(actor="admin", action="review.publish", object_type="submission", object_id=ids["sub_b"],
+        s.add(ActivityLog(actor="admin", action="review.publish", object_type="submission", object_id=ids["sub_b"],
                        details={"until": (date.today() + timedelta(days=5)).isoformat()}))
-        doc = Document(kind="rectification", unit_id=ids["unit_b"], filename="通知.docx", sha256="0" * 64)
+        doc = IssuedDocument(kind="rectification", unit_id=ids["unit_b"], filename="通知.docx", sha256="0" * 64)
         s.add(doc)
         s.flush()
         ids["doc_b"] = doc.id
@@ -122,8 +122,8 @@ def state_of_b(ids: dict[str, int]) -> tuple:
         sub = s.get(Submission, ids["sub_b"])
         bob = s.get(User, ids["user_b"])
         return (sub.review_state, bob.password_hash, bob.disabled,
-                s.scalar(select(func.count(Document.id)).where(Document.unit_id == ids["unit_b"])),
-                s.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "publicity.feedback")))
+                s.scalar(select(func.count(IssuedDocument.id)).where(IssuedDocument.unit_id == ids["unit_b"])),
+                s.scalar(select(func.count(ActivityLog.id)).where(ActivityLog.action == "publicity.feedback")))
 
 
 def csrf_attempts(app) -> None:  # noqa: ANN001

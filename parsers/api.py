@@ -1,6 +1,6 @@
 """The one entry point: file bytes and name in, the parse-output contract object out.
 
-The format comes from the bytes (`sniff`), a reader per format yields a `Document`,
+The format comes from the bytes (`sniff`), a reader per format yields a `GridDocument`,
 and `table.interpret` turns every reader's output into the contract the same way.
 """
 
@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 from parsers import sniff, table
 from parsers.errors import ParseError, fail, out_of_memory
-from parsers.grid import Document
+from parsers.grid import GridDocument
 from parsers.model import ParsedForm
 
-Reader = Callable[[bytes, str], Document]
+Reader = Callable[[bytes, str], GridDocument]
 
 
 def _read(module: str) -> Reader:
@@ -26,7 +26,7 @@ def _read(module: str) -> Reader:
 def _legacy(module: str) -> Reader:
     """Convert through LibreOffice, read the result, keep the original format."""
 
-    def read(data: bytes, fmt: str) -> Document:
+    def read(data: bytes, fmt: str) -> GridDocument:
         from parsers.legacy import convert
 
         doc = importlib.import_module(module).read(convert(data, fmt))
@@ -36,7 +36,7 @@ def _legacy(module: str) -> Reader:
     return read
 
 
-def _image(data: bytes, fmt: str) -> Document:
+def _image(data: bytes, fmt: str) -> GridDocument:
     from parsers import ocr
 
     if not ocr.available():

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from parsers.errors import fail
-from parsers.grid import MAX_COLUMNS, Cell, Document, Grid, check_area
+from parsers.grid import MAX_COLUMNS, Cell, Grid, GridDocument, check_area
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _STRICT_W = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -124,10 +124,10 @@ class _Walker:
         grid.before, self._pending = self._pending, []
         self.grids.append(grid)
 
-    def finish(self) -> Document:
+    def finish(self) -> GridDocument:
         if self.grids:
             self.grids[-1].after = list(self._pending)
-        return Document(format="docx", grids=self.grids, lines=self.lines)
+        return GridDocument(format="docx", grids=self.grids, lines=self.lines)
 
     def _table(self, tbl: etree._Element, *, nested: bool) -> None:
         index = None if nested else self._tables
@@ -195,7 +195,7 @@ def _margin_lines(zf: zipfile.ZipFile, kind: str) -> list[str]:
     return list(lines)
 
 
-def read(data: bytes) -> Document:
+def read(data: bytes) -> GridDocument:
     """The grids and text lines of a .docx file; page headers count as text before the body."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:

@@ -81,7 +81,7 @@ class Grid:
 
 
 @dataclass(slots=True)
-class Document:
+class GridDocument:
     """What a reader returns: the grids and the document's text outside them."""
 
     format: str  # contract format: docx, xlsx, pdf, doc, xls, wps, et, pdf-scanned

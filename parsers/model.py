@@ -18,7 +18,7 @@ LEVELS: tuple[str, ...] = ("high", "medium", "low")
 
 
 @dataclass(slots=True)
-class Measure:
+class ParsedMeasure:
     text: str
     phase: str | None = None
     owner: str | None = None
@@ -42,7 +42,7 @@ class Source:
 
 
 @dataclass(slots=True)
-class Entry:
+class ParsedEntry:
     risk: str
     department: str | None = None
     position: str | None = None
@@ -54,7 +54,7 @@ class Entry:
     domain: str | None = None
     level: str | None = None
     level_label: str | None = None
-    measures: list[Measure] = field(default_factory=list)
+    measures: list[ParsedMeasure] = field(default_factory=list)
     owner: str | None = None
     supervisor: str | None = None
     deadline: str | None = None
@@ -123,7 +123,7 @@ class ParsedForm:
     format: str
     sha256: str | None = None
     form: FormInfo = field(default_factory=FormInfo)
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[ParsedEntry] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     ocr: bool = False
     powers: list[Power] = field(default_factory=list)  # only on a power_list form
@@ -147,9 +147,9 @@ class ParsedForm:
         entries = []
         for e in data.get("entries", []):
             e = dict(e)
-            measures = [Measure(**m) for m in e.pop("measures", [])]
+            measures = [ParsedMeasure(**m) for m in e.pop("measures", [])]
             source = Source(**(e.pop("source", None) or {}))
-            entries.append(Entry(measures=measures, source=source, **e))
+            entries.append(ParsedEntry(measures=measures, source=source, **e))
         return cls(
             file=data["file"],
             format=data["format"],

@@ -16,7 +16,7 @@ import re
 from lxml import etree, html
 
 from parsers.errors import fail
-from parsers.grid import Document, Grid, check_area
+from parsers.grid import Grid, GridDocument, check_area
 from parsers.sniff import OLE_MAGIC, XML_2003, is_biff_stream
 from parsers.xlsx import EPOCH_1900, EPOCH_1904, INSTRUCTION_SHEETS, number_text, sheet_grid
 
@@ -24,7 +24,7 @@ SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "caption", "title"}
 
 
-def read(data: bytes) -> Document:
+def read(data: bytes) -> GridDocument:
     """The grids of an .xls in any of its shapes; the format stays 'xls'."""
     if data.startswith(OLE_MAGIC) or is_biff_stream(data):
         doc = _biff(data)
@@ -38,7 +38,7 @@ def read(data: bytes) -> Document:
 
 # ---------------------------------------------------------------- BIFF through xlrd
 
-def _biff(data: bytes) -> Document:
+def _biff(data: bytes) -> GridDocument:
     import xlrd  # only an .xls pays for importing it
 
     log = io.StringIO()  # xlrd writes its warnings to stdout otherwise
@@ -51,7 +51,7 @@ def _biff(data: bytes) -> Document:
             TypeError, UnicodeDecodeError, EOFError) as exc:
         raise fail("corrupt_file") from exc
     epoch = EPOCH_1904 if book.datemode else EPOCH_1900
-    doc = Document(format="xls")
+    doc = GridDocument(format="xls")
     for sheet in book.sheets():
         if sheet.visibility or INSTRUCTION_SHEETS.search(sheet.name):
             continue
@@ -78,13 +78,13 @@ def _biff_text(cell, epoch) -> str:
 
 # ---------------------------------------------------------------- SpreadsheetML (Excel 2003 XML)
 
-def _spreadsheetml(data: bytes) -> Document:
+def _spreadsheetml(data: bytes) -> GridDocument:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise fail("corrupt_file") from exc
-    doc = Document(format="xls")
+    doc = GridDocument(format="xls")
     for sheet in root.iter(SS + "Worksheet"):
         name = sheet.get(SS + "Name", "")
         table = sheet.find(SS + "Table")
@@ -126,14 +126,14 @@ def _ml_cells(table: etree._Element) -> tuple[dict[tuple[int, int], str], list[t
 
 # ---------------------------------------------------------------- HTML tables
 
-def _html(data: bytes) -> Document:
+def _html(data: bytes) -> GridDocument:
     try:
         root = html.document_fromstring(data, parser=html.HTMLParser(no_network=True, remove_comments=True))
     except (etree.ParserError, ValueError) as exc:
         raise fail("corrupt_file") from exc
     for br in root.iter("br"):  # a line break inside a cell
         br.tail = "\n" + (br.tail or "")
-    doc = Document(format="xls")
+    doc = GridDocument(format="xls")
     pending: list[str] = []
     for el in root.iter("table", *_BLOCKS):
         if el.tag != "table":

@@ -20,7 +20,7 @@ import zipfile
 from lxml import etree
 
 from parsers.errors import fail
-from parsers.grid import Cell, Document, Grid, check_area
+from parsers.grid import Cell, Grid, GridDocument, check_area
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _V, _F, _IS = M + "v", M + "f", M + "is"
@@ -211,9 +211,9 @@ def _merge(rows: list[list[Cell]], r0: int, c0: int, r1: int, c1: int) -> None:
             rows[rr][cc] = origin
 
 
-def read(data: bytes) -> Document:
+def read(data: bytes) -> GridDocument:
     """The grids of an .xlsx workbook's visible data sheets."""
-    doc = Document(format="xlsx")
+    doc = GridDocument(format="xlsx")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             book = _Book(zf)

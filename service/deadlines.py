@@ -1,7 +1,7 @@
 """Deadline warnings per unit: 蓝 due within a week, 黄 due today, 红 overdue.
 
 Two kinds of deadline: a campaign stage that collects forms (a unit that has sent none
-is warned), and a 整改通知书 (Document.deadline; warned while findings it lists are open).
+is warned), and a 整改通知书 (IssuedDocument.deadline; warned while findings it lists are open).
 Done work raises no warning. The per-unit progress board (web and `lianfang status`)
 is built here too, as plain dicts.
 """
@@ -21,7 +21,7 @@ from service.audit.coverage import collecting_stages
 from service.store.campaigns import find_campaign
 from service.store.db import read_session
 from service.store.errors import NotFound
-from service.store.models import Campaign, Document, Entry, Finding, Submission, Unit
+from service.store.models import Campaign, Entry, Finding, IssuedDocument, Submission, Unit
 from service.store.scope import Viewer, visible_unit_ids
 
 SOON_DAYS = 7
@@ -97,8 +97,8 @@ def warnings(session: Session, campaign: Campaign | None, units: dict[int, str],
                 if not any(kinds is None or k in kinds for k in sent[uid]):
                     out.append(DeadlineWarning(uid, unit, "stage", name, deadline, color, (deadline - today).days))
     notices = session.execute(
-        select(Document.id, Document.unit_id, Document.number_text, Document.deadline).where(
-            Document.kind == "rectification", Document.deadline.is_not(None), Document.unit_id.is_not(None)
+        select(IssuedDocument.id, IssuedDocument.unit_id, IssuedDocument.number_text, IssuedDocument.deadline).where(
+            IssuedDocument.kind == "rectification", IssuedDocument.deadline.is_not(None), IssuedDocument.unit_id.is_not(None)
         )
     ).all()
     still_open = Counter(session.scalars(select(Finding.notice_id).where(

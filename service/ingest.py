@@ -45,7 +45,7 @@ from service.store.campaigns import find_campaign
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
 from service.store.models import (
-    AuditLog,
+    ActivityLog,
     BatchItem,
     Entry,
     Measure,
@@ -255,7 +255,7 @@ _SAME_FAILURE = _LATEST.where(_sub.c.status == SubmissionStatus.FAILED, _sub.c.s
 _INSERT_SUBMISSION = insert(_sub).returning(_sub.c.id)
 _INSERT_ENTRIES = insert(Entry.__table__).returning(Entry.__table__.c.id, sort_by_parameter_order=True)
 _INSERT_MEASURES = insert(Measure.__table__)
-_INSERT_LOG = insert(AuditLog.__table__)
+_INSERT_LOG = insert(ActivityLog.__table__)
 _SUPERSEDE = update(_sub).where(_sub.c.id == bindparam("previous")).values(
     is_current=False, superseded_by_id=bindparam("successor"))
 _RETIRE_ENTRIES = update(Entry.__table__).where(Entry.__table__.c.submission_id == bindparam("previous")).values(

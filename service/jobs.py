@@ -27,7 +27,7 @@ from parsers import zygote
 from parsers.errors import MESSAGES, ParseError
 from service.batch import items
 from service.batch.affinity import pin_to_free_core
-from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, clean
+from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, blank_to_none
 from service.batch.audit import audit_if_finished
 from service.config import settings
 from service.ingest import DUPLICATE, ingest_file, parse_for
@@ -151,7 +151,7 @@ def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
         unit = claim.unit_name
         if claim.unit_from == "form":  # the form names its unit: parsed once, here, and handed to ingest
             parsed = parse_for(data, claim.filename, campaign=claim.campaign_id)
-            unit = clean(parsed.form.unit)
+            unit = blank_to_none(parsed.form.unit)
         if unit is None:
             return _failed(UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES["form"])
         result = ingest_file(

@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from service.config import settings
 from service.store.db import read_session, write_session
 from service.store.models import (
-    AuditLog,
-    Document,
+    ActivityLog,
+    IssuedDocument,
     Notification,
     Submission,
     SubmissionStatus,
@@ -123,8 +123,8 @@ def _derived(session: Session, user: User, today: date) -> list[tuple[Kind, str,
             out.append((Kind.DEADLINE, w.message, None, "/review/fix", f"notice-deadline:{w.name}:{w.color}"))
     ids = [top, *session.scalars(select(Unit.id).where(Unit.parent_id == top))]
     for doc_id, kind, number, deadline in session.execute(
-            select(Document.id, Document.kind, Document.number_text, Document.deadline).where(
-                Document.unit_id.in_(ids), Document.kind.in_(DOCUMENT_KINDS))):
+            select(IssuedDocument.id, IssuedDocument.kind, IssuedDocument.number_text, IssuedDocument.deadline).where(
+                IssuedDocument.unit_id.in_(ids), IssuedDocument.kind.in_(DOCUMENT_KINDS))):
         when = f",整改期限{deadline}" if deadline else ""
         out.append((Kind.NOTICE, f"收到{DOCUMENT_KINDS[kind]}{number or ''}", f"请查阅并按要求办理{when}。",
                     f"/documents/{doc_id}/download", f"document:{doc_id}"))
@@ -226,13 +226,13 @@ def remind(unit_ids: list[int], message: str, *, viewer: Viewer) -> Outcome:
             payloads.append({"event": "remind", "unit": name, "unit_id": uid, "message": message,
                              "from": viewer.username, "users": [u.username for u in users],
                              "emails": [u.email for u in users if u.email]})
-            s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="remind", object_type="unit",
+            s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="remind", object_type="unit",
                            object_id=uid, details={"message": message, "users": len(users)}))
     for p in payloads:
         _deliver(p, out)
     if out.failures:
         with write_session() as s:
-            s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="remind.hook_failed",
+            s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="remind.hook_failed",
                            details={"failures": out.failures}))
     return out
 

@@ -4,14 +4,14 @@ A submission's `review_state` names the last step it passed:
 已提交 → 科室审核 → 分管领导审核 → 领导小组审定 → 公示 → 生效, or 退回 (returned to its unit,
 with its open findings attached; the unit answers with a corrected version, which starts
 again at 已提交). Each step is taken by one role and bound to the exact version (sha256)
-it judged, as a ReviewStep row plus an AuditLog row. A form without high-level points may
+it judged, as a ReviewStep row plus an ActivityLog row. A form without high-level points may
 skip the 领导小组 when the campaign's audit settings say {"review": {"leader_may_settle": true}}.
-The 公示 period and its feedback live in AuditLog rows (actions review.publish, publicity.feedback).
+The 公示 period and its feedback live in ActivityLog rows (actions review.publish, publicity.feedback).
 
 The office (an admin, or a user with the 办公室 role) may act at every step for every unit, so
 the chain works from the first login; when a unit has its own 科室负责人 / 分管领导 / 领导小组
 accounts, the queue says the step waits for them, and they see it in their own queue.
-A return may carry a comment per row (entry); they are kept in the return's AuditLog details.
+A return may carry a comment per row (entry); they are kept in the return's ActivityLog details.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from service.store.db import read_session, write_session
 from service.store.models import (
-    AuditLog,
+    ActivityLog,
     Campaign,
     Entry,
     Finding,
@@ -128,10 +128,10 @@ def leader_may_settle(session: Session, sub: Submission) -> bool:
 def publicity_until(session: Session, submission_id: int) -> date | None:
     """The last day of the submission's 公示 period, if it was published."""
     details = session.scalar(
-        select(AuditLog.details).where(
-            AuditLog.action == "review.publish", AuditLog.object_type == "submission",
-            AuditLog.object_id == submission_id,
-        ).order_by(AuditLog.id.desc()).limit(1)
+        select(ActivityLog.details).where(
+            ActivityLog.action == "review.publish", ActivityLog.object_type == "submission",
+            ActivityLog.object_id == submission_id,
+        ).order_by(ActivityLog.id.desc()).limit(1)
     )
     return date.fromisoformat(details["until"]) if details and details.get("until") else None
 
@@ -231,7 +231,7 @@ def decide(
             details["until"] = decision.publicity_until.isoformat()
         s.add(ReviewStep(submission_id=sub.id, sha256=sub.sha256, from_state=sub.review_state, to_state=target,
                          user_id=viewer.user_id, role=role, comment=comment))
-        s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action=f"review.{action}",
+        s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action=f"review.{action}",
                        object_type="submission", object_id=sub.id, details=details))
         sub.review_state = target
         from service import notify
@@ -260,16 +260,16 @@ def add_feedback(submission_id: int, text: str, *, viewer: Viewer, contact: str 
             raise ReviewError("not_in_publicity", "该材料不在公示期内,不能提交反馈")
         if today > until:
             raise ReviewError("publicity_over", f"公示期已于{until}结束")
-        s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="publicity.feedback",
+        s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="publicity.feedback",
                        object_type="submission", object_id=submission_id,
                        details={"text": text, "contact": (contact or "").strip() or None}))
 
 
 def feedback(submission_id: int) -> list[dict[str, Any]]:
     with read_session() as s:
-        rows = s.execute(select(AuditLog.at, AuditLog.actor, AuditLog.details).where(
-            AuditLog.action == "publicity.feedback", AuditLog.object_id == submission_id,
-            AuditLog.object_type == "submission").order_by(AuditLog.id))
+        rows = s.execute(select(ActivityLog.at, ActivityLog.actor, ActivityLog.details).where(
+            ActivityLog.action == "publicity.feedback", ActivityLog.object_id == submission_id,
+            ActivityLog.object_type == "submission").order_by(ActivityLog.id))
         return [{"at": at, "actor": actor, **details} for at, actor, details in rows]
 
 
@@ -277,10 +277,10 @@ def history(submission_id: int, *, viewer: Viewer) -> list[dict[str, Any]]:
     """Every step taken on the submission, oldest first, with who took it and their row comments."""
     with read_session() as s:
         _submission(s, submission_id, viewer)
-        # decide() writes one review.* AuditLog row with each ReviewStep: the n-th of each belong together.
-        logged = [(d or {}).get("rows") or [] for d in s.scalars(select(AuditLog.details).where(
-            AuditLog.object_type == "submission", AuditLog.object_id == submission_id,
-            AuditLog.action.in_([f"review.{a}" for a in ACTIONS])).order_by(AuditLog.id))]
+        # decide() writes one review.* ActivityLog row with each ReviewStep: the n-th of each belong together.
+        logged = [(d or {}).get("rows") or [] for d in s.scalars(select(ActivityLog.details).where(
+            ActivityLog.object_type == "submission", ActivityLog.object_id == submission_id,
+            ActivityLog.action.in_([f"review.{a}" for a in ACTIONS])).order_by(ActivityLog.id))]
         steps = s.execute(select(ReviewStep, User.username).outerjoin(User, User.id == ReviewStep.user_id)
                           .where(ReviewStep.submission_id == submission_id).order_by(ReviewStep.id))
         out = []
@@ -424,9 +424,9 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
         if not entries:
             raise ReviewError("nothing_agreed", f"{sc.unit.name}尚无审定通过的风险点,无法导出公示")
         title = f"{sc.unit_name}廉政风险点及防控措施公示"
-        published = s.execute(select(AuditLog.at, AuditLog.details).where(
-            AuditLog.action == "review.publish", AuditLog.object_type == "submission",
-            AuditLog.object_id.in_(select(Entry.submission_id).where(Entry.id.in_(agreed))))).all()
+        published = s.execute(select(ActivityLog.at, ActivityLog.details).where(
+            ActivityLog.action == "review.publish", ActivityLog.object_type == "submission",
+            ActivityLog.object_id.in_(select(Entry.submission_id).where(Entry.id.in_(agreed))))).all()
         start = min((at.date() for at, _ in published), default=date.today())
         until = max((date.fromisoformat(d["until"]) for _, d in published if d and d.get("until")), default=None)
         docx = publicity.document(sc, entries, start=start, until=until)  # 公示期, feedback, issuer, date
@@ -451,8 +451,8 @@ def returned(*, viewer: Viewer) -> list[dict[str, Any]]:
         for sub, step, username in s.execute(stmt):
             seen.setdefault(sub.id, {"id": sub.id, "file": sub.original_name, "comment": step.comment,
                                      "role": ROLES.get(step.role, step.role), "user": username, "at": step.at})
-        for sid, details in s.execute(select(AuditLog.object_id, AuditLog.details).where(
-                AuditLog.action == "review.return", AuditLog.object_type == "submission",
-                AuditLog.object_id.in_(list(seen))).order_by(AuditLog.id)):
+        for sid, details in s.execute(select(ActivityLog.object_id, ActivityLog.details).where(
+                ActivityLog.action == "review.return", ActivityLog.object_type == "submission",
+                ActivityLog.object_id.in_(list(seen))).order_by(ActivityLog.id)):
             seen[sid]["rows"] = (details or {}).get("rows") or []
         return list(seen.values())

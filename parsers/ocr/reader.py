@@ -1,4 +1,4 @@
-"""The OCR readers' entry points: limits, page loop, and the Document/Grid results.
+"""The OCR readers' entry points: limits, page loop, and the GridDocument/Grid results.
 
 Heavy imports (OpenCV, the models) happen inside the functions so that importing
 `parsers.ocr` stays cheap and `available()` can answer on a machine without them.
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from parsers import limits
 from parsers.errors import fail
-from parsers.grid import Document, Grid
+from parsers.grid import Grid, GridDocument
 from parsers.ocr.engine import available
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def _require_engine() -> None:
         raise fail("ocr_failed", "扫描件识别组件未安装(rapidocr_onnxruntime、opencv),无法读取扫描件,请联系管理员")
 
 
-def read_image(data: bytes, *, max_pages: int = MAX_PAGES, time_limit: float = TIME_LIMIT) -> Document:
+def read_image(data: bytes, *, max_pages: int = MAX_PAGES, time_limit: float = TIME_LIMIT) -> GridDocument:
     """A photo or scan of a form (.jpg/.png/.tif..., every page of a multi-page TIFF)."""
     _require_engine()
     from parsers.ocr.prep import load_frames
@@ -44,7 +44,7 @@ def read_pdf(
     *,
     max_pages: int = MAX_PAGES,
     time_limit: float = TIME_LIMIT,
-) -> Document:
+) -> GridDocument:
     """Scanned PDF pages (1-based; all when None) read into grids and text lines."""
     _require_engine()
     from parsers.ocr.render import page_count, render_pages
@@ -61,7 +61,7 @@ def read_pdf_pages(data: bytes, pages: list[int] | None = None) -> list[Grid]:
     return read_pdf(data, pages).grids
 
 
-def _read_pages(pages: Iterable[tuple[int, np.ndarray]], time_limit: float) -> Document:
+def _read_pages(pages: Iterable[tuple[int, np.ndarray]], time_limit: float) -> GridDocument:
     """Read page after page within the time limit.
 
     A page without a ruled table (a cover letter) gives no grid: its text goes to
@@ -70,7 +70,7 @@ def _read_pages(pages: Iterable[tuple[int, np.ndarray]], time_limit: float) -> D
     """
     from parsers.ocr.page import read_page
 
-    doc = Document(format="pdf-scanned", ocr=True)
+    doc = GridDocument(format="pdf-scanned", ocr=True)
     pending: list[str] = []  # text of table-less pages waiting for the next grid
     started = time.monotonic()
     for number, image in pages:

@@ -23,7 +23,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from parsers import limits
 from parsers.errors import ParseError, fail
-from parsers.grid import Document, Grid
+from parsers.grid import Grid, GridDocument
 from parsers.pdf.chars import inside, page_chars, text_lines
 from parsers.pdf.pages import Line, assemble
 from parsers.pdf.tables import PageTable, RunningTable, page_tables
@@ -45,7 +45,7 @@ MARGIN = 0.08  # share of the page height at top and bottom where running header
 BARE_REFERENCE = re.compile(rb"(?<![0-9])(\d{1,10})\s+\d{1,5}\s+obj\s*(\d{1,10})\s+\d{1,5}\s+R\s*endobj")
 
 
-def read(data: bytes) -> Document:
+def read(data: bytes) -> GridDocument:
     """The tables (as grids) and the free text lines of a PDF."""
     try:
         _check_structure(data)
@@ -164,7 +164,7 @@ def _first_page(grid: Grid) -> int:
     return next((page for page in grid.row_pages if page is not None), 0)
 
 
-def _add_ocr(document: Document, data: bytes, pages: list[int], *, all_scanned: bool) -> None:
+def _add_ocr(document: GridDocument, data: bytes, pages: list[int], *, all_scanned: bool) -> None:
     """Read pages without a text layer by OCR (engineer C's module), if it is installed."""
     try:
         from parsers import ocr

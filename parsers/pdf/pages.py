@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from parsers.grid import Cell, Document, Grid
+from parsers.grid import Cell, Grid, GridDocument
 from parsers.pdf.chars import joiner
 from parsers.pdf.tables import PageTable
 
@@ -29,7 +29,7 @@ class Line:
     margin: bool = False  # in the top or bottom margin, where running headers and footers sit
 
 
-def assemble(pages: list[tuple[list[PageTable], list[Line]]]) -> Document:
+def assemble(pages: list[tuple[list[PageTable], list[Line]]]) -> GridDocument:
     """Join tables running over pages and place every free line before or after its table."""
     furniture = _furniture([lines for _, lines in pages])
     items: list[PageTable | Line] = []
@@ -38,7 +38,7 @@ def assemble(pages: list[tuple[list[PageTable], list[Line]]]) -> Document:
         items.extend(sorted([*tables, *kept], key=_top))
     tables: list[PageTable] = []
     lines_between: list[list[str]] = [[]]
-    document = Document(format="pdf")
+    document = GridDocument(format="pdf")
     for item in items:
         if isinstance(item, Line):
             lines_between[-1].append(item.text)

@@ -15,7 +15,7 @@ from collections import Counter
 from parsers import dates
 from parsers.errors import fail
 from parsers.fields import header_values
-from parsers.grid import Cell, Document, Grid
+from parsers.grid import Cell, Grid, GridDocument
 from parsers.levels import LevelReader, Reading, legend_highest_rank
 from parsers.model import FormInfo, ParsedForm, ParseWarning
 from parsers.table.entries import read_rows
@@ -102,12 +102,12 @@ def _context(form: FormState, lines: list[str], pairs: list[tuple[str, str]], sh
 
 # ---------------------------------------------------------------- the whole form
 
-def _sample_text(doc: Document) -> str:
+def _sample_text(doc: GridDocument) -> str:
     cells = (c.text for g in doc.grids for row in g.rows[:60] for c in row[:12])
     return " ".join([*doc.lines[:200], *cells])
 
 
-def _legend_lines(doc: Document) -> list[str]:
+def _legend_lines(doc: GridDocument) -> list[str]:
     cells = {c.text for g in doc.grids for row in g.rows for c in row if "最" in c.text or "由" in c.text}
     return [*doc.lines, *sorted(cells)]
 
@@ -191,7 +191,7 @@ def _warn_unread(form: FormState, grid: Grid) -> None:
         form.warn("table_unread", f"有一个表格未能识别表头,其中第{listed}行的内容未读取,请核对", grid, unread[0])
 
 
-def interpret(doc: Document, *, file: str, sha256: str | None = None,
+def interpret(doc: GridDocument, *, file: str, sha256: str | None = None,
               level_standard: dict | None = None) -> ParsedForm:
     """The contract object for a read document; ParseError('not_a_form') without a risk table."""
     form = FormState(
@@ -208,7 +208,7 @@ def interpret(doc: Document, *, file: str, sha256: str | None = None,
     return _finish(form, doc, walk.preamble, file=file, sha256=sha256)
 
 
-def _finish(form: FormState, doc: Document, preamble: list[str], *,
+def _finish(form: FormState, doc: GridDocument, preamble: list[str], *,
             file: str, sha256: str | None) -> ParsedForm:
     last_grid_after = doc.grids[-1].after if doc.grids else []
     form.add_fields([p for line in last_grid_after for p in header_values(form.simplified(line))], trailing=True)

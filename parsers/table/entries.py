@@ -1,7 +1,7 @@
-"""Entry building: the rows of one table to entries (or powers), each other row to a warning.
+"""ParsedEntry building: the rows of one table to entries (or powers), each other row to a warning.
 
 `read_rows` walks the rows with the classifier (`rows.classify`); an entry row becomes an
-`Entry` (a `Power` on a 职权目录), a continuation adds measures to the entry above, a section
+`ParsedEntry` (a `Power` on a 职权目录), a continuation adds measures to the entry above, a section
 row sets the department or type of the rows below, and every row that makes no entry of its
 own is reported with its reason, so no risk point disappears without a word.
 """
@@ -16,7 +16,7 @@ from parsers import categories, dates, measures
 from parsers.fields import header_values
 from parsers.grid import Grid
 from parsers.levels import Reading
-from parsers.model import Entry, Measure, Power, Source
+from parsers.model import ParsedEntry, ParsedMeasure, Power, Source
 from parsers.table.layout import Layout
 from parsers.table.rows import RowKind, classify, section_of
 from parsers.table.state import Context, FormState, distinct, filled, joined, row_label, row_number
@@ -160,13 +160,13 @@ def _level(form: FormState, table: _Table, r: int) -> tuple[str | None, str | No
     return _read_level(form, option, True) if option else _read_level(form, raw, False)
 
 
-def _measures(form: FormState, table: _Table, r: int) -> list[Measure]:
+def _measures(form: FormState, table: _Table, r: int) -> list[ParsedMeasure]:
     row = table.grid.rows[r]
     raw = joined(row, table.layout.cols("measures"))
     pairs = measures.split(raw) if raw else []
     for phase, cols in table.layout.phase_cols:
         pairs += [(p or phase, t) for p, t in measures.split(joined(row, cols))]
-    return [Measure(text, phase) for phase, text in ((p, form.text(t)) for p, t in pairs) if text]
+    return [ParsedMeasure(text, phase) for phase, text in ((p, form.text(t)) for p, t in pairs) if text]
 
 
 def _category(form: FormState, table: _Table, r: int) -> tuple[str | None, str | None]:
@@ -180,7 +180,7 @@ def _category(form: FormState, table: _Table, r: int) -> tuple[str | None, str |
     return categories.category(label), label
 
 
-def _entry(form: FormState, table: _Table, r: int) -> Entry:
+def _entry(form: FormState, table: _Table, r: int) -> ParsedEntry:
     grid, layout, ctx = table.grid, table.layout, table.section
     level, label, unread = _level(form, table, r)
     if unread:
@@ -191,7 +191,7 @@ def _entry(form: FormState, table: _Table, r: int) -> Entry:
     row = grid.rows[r]
     values = {name: form.text(joined(row, cols)) or None for name, cols in table.plain_fields}
     deadline = values.get("deadline")
-    return Entry(
+    return ParsedEntry(
         risk=values.get("risk") or "",
         department=values.get("department") or ctx.department,
         position=values.get("position") or ctx.position,

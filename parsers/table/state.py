@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from parsers.grid import Cell, Grid
 from parsers.levels import LevelReader, Reading
-from parsers.model import Entry, ParseWarning, Power
+from parsers.model import ParsedEntry, ParseWarning, Power
 from parsers.text import clean, key, to_simplified
 
 
@@ -28,7 +28,7 @@ class FormState:
     levels: LevelReader
     info: dict[str, str] = field(default_factory=dict)
     trailing: dict[str, str] = field(default_factory=dict)
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[ParsedEntry] = field(default_factory=list)
     powers: list[Power] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)

@@ -14,7 +14,7 @@ from typing import Any
 
 from service.audit.context import SubmissionData, UnitContext
 from service.audit.names import department_key, is_leader_group, role_key, split_position
-from service.audit.registry import Draft, rule
+from service.audit.registry import FindingDraft, rule
 from service.store.models import SubmissionStatus
 
 
@@ -53,17 +53,17 @@ def _departments(ctx: UnitContext) -> dict[str, tuple[str, int]]:
 
 
 @rule("coverage_department", "单位下属科室未报送风险点排查表", severity="high")
-def coverage_department(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def coverage_department(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     filed = _filed_departments(ctx)
     for key, (name, unit_id) in _departments(ctx).items():
         if key not in filed:
-            yield Draft(rule="coverage_department",
+            yield FindingDraft(rule="coverage_department",
                         message=f"{ctx.unit_name}{name}没有报送风险点排查表,其他表格中也没有该科室的风险点,请组织补报",
                         subject=f"department:{name}", unit_id=unit_id, details={"department": name})
 
 
 @rule("coverage_position", "职权目录中的办理主体(岗位)没有查找风险点", severity="medium")
-def coverage_position(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def coverage_position(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     if not ctx.powers:
         return
     departments = _department_names(ctx)
@@ -85,7 +85,7 @@ def coverage_position(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
             continue
         subject, first = listed[0]
         names = "、".join(dict.fromkeys(f"“{p.name}”" for _, p in listed if p.name))
-        yield Draft(
+        yield FindingDraft(
             rule="coverage_position",
             message=f"职权目录中{names}的办理主体“{subject}”没有查找风险点,请该岗位对照职权补充查找",
             subject=f"position:{dept or ''}|{role}", unit_id=first.unit_id, submission_id=first.submission_id,
@@ -100,7 +100,7 @@ def _subjects(text: str) -> list[str]:
 
 
 @rule("coverage_leader", "领导班子成员没有查找本人的风险点", severity="high")
-def coverage_leader(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def coverage_leader(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     people = {e.person for e in ctx.entries if e.person} | {
         (s.form or {}).get("person") for s in ctx.submissions if s.is_current and s.status == SubmissionStatus.PARSED
     }
@@ -112,7 +112,7 @@ def coverage_leader(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
         if leader.name in people or (role in unique and role in positions):
             continue
         title = f"{leader.position}{leader.name}" if leader.position else leader.name
-        yield Draft(rule="coverage_leader",
+        yield FindingDraft(rule="coverage_leader",
                     message=f"{ctx.unit_name}领导班子成员{title}没有查找本人的风险点,请补充填报个人或班子风险点",
                     subject=f"leader:{leader.name}", unit_id=ctx.unit_id, details={"leader": leader.name})
 
@@ -140,7 +140,7 @@ def _late(sub: SubmissionData, stages: list[tuple[str, date, list[str] | None]])
 
 
 @rule("overdue", "阶段截止日期已过仍未报送,或报送(填表)日期晚于截止日期", severity="high")
-def overdue(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def overdue(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     """Per department of the unit (unit tree or roster); the unit itself when it has none."""
     stages = collecting_stages(ctx.stages)
     departments = _departments(ctx)
@@ -149,7 +149,7 @@ def overdue(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
             continue
         if not departments:
             if not any(_sent(s, kinds) for s in ctx.submissions):
-                yield Draft(rule="overdue",
+                yield FindingDraft(rule="overdue",
                             message=f"{ctx.unit_name}“{name}”阶段截止日期{deadline}已过,尚未报送表格,请立即报送",
                             subject=f"missing:{name}", unit_id=ctx.unit_id,
                             details={"deadline": str(deadline), "stage": name})
@@ -157,7 +157,7 @@ def overdue(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
         filed = _filed_departments(ctx, kinds)
         for key, (dept, unit_id) in departments.items():
             if key not in filed:
-                yield Draft(
+                yield FindingDraft(
                     rule="overdue",
                     message=f"{ctx.unit_name}{dept}“{name}”阶段截止日期{deadline}已过,尚未报送表格,请立即报送",
                     subject=f"missing:{name}:{dept}", unit_id=unit_id,
@@ -166,7 +166,7 @@ def overdue(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
     for sub in ctx.submissions:
         missed = _late(sub, stages) if sub.is_current and sub.status == SubmissionStatus.PARSED else None
         if missed:
-            yield Draft(
+            yield FindingDraft(
                 rule="overdue",
                 message=f"《{sub.original_name}》填表(报送)日期{sub.filled_on}晚于“{missed[0]}”阶段截止日期{missed[1]}",
                 subject=f"late:{sub.subject}", unit_id=sub.unit_id, submission_id=sub.id,

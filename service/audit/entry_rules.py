@@ -9,7 +9,7 @@ from typing import Any
 from parsers.model import PHASES
 from service.audit import phases, promises, vague
 from service.audit.context import EntryData, UnitContext
-from service.audit.registry import Draft, entry_draft, rule, where
+from service.audit.registry import FindingDraft, entry_draft, rule, where
 
 
 def _by_submission(ctx: UnitContext) -> dict[int, list[EntryData]]:
@@ -19,7 +19,7 @@ def _by_submission(ctx: UnitContext) -> dict[int, list[EntryData]]:
     return groups
 
 
-def _missing_field(ctx: UnitContext, rule_name: str, field: str, label: str) -> Iterator[Draft]:
+def _missing_field(ctx: UnitContext, rule_name: str, field: str, label: str) -> Iterator[FindingDraft]:
     """One finding per form when the whole column is empty, else one per entry."""
     for submission_id, entries in _by_submission(ctx).items():
         empty = [e for e in entries if not getattr(e, field)]
@@ -27,7 +27,7 @@ def _missing_field(ctx: UnitContext, rule_name: str, field: str, label: str) -> 
             continue
         sub = ctx.submission(submission_id)
         if len(empty) == len(entries) and len(entries) > 1 and sub is not None:
-            yield Draft(
+            yield FindingDraft(
                 rule=rule_name,
                 message=f"《{sub.original_name}》全部{len(entries)}个风险点均未标明{label},请逐项补填",
                 subject=f"form:{sub.subject}",
@@ -41,17 +41,17 @@ def _missing_field(ctx: UnitContext, rule_name: str, field: str, label: str) -> 
 
 
 @rule("missing_level", "风险点未标明风险等级(风险等级标识不完整)", severity="high")
-def missing_level(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def missing_level(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     return _missing_field(ctx, "missing_level", "level", "风险等级")
 
 
 @rule("missing_category", "风险点未标明风险类型", severity="low")
-def missing_category(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def missing_category(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     return _missing_field(ctx, "missing_category", "category", "风险类型")
 
 
 @rule("missing_owner", "活动要求填写责任人,风险点未明确责任人", severity="medium")
-def missing_owner(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def missing_owner(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     if not ctx.owner_required:
         return
     for e in ctx.entries:
@@ -60,14 +60,14 @@ def missing_owner(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
 
 
 @rule("no_measures", "风险点没有防控措施", severity="high")
-def no_measures(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def no_measures(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     for e in ctx.entries:
         if not any(m.text.strip() for m in e.measures):
             yield entry_draft("no_measures", e, f"风险点{where(e)}未制定防控措施")
 
 
 @rule("vague_measure", "防控措施过于笼统:只有套话,没有具体做法、责任人或时限", threshold=0.6)
-def vague_measure(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def vague_measure(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     """An entry whose every measure scores at or above the threshold (its best one is still vague)."""
     threshold = float(cfg["threshold"])
     for e in ctx.entries:
@@ -80,7 +80,7 @@ def vague_measure(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
 
 
 @rule("rule_without_name_or_date", "措施提出制定或修订制度,但未写明具体制度名称或完成时间", severity="low")
-def rule_without_name_or_date(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def rule_without_name_or_date(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     for e in ctx.entries:
         found = [(m.text, p) for m in e.measures
                  if (p := promises.promise(m.text, deadline=m.deadline or e.deadline)) and not (p.named and p.dated)]
@@ -103,7 +103,7 @@ def entry_phases(e: EntryData) -> set[str]:
 
 @rule("high_without_three_lines", "最高等级风险点的措施未覆盖前期预防、中期监控、后期处置三道防线",
       severity="medium", confidence=0.75)
-def high_without_three_lines(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def high_without_three_lines(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     """On forms that mark phases, the marks decide; on forms that mark none, the wording does,
     and only a confident miss is a finding."""
     marks = {e.id: entry_phases(e) for e in ctx.entries}

@@ -15,16 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit.context import EntryData, UnitContext
-from service.audit.registry import RULES, Draft
+from service.audit.registry import RULES, FindingDraft
 from service.store.models import Finding, utcnow
 
 
-def finding_key(draft: Draft, ctx: UnitContext) -> str:
+def finding_key(draft: FindingDraft, ctx: UnitContext) -> str:
     digest = hashlib.sha1(draft.subject.encode("utf-8")).hexdigest()[:20]
     return f"{draft.rule}:{ctx.campaign_id or 0}:{ctx.unit_id}:{digest}"
 
 
-def sync(session: Session, ctx: UnitContext, drafts: list[Draft], open_rows: list[Finding]) -> list[Finding]:
+def sync(session: Session, ctx: UnitContext, drafts: list[FindingDraft], open_rows: list[Finding]) -> list[Finding]:
     """Make the open findings of `ctx` equal to `drafts`; returns the open rows."""
     existing = {f.key: f for f in open_rows}
     kept: dict[str, Finding] = {}
@@ -100,15 +100,15 @@ def open_for_units(
     session: Session, unit_ids: list[int] | None, campaign_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Stored open findings of these units (None: all), with file and row, for 'what to fix' lists."""
-    from service.store.models import Document, Entry, Submission, Unit
+    from service.store.models import Entry, IssuedDocument, Submission, Unit
 
     stmt = (
         select(Finding, Unit.name, Submission.original_name, Entry.source_table, Entry.source_sheet,
-               Entry.source_page, Entry.source_row, Entry.department, Document.number_text)
+               Entry.source_page, Entry.source_row, Entry.department, IssuedDocument.number_text)
         .join(Unit, Unit.id == Finding.unit_id)
         .outerjoin(Submission, Submission.id == Finding.submission_id)
         .outerjoin(Entry, Entry.id == Finding.entry_id)
-        .outerjoin(Document, Document.id == Finding.notice_id)
+        .outerjoin(IssuedDocument, IssuedDocument.id == Finding.notice_id)
         .where(Finding.status == "open")
         .order_by(Unit.name, Finding.submission_id, Finding.id)
     )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.store.db import read_session
-from service.store.models import Document, Finding, Unit
+from service.store.models import Finding, IssuedDocument, Unit
 from service.store.scope import Viewer, visible_unit_ids
 
 
@@ -26,7 +26,7 @@ class NoticeNotFound(LookupError):
 def rectification_report(notice_id: int, *, viewer: Viewer, today: date | None = None) -> dict[str, Any]:
     """Fixed and remaining findings of one 整改通知书, as plain data."""
     with read_session() as s:
-        doc = s.get(Document, notice_id)
+        doc = s.get(IssuedDocument, notice_id)
         ids = visible_unit_ids(s, viewer)
         if doc is None or doc.kind != "rectification" or (ids is not None and doc.unit_id not in ids):
             raise NoticeNotFound(notice_id)
@@ -36,14 +36,14 @@ def rectification_report(notice_id: int, *, viewer: Viewer, today: date | None =
 def rectification_reports(*, viewer: Viewer, today: date | None = None) -> list[dict[str, Any]]:
     """The reports of every notice the viewer may see, newest first."""
     with read_session() as s:
-        stmt = select(Document).where(Document.kind == "rectification").order_by(Document.id.desc())
+        stmt = select(IssuedDocument).where(IssuedDocument.kind == "rectification").order_by(IssuedDocument.id.desc())
         ids = visible_unit_ids(s, viewer)
         if ids is not None:
-            stmt = stmt.where(Document.unit_id.in_(ids))
+            stmt = stmt.where(IssuedDocument.unit_id.in_(ids))
         return [_report(s, doc, today or date.today()) for doc in s.scalars(stmt)]
 
 
-def _report(s: Session, doc: Document, today: date) -> dict[str, Any]:
+def _report(s: Session, doc: IssuedDocument, today: date) -> dict[str, Any]:
     unit = s.get(Unit, doc.unit_id) if doc.unit_id else None
     rows = s.scalars(select(Finding).where(Finding.notice_id == doc.id).order_by(Finding.id)).all()
     items = [{"id": f.id, "rule": f.rule, "severity": f.severity, "message": f.message, "status": f.status,

@@ -1,6 +1,6 @@
 """The registry of audit rules: name, Chinese explanation, severity, default settings.
 
-A rule is a pure function `(ctx, settings) -> Iterable[Draft]`. A campaign tunes it
+A rule is a pure function `(ctx, settings) -> Iterable[FindingDraft]`. A campaign tunes it
 through its `audit` JSON: `{"rule_name": false}` switches it off, an object overrides
 its default settings. Other keys of that JSON (e.g. "review") are not rules and are ignored.
 """
@@ -15,7 +15,7 @@ from service.audit.context import EntryData, UnitContext
 
 
 @dataclass(slots=True)
-class Draft:
+class FindingDraft:
     """A finding before it is stored; `subject` identifies what it is about across versions."""
 
     rule: str
@@ -28,7 +28,7 @@ class Draft:
     severity: str | None = None  # defaults to the rule's
 
 
-RuleFn = Callable[[UnitContext, dict[str, Any]], Iterable[Draft]]
+RuleFn = Callable[[UnitContext, dict[str, Any]], Iterable[FindingDraft]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +72,9 @@ def _merge(defaults: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def entry_draft(rule_name: str, e: EntryData, message: str, **details: Any) -> Draft:
+def entry_draft(rule_name: str, e: EntryData, message: str, **details: Any) -> FindingDraft:
     """A finding about one risk point, keyed by who and what it is about."""
-    return Draft(
+    return FindingDraft(
         rule=rule_name, message=message, subject=e.identity, unit_id=e.unit_id,
         submission_id=e.submission_id, entry_id=e.id, details=details,
     )

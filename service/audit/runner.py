@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from service.audit import coverage, entry_rules, unit_rules  # noqa: F401  (register the rules)
 from service.audit.context import UnitContext, load_contexts
 from service.audit.findings import as_dict, open_findings, sync
-from service.audit.registry import Draft, enabled_rules
+from service.audit.registry import FindingDraft, enabled_rules
 from service.store.db import read_session, write_session
 from service.store.models import Campaign, Submission, Unit
 
 LOCK_NAMESPACE = 7007  # first key of the PostgreSQL advisory locks the audit takes
 
 
-def check(ctx: UnitContext, audit_settings: dict[str, Any] | None) -> list[Draft]:
+def check(ctx: UnitContext, audit_settings: dict[str, Any] | None) -> list[FindingDraft]:
     """Every enabled rule's drafts for one unit; pure."""
     return [d for r, cfg in enabled_rules(audit_settings) for d in r.check(ctx, cfg)]
 
@@ -47,7 +47,7 @@ def audit_units(
     return store(session, contexts, [check(ctx, audit_settings) for ctx in contexts])
 
 
-def store(session: Session, contexts: list[UnitContext], drafts: list[list[Draft]]) -> list[dict[str, Any]]:
+def store(session: Session, contexts: list[UnitContext], drafts: list[list[FindingDraft]]) -> list[dict[str, Any]]:
     """Make the open findings of each context (all of one campaign) equal to its drafts."""
     if not contexts:
         return []

@@ -11,7 +11,7 @@ from typing import Any
 from service.audit.context import EntryData, UnitContext
 from service.audit.names import department_key, is_leader_group, role_key
 from service.audit.phases import unmarked
-from service.audit.registry import Draft, entry_draft, rule, where
+from service.audit.registry import FindingDraft, entry_draft, rule, where
 from service.audit.similarity import normalize, similar_pairs
 
 LEADER_POSITION = re.compile(r"局长|书记|厅长|县长|区长|市长|镇长|乡长|院长|行长|主席|党组|班子|纪检组长|主要领导|分管领导")
@@ -32,7 +32,7 @@ def _leader_entry(e: EntryData, names: set[str], roles: set[str], leader_forms: 
 
 @rule("level_by_rank", "风险等级按职务高低划定(领导一律最高、一般人员一律最低),未按发生概率和危害程度评定",
       min_entries=3, tolerance=0.1)
-def level_by_rank(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def level_by_rank(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     """Leaders' points (all but `tolerance` of them) at the highest level and the staff's at the lowest;
     heads of departments count in neither group."""
     names = {leader.name for leader in ctx.leaders}
@@ -52,7 +52,7 @@ def level_by_rank(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
     top = sum(e.level == "high" for e in leaders) / len(leaders)
     bottom = sum(e.level == "low" for e in staff) / len(staff)
     if min(top, bottom) >= 1 - cfg["tolerance"]:
-        yield Draft(
+        yield FindingDraft(
             rule="level_by_rank",
             message=(
                 f"{ctx.unit_name}领导班子成员的{len(leaders)}个风险点{top:.0%}定为最高等级,其他人员的{len(staff)}个"
@@ -66,7 +66,7 @@ def level_by_rank(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
 
 @rule("level_distribution", "单位风险等级分布明显偏离全活动水平(如承担审批、财务职能却无高风险点)",
       min_entries=10, max_gap=0.4)
-def level_distribution(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def level_distribution(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     own = ctx.campaign_levels.get(ctx.unit_id, {})
     graded = sum(n for level, n in own.items() if level != "none")
     if graded < cfg["min_entries"]:
@@ -85,7 +85,7 @@ def level_distribution(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]
     if baseline is not None and abs(share - baseline) >= cfg["max_gap"]:
         problems.append(f"高风险点占比{share:.0%},全活动其他单位平均{baseline:.0%}")
     if problems:
-        yield Draft(
+        yield FindingDraft(
             rule="level_distribution",
             message=f"{ctx.unit_name}风险等级分布异常:{';'.join(problems)}",
             subject="level_distribution",
@@ -141,7 +141,7 @@ def _copied(a: EntryData, b: EntryData, text_a: str, text_b: str, sim: float, cf
 
 @rule("copied_text", "不同岗位或人员的风险点表述相同或仅差个别字,或防控措施完全相同(照抄照搬)",
       threshold=0.88, few_chars=4, min_length=12)
-def copied_text(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def copied_text(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     entries = ctx.entries
     texts = [normalize(e.risk) for e in entries]
     texts = [t if len(t) >= cfg["min_length"] else "" for t in texts]
@@ -187,7 +187,7 @@ def _content(e: EntryData) -> tuple[str, tuple[str, ...]]:
 
 
 @rule("copied_from_last_year", "风险点及防控措施与上一年度完全相同,未结合实际更新", severity="low")
-def copied_from_last_year(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[Draft]:
+def copied_from_last_year(ctx: UnitContext, cfg: dict[str, Any]) -> Iterator[FindingDraft]:
     if not ctx.previous_entries:
         return
     last = Counter(_content(e) for e in ctx.previous_entries)

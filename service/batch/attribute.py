@@ -32,17 +32,17 @@ def compile_pattern(pattern: str | None) -> re.Pattern[str]:
 def unit_for(folders: tuple[str, ...], filename: str, unit_from: str, pattern: re.Pattern[str]) -> str | None:
     """The unit name for a file `filename` found under `folders`, or None when unplaceable."""
     if unit_from == "folder":
-        return clean(folders[0]) if folders else None
+        return blank_to_none(folders[0]) if folders else None
     if unit_from == "filename":
         match = pattern.search(PurePosixPath(filename).stem)
         if not match:
             return None
         groups = match.groupdict()
         value = groups.get("unit") if "unit" in groups else (match.group(1) if match.re.groups else match.group(0))
-        return clean(value)
+        return blank_to_none(value)
     return None
 
 
-def clean(name: str | None) -> str | None:
+def blank_to_none(name: str | None) -> str | None:
     name = (name or "").strip()
     return name or None

@@ -54,9 +54,9 @@ def friendly_errors(fn: Callable) -> Callable:
 
 
 def _log(s: Any, action: str, object_type: str, object_id: int, **details: Any) -> None:
-    from service.store.models import AuditLog
+    from service.store.models import ActivityLog
 
-    s.add(AuditLog(actor="cli", action=action, object_type=object_type, object_id=object_id, details=details))
+    s.add(ActivityLog(actor="cli", action=action, object_type=object_type, object_id=object_id, details=details))
 
 
 @cli.command("init", help="初始化数据存储并创建管理员,重复运行无害 (Create or migrate the store and the admin; safe to repeat)")

@@ -1,8 +1,8 @@
 """Official documents (GB/T 9704-2012) generated from the store: `generate(kind, params, viewer=…)`.
 
 The template is checked before anything is read or written; the context is read in a read
-session; the file, its Document row (with the 文号 for numbered kinds, allocated in the same
-transaction) and an AuditLog row are written in one write transaction, so a failure leaves
+session; the file, its IssuedDocument row (with the 文号 for numbered kinds, allocated in the same
+transaction) and an ActivityLog row are written in one write transaction, so a failure leaves
 no row behind and no number used.
 """
 
@@ -42,7 +42,7 @@ from service.documents.base import Draft, Output, safe_name
 from service.documents.errors import DocumentError
 from service.store.db import read_session, write_session
 from service.store.files import sha256_hex
-from service.store.models import AuditLog, Document, Finding
+from service.store.models import ActivityLog, Finding, IssuedDocument
 from service.store.scope import Viewer
 
 KINDS: dict[str, ModuleType] = {
@@ -89,7 +89,7 @@ class GeneratedDocument:
 
 
 def stored_path(document_id: int, filename: str) -> Path:
-    """Where the file of Document row `document_id` lives (its attachments and PDF sit beside it)."""
+    """Where the file of IssuedDocument row `document_id` lives (its attachments and PDF sit beside it)."""
     return settings().documents_dir / str(document_id) / filename
 
 
@@ -121,7 +121,7 @@ def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.
             output.data = layout.settle(output.data, padding)
         assert output is not None
         filename = safe_name(draft.stem) + output.ext
-        doc = Document(
+        doc = IssuedDocument(
             kind=kind,
             campaign_id=draft.scope.campaign.id if draft.scope.campaign else None,
             unit_id=draft.scope.unit.id if draft.scope.unit else None,
@@ -137,7 +137,7 @@ def _record(kind: str, params: dict[str, Any], viewer: Viewer, template: render.
         s.flush()
         if draft.finding_ids and number is not None:  # a draft lists them but is not their notice
             s.execute(update(Finding).where(Finding.id.in_(draft.finding_ids)).values(notice_id=doc.id))
-        s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="document.generate",
+        s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="document.generate",
                        object_type="document", object_id=doc.id,
                        details={"kind": kind, "number_text": number_text, "filename": filename}))
         folder = stored_path(doc.id, filename).parent

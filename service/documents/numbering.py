@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from service.documents.errors import DocumentError
-from service.store.models import Document
+from service.store.models import IssuedDocument
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -50,7 +50,7 @@ def _positive(value: object) -> int:
 def _issued(prefix: str, year: int) -> Any:
     """Documents numbered in the sequence of (prefix, year): their 文号 reads prefix〔year〕N号."""
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Document.number.is_not(None) & Document.number_text.like(f"{escaped}〔{year}〕%", escape="\\")
+    return IssuedDocument.number.is_not(None) & IssuedDocument.number_text.like(f"{escaped}〔{year}〕%", escape="\\")
 
 
 def allocate(session: Session, prefix: str, year: int, requested: object = None) -> int:
@@ -61,7 +61,7 @@ def allocate(session: Session, prefix: str, year: int, requested: object = None)
     issued = _issued(prefix, year)
     if requested not in (None, ""):
         number = _positive(requested)
-        if session.scalar(select(func.count()).where(issued, Document.number == number)):
+        if session.scalar(select(func.count()).where(issued, IssuedDocument.number == number)):
             raise DocumentError("number_taken", f"文号序号 {number} 已被使用")
         return number
-    return (session.scalar(select(func.max(Document.number)).where(issued)) or 0) + 1
+    return (session.scalar(select(func.max(IssuedDocument.number)).where(issued)) or 0) + 1

@@ -124,14 +124,14 @@ def clean_text(text: str) -> str:
     return _ILLEGAL_XML.sub("", text)
 
 
-def clean(value: Any) -> Any:
+def strip_illegal_xml(value: Any) -> Any:
     """Strip XML-illegal characters from every string in a context (recursively)."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):
-        return {k: clean(v) for k, v in value.items()}
+        return {k: strip_illegal_xml(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [clean(v) for v in value]
+        return [strip_illegal_xml(v) for v in value]
     return value
 
 
@@ -158,7 +158,7 @@ def render(template: Template, context: dict[str, Any]) -> bytes:
     check_context(template, context)
     tpl = template.open()
     try:
-        tpl.render(_images(tpl, clean(context)), environment(), autoescape=True)
+        tpl.render(_images(tpl, strip_illegal_xml(context)), environment(), autoescape=True)
     except SecurityError as exc:
         raise DocumentError("template_unsafe", f"模板 {template.name} 含有不允许的操作:{exc}") from exc
     except TemplateError as exc:  # e.g. a filter applied to the wrong kind of value

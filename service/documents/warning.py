@@ -22,7 +22,7 @@ from parsers.levels import LevelReader
 from service.documents import gbt9704, queries, render
 from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date, setting
 from service.documents.errors import DocumentError
-from service.store.models import Document, Finding
+from service.store.models import Finding, IssuedDocument
 from service.store.scope import Viewer
 
 TEMPLATE = "warning.docx"
@@ -67,10 +67,10 @@ def store_signals(session: Session, unit_id: int, today: date) -> list[str]:
     """Signals the store shows for a unit: overdue rectification, findings left open after a notice."""
     out = []
     notices = session.execute(
-        select(Document.id, Document.number_text, Document.deadline, func.count(Finding.id))
-        .join(Finding, Finding.notice_id == Document.id)
-        .where(Document.unit_id == unit_id, Document.kind == "rectification", Finding.status == "open")
-        .group_by(Document.id, Document.number_text, Document.deadline)).all()
+        select(IssuedDocument.id, IssuedDocument.number_text, IssuedDocument.deadline, func.count(Finding.id))
+        .join(Finding, Finding.notice_id == IssuedDocument.id)
+        .where(IssuedDocument.unit_id == unit_id, IssuedDocument.kind == "rectification", Finding.status == "open")
+        .group_by(IssuedDocument.id, IssuedDocument.number_text, IssuedDocument.deadline)).all()
     for _, number_text, deadline, still_open in notices:
         if deadline and deadline < today:
             out.append(f"整改逾期:{number_text or '整改通知书'}要求于{gbt9704.date_text(deadline)}前整改,"

@@ -255,7 +255,7 @@ class ReviewStep(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Document(Base):
+class IssuedDocument(Base):
     """A generated document (文书): kind, 文号, parameters and the file it produced."""
 
     __tablename__ = "document"
@@ -311,7 +311,7 @@ class BatchItem(Base):
     )
 
 
-class AuditLog(Base):
+class ActivityLog(Base):
     """Who did what, when: every state change a user or job makes."""
 
     __tablename__ = "audit_log"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from service.errors import ServiceError
-from service.store.models import AuditLog, User, UserSession, utcnow
+from service.store.models import ActivityLog, User, UserSession, utcnow
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 128
@@ -101,7 +101,7 @@ def add_user(
                 role=role or ("admin" if is_admin else "unit"), unit_id=unit_id, must_change_password=must_change)
     session.add(user)
     session.flush()
-    session.add(AuditLog(user_id=by, actor=actor, action="user.create", object_type="user", object_id=user.id,
+    session.add(ActivityLog(user_id=by, actor=actor, action="user.create", object_type="user", object_id=user.id,
                          details={"username": username, "admin": is_admin, "unit_id": unit_id}))
     return user, True
 

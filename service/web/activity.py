@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from service.review import STATES
 from service.store.db import read_session
-from service.store.models import AuditLog
+from service.store.models import ActivityLog
 from service.web.auth import admin_required
 from service.web.people import ASSIGNABLE
 from service.web.queries import page_number
@@ -55,15 +55,15 @@ def _summary(details: dict[str, Any]) -> str:
 @admin_required
 def index() -> Any:
     args = request.args
-    stmt = select(AuditLog)
+    stmt = select(ActivityLog)
     if actor := (args.get("actor") or "").strip():
-        stmt = stmt.where(AuditLog.actor == actor)
+        stmt = stmt.where(ActivityLog.actor == actor)
     if action := args.get("action"):
-        stmt = stmt.where(AuditLog.action == action)
+        stmt = stmt.where(ActivityLog.action == action)
     if start := _date(args.get("from")):
-        stmt = stmt.where(AuditLog.at >= datetime.combine(start, datetime.min.time()))
+        stmt = stmt.where(ActivityLog.at >= datetime.combine(start, datetime.min.time()))
     if end := _date(args.get("to")):
-        stmt = stmt.where(AuditLog.at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        stmt = stmt.where(ActivityLog.at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
     page = page_number(args.get("page"))
     with read_session() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -71,7 +71,7 @@ def index() -> Any:
                  "object": f"{OBJECTS.get(r.object_type or '', '')} {r.object_id}" if r.object_id else "",
                  "summary": _summary(r.details or {}), "code": r.action,
                  "link": f"/review/{r.object_id}" if r.object_type == "submission" and r.object_id else None}
-                for r in s.scalars(stmt.order_by(AuditLog.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE))]
-        actors = sorted(a for a in s.scalars(select(AuditLog.actor).distinct()) if a)
+                for r in s.scalars(stmt.order_by(ActivityLog.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE))]
+        actors = sorted(a for a in s.scalars(select(ActivityLog.actor).distinct()) if a)
     return render_template("admin/activity.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PER_PAGE)), args=args, actions=ACTIONS, actors=actors)

@@ -11,7 +11,7 @@ from service.store.campaigns import DEFAULT_LEVEL_STANDARD, CampaignError, add_c
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
 from service.store.ids import parse_id
-from service.store.models import AuditLog, Unit, User
+from service.store.models import ActivityLog, Unit, User
 from service.store.units import add_unit
 from service.store.users import PasswordError, add_user, revoke_sessions, set_password
 from service.web import queries
@@ -23,7 +23,7 @@ ROLES = {"unit": "单位填报人", "department_head": "科室负责人", "leade
 
 def _log(s: Any, action: str, object_type: str, object_id: int, details: dict[str, Any]) -> None:
     viewer = current_viewer()
-    s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action=action,
+    s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action=action,
                    object_type=object_type, object_id=object_id, details=details))
 
 

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from service.store.db import is_sqlite, read_session, write_session
-from service.store.models import ApiToken, AuditLog, User, utcnow
+from service.store.models import ActivityLog, ApiToken, User, utcnow
 from service.store.scope import Viewer
 from service.store.users import (
     PasswordError,
@@ -209,20 +209,20 @@ def _throttled(s: Session, username: str) -> str | None:
     cfg = {key: current_app.config.get(key, default) for key, default in THROTTLE_DEFAULTS.items()}
     now = utcnow()
     since = now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
-    last_ok = s.scalar(select(func.max(AuditLog.at)).where(
-        AuditLog.action == "login", AuditLog.actor == username, AuditLog.at >= since))
-    failures, last_failure = s.execute(select(func.count(AuditLog.id), func.max(AuditLog.at)).where(
-        AuditLog.action == "login_failed", AuditLog.actor == username,
-        AuditLog.at >= max(since, last_ok or since))).one()
+    last_ok = s.scalar(select(func.max(ActivityLog.at)).where(
+        ActivityLog.action == "login", ActivityLog.actor == username, ActivityLog.at >= since))
+    failures, last_failure = s.execute(select(func.count(ActivityLog.id), func.max(ActivityLog.at)).where(
+        ActivityLog.action == "login_failed", ActivityLog.actor == username,
+        ActivityLog.at >= max(since, last_ok or since))).one()
     if failures >= cfg["LOGIN_MAX_FAILURES"]:
         delay = min(cfg["LOGIN_BASE_DELAY_SECONDS"] * 2 ** (failures - cfg["LOGIN_MAX_FAILURES"]),
                     cfg["LOGIN_MAX_DELAY_SECONDS"])
         wait = delay - (now - last_failure).total_seconds()
         if wait > 0:
             return f"该账号登录失败次数过多,请 {int(wait) + 1} 秒后再试"
-    from_ip = s.scalar(select(func.count(AuditLog.id)).where(
-        AuditLog.action == "login_failed", AuditLog.at >= since,
-        AuditLog.details["ip"].as_string() == _client_ip())) or 0
+    from_ip = s.scalar(select(func.count(ActivityLog.id)).where(
+        ActivityLog.action == "login_failed", ActivityLog.at >= since,
+        ActivityLog.details["ip"].as_string() == _client_ip())) or 0
     if from_ip >= cfg["LOGIN_IP_MAX_FAILURES"]:
         return f"来自您所在网络地址的登录失败次数过多,请 {cfg['LOGIN_WINDOW_MINUTES']} 分钟后再试"
     return None
@@ -238,7 +238,7 @@ def _reserve_attempt(username: str) -> tuple[str | None, int | None]:
         refusal = _throttled(s, username[:100])
         if refusal:
             return refusal, None
-        row = AuditLog(actor=username[:100], action="login_failed", details={"ip": _client_ip()})
+        row = ActivityLog(actor=username[:100], action="login_failed", details={"ip": _client_ip()})
         s.add(row)
         s.flush()
         return None, row.id
@@ -247,7 +247,7 @@ def _reserve_attempt(username: str) -> tuple[str | None, int | None]:
 def _settle(attempt: int, action: str, user_id: int) -> None:
     """The attempt was not a failure after all: `login`, `login_disabled` or `password_check`."""
     with write_session() as s:
-        s.execute(update(AuditLog).where(AuditLog.id == attempt).values(action=action, user_id=user_id))
+        s.execute(update(ActivityLog).where(ActivityLog.id == attempt).values(action=action, user_id=user_id))
 
 
 @functools.cache
@@ -331,7 +331,7 @@ def change_password() -> Any:
             with write_session() as s:
                 user = s.get(User, viewer.user_id)
                 set_password(s, user, new)  # ends every sign-in, this one included
-                s.add(AuditLog(user_id=user.id, actor=user.username, action="user.password_change",
+                s.add(ActivityLog(user_id=user.id, actor=user.username, action="user.password_change",
                                object_type="user", object_id=user.id, details={"ip": _client_ip()}))
         except PasswordError as exc:
             problem = exc.message

@@ -23,7 +23,7 @@ from parsers.errors import ParseError
 from parsers.sniff import sniff
 from service.store import files
 from service.store.db import read_session, write_session
-from service.store.models import AuditLog, Unit, User
+from service.store.models import ActivityLog, Unit, User
 from service.store.users import add_user, password_problem
 from service.web import queries
 from service.web.admin import ROLES as ASSIGNABLE
@@ -245,7 +245,7 @@ def apply(plan: Plan) -> tuple[int, int]:
             unit = Unit(name=name, parent_id=parent_id)
             s.add(unit)
             s.flush()
-            s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="unit.create", object_type="unit",
+            s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="unit.create", object_type="unit",
                            object_id=unit.id, details={"name": name, "parent_id": parent_id, "import": True}))
             units += 1
         for u in plan.users:
@@ -338,7 +338,7 @@ def assign_roles() -> Any:
         with write_session() as s:
             changed = s.scalars(select(User).where(User.id.in_(ids), User.is_admin.is_(False))).all()
             for user in changed:
-                s.add(AuditLog(user_id=viewer.user_id, actor=viewer.username, action="user.role", object_type="user",
+                s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="user.role", object_type="user",
                                object_id=user.id, details={"from": user.role, "to": role}))
                 user.role = role
         flash(f"已将{len(changed)}个用户设为“{ASSIGNABLE[role]}”", "ok")

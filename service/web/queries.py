@@ -21,7 +21,7 @@ from service.documents.queries import LEVEL_NAMES
 from service.store.campaigns import campaign_as_dict
 from service.store.db import read_session
 from service.store.ids import looks_like_id, parse_id
-from service.store.models import Campaign, Document, Entry, Submission, Unit
+from service.store.models import Campaign, Entry, IssuedDocument, Submission, Unit
 from service.store.scope import Viewer, scoped
 
 STATUS_NAMES = {"received": "处理中", "parsed": "已解析", "failed": "失败", "held": "待确认", "rejected": "已拒绝"}
@@ -289,9 +289,9 @@ def campaign_names() -> list[tuple[str, str]]:
 
 def documents(viewer: Viewer, *, page: int = 1, per_page: int = 20) -> Page:
     with read_session() as s:
-        stmt = scoped(select(Document.id), Document.unit_id, s, viewer)
-        ids, total, more = _paginate(s, stmt, Document.id.desc(), page, per_page)
-        docs = s.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id.desc())).all()
+        stmt = scoped(select(IssuedDocument.id), IssuedDocument.unit_id, s, viewer)
+        ids, total, more = _paginate(s, stmt, IssuedDocument.id.desc(), page, per_page)
+        docs = s.scalars(select(IssuedDocument).where(IssuedDocument.id.in_(ids)).order_by(IssuedDocument.id.desc())).all()
         names = _unit_names(s, {d.unit_id for d in docs if d.unit_id})
         return Page([document_dict(d, names) for d in docs], page, per_page, total, more)
 
@@ -301,7 +301,7 @@ def _document_file(document_id: int, filename: str) -> Path:
     return settings().documents_dir / str(document_id) / filename
 
 
-def document_dict(d: Document, unit_names: dict[int, str]) -> dict[str, Any]:
+def document_dict(d: IssuedDocument, unit_names: dict[int, str]) -> dict[str, Any]:
     return {"id": d.id, "kind": d.kind, "number_text": d.number_text, "filename": d.filename,
             "unit_id": d.unit_id, "unit": unit_names.get(d.unit_id) if d.unit_id else None,
             "campaign_id": d.campaign_id, "params": d.params,
@@ -312,6 +312,6 @@ def document_dict(d: Document, unit_names: dict[int, str]) -> dict[str, Any]:
 def document_path(viewer: Viewer, document_id: int) -> Path | None:
     """Where a visible generated document lies."""
     with read_session() as s:
-        stmt = scoped(select(Document.filename), Document.unit_id, s, viewer)
-        filename = s.scalar(stmt.where(Document.id == document_id))
+        stmt = scoped(select(IssuedDocument.filename), IssuedDocument.unit_id, s, viewer)
+        filename = s.scalar(stmt.where(IssuedDocument.id == document_id))
     return _document_file(document_id, filename) if filename else None

@@ -7,15 +7,15 @@ import random
 import pytest
 
 from parsers.errors import ParseError
-from parsers.grid import Cell, Document, Grid
+from parsers.grid import Cell, Grid, GridDocument
 from parsers.table import interpret
 from tests.parsers.builders import HEADER, C, docx_bytes, docx_form, p, parse_docx, risk_rows, tbl
 
 
-def _doc(texts: list[list[str]], lines: tuple[str, ...] = ("排查表",), **grid) -> Document:
+def _doc(texts: list[list[str]], lines: tuple[str, ...] = ("排查表",), **grid) -> GridDocument:
     g = Grid.from_texts(texts, table=0, **grid)
     g.before = list(lines)
-    return Document(format="docx", grids=[g], lines=list(lines))
+    return GridDocument(format="docx", grids=[g], lines=list(lines))
 
 
 def test_rows_that_are_not_entries_are_skipped():
@@ -88,7 +88,7 @@ def test_source_page_from_pdf_cells():
     g = Grid.from_texts([["序号", "风险点", "防控措施"], ["1", "坐支现金", "存行"]], table=0, row_numbers=[None, None])
     g.rows[1][1].page = 2
     g.before = ["排查表"]
-    entry = interpret(Document(format="pdf", grids=[g]), file="x.pdf").entries[0]
+    entry = interpret(GridDocument(format="pdf", grids=[g]), file="x.pdf").entries[0]
     assert (entry.source.page, entry.source.row, entry.source.table) == (2, None, 0)
 
 
@@ -173,7 +173,7 @@ def test_merged_cell_objects_are_read_once():
     g = Grid(rows=[[Cell("风险点", 0, 0), Cell("防控措施", 0, 1), Cell("防控措施", 0, 2)],
                    [Cell("坐支现金", 1, 0), shared, shared]], table=0, row_numbers=[1, 2])
     g.rows[0][2] = g.rows[0][1]
-    entry = interpret(Document(format="docx", grids=[g]), file="x").entries[0]
+    entry = interpret(GridDocument(format="docx", grids=[g]), file="x").entries[0]
     assert [m.text for m in entry.measures] == ["存行", "核对"]
 
 
@@ -335,7 +335,7 @@ def test_any_grid_gives_a_form_or_a_parse_error_never_a_crash():
                     grid.rows[rr][cc] = origin
         grid.before = [rnd.choice(_WORDS) for _ in range(rnd.randint(0, 2))]
         try:
-            form = interpret(Document(format="docx", grids=[grid], lines=list(grid.before)), file="x")
+            form = interpret(GridDocument(format="docx", grids=[grid], lines=list(grid.before)), file="x")
         except ParseError as exc:
             assert exc.code == "not_a_form"
         else:

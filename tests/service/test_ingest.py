@@ -20,7 +20,7 @@ from service.ingest import ingest_file
 from service.store import files
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
-from service.store.models import AuditLog, Entry, Measure, Person, StoredFile, Submission
+from service.store.models import ActivityLog, Entry, Measure, Person, StoredFile, Submission
 from service.store.units import add_unit
 
 
@@ -80,7 +80,7 @@ def test_a_form_lands_with_entries_measures_and_roster(json_parser, unit):
         assert [m.text for m in sub.entries[0].measures] == ["违规审批报销的防控措施一", "违规审批报销的防控措施二"]
         people = s.scalars(select(Person)).all()
     assert [(p.name, p.department, p.origin) for p in people] == [("张建国", "财务科", "form")]
-    assert count(AuditLog, AuditLog.action == "submission.ingest") == 1
+    assert count(ActivityLog, ActivityLog.action == "submission.ingest") == 1
 
 
 def test_same_bytes_twice_are_stored_once(json_parser, unit):

@@ -18,7 +18,7 @@ from service.audit import background
 from service.ingest import UNIT_MISMATCH, HoldError, Version, decide_held, ingest_file, replaces
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
-from service.store.models import AuditLog, Campaign, Entry, Person, Submission
+from service.store.models import ActivityLog, Campaign, Entry, Person, Submission
 from service.store.units import add_unit
 from tests.service.test_ingest import json_parser  # noqa: F401  (the stand-in parser fixture)
 
@@ -117,7 +117,7 @@ def test_confirmed_form_becomes_current_and_supersedes_as_usual(json_parser, uni
     assert submission(old.submission_id).superseded_by_id == held.submission_id
     with read_session() as s:
         assert s.scalar(select(Person.id).where(Person.name == "张建国")) is not None
-        actions = s.scalars(select(AuditLog.action).where(AuditLog.object_id == held.submission_id)).all()
+        actions = s.scalars(select(ActivityLog.action).where(ActivityLog.object_id == held.submission_id)).all()
     assert actions == ["submission.held", "submission.confirm"]
     with pytest.raises(HoldError):
         decide_held(held.submission_id, confirm=False)

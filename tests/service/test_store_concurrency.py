@@ -13,8 +13,7 @@ import multiprocessing
 from sqlalchemy import func, select
 
 import service.ingest as ingest_module
-from parsers.model import Entry as ParsedEntry
-from parsers.model import FormInfo, Measure, ParsedForm
+from parsers.model import FormInfo, ParsedEntry, ParsedForm, ParsedMeasure
 from service.config import reset_settings
 from service.store.db import read_session, write_session
 from service.store.models import Entry, Person, Submission
@@ -40,7 +39,7 @@ def _writer(worker: int, queue) -> None:  # noqa: ANN001
 def test_eight_concurrent_writers_all_land(store, monkeypatch):
     # Every form of a unit names the same owner: concurrent roster inserts must not collide.
     risks = [ParsedEntry(risk=f"风险{i}", department="办公室", owner="张建国", level="high",
-                         measures=[Measure(f"措施{i}")]) for i in range(4)]
+                         measures=[ParsedMeasure(f"措施{i}")]) for i in range(4)]
     template = ParsedForm(file="x.docx", format="docx", entries=risks)
 
     def parse(data, filename, level_standard):

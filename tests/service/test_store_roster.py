@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.model import Entry, FormInfo, Measure, ParsedForm
+from parsers.model import FormInfo, ParsedEntry, ParsedForm, ParsedMeasure
 from service.store.db import read_session, write_session
 from service.store.models import Person
 from service.store.roster import RosterPerson, add_person, looks_like_name, people_from_form
@@ -27,9 +27,9 @@ def test_people_from_an_individual_form_and_its_owner_cells():
         file="x.docx", format="docx",
         form=FormInfo(title="个人廉政风险防控排查表", department="登记注册科", person="张立新"),
         entries=[
-            Entry(risk="违规核准名称", position="科长", person="张立新", owner="张立新、李红",
-                  measures=[Measure("复核", owner="分管领导")]),
-            Entry(risk="收受礼品", position="科长", person="张立新", owner="登记注册科科长"),
+            ParsedEntry(risk="违规核准名称", position="科长", person="张立新", owner="张立新、李红",
+                  measures=[ParsedMeasure("复核", owner="分管领导")]),
+            ParsedEntry(risk="收受礼品", position="科长", person="张立新", owner="登记注册科科长"),
         ],
     )
     people = people_from_form(form)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from service.review import ReviewError, add_feedback, decide, export_publicity, feedback, history, queue
 from service.store.db import read_session, write_session
-from service.store.models import AuditLog, ReviewStep, Submission, User
+from service.store.models import ActivityLog, ReviewStep, Submission, User
 from service.store.scope import Viewer
 from tests.service.audit.conftest import entry, form, make_campaign, make_unit
 
@@ -84,7 +84,7 @@ def test_a_form_with_high_points_walks_every_state(ingest, people) -> None:
     with read_session() as s:
         sha = s.get(Submission, sub).sha256
         assert {st.sha256 for st in s.scalars(select(ReviewStep))} == {sha}
-        logged = s.scalars(select(AuditLog.action).where(AuditLog.action.like("review.%"))).all()
+        logged = s.scalars(select(ActivityLog.action).where(ActivityLog.action.like("review.%"))).all()
     assert logged == ["review.approve"] * 3 + ["review.publish", "review.effective"]
 
 
@@ -124,7 +124,7 @@ def test_return_to_unit_with_findings_attached(ingest, people) -> None:
     assert state(sub) == "returned" and len(returned.finding_ids) == 1
     refused("wrong_state", sub, "approve", people["department_head"])
     with read_session() as s:
-        log = s.scalars(select(AuditLog).where(AuditLog.action == "review.return")).one()
+        log = s.scalars(select(ActivityLog).where(ActivityLog.action == "review.return")).one()
     assert log.details["findings"] == returned.finding_ids
 
 

@@ -11,7 +11,7 @@ from itertools import count
 from typing import Any
 
 from service.audit.context import EntryData, Leader, MeasureData, PowerData, SubmissionData, UnitContext
-from service.audit.registry import Draft
+from service.audit.registry import FindingDraft
 from service.audit.runner import check
 
 _ids = count(1)
@@ -45,7 +45,7 @@ def unit(subs: list[SubmissionData], entries: list[EntryData], *, departments: d
                        leaders or [], roster or set(), last_year or [], {}, today)
 
 
-def found(ctx: UnitContext, rule: str) -> list[Draft]:
+def found(ctx: UnitContext, rule: str) -> list[FindingDraft]:
     return [d for d in check(ctx, {}) if d.rule == rule]
 
 

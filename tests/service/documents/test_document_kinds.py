@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from service.documents import DocumentError, generate, stored_path
 from service.documents.checker import check
 from service.store.db import read_session, write_session
-from service.store.models import AuditLog, Campaign, Document, Entry, Finding, Submission, Unit
+from service.store.models import ActivityLog, Campaign, Entry, Finding, IssuedDocument, Submission, Unit
 from service.store.scope import Viewer
 from tests.service.documents.conftest import CAMPAIGN, UNIT, Filled, all_text, fill
 
@@ -100,11 +100,11 @@ def test_rectification_numbers_have_no_gaps_or_repeats(filled: Filled) -> None:
     assert "抄送" not in first_text and "监察局" not in first_text  # none named: no 抄送 line
     assert "报送安澜县廉政风险防控工作领导小组办公室" in first_text
     with read_session() as s:
-        rows = s.scalars(select(Document).where(Document.kind == "rectification").order_by(Document.id)).all()
+        rows = s.scalars(select(IssuedDocument).where(IssuedDocument.kind == "rectification").order_by(IssuedDocument.id)).all()
         assert [d.number for d in rows] == [1, 2, 3]
         assert stored_path(rows[1].id, rows[1].filename) == second.path
         assert str(rows[0].deadline) == "2026-12-05"
-        logged = s.scalars(select(AuditLog.object_id).where(AuditLog.action == "document.generate")).all()
+        logged = s.scalars(select(ActivityLog.object_id).where(ActivityLog.action == "document.generate")).all()
         assert set(logged) >= {d.id for d in rows}
 
 
@@ -132,7 +132,7 @@ def test_rectification_without_problems_is_refused(filled: Filled) -> None:
         generate("rectification", {"unit": UNIT}, viewer=ADMIN)
     assert err.value.code == "no_problems"
     with read_session() as s:
-        assert s.scalar(select(Document.id)) is None
+        assert s.scalar(select(IssuedDocument.id)) is None
 
 
 def test_commitment_for_one_person(filled: Filled) -> None:
@@ -252,7 +252,7 @@ def test_pdf_of_a_zip_is_refused_before_anything_is_recorded(filled: Filled) -> 
         generate("commitment", {"unit": UNIT}, viewer=ADMIN, pdf=True)
     assert err.value.code == "pdf_unsupported"
     with read_session() as s:
-        assert s.scalar(select(Document.id)) is None
+        assert s.scalar(select(IssuedDocument.id)) is None
 
 
 def test_warning_takes_the_highest_level_found_and_lists_those_points(filled: Filled) -> None:
@@ -302,7 +302,7 @@ def test_drafts_take_no_number_and_show_it_blank(filled: Filled) -> None:
     issued = generate("rectification", params, viewer=ADMIN)
     assert issued.number_text == "廉防办〔2026〕1号"
     with read_session() as s:
-        numbers = [d.number for d in s.scalars(select(Document).order_by(Document.id))]
+        numbers = [d.number for d in s.scalars(select(IssuedDocument).order_by(IssuedDocument.id))]
     assert numbers == [None, None, None, 1]
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from service.config import reset_settings
 from service.store.db import read_session, write_session
-from service.store.models import AuditLog, Document, Submission, User, UserSession
+from service.store.models import ActivityLog, IssuedDocument, Submission, User, UserSession
 from tests.service.web.conftest import PASSWORD, create_test_app
 
 COOKIE = "lianfang_session"
@@ -104,7 +104,7 @@ def test_account_delays_grow_and_pass(app, world):
 
     def age_failures(seconds: int) -> None:
         with write_session() as s:
-            for row in s.scalars(select(AuditLog).where(AuditLog.action == "login_failed")):
+            for row in s.scalars(select(ActivityLog).where(ActivityLog.action == "login_failed")):
                 row.at -= timedelta(seconds=seconds)
 
     age_failures(6)
@@ -138,7 +138,7 @@ def test_forwarded_for_is_believed_only_behind_a_configured_proxy(store, world, 
     assert _try_login(proxied.test_client(), "alice", PASSWORD, ip="10.2.2.2",
                       **{"X-Forwarded-For": "203.0.113.99"}).status_code == 302
     with read_session() as s:
-        ip = s.scalar(select(AuditLog.details).where(AuditLog.action == "login").order_by(AuditLog.id.desc()))["ip"]
+        ip = s.scalar(select(ActivityLog.details).where(ActivityLog.action == "login").order_by(ActivityLog.id.desc()))["ip"]
     assert ip == "203.0.113.99"
 
 
@@ -166,7 +166,7 @@ def test_unit_users_cannot_issue_office_notices(client_for, world, post_form, cl
         generate("warning", {"items": ["x"]}, viewer=unit_user)
     assert refused.value.code == "office_only"
     with read_session() as s:
-        assert s.scalar(select(Document.id)) is None  # no 文号 used
+        assert s.scalar(select(IssuedDocument.id)) is None  # no 文号 used
     ok = cli("generate", "rectification", "--unit", "安澜县财政局", "--item", "问题", "--out", str(store_tmp()))
     assert ok.exit_code == 0  # the CLI acts as the office
 
@@ -197,7 +197,7 @@ def test_feedback_on_another_units_form_is_refused_like_a_missing_one(client_for
     theirs = seed(world.unit_b, 1)
     with write_session() as s:
         s.get(Submission, theirs).review_state = "publicity"
-        s.add(AuditLog(actor="admin", action="review.publish", object_type="submission", object_id=theirs,
+        s.add(ActivityLog(actor="admin", action="review.publish", object_type="submission", object_id=theirs,
                        details={"until": (date.today() + timedelta(days=5)).isoformat()}))
     alice = client_for("alice")
     other = post_form(alice, f"/review/{theirs}/feedback", {"text": "这不是我们单位的表"})
@@ -205,7 +205,7 @@ def test_feedback_on_another_units_form_is_refused_like_a_missing_one(client_for
     assert other.status_code == missing.status_code == 404
     assert other.get_data(as_text=True) == missing.get_data(as_text=True)
     with read_session() as s:
-        assert s.scalar(select(AuditLog.id).where(AuditLog.action == "publicity.feedback")) is None
+        assert s.scalar(select(ActivityLog.id).where(ActivityLog.action == "publicity.feedback")) is None
     bob = client_for("bob")  # the unit itself still may
     assert "反馈意见已提交" in post_form(bob, f"/review/{theirs}/feedback", {"text": "建议"},
                                         follow_redirects=True).get_data(as_text=True)
