@@ -30,16 +30,72 @@ class _Piece:
     line: int = 0  # the text line it is part of (glyphs of one line may sit a point or two apart)
 
 
-def split_rows(chars: list[dict], ys: list[float], cols: list[float]) -> list[list[dict]]:
-    """The characters of each row, top to bottom; rules (ys) always separate rows."""
-    rows: list[list[dict]] = []
+@dataclass
+class Row:
+    """The characters of one row, and whether its cells are centred vertically."""
+
+    chars: list[dict]
+    centred: bool
+
+
+def split_rows(chars: list[dict], ys: list[float], cols: list[float]) -> list[Row]:
+    """The rows, top to bottom; rules (ys) always separate rows."""
+    rows: list[Row] = []
     edges = text_edges(chars, cols)
     for top, bottom in zip(ys, ys[1:], strict=False):
         band = [c for c in chars if top <= centre(c)[1] < bottom]
         rows += _band_rows(_pieces(band, cols, edges))
     if chars and ys:  # text outside the rules' span (a table running on past the page's last rule)
         rows += _band_rows(_pieces([c for c in chars if not ys[0] <= centre(c)[1] < ys[-1]], cols, edges))
-    return [row for row in rows if row]
+    return [row for row in rows if row.chars]
+
+
+SPAN_FIT = 0.5  # a merged cell's text is centred on the rows it covers within this many line heights
+
+
+def reaches(rows: list[Row], cols: list[float]) -> list[list[tuple[int, int]]]:
+    """Per row and column, how many rows above and below the cell's text may cover (a merged
+    cell, drawn once: no rule shows where it ends). Top-aligned, a text may run down over
+    the blank cells below it; centred, over the blank cells around it whose rows it sits in
+    the middle of (the most rows that fit; what they hold is for the reader of the columns to say)."""
+    boxes = [_cell_boxes(row.chars, cols) for row in rows]
+    bounds = _row_bounds(boxes)
+    out = [[(0, 0)] * (len(cols) - 1) for _ in rows]
+    for r, row in enumerate(rows):
+        for c, box in boxes[r].items():
+            up = next((k for k in range(r) if c in boxes[r - 1 - k]), r)
+            down = next((k for k in range(len(rows) - 1 - r) if c in boxes[r + 1 + k]), len(rows) - 1 - r)
+            out[r][c] = _centred_reach(box, bounds, r, up, down) if row.centred else (0, down)
+    return out
+
+
+def _cell_boxes(chars: list[dict], cols: list[float]) -> dict[int, tuple[float, float, float]]:
+    """Column -> (top, bottom, line height) of the text of each filled cell of a row."""
+    boxes: dict[int, tuple[float, float, float]] = {}
+    for ch in chars:
+        c = min(max(bisect.bisect(cols, centre(ch)[0]) - 1, 0), len(cols) - 2)
+        top, bottom, _ = boxes.get(c, (ch["top"], ch["bottom"], 0.0))
+        boxes[c] = (min(top, ch["top"]), max(bottom, ch["bottom"]), ch["bottom"] - ch["top"])
+    return boxes
+
+
+def _row_bounds(boxes: list[dict[int, tuple[float, float, float]]]) -> list[float]:
+    """Where rows meet: halfway across the gap between the tallest cells of two rows (a cell's
+    padding is the same above and below its text); the outer rows get the same padding."""
+    extents = [max(row.values(), key=lambda b: b[1] - b[0]) if row else (0.0, 0.0, 0.0) for row in boxes]
+    gaps = [below[0] - above[1] for above, below in zip(extents, extents[1:], strict=False)]
+    pad = max(min(gaps, default=0.0), 0.0) / 2
+    inner = [(above[1] + below[0]) / 2 for above, below in zip(extents, extents[1:], strict=False)]
+    return [extents[0][0] - pad, *inner, extents[-1][1] + pad] if extents else []
+
+
+def _centred_reach(box: tuple[float, float, float], bounds: list[float], r: int, up: int,
+                   down: int) -> tuple[int, int]:
+    middle, line = (box[0] + box[1]) / 2, box[2]
+    fits = [(a + b, -abs((bounds[r - a] + bounds[r + b + 1]) / 2 - middle), a, b)
+            for a in range(up + 1) for b in range(down + 1)
+            if abs((bounds[r - a] + bounds[r + b + 1]) / 2 - middle) <= SPAN_FIT * line]
+    return max(fits)[2:] if fits else (0, 0)
 
 
 WRAPPING = 6  # a column whose longest line holds fewer characters holds short values that never wrap
@@ -99,8 +155,10 @@ def _components(blocks: list[list[_Piece]]) -> list[list[list[_Piece]]]:
     return groups
 
 
-def _band_rows(pieces: list[_Piece]) -> list[list[dict]]:
-    return _top_aligned_rows(pieces) if _top_aligned(pieces) else _centred_rows(pieces)
+def _band_rows(pieces: list[_Piece]) -> list[Row]:
+    if _top_aligned(pieces):
+        return [Row(chars, False) for chars in _top_aligned_rows(pieces)]
+    return [Row(chars, True) for chars in _centred_rows(pieces)]
 
 
 def _top_aligned(pieces: list[_Piece]) -> bool:

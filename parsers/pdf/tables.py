@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from parsers.grid import Cell, check_area
 from parsers.pdf.chars import Box, cell_text, centre, group_lines, inside
-from parsers.pdf.rule_rows import split_rows
+from parsers.pdf.rule_rows import reaches, split_rows
 
 SNAP = 2.0  # pt: boundaries closer than this are one
 MIN_COLUMN_GAP = 6.0  # pt of empty x-range that separates columns of a three-line table
@@ -129,36 +129,62 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int,
     for edges in rules.values():
         left, right = min(e["x0"] for e in edges), max(e["x1"] for e in edges)
         column = [c for c in chars if left <= centre(c)[0] <= right]
-        ruled = _trim_bands(_snap([edge["top"] for edge in edges]), column)
-        ys = _across_pages(page, ruled, column)
-        if len(ys) < 2:
-            continue
-        box = (left, ys[0], right, ys[-1])
-        inner = [c for c in chars if inside(c, box)]
-        continued = carried is not None and ys[0] < ruled[0] and abs(carried[-1] - right) <= MIN_RULE_WIDTH
-        cols = list(carried) if continued else _text_columns(_column_chars(inner, ys[1] if len(ys) > 2 else ys[0]))
-        if len(cols) < 3:  # one column is a framed paragraph, not a table
-            continue
-        cols[0], cols[-1] = min(cols[0], left), max(cols[-1], right)  # the outer cells reach the rules' ends
-        check_area(len(inner), len(cols) - 1)  # at most a row per character
-        table = _rows_from_lines(inner, ys, cols, number)
-        if continued or sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
-            tables.append(table)
-            running.cols = cols if ys[-1] > ruled[-1] else None
+        parts = _split_at_gaps(_snap([edge["top"] for edge in edges]), column)
+        for i, part in enumerate(parts):
+            ruled = _trim_bands(part, column)
+            ys = _across_pages(page, ruled, column, up=i == 0, down=i == len(parts) - 1)
+            if len(ys) >= 2:
+                tables += _rule_only_table(chars, (left, right), ruled, ys, number, carried if i == 0 else None,
+                                           running)
     return tables
 
 
-def _across_pages(page, ys: list[float], chars: list[dict]) -> list[float]:
+def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[float], ys: list[float],
+                     number: int, carried: list[float] | None, running: RunningTable) -> list[PageTable]:
+    """The table between rules `ys` (`ruled`: those drawn on this page), or none when its text
+    shows fewer than three columns or no header naming its columns."""
+    left, right = span
+    box = (left, ys[0], right, ys[-1])
+    inner = [c for c in chars if inside(c, box)]
+    continued = carried is not None and ys[0] < ruled[0] and abs(carried[-1] - right) <= MIN_RULE_WIDTH
+    cols = list(carried) if continued else _text_columns(_column_chars(inner, ys[1] if len(ys) > 2 else ys[0]))
+    if len(cols) < 3:  # one column is a framed paragraph, not a table
+        return []
+    cols[0], cols[-1] = min(cols[0], left), max(cols[-1], right)  # the outer cells reach the rules' ends
+    check_area(len(inner), len(cols) - 1)  # at most a row per character
+    table = _rows_from_lines(inner, ys, cols, number)
+    if not continued and sum(1 for cell in table.rows[0] if cell.text) < 2:  # no header naming its columns
+        return []
+    running.cols = cols if ys[-1] > ruled[-1] else None
+    return [table]
+
+
+def _split_at_gaps(ys: list[float], chars: list[dict]) -> list[list[float]]:
+    """The rules of one x-span cut into tables: two three-line tables one above the other (a
+    heading between them) share their rules' span; a band between two rules whose text has no
+    line across columns (a heading, a blank paragraph) is the gap between two tables."""
+    parts = [ys[:1]]
+    for top, bottom in zip(ys, ys[1:], strict=False):
+        band = [c for c in chars if top <= centre(c)[1] <= bottom]
+        if all(len(_runs(line)) <= 1 for line in group_lines(band)):
+            parts.append([bottom])
+        else:
+            parts[-1].append(bottom)
+    return parts
+
+
+def _across_pages(page, ys: list[float], chars: list[dict], *, up: bool = True, down: bool = True) -> list[float]:
     """A three-line table running over pages has no foot rule on its first page (its text runs
-    on to the page's end) and only the foot rule on its last: the page's text edge stands in."""
+    on to the page's end) and only the foot rule on its last: the page's text edge stands in
+    (`down`: the page's last table may run on, `up`: its first may be continued)."""
     body = [c for c in chars if PAGE_MARGIN * page.height < centre(c)[1] < (1 - PAGE_MARGIN) * page.height]
     if not body or not ys:
         return ys
     last = max(c["bottom"] for c in body)
-    if len(ys) == 2 and last > ys[-1] + SNAP and last > (1 - RUNS_ON) * page.height:
+    if down and len(ys) == 2 and last > ys[-1] + SNAP and last > (1 - RUNS_ON) * page.height:
         return [*ys, last + 1]
     first = min(c["top"] for c in body)
-    if len(ys) in (1, 2) and page.page_number > 1 and first < ys[0] - SNAP and first < RUNS_ON * page.height:
+    if up and len(ys) in (1, 2) and page.page_number > 1 and first < ys[0] - SNAP and first < RUNS_ON * page.height:
         return [first - 1, *ys]
     return ys
 
@@ -167,12 +193,19 @@ def _trim_bands(ys: list[float], chars: list[dict]) -> list[float]:
     """Drop outer rules that belong to the page, not the table (a rule under the title, one
     above the notes): the text of such a band runs across the gaps between the table's columns."""
 
-    def columns(top: float, bottom: float) -> int:
-        return len(_text_columns([c for c in chars if top <= centre(c)[1] <= bottom]))
+    def among(top: float, bottom: float) -> list[dict]:
+        return [c for c in chars if top <= centre(c)[1] <= bottom]
 
-    while len(ys) > 3 and columns(ys[1], ys[-1]) > columns(ys[0], ys[-1]):
+    def crosses(band: tuple[float, float], rest: tuple[float, float]) -> bool:
+        """The band's text runs across a gap between the rest's columns, or shows fewer of them."""
+        inner, outer = among(*band), among(*rest)
+        gaps = _header_gaps(outer)
+        return len(_text_columns(inner)) < len(_text_columns(outer)) or any(
+            x0 < a and x1 > b for line in group_lines(inner) for x0, x1 in _runs(line) for a, b in gaps)
+
+    while len(ys) > 3 and crosses((ys[0], ys[1]), (ys[1], ys[-1])):
         ys = ys[1:]
-    while len(ys) > 3 and columns(ys[0], ys[-2]) > columns(ys[0], ys[-1]):
+    while len(ys) > 3 and crosses((ys[-2], ys[-1]), (ys[0], ys[-2])):
         ys = ys[:-1]
     return ys
 
@@ -226,21 +259,24 @@ def _text_columns(chars: list[dict]) -> list[float]:
 
 
 def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page: int) -> PageTable:
-    """Rows from where the text sits (`rule_rows`), each cell's text from its characters."""
+    """Rows from where the text sits (`rule_rows`), each cell's text from its characters and
+    how far a merged cell drawn once may reach (`Cell.reach`)."""
     groups = split_rows(chars, ys, cols)
+    spans = reaches(groups, cols)
     rows = [
         [
             Cell(
-                cell_text([ch for ch in group if cols[c] <= centre(ch)[0] < cols[c + 1]], cols[c + 1]),
+                cell_text([ch for ch in group.chars if cols[c] <= centre(ch)[0] < cols[c + 1]], cols[c + 1]),
                 r,
                 c,
                 page=page,
+                reach=spans[r][c],
             )
             for c in range(len(cols) - 1)
         ]
         for r, group in enumerate(groups)
     ]
-    row_ys = [ys[0]] + [min(ch["top"] for ch in group) for group in groups[1:]] + [ys[-1]]
+    row_ys = [ys[0]] + [min(ch["top"] for ch in group.chars) for group in groups[1:]] + [ys[-1]]
     return PageTable(page, row_ys, cols, rows, [page] * len(rows), ruled=False)
 
 

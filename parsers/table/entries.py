@@ -9,7 +9,7 @@ own is reported with its reason, so no risk point disappears without a word.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from parsers import categories, dates, measures
@@ -53,6 +53,7 @@ class _Table:
     layout: Layout
     section: Context
     count: int = 0
+    entry_rows: set[int] = field(default_factory=set)
 
     @cached_property
     def plain_fields(self) -> list[tuple[str, list[int]]]:
@@ -72,6 +73,7 @@ def read_rows(form: FormState, grid: Grid, start: int, layout: Layout, ctx: Cont
         if kind is RowKind.NEW_TABLE:
             return r
         if kind is RowKind.ENTRY:
+            _cover_blanks(table, r)
             _add(form, table, r)
             continue
         if kind is RowKind.EMPTY:
@@ -81,6 +83,24 @@ def read_rows(form: FormState, grid: Grid, start: int, layout: Layout, ctx: Cont
         text = form.text(" ".join(c.text for c in filled(grid.rows[r])))[:30]
         form.warn(code, message.format(row=row_label(grid, r), text=text), grid, r)
     return None
+
+
+def _cover_blanks(table: _Table, r: int) -> None:
+    """A blank 科室 or 岗位 cell of an entry row next to a text that may reach over it
+    (`Cell.reach`: a three-line PDF table, where a merged cell is drawn once) is that cell,
+    when the text is in an entry row too. Only these columns: a blank 等级 or 类型 stays blank."""
+    grid, layout = table.grid, table.layout
+    row = grid.rows[r]
+    for c in layout.cols("department") + layout.cols("position"):
+        if row[c].text.strip():
+            continue
+        above = next((k for k in range(r - 1, -1, -1) if grid.rows[k][c].text.strip()), None)
+        below = next((k for k in range(r + 1, grid.n_rows) if grid.rows[k][c].text.strip()), None)
+        if above in table.entry_rows and (cell := grid.rows[above][c]).row + cell.rowspan - 1 + cell.reach[1] >= r:
+            row[c] = cell
+        elif below is not None and (cell := grid.rows[below][c]).row - cell.reach[0] <= r and classify(
+                grid, below, layout, first=False, has_entry=True) is RowKind.ENTRY:
+            row[c] = cell
 
 
 def _apply(form: FormState, table: _Table, r: int, kind: RowKind) -> None:
@@ -103,6 +123,7 @@ def _add(form: FormState, table: _Table, r: int) -> None:
     else:
         form.entries.append(_entry(form, table, r))
     table.count += 1
+    table.entry_rows.add(r)
 
 
 def _section(form: FormState, text: str, ctx: Context) -> Context:
