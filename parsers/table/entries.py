@@ -96,9 +96,7 @@ def _cover_blanks(table: _Table, r: int) -> None:
             continue
         above = next((k for k in range(r - 1, -1, -1) if grid.rows[k][c].text.strip()), None)
         below = next((k for k in range(r + 1, grid.n_rows) if grid.rows[k][c].text.strip()), None)
-        if above in table.entry_rows and (cell := grid.rows[above][c]).row + cell.rowspan - 1 + cell.reach[1] >= r:
-            row[c] = cell
-        elif below is not None and (cell := grid.rows[below][c]).row - cell.reach[0] <= r and classify(
+        if above in table.entry_rows and (cell := grid.rows[above][c]).row + cell.rowspan - 1 + cell.reach[1] >= r or below is not None and (cell := grid.rows[below][c]).row - cell.reach[0] <= r and classify(
                 grid, below, layout, first=False, has_entry=True) is RowKind.ENTRY:
             row[c] = cell
 

@@ -62,6 +62,24 @@ def test_generated_forms_as_text_pdf_parse_to_their_truth():
     assert len(misses) <= 6, misses
 
 
+# Three-line tables (seeds drawn with force={"three_line"}) that once failed, by what they caught.
+THREE_LINE_REGRESSIONS = {
+    300004: "two three-line tables one above the other: read as one, the second's 科室 lost",
+    300010: "岗位 merged over three rows, top-aligned: drawn once, the rows below read without it",
+    300034: "岗位 merged over rows, centred: drawn in the middle row (or on the boundary of two)",
+    300036: "a row cut by the page break, 风险点 in the first column: its fragment read as an entry",
+    300071: "a merged 岗位 running over the page break: the next page's rows lost it",
+}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_three_line_seeds_that_once_failed():
+    forms = [formgen.generate(seed, force={"three_line"}) for seed in sorted(THREE_LINE_REGRESSIONS)]
+    for form, data in zip(forms, formgen.pdfs(forms), strict=True):
+        _check(form, data, "form.pdf", split_measures=False)
+
+
 @pytest.mark.libreoffice
 def test_three_line_short_rows_stay_apart():
     """Short rows of a three-line table, cells centred vertically: one entry each."""
