@@ -162,15 +162,18 @@ def _band_rows(pieces: list[_Piece]) -> list[Row]:
 
 
 def _top_aligned(pieces: list[_Piece]) -> bool:
-    """Cells aligned at the top, unless some cell's text sits half a line off the lines of the
-    cells beside it (a short cell centred against a taller one): centred. Each piece is
+    """Cells aligned at the top, unless some cell's text sits half a line off the lines of a
+    taller cell beside it (a short cell centred against a taller one): centred. Each piece is
     compared with the pieces of the lines around it only."""
     ordered = sorted(pieces, key=lambda p: p.top)
     tops = [p.top for p in ordered]
+    height = {id(p): len(block) for block in _blocks(pieces) for p in block}  # lines of the piece's cell
     for p in ordered:
         size = p.bottom - p.top
         near = ordered[bisect.bisect_left(tops, p.top - 2 * size):bisect.bisect_left(tops, p.bottom)]
-        beside = [abs(q.top - p.top) for q in near if q.col != p.col and q.bottom > p.top]
+        # Against taller cells only: short cells of one centred row sit on one line together.
+        beside = [abs(q.top - p.top) for q in near
+                  if q.col != p.col and q.bottom > p.top and height[id(q)] > height[id(p)]]
         if beside and 0.3 * size < min(beside) < 0.9 * size:
             return False
     return True
