@@ -51,6 +51,7 @@ def split_rows(chars: list[dict], ys: list[float], cols: list[float]) -> list[Ro
 
 
 SPAN_FIT = 0.5  # a merged cell's text is centred on the rows it covers within this many line heights
+MAX_REACH = 50  # rows a merged cell may cover on either side (bounds the spans tried per cell)
 
 
 def reaches(rows: list[Row], cols: list[float]) -> list[list[tuple[int, int]]]:
@@ -63,8 +64,9 @@ def reaches(rows: list[Row], cols: list[float]) -> list[list[tuple[int, int]]]:
     out = [[(0, 0)] * (len(cols) - 1) for _ in rows]
     for r, row in enumerate(rows):
         for c, box in boxes[r].items():
-            up = next((k for k in range(r) if c in boxes[r - 1 - k]), r)
-            down = next((k for k in range(len(rows) - 1 - r) if c in boxes[r + 1 + k]), len(rows) - 1 - r)
+            up = next((k for k in range(min(r, MAX_REACH)) if c in boxes[r - 1 - k]), min(r, MAX_REACH))
+            below = min(len(rows) - 1 - r, MAX_REACH)
+            down = next((k for k in range(below) if c in boxes[r + 1 + k]), below)
             out[r][c] = _centred_reach(box, bounds, r, up, down) if row.centred else (0, down)
     return out
 

@@ -50,16 +50,16 @@ def test_generated_forms_as_text_pdf_parse_to_their_truth():
     """A PDF cannot tell a measure that wrapped from one that ended at the cell's edge: the
     measures of a phase are compared as one text there; everything else exactly. Ruled
     tables must all read right; three-line tables (no rules between rows, cells top-aligned
-    or centred) at least 24 of 30 (27 measured), their misses listed in bench/README.md."""
+    or centred, merged 岗位, several tables, repeated headers) at least 25 of 30 (27 measured),
+    their misses listed in bench/README.md."""
     ruled = [formgen.generate(seed, without={"three_line"}) for seed in [*sorted(REGRESSIONS), *range(2000, 2024)]]
-    three_line = [formgen.generate(seed, force={"three_line"}, without={"merged_position", "several_tables",
-                                                                        "header_repeat"}) for seed in range(3000, 3030)]
+    three_line = [formgen.generate(seed, force={"three_line"}) for seed in range(3000, 3030)]
     files = formgen.pdfs(ruled + three_line)
     for form, data in zip(ruled, files, strict=False):
         _check(form, data, "form.pdf", split_measures=False)
     misses = [form.seed for form, data in zip(three_line, files[len(ruled):], strict=True)
               if formgen.compare(parse_bytes(data, "form.pdf"), form, split_measures=False)]
-    assert len(misses) <= 6, misses
+    assert len(misses) <= 5, misses
 
 
 # Three-line tables (seeds drawn with force={"three_line"}) that once failed, by what they caught.
