@@ -136,7 +136,20 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int,
             if len(ys) >= 2:
                 tables += _rule_only_table(chars, (left, right), ruled, ys, number, carried if i == 0 else None,
                                            running)
+    if carried is not None and not rules and not taken:
+        tables += _middle_page(page, chars, carried, running)
     return tables
+
+
+def _middle_page(page, chars: list[dict], carried: list[float], running: RunningTable) -> list[PageTable]:
+    """A page with no rule at all inside a three-line table that runs over three pages or more:
+    its body, between the page's margins, is the table's next part."""
+    body = [c for c in chars if carried[0] <= centre(c)[0] <= carried[-1]
+            and PAGE_MARGIN * page.height < centre(c)[1] < (1 - PAGE_MARGIN) * page.height]
+    if not body:
+        return []
+    ys = [min(c["top"] for c in body) - 1, max(c["bottom"] for c in body) + 1]
+    return _rule_only_table(chars, (carried[0], carried[-1]), [], ys, page.page_number, carried, running)
 
 
 def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[float], ys: list[float],
@@ -146,7 +159,7 @@ def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[f
     left, right = span
     box = (left, ys[0], right, ys[-1])
     inner = [c for c in chars if inside(c, box)]
-    continued = carried is not None and ys[0] < ruled[0] and abs(carried[-1] - right) <= MIN_RULE_WIDTH
+    continued = carried is not None and (not ruled or ys[0] < ruled[0]) and abs(carried[-1] - right) <= MIN_RULE_WIDTH
     cols = list(carried) if continued else _text_columns(_column_chars(inner, ys[1] if len(ys) > 2 else ys[0]))
     if len(cols) < 3:  # one column is a framed paragraph, not a table
         return []
@@ -155,7 +168,7 @@ def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[f
     table = _rows_from_lines(inner, ys, cols, number)
     if not continued and sum(1 for cell in table.rows[0] if cell.text) < 2:  # no header naming its columns
         return []
-    running.cols = cols if ys[-1] > ruled[-1] else None
+    running.cols = cols if not ruled or ys[-1] > ruled[-1] else None
     return [table]
 
 

@@ -99,3 +99,15 @@ def test_make_docx_gives_a_form_and_its_truth():
     data, truth = formgen.make_docx(5)
     assert data.startswith(b"PK") and (truth.entries or truth.powers)
     assert formgen.make_docx(5)[0] == data  # seeded: the same bytes every time
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_three_line_table_over_three_pages_keeps_its_middle_page():
+    """Header not repeated: the middle page of a long three-line table holds no rule at all."""
+    head = ["序号", "岗位", "风险点", "风险等级", "防控措施"]
+    body = [[str(i), "科员", f"第{i}项审批把关不严", "高", "三岗分设"] for i in range(1, 71)]
+    table = formgen.Table([[formgen.GCell(t) for t in row] for row in [head, *body]], 70, three_line=True)
+    parsed = parse_bytes(formgen.pdfs([formgen.Form(0, blocks=["科室廉政风险防控排查表", table])])[0], "form.pdf")
+    assert max(e.source.page for e in parsed.entries) >= 3
+    assert [e.risk for e in parsed.entries] == [row[2] for row in body]
