@@ -112,8 +112,22 @@ def text_edges(chars: list[dict], cols: list[float]) -> list[float]:
     for c in range(len(cols) - 1):
         lines = group_lines([ch for ch in chars if cols[c] <= centre(ch)[0] < cols[c + 1]])
         longest = max(lines, key=lambda line: line[-1]["x1"], default=None)
-        edges.append(longest[-1]["x1"] + 1 if longest and len(longest) >= WRAPPING else float("inf"))
+        edges.append(longest[-1]["x1"] + 1 if longest and _wraps(lines, longest) else float("inf"))
     return edges
+
+
+NARROW = 4  # characters: a narrow column whose lines of this length or more keep ending at one x wraps
+AT_EDGE = 3  # lines ending at the column's reach that show a narrow column wraps
+
+
+def _wraps(lines: list[list[dict]], longest: list[dict]) -> bool:
+    """Whether a column holds text that wraps: its longest line is long, or (a narrow column, a
+    few characters wide) several lines end where the longest does."""
+    if len(longest) >= WRAPPING:
+        return True
+    reach = longest[-1]["x1"]
+    at_edge = sum(1 for line in lines if len(line) >= NARROW and abs(line[-1]["x1"] - reach) < 1)
+    return len(longest) >= NARROW and at_edge >= AT_EDGE
 
 
 def _pieces(chars: list[dict], cols: list[float], edges: list[float]) -> list[_Piece]:
