@@ -290,7 +290,47 @@ def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page
         for r, group in enumerate(groups)
     ]
     row_ys = [ys[0]] + [min(ch["top"] for ch in group.chars) for group in groups[1:]] + [ys[-1]]
+    in_head = len(ys) > 2 and groups and all(centre(ch)[1] < ys[1] for ch in groups[0].chars)
+    header = _two_row_header(groups[0].chars, cols, page) if in_head else None
+    if header is not None:
+        for cell in {id(cell): cell for row in rows[1:] for cell in row}.values():
+            cell.row += 1
+        top, rows[:1] = header[0], header[1:]
+        row_ys[1:1] = [top]
     return PageTable(page, row_ys, cols, rows, [page] * len(rows), ruled=False)
+
+
+def _two_row_header(chars: list[dict], cols: list[float], page: int) -> tuple[float, list[Cell], list[Cell]] | None:
+    """A three-line table's header band holding two header rows (风险等级 over 高 | 中 | 低,
+    防控措施 over its phases): the last text line names sub-columns when two or more columns
+    side by side hold text there and one of them none above. Then the two rows, as a ruled
+    table would give them: a label alone in its column covers both rows, a label over
+    sub-columns covers them all. Else None (one header row, its labels perhaps wrapped)."""
+    lines = group_lines(chars)
+    if len(lines) < 2:
+        return None
+    width = len(cols) - 1
+
+    def column(ch: dict) -> int:
+        return min(max(bisect.bisect(cols, centre(ch)[0]) - 1, 0), width - 1)
+
+    above = [[ch for line in lines[:-1] for ch in line if column(ch) == c] for c in range(width)]
+    below = [[ch for ch in lines[-1] if column(ch) == c] for c in range(width)]
+    if not any(below[c] and below[c + 1] and not (above[c] and above[c + 1]) for c in range(width - 1)):
+        return None
+    first = [Cell(cell_text(above[c], cols[c + 1]), 0, c, page=page) for c in range(width)]
+    second = [Cell(cell_text(below[c], cols[c + 1]), 1, c, page=page) for c in range(width)]
+    for c in range(width):
+        if not below[c]:  # a label alone in its column: both rows
+            first[c].rowspan, second[c] = 2, first[c]
+        elif not above[c] and c and below[c - 1] and first[c - 1].col + first[c - 1].colspan == c:
+            first[c - 1].colspan += 1  # a sub-column under the label to its left
+            first[c] = first[c - 1]
+    for c in range(width - 1, 0, -1):  # sub-columns left of their label (a label centred over them)
+        if not above[c - 1] and below[c - 1] and below[c] and first[c - 1] is not first[c] and not first[c - 1].text:
+            first[c].col, first[c].colspan = first[c].col - 1, first[c].colspan + 1
+            first[c - 1] = first[c]
+    return min(ch["top"] for ch in lines[-1]), first, second
 
 
 def _snap(values: list[float]) -> list[float]:
