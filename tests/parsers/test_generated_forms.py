@@ -69,6 +69,8 @@ THREE_LINE_REGRESSIONS = {
     300034: "岗位 merged over rows, centred: drawn in the middle row (or on the boundary of two)",
     300036: "a row cut by the page break, 风险点 in the first column: its fragment read as an entry",
     300071: "a merged 岗位 running over the page break: the next page's rows lost it",
+    300006: "two-row header with tick columns read as one header row: 风险等级 joined to 高",
+    400030: "narrow columns (phase columns): every wrapped line read as a row of its own",
 }
 
 
