@@ -41,6 +41,7 @@ SKIPPED: dict[RowKind, tuple[str, str]] = {
     RowKind.NO_RISK_TEXT: ("row_skipped", "{row}有内容但没有风险点,已跳过,请核对"),
 }
 ROW_CODES = frozenset(code for code, _ in SKIPPED.values())
+_NEAR = 60  # rows looked through for the text a blank 科室/岗位 cell may belong to (a blank column costs no more)
 _PLAIN = ("risk", "department", "position", "person", "duty", "manifestation", "domain", "owner", "supervisor",
           "deadline")
 
@@ -94,8 +95,8 @@ def _cover_blanks(table: _Table, r: int) -> None:
     for c in layout.cols("department") + layout.cols("position"):
         if row[c].text.strip():
             continue
-        above = next((k for k in range(r - 1, -1, -1) if grid.rows[k][c].text.strip()), None)
-        below = next((k for k in range(r + 1, grid.n_rows) if grid.rows[k][c].text.strip()), None)
+        above = next((k for k in range(r - 1, max(r - 1 - _NEAR, -1), -1) if grid.rows[k][c].text.strip()), None)
+        below = next((k for k in range(r + 1, min(r + 1 + _NEAR, grid.n_rows)) if grid.rows[k][c].text.strip()), None)
         if above in table.entry_rows and (cell := grid.rows[above][c]).row + cell.rowspan - 1 + cell.reach[1] >= r or below is not None and (cell := grid.rows[below][c]).row - cell.reach[0] <= r and classify(
                 grid, below, layout, first=False, has_entry=True) is RowKind.ENTRY:
             row[c] = cell
