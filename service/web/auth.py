@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from service.store.db import is_sqlite, read_session, write_session
+from service.store.errors import NotFound
 from service.store.models import ActivityLog, ApiToken, User, utcnow
 from service.store.scope import Viewer
 from service.store.users import (
@@ -92,7 +93,7 @@ def create_token(username: str) -> str:
     with write_session() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
-            raise LookupError(username)
+            raise NotFound("unknown_user", f"用户不存在:{username}")
         s.add(ApiToken(user_id=user.id, token_hash=_token_digest(raw)))
     return raw
 
