@@ -109,6 +109,7 @@ def batch_report_cmd(batch_id: int, out: Path) -> None:
 def worker_cmd(burst: bool) -> None:
     from service.batch.rq_queue import work
 
+    on_interrupt(RESUME_HINT)
     work(burst=burst)
 
 

@@ -77,24 +77,27 @@ def plain_message(code: str, message: str) -> str:
 def _service_error(exc: ServiceError | ParseError) -> Any:
     status = exc.status if isinstance(exc, ServiceError) else 422
     message = plain_message(exc.code, exc.message)
-    if wants_json() or status == 404:
+    back = None if wants_json() or status == 404 else _back()
+    if back is None:
         return error_response(status, message, exc.code)
     flash(message, "error")
-    return redirect(_back())
+    return redirect(back)
 
 
-def _back() -> str:
-    """The page a refused request returns to: the form's `next`, the Referer on this site (not
-    the failing page itself), else the nearest page above the address."""
-    if target := safe_path(request.form.get("next")):
-        return target
+def _back() -> str | None:
+    """The page a refused request returns to: the form's `next`, the Referer on this site, else
+    the nearest page above the address; never the page that failed (that gets the error page)."""
     came_from = urlsplit(request.referrer or "")
-    elsewhere = came_from.netloc == request.host and not (request.method == "GET" and came_from.path == request.path)
-    target = safe_path(came_from.path + (f"?{came_from.query}" if came_from.query else "")) if elsewhere else None
-    return target or _page_above(request.path)
+    referrer = came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    for candidate in (request.form.get("next"), referrer if came_from.netloc == request.host else None,
+                      _page_above(request.path)):
+        target = safe_path(candidate)
+        if target and not (request.method == "GET" and urlsplit(target).path == request.path):
+            return target
+    return None
 
 
-def _page_above(path: str) -> str:
+def _page_above(path: str) -> str | None:
     """`path` itself when a form was posted to a page, else the closest parent path that is a page."""
     adapter = current_app.create_url_adapter(request)
     parts = path.rstrip("/").split("/")
@@ -110,7 +113,7 @@ def _page_above(path: str) -> str:
         except HTTPException:
             continue
         return candidate
-    return "/"
+    return None
 
 
 def _http_error(exc: HTTPException) -> Any:

@@ -39,7 +39,9 @@ def test_a_service_error_on_a_page_goes_back_with_the_reason_and_no_code(app, cl
     assert "该操作与当前状态冲突" in page and "test_refused" not in page
     # No page to go back to (a bookmark, a stripped Referer): the page above the address.
     assert alice.get("/submissions/test-refusal").headers["Location"] == "/submissions"
-    # A Referer from another site is not followed.
+    # Never back to the failing page itself (no redirect loop), nor to a Referer from another site.
+    assert alice.get("/submissions/test-refusal", headers={"Referer": "http://localhost/submissions/test-refusal"}
+                     ).headers["Location"] == "/submissions"
     assert alice.get("/submissions/test-refusal", headers={"Referer": "https://evil.example/x"}
                      ).headers["Location"] == "/submissions"
 
