@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy import select
 
 import service.ingest as ingest_module
-from service import jobs
-from service.batch import items, report, run_batch
+from service.batch import items, process, report, run_batch
 from service.batch.attribute import compile_pattern
 from service.batch.discover import discover, discover_archive
 from service.demo import make_form_docx, make_form_xlsx
@@ -80,7 +79,7 @@ def test_two_versions_end_the_same_in_either_order(units, tmp_path: Path, order:
     batch_id = record_batch(tmp_path / "forms")
     ids = _queued(batch_id)
     for item_id in ids if order == "found" else reversed(ids):
-        jobs.process_item(item_id)
+        process.process_item(item_id)
     assert current_by_department() == newer
     rows = {r["path"]: r for r in report.rows(batch_id)}
     assert rows["财务局/第0科甲.docx"]["version_text"] == "取代了 第0科乙.docx"
@@ -131,7 +130,7 @@ def test_zip_entry_times_order_versions_and_equal_times_fall_back_to_the_archive
     batch_id = record_batch(tmp_path / "forms")
     ids = _queued(batch_id)
     for item_id in ids if order == "found" else reversed(ids):
-        jobs.process_item(item_id)
+        process.process_item(item_id)
     assert current_by_department() == {"第1科": "第1科新版:审批把关不严", "第2科": "第2科后放的:审批把关不严"}
 
 
@@ -194,7 +193,7 @@ def test_a_form_attributed_by_its_own_unit_is_parsed_once(units, tmp_path: Path,
     items.add_items(batch_id, discover(tmp_path / "forms", max_file_bytes=10**7), unit_from="form",
                     pattern=compile_pattern(None))
     (item_id,) = _queued(batch_id)
-    jobs.process_item(item_id)
+    process.process_item(item_id)
     assert calls == ["表.docx"]
     (row,) = report.rows(batch_id)
     assert row["outcome"] == "done" and row["unit"] == "教育局" and row["entry_count"] == 1
