@@ -30,7 +30,7 @@ from service.batch.affinity import pin_to_free_core
 from service.batch.attribute import UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES, blank_to_none
 from service.batch.audit import audit_if_finished
 from service.config import settings
-from service.ingest import DUPLICATE, ingest_file, parse_for
+from service.ingest import DUPLICATE, Parser, ingest_file, parse_for, parse_sandboxed
 from service.store import files
 from service.store.errors import NotFound
 from service.store.models import SubmissionStatus
@@ -92,13 +92,15 @@ def cap_memory(megabytes: int = JOB_MEMORY_MB) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def process_item(item_id: int) -> None:
-    """Ingest one batch item exactly once; the outcome is written to its BatchItem row."""
+def process_item(item_id: int, *, parser: Parser = parse_sandboxed) -> None:
+    """Ingest one batch item exactly once; the outcome is written to its BatchItem row.
+
+    RQ and the pool pass the id only; `parser` is there for tests."""
     claim = items.claim(item_id)
     if claim is None:  # done already, or another runner holds it
         return
     try:
-        outcome = _with_retry(lambda: _ingest(claim))
+        outcome = _with_retry(lambda: _ingest(claim, parser))
     except JobTimeoutException:
         outcome = _failed("timeout", MESSAGES["timeout"])
     except TransientFailure as exc:
@@ -139,7 +141,7 @@ def _with_retry(step: Callable[[], T]) -> T:
     return step()
 
 
-def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
+def _ingest(claim: items.Claim, parser: Parser) -> dict[str, Any] | items.Recorded:
     """The item's outcome to record, or what recording it did when ingest recorded it with the stored file."""
     recorded: list[items.Recorded] = []
     try:
@@ -150,7 +152,7 @@ def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
         parsed = None
         unit = claim.unit_name
         if claim.unit_from == "form":  # the form names its unit: parsed once, here, and handed to ingest
-            parsed = parse_for(data, claim.filename, campaign=claim.campaign_id)
+            parsed = parse_for(data, claim.filename, campaign=claim.campaign_id, parser=parser)
             unit = blank_to_none(parsed.form.unit)
         if unit is None:
             return _failed(UNIT_UNKNOWN, UNIT_UNKNOWN_MESSAGES["form"])
@@ -163,6 +165,7 @@ def _ingest(claim: items.Claim) -> dict[str, Any] | items.Recorded:
             batch_id=claim.batch_id,
             batch_seq=claim.item_id,
             modified=claim.modified,
+            parser=parser,
             parsed=parsed,
             audit=False,  # once per unit when the batch finishes (service.batch.audit)
             on_stored=lambda s, stored: recorded.append(items.record(
