@@ -502,15 +502,8 @@ def ingest_file(
     return _store_failed(common, *outcome, actor)
 
 
-def preview_file(
-    data: bytes,
-    filename: str,
-    *,
-    unit: str | int,
-    campaign: str | int | None = None,
-    modified: datetime | None = None,
-    parser: Parser = parse_sandboxed,
-) -> IngestResult:
+def preview_file(data: bytes, filename: str, *, unit: str | int, campaign: str | int | None = None,
+                 modified: datetime | None = None, parser: Parser = parse_sandboxed) -> IngestResult:
     """What `ingest_file` would do with the file (a dry run), from a parse and reads only:
     nothing is written, not even the file. The result has no submission id; its `parsed`
     holds the form. Raises NotFound for an unknown unit or campaign, like `ingest_file`."""

@@ -165,9 +165,9 @@ def _ingest(claim: items.Claim, parser: Parser) -> dict[str, Any] | items.Record
             batch_id=claim.batch_id,
             batch_seq=claim.item_id,
             modified=claim.modified,
-            parser=parser,
             parsed=parsed,
             audit=False,  # once per unit when the batch finishes (service.batch.audit)
+            parser=parser,
             on_stored=lambda s, stored: recorded.append(items.record(
                 s, claim, "done", unit_name=unit, submission_id=stored.submission_id, entry_count=stored.entry_count,
                 error_code=stored.error_code, error_message=stored.error_message,
