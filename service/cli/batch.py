@@ -54,7 +54,8 @@ def _summary(batch_id: int) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), help="本机并行进程数,默认为 CPU 核数 (In-process pool size)")
 def batch_cmd(directory: Path, unit_from: str, pattern: str | None, queue: bool, campaign: str | None,
               workers: int | None) -> None:
-    from service.batch import report, run_batch
+    from service.batch import report
+    from service.batch.run import run_batch
 
     on_interrupt(RESUME_HINT)
     queue = queue or settings().redis_url is not None
@@ -117,7 +118,7 @@ def worker_cmd(burst: bool) -> None:
 @click.option("--older-than", type=click.FloatRange(min=0),
               help="处理超过该秒数即视为中断,默认为单个文件的时限 (Seconds before a running file counts as lost)")
 def reconcile_cmd(older_than: float | None) -> None:
-    from service.batch import reconcile
+    from service.batch.run import reconcile
 
     on_interrupt(RESUME_HINT)
     touched = reconcile(older_than=older_than, progress=sys.stderr)

@@ -10,8 +10,9 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from service.batch import report, run_archive
+from service.batch import report
 from service.batch.attribute import UNIT_FROM
+from service.batch.run import run_archive
 from service.config import settings
 from service.store.db import read_session
 from service.store.models import Batch, Campaign
