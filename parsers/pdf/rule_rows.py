@@ -174,7 +174,24 @@ def _components(blocks: list[list[_Piece]]) -> list[list[list[_Piece]]]:
 def _band_rows(pieces: list[_Piece]) -> list[Row]:
     if _top_aligned(pieces):
         return [Row(chars, False) for chars in _top_aligned_rows(pieces)]
-    return [Row(chars, True) for chars in _centred_rows(pieces)]
+    spanning = _spanning_lines(pieces)
+    rows = _centred_rows([p for p in pieces if p.line not in spanning])
+    rows += [[ch for p in pieces if p.line == number for ch in p.chars] for number in sorted(spanning)]
+    return [Row(chars, True) for chars in sorted(rows, key=lambda chars: min(ch["top"] for ch in chars))]
+
+
+SPANNING_GAP = 0.5  # font sizes: text this close across a column boundary is one run (a note, a 合计 line)
+
+
+def _spanning_lines(pieces: list[_Piece]) -> set[int]:
+    """Lines whose text runs on across column boundaries (a note or signature line spanning the
+    table): each is a row of its own, never part of the centred rows above or below it."""
+    lines: dict[int, list[_Piece]] = {}
+    for p in pieces:
+        lines.setdefault(p.line, []).append(p)
+    return {number for number, line in lines.items() if len(line) > 1 and all(
+        right.chars[0]["x0"] - left.chars[-1]["x1"] < SPANNING_GAP * left.chars[-1]["size"]
+        for left, right in zip(sorted(line, key=lambda p: p.col), sorted(line, key=lambda p: p.col)[1:], strict=False))}
 
 
 def _top_aligned(pieces: list[_Piece]) -> bool:
