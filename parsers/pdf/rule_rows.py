@@ -189,9 +189,13 @@ def _spanning_lines(pieces: list[_Piece]) -> set[int]:
     lines: dict[int, list[_Piece]] = {}
     for p in pieces:
         lines.setdefault(p.line, []).append(p)
-    return {number for number, line in lines.items() if len(line) > 1 and all(
-        right.chars[0]["x0"] - left.chars[-1]["x1"] < SPANNING_GAP * left.chars[-1]["size"]
-        for left, right in zip(sorted(line, key=lambda p: p.col), sorted(line, key=lambda p: p.col)[1:], strict=False))}
+    spanning = set()
+    for number, line in lines.items():
+        ordered = sorted(line, key=lambda p: p.col)
+        if len(ordered) > 1 and all(right.chars[0]["x0"] - left.chars[-1]["x1"] < SPANNING_GAP * left.chars[-1]["size"]
+                                    for left, right in zip(ordered, ordered[1:], strict=False)):
+            spanning.add(number)
+    return spanning
 
 
 def _top_aligned(pieces: list[_Piece]) -> bool:

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from parsers import categories, dates, measures
 from parsers.fields import header_values
-from parsers.grid import Grid
+from parsers.grid import Cell, Grid
 from parsers.levels import Reading
 from parsers.model import ParsedEntry, ParsedMeasure, Power, Source
 from parsers.table.layout import Layout
@@ -90,16 +90,27 @@ def _cover_blanks(table: _Table, r: int) -> None:
     """A blank 科室 or 岗位 cell of an entry row next to a text that may reach over it
     (`Cell.reach`: a three-line PDF table, where a merged cell is drawn once) is that cell,
     when the text is in an entry row too. Only these columns: a blank 等级 or 类型 stays blank."""
-    grid, layout = table.grid, table.layout
-    row = grid.rows[r]
-    for c in layout.cols("department") + layout.cols("position"):
-        if row[c].text.strip():
-            continue
-        above = next((k for k in range(r - 1, max(r - 1 - _NEAR, -1), -1) if grid.rows[k][c].text.strip()), None)
-        below = next((k for k in range(r + 1, min(r + 1 + _NEAR, grid.n_rows)) if grid.rows[k][c].text.strip()), None)
-        if above in table.entry_rows and (cell := grid.rows[above][c]).row + cell.rowspan - 1 + cell.reach[1] >= r or below is not None and (cell := grid.rows[below][c]).row - cell.reach[0] <= r and classify(
-                grid, below, layout, first=False, has_entry=True) is RowKind.ENTRY:
+    row = table.grid.rows[r]
+    for c in table.layout.cols("department") + table.layout.cols("position"):
+        if not row[c].text.strip() and (cell := _covering(table, r, c)) is not None:
             row[c] = cell
+
+
+def _covering(table: _Table, r: int, c: int) -> Cell | None:
+    """The nearest text above or below row r in column c whose reach covers r."""
+    grid = table.grid
+    above = next((k for k in range(r - 1, max(r - 1 - _NEAR, -1), -1) if grid.rows[k][c].text.strip()), None)
+    if above in table.entry_rows:
+        cell = grid.rows[above][c]
+        if cell.row + cell.rowspan - 1 + cell.reach[1] >= r:
+            return cell
+    below = next((k for k in range(r + 1, min(r + 1 + _NEAR, grid.n_rows)) if grid.rows[k][c].text.strip()), None)
+    if below is not None:
+        cell = grid.rows[below][c]
+        if cell.row - cell.reach[0] <= r and classify(grid, below, table.layout, first=False,
+                                                       has_entry=True) is RowKind.ENTRY:
+            return cell
+    return None
 
 
 def _apply(form: FormState, table: _Table, r: int, kind: RowKind) -> None:
