@@ -177,8 +177,10 @@ def _split_at_gaps(ys: list[float], chars: list[dict]) -> list[list[float]]:
     heading between them) share their rules' span; a band between two rules whose text has no
     line across columns (a heading, a blank paragraph) is the gap between two tables."""
     parts = [ys[:1]]
-    for top, bottom in zip(ys, ys[1:], strict=False):
-        band = [c for c in chars if top <= centre(c)[1] <= bottom]
+    ordered = sorted(chars, key=lambda c: centre(c)[1])
+    heights = [centre(c)[1] for c in ordered]
+    for top, bottom in zip(ys, ys[1:], strict=False):  # each band's characters found by bisection
+        band = ordered[bisect.bisect_left(heights, top):bisect.bisect_right(heights, bottom)]
         if all(len(_runs(line)) <= 1 for line in group_lines(band)):
             parts.append([bottom])
         else:
