@@ -271,7 +271,23 @@ def _cuts(group: list[list[_Piece]]) -> list[float]:
         # A line that ends exactly at the cell's edge looks wrapped: that only tips a near tie.
         cuts.append(min(candidates, key=lambda y: abs(text.centre(since, y) - centre_above)
                         + (0 if text.clean(y, line) else 0.25 * line)))
-    return cuts
+    return _lead_cut(text, marks[0], cuts) + cuts
+
+
+def _lead_cut(text: _Text, mark: list[_Piece], cuts: list[float]) -> list[float]:
+    """A cut above the first row when the lines heading the group are not centred with it: the
+    rest of a row a page break cut, at the top of the next page's part."""
+    end = cuts[0] if cuts else float("inf")
+    middle, line = (mark[0].top + mark[-1].bottom) / 2, mark[0].bottom - mark[0].top
+    starts = [y for y in text.tops if text.tops[0] + 0.5 < y < mark[0].top - 0.5 and text.clean(y, line)]
+    if not starts:
+        return []
+    best = min(starts, key=lambda y: abs(text.centre(y, end) - middle))
+    gain = abs(text.centre(text.tops[0], end) - middle) - abs(text.centre(best, end) - middle)
+    return [best] if gain > LEAD_GAIN * line else []
+
+
+LEAD_GAIN = 1.0  # line heights the first row's centring must gain for its head to be cut off
 
 
 class _Text:
