@@ -409,11 +409,12 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
     """
     from service.documents import ledger, publicity, queries, render
     from service.documents.errors import DocumentError
+    from service.store.errors import NotFound
 
     with read_session() as s:
         try:
             sc = queries.scope(s, viewer, {"unit": unit, "campaign": campaign})
-        except DocumentError as exc:
+        except (DocumentError, NotFound) as exc:
             raise ReviewError(exc.code, exc.message) from exc
         if sc.unit is None:
             raise ReviewError("unit_required", "请指定要公示的单位")

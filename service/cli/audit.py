@@ -16,9 +16,6 @@ from service.cli import cli
 if TYPE_CHECKING:
     from service.store.scope import Viewer
 
-SEVERITY = {"high": "高", "medium": "中", "low": "低"}
-
-
 def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
@@ -70,13 +67,14 @@ def _viewer(username: str | None) -> Viewer:
 @click.option("--rules", "list_rules", is_flag=True, help="列出审核规则及默认设置 (List the rules and their settings)")
 @_refusals
 def audit_cmd(unit: str | None, campaign: str | None, as_json: bool, list_rules: bool) -> None:
+    from service import labels
     from service.audit import RULES, run_audit
     from service.audit.findings import where_found
 
     if list_rules:
         for r in RULES.values():
             settings = json.dumps(r.defaults, ensure_ascii=False) if r.defaults else ""
-            click.echo(f"{r.name} [{SEVERITY[r.severity]}] {r.title} {settings}".rstrip())
+            click.echo(f"{r.name} [{labels.severity_name(r.severity, missing=r.severity)}] {r.title} {settings}".rstrip())
         return
     findings = run_audit(unit=unit, campaign=campaign)
     if as_json:
@@ -84,7 +82,7 @@ def audit_cmd(unit: str | None, campaign: str | None, as_json: bool, list_rules:
         return
     for f in findings:
         where = where_found(f["file"], f["source"])
-        click.echo(f"[{SEVERITY.get(f['severity'], f['severity'])}] {f['unit']} {f['rule']}: {f['message']}"
+        click.echo(f"[{labels.severity_name(f['severity'], missing=f['severity'])}] {f['unit']} {f['rule']}: {f['message']}"
                    + (f"  ({where})" if where else ""))
     click.echo(f"共{len(findings)}个问题")
 

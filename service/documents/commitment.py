@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service import labels
 from service.documents import findings, queries, render
 from service.documents.base import Draft, Output, common, safe_name
 from service.documents.errors import DocumentError
@@ -60,7 +61,7 @@ def letters(entries: list[dict[str, Any]], people: list[dict[str, Any]], base: d
             "who": who,
             "reported": bool(items),
             "not_reported": "" if items else NOT_REPORTED,
-            "entries": [{"no": i, "risk": e["risk"], "level": queries.LEVEL_NAMES.get(e["level"] or "", "—"),
+            "entries": [{"no": i, "risk": e["risk"], "level": labels.level_name(e["level"], missing=labels.DASH),
                          "measures": VAGUE if e["id"] in vague else queries.measures_text(e["measures"])}
                         for i, e in enumerate(items, 1)],
         })

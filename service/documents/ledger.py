@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
+from service import labels
 from service.documents import queries, render
 from service.documents.base import Draft, Output, common
 from service.documents.punctuation import fullwidth
@@ -64,7 +65,7 @@ COLUMNS: list[tuple[str, int, Getter]] = [
     ("表现形式", 24, lambda e: e["manifestation"]),
     ("风险类型", 12, lambda e: e["category_label"] or e["category"]),
     ("业务类别", 12, lambda e: e["domain"]),
-    ("风险等级", 8, lambda e: queries.level_name(e["level"])),
+    ("风险等级", 8, lambda e: labels.level_name(e["level"], missing=labels.NO_LEVEL)),
     ("防控措施", 50, _measures),
     ("责任人", 12, lambda e: e["owner"]),
     ("监控责任人", 12, lambda e: e["supervisor"]),
@@ -74,7 +75,7 @@ UNIT_COLUMN: tuple[str, int, Getter] = ("单位", 20, lambda e: e["unit"])
 
 
 FONT = "宋体"  # a CJK face in Excel/WPS; LibreOffice maps it through the project's fontconfig file
-LEVEL_FILLS = {"高": "FFC7CE", "中": "FCD5B4", "低": "FFF2CC", queries.NO_LEVEL: "E7E6E6"}  # 红/橙/黄, grey
+LEVEL_FILLS = {"高": "FFC7CE", "中": "FCD5B4", "低": "FFF2CC", labels.NO_LEVEL: "E7E6E6"}  # 红/橙/黄, grey
 
 
 class _Styles:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service import labels
 from service.documents import numbering, queries, render
 from service.documents.base import Draft, Output, common
 from service.documents.errors import DocumentError
@@ -28,7 +29,7 @@ def grouped(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {"heading": numbering.heading1(d), "name": dept, "positions": [
             {"heading": numbering.heading2(p), "name": pos, "entries": [
                 {"no": i, "risk": e["risk"], "category": e["category_label"] or e["category"] or "",
-                 "level": queries.level_name(e["level"]), "measures": queries.measures_text(e["measures"]),
+                 "level": labels.level_name(e["level"], missing=labels.NO_LEVEL), "measures": queries.measures_text(e["measures"]),
                  "owner": e["owner"] or ""} for i, e in enumerate(items, 1)]}
             for p, (pos, items) in enumerate(positions.items(), 1)]}
         for d, (dept, positions) in enumerate(tree.items(), 1)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parsers.levels import LevelReader
+from service import labels
 from service.documents import gbt9704, queries, render
 from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date, setting
 from service.documents.errors import DocumentError
@@ -60,7 +61,7 @@ def _grade(value: Any, standard: dict[str, Any] | None) -> str | None:
 def _signal(entry: dict[str, Any]) -> str:
     where = "".join(x for x in (entry["department"], entry["position"]) if x)
     who = f"({entry['person']})" if entry.get("person") else ""
-    return f"{where}{who}:{entry['risk']}(风险等级:{queries.level_name(entry['level'])})"
+    return f"{where}{who}:{entry['risk']}(风险等级:{labels.level_name(entry['level'], missing=labels.NO_LEVEL)})"
 
 
 def store_signals(session: Session, unit_id: int, today: date) -> list[str]:

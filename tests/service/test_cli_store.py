@@ -46,7 +46,7 @@ def test_units_users_and_people(store, cli):
 def test_unknown_unit_is_one_chinese_line(store, cli):
     result = cli("user", "add", "x", "--unit", "不存在的单位", "--password", "pw")
     assert result.exit_code == 1
-    assert result.stderr.strip().count("\n") == 0 and "单位不存在" in result.stderr and "[unknown_unit]" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "未找到单位" in result.stderr and "[unknown_unit]" in result.stderr
     assert "Traceback" not in result.output
 
 
