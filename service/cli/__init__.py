@@ -11,8 +11,6 @@ Help texts are Chinese with English beside them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
-from functools import cached_property
 
 import click
 
@@ -39,18 +37,6 @@ class LazyGroup(click.Group):
         if name not in self.commands and name in COMMANDS:
             importlib.import_module(f"service.cli.{COMMANDS[name]}")
         return super().get_command(ctx, name)
-
-
-class LazyChoice(click.Choice):
-    """A choice among a registry's names, read when the command parses or shows its help, not on import."""
-
-    def __init__(self, names: Callable[[], Iterable[str]], case_sensitive: bool = True) -> None:
-        self._names = names
-        self.case_sensitive = case_sensitive
-
-    @cached_property
-    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(self._names())
 
 
 @click.group(

@@ -149,14 +149,13 @@ def review_decide_cmd(submission_id: int, action: str, comment: str, username: s
               show_default=True, help="输出目录 (Output folder)")
 @_refusals
 def review_export_cmd(unit: str, campaign: str | None, out_dir: Path) -> None:
-    from service.documents.base import safe_name
     from service.review import export_publicity
     from service.store.scope import Viewer
 
     out = export_publicity(unit, viewer=Viewer.system(), campaign=campaign)
     out_dir.mkdir(parents=True, exist_ok=True)
     for ext, data in ((".docx", out.docx), (".xlsx", out.xlsx)):
-        path = out_dir / f"{safe_name(out.stem)}{ext}"
+        path = out_dir / out.filename(ext)
         path.write_bytes(data)
         click.echo(str(path))
 

@@ -26,14 +26,13 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from service import labels
+from service.document_kinds import stem
 from service.documents import queries, render
 from service.documents.base import Draft, Output, common
 from service.documents.punctuation import fullwidth
 from service.store.scope import Viewer
 
-TEMPLATE = None
 REQUIRED = frozenset()
-NUMBERED = False
 HEADER_ROW = 3
 FORMULA_START = ("=", "+", "-", "@")
 A4 = "9"
@@ -208,7 +207,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     ctx = common(sc, params)
     ctx["entries"] = entries
     info = f"填报单位:{sc.unit_name}    风险等级:高、中、低(高为最高)    导出日期:{date.today().isoformat()}"
-    return Draft(ctx, stem=f"风险台账_{sc.unit_name}", scope=sc,
+    return Draft(ctx, stem=stem("ledger", sc.unit_name), scope=sc,
                  extra={"title": f"{sc.unit_name}廉政风险台账", "info": info, "with_unit": with_unit})
 
 

@@ -11,14 +11,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service import labels
+from service.document_kinds import stem
 from service.documents import numbering, queries, render
 from service.documents.base import Draft, Output, common
 from service.documents.errors import DocumentError
 from service.store.scope import Viewer
 
-TEMPLATE = "manual.docx"
 REQUIRED = frozenset({"title", "departments"})
-NUMBERED = False
 
 
 def grouped(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -49,7 +48,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         intro=(f"本手册汇编{sc.unit_name}{len(departments)}个科室(部门)的廉政风险点{len(entries)}个、"
                f"防控措施{sum(len(e['measures']) for e in entries)}条,按科室和岗位编排,供各岗位对照执行。"),
     )
-    return Draft(ctx, stem=f"廉政风险防控手册_{sc.unit_name}", scope=sc)
+    return Draft(ctx, stem=stem("manual", sc.unit_name), scope=sc)
 
 
 def produce(template: render.Template, draft: Draft) -> Output:

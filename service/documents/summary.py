@@ -14,14 +14,13 @@ from sqlalchemy.orm import Session
 
 from parsers.model import CATEGORIES
 from service import labels
+from service.document_kinds import stem
 from service.documents import charts, findings, gbt9704, numbering, queries, render
 from service.documents.base import Draft, Output, common
 from service.store.scope import Viewer
 
-TEMPLATE = "summary.docx"
 REQUIRED = frozenset({"figures", "by_level", "by_type", "by_department", "level_chart", "type_chart", "top_risks",
                       "problem_groups"})
-NUMBERED = False
 TOP_RISKS_SHOWN = 50
 
 
@@ -96,7 +95,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         type_chart=render.Image(charts.share_chart("风险类型分布", [r["label"] for r in by_type],
                                                    [r["count"] for r in by_type])),
     )
-    return Draft(ctx, stem=f"阶段总结_{sc.unit_name}_{period_name}", scope=sc)
+    return Draft(ctx, stem=stem("summary", sc.unit_name, period_name), scope=sc)
 
 
 def produce(template: render.Template, draft: Draft) -> Output:

@@ -20,16 +20,14 @@ from sqlalchemy.orm import Session
 
 from parsers.levels import LevelReader
 from service import labels
+from service.document_kinds import stem
 from service.documents import gbt9704, queries, render
 from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date, setting
 from service.documents.errors import DocumentError
 from service.store.models import Finding, IssuedDocument
 from service.store.scope import Viewer
 
-TEMPLATE = "warning.docx"
 REQUIRED = frozenset({"number_text", "addressee", "colour", "signals", "actions", "deadline"})
-NUMBERED = True
-OFFICE_ONLY = True  # speaks for the office: unit users may not issue it (documents.may_issue)
 DEFAULT_DAYS = 10
 MAX_SIGNALS = 30  # a notice names the points to act on, not the whole register
 ORDER = ("high", "medium", "low")
@@ -113,7 +111,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         deadline=gbt9704.date_text(deadline),
         number_text="",
     )
-    return Draft(ctx, stem=f"预警通知书_{addressee}", scope=sc,
+    return Draft(ctx, stem=stem("warning", addressee), scope=sc,
                  number_prefix=setting(sc, params, "issuer_code") or DEFAULT_ISSUER_CODE, deadline=deadline)
 
 

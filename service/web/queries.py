@@ -17,7 +17,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from service import labels
-from service.config import settings
+from service.documents import stored_path
 from service.store.campaigns import campaign_as_dict
 from service.store.db import read_session
 from service.store.entries import entry_as_dict, unit_names
@@ -246,16 +246,11 @@ def documents(viewer: Viewer, *, page: int = 1, per_page: int = 20) -> Page:
         return Page([document_dict(d, names) for d in docs], page, per_page, total, more)
 
 
-def _document_file(document_id: int, filename: str) -> Path:
-    """service.documents writes each document (and its PDF twin) to documents/<id>/<filename>."""
-    return settings().documents_dir / str(document_id) / filename
-
-
 def document_dict(d: IssuedDocument, unit_names: dict[int, str]) -> dict[str, Any]:
     return {"id": d.id, "kind": d.kind, "number_text": d.number_text, "filename": d.filename,
             "unit_id": d.unit_id, "unit": unit_names.get(d.unit_id) if d.unit_id else None,
             "campaign_id": d.campaign_id, "params": d.params,
-            "has_pdf": _document_file(d.id, d.filename).with_suffix(".pdf").is_file(),
+            "has_pdf": stored_path(d.id, d.filename).with_suffix(".pdf").is_file(),
             "created_at": d.created_at.isoformat(timespec="seconds") if d.created_at else None}
 
 
@@ -264,4 +259,4 @@ def document_path(viewer: Viewer, document_id: int) -> Path | None:
     with read_session() as s:
         stmt = scoped(select(IssuedDocument.filename), IssuedDocument.unit_id, s, viewer)
         filename = s.scalar(stmt.where(IssuedDocument.id == document_id))
-    return _document_file(document_id, filename) if filename else None
+    return stored_path(document_id, filename) if filename else None

@@ -230,4 +230,4 @@ def export(fmt: str) -> Any:
         return redirect(url_for("review.board"))
     data = out.docx if fmt == "docx" else out.xlsx
     return send_file(io.BytesIO(data), mimetype=EXPORT_TYPES[fmt], as_attachment=True,
-                     download_name=f"{out.stem}.{fmt}")
+                     download_name=out.filename(f".{fmt}"))
