@@ -22,7 +22,7 @@ COMMANDS: dict[str, str] = {
     "ingest": "store", "held": "store", "entries": "store", "demo": "store",
     "parse": "parse",
     "generate": "documents", "check-format": "documents",
-    "audit": "audit", "status": "audit", "review": "audit", "rectification": "audit",
+    "audit": "audit", "status": "audit", "rectification": "audit", "review": "review",
     "batch": "batch", "batch-status": "batch", "batch-report": "batch", "worker": "batch",
     "reconcile": "batch",
     "serve": "web", "token": "web",
