@@ -441,7 +441,7 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
     for i, e in enumerate(entries, 1):
         e["no"] = i
     info = f"公示单位:{sc.unit_name}    风险等级:高、中、低(高为最高)    导出日期:{date.today().isoformat()}"
-    xlsx = ledger.workbook(render.clean(entries), title, info, with_unit=False)
+    xlsx = ledger.workbook(render.strip_illegal_xml(entries), title, info, with_unit=False)
     return PublicityExport(stem("publicity", sc.unit_name), docx, xlsx, len(entries))
 
 
