@@ -54,7 +54,7 @@ PERSON = Param("person", "人员", "姓名 (Person)")
 DEADLINE = Param("deadline", "期限", "期限 YYYY-MM-DD (Deadline)")
 ITEMS = Param("items", "事项", "事项,可多次使用 (Item; repeatable)", many=True)
 GRADE = Param("level", "预警等级", "预警等级:红色/橙色/黄色,默认按风险等级 (Warning grade; default: the highest level found)")
-GRADES = ("红色", "橙色", "黄色")
+GRADES = ("红色", "橙色", "黄色")  # 预警等级, highest first (service.documents.warning: high, medium, low)
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("plan", "实施方案", "按年度工作的阶段和日期生成本单位的实施方案。",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from parsers.levels import LevelReader
 from service import labels
-from service.document_kinds import stem
+from service.document_kinds import GRADES, stem
 from service.documents import gbt9704, queries, render
 from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date, setting
 from service.documents.errors import DocumentError
@@ -31,7 +31,7 @@ REQUIRED = frozenset({"number_text", "addressee", "colour", "signals", "actions"
 DEFAULT_DAYS = 10
 MAX_SIGNALS = 30  # a notice names the points to act on, not the whole register
 ORDER = ("high", "medium", "low")
-COLOURS = {"high": "红色", "medium": "橙色", "low": "黄色"}
+COLOURS = dict(zip(ORDER, GRADES, strict=True))  # the grades the page and the CLI offer (document_kinds)
 ACTIONS = {
     "high": ["由单位主要负责人和纪检监察机构对相关责任人进行诫勉谈话,责令限期纠错;",
              "对所列风险点逐项制定并落实前期预防、中期监控、后期处置措施,明确责任人和完成时限;",
