@@ -64,7 +64,7 @@ def _resolve(session: Session, unit: str | int, viewer: Viewer | None) -> Unit |
         if len(matches) == 1 or len(top) == 1:
             return top[0] if len(top) == 1 else matches[0]
         if matches:
-            candidates = "、".join(sorted(unit_path(session, u) for u in matches))
+            candidates = "、".join(unit_path(session, u) for u in matches)  # in the order they were added
             raise NotFound("ambiguous_unit", f"“{name[:SHOWN]}”可指多个单位:{candidates},请写明“单位/科室”或使用编号")
     return None
 

@@ -50,6 +50,19 @@ def test_unknown_unit_is_one_chinese_line(store, cli):
     assert "Traceback" not in result.output
 
 
+def test_a_unit_named_by_path_short_name_or_id_and_an_ambiguous_name_refused(store, cli):
+    for args in (("unit", "add", "安澜县财政局"), ("unit", "add", "安澜县交通局"),
+                 ("unit", "add", "办公室", "--parent", "财政局"), ("unit", "add", "办公室", "--parent", "2")):
+        assert cli(*args).exit_code == 0, args
+    units = json.loads(cli("unit", "list", "--json").stdout)
+    assert [(u["name"], u["parent"]) for u in units[2:]] == [("办公室", "安澜县财政局"), ("办公室", "安澜县交通局")]
+    added = cli("person", "add", "李明", "--unit", "安澜县交通局/办公室", "--position", "主任")
+    assert added.exit_code == 0, added.output
+    refused = cli("person", "add", "王芳", "--unit", "办公室", "--position", "科员")
+    assert refused.exit_code != 0 and "[ambiguous_unit]" in refused.stderr and "Traceback" not in refused.output
+    assert "安澜县财政局/办公室、安澜县交通局/办公室" in refused.stderr
+
+
 def test_campaign_defaults_and_list(store, cli):
     assert cli("campaign", "add", "--year", "2025", "--name", "2025年度安澜县廉政风险防控工作").exit_code == 0
     campaigns = json.loads(cli("campaign", "list", "--json").output)
