@@ -3,7 +3,7 @@
 Names are how people refer to units (CLI, batch folders, forms, query strings, document
 parameters), so lookup lives here once, in `find_unit`, with one rule:
 
-1. an id (an int, or ASCII digits) is that unit;
+1. an id (an int, or ASCII digits) is that unit — except for a `UnitName`, text read from a file;
 2. an exact name: a top-level unit of that name wins over departments of the same name,
    otherwise the one unit or department so named;
 3. a full path "单位/科室" (also "单位／科室", spaces around the slash allowed): that
@@ -33,6 +33,11 @@ MIN_SHORT_NAME = 2  # "局" alone names no unit
 SHOWN = 50  # characters of a name echoed back in a message
 
 
+class UnitName(str):
+    """A unit named by text found in a file (its folder, its file name, its 填报单位): read by
+    name only, never as an id, so a folder called "01" is not filed under unit 1."""
+
+
 def find_unit(session: Session, unit: str | int, *, viewer: Viewer | None = None) -> Unit:
     """The unit `unit` names by the rule above; raises NotFound (unknown or ambiguous)."""
     found = _resolve(session, unit, viewer)
@@ -54,7 +59,7 @@ def unit_path(session: Session, unit: Unit) -> str:
 
 def _resolve(session: Session, unit: str | int, viewer: Viewer | None) -> Unit | None:
     visible = visible_unit_ids(session, viewer) if viewer is not None else None
-    if looks_like_id(unit):
+    if looks_like_id(unit) and not isinstance(unit, UnitName):
         found = session.get(Unit, parse_id(unit)) if parse_id(unit) else None
         return found if found is not None and (visible is None or found.id in visible) else None
     name = str(unit).strip()

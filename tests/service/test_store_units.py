@@ -7,7 +7,7 @@ import pytest
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
 from service.store.scope import Viewer
-from service.store.units import add_unit, find_unit, find_unit_or_none
+from service.store.units import UnitName, add_unit, find_unit, find_unit_or_none
 
 
 @pytest.fixture
@@ -79,3 +79,9 @@ def test_a_viewer_sees_only_their_units(units):
         with pytest.raises(NotFound) as err:
             _find(other, viewer)
         assert err.value.code == "unknown_unit"
+
+
+def test_a_name_read_from_a_file_is_never_an_id(units):
+    with read_session() as s:
+        assert find_unit_or_none(s, UnitName(str(units["finance"]))) is None
+        assert find_unit(s, UnitName("财政局")).id == units["finance"]
