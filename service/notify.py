@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from service.config import settings
 from service.document_kinds import KINDS
+from service.errors import ServiceError
 from service.store.db import read_session, write_session
 from service.store.models import (
     ActivityLog,
@@ -61,13 +62,10 @@ KIND_NAMES = {Kind.RETURNED: "表格退回", Kind.REVIEWED: "审核进展", Kind
 NOTICE_KINDS = {k.name: k.label for k in KINDS.values() if k.notice}  # the notices a unit is told of
 
 
-class NotifyError(Exception):
-    """A refused reminder: an English code and the Chinese message shown to the user."""
+class NotifyError(ServiceError):
+    """A refused reminder (too long, no units chosen, not the office)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    status = 422
 
 
 def unit_users(session: Session, unit_id: int) -> list[User]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -17,33 +14,11 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
 
-def _refusals(fn: Callable) -> Callable:
-    """Refused steps and unknown names end as one Chinese line on stderr and exit 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from service.audit import AuditError
-        from service.audit.rectification import NoticeNotFound
-        from service.review import ReviewError
-
-        try:
-            return fn(*args, **kwargs)
-        except ReviewError as exc:
-            message = f"{exc.message} [{exc.code}]"
-        except (AuditError, NoticeNotFound) as exc:
-            message = str(exc)
-        click.echo(message, err=True)
-        sys.exit(1)
-
-    return wrapper
-
-
 @cli.command("audit", help="审核已报送的表格,列出问题 (Audit submitted forms and list the findings)")
 @click.option("--unit", help="单位名称或编号 (Unit name or id)")
 @click.option("--campaign", help="工作名称或编号,默认全部 (Campaign name or id; default all)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (Print JSON)")
 @click.option("--rules", "list_rules", is_flag=True, help="列出审核规则及默认设置 (List the rules and their settings)")
-@_refusals
 def audit_cmd(unit: str | None, campaign: str | None, as_json: bool, list_rules: bool) -> None:
     from service import labels
     from service.audit import RULES, run_audit
@@ -86,7 +61,6 @@ def status_cmd(campaign: str | None, as_json: bool) -> None:
              help="整改情况:已整改与未整改问题,不写编号则列出全部整改通知书 (Rectification progress; all notices without an id)")
 @click.argument("notice_id", type=int, required=False)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (Print JSON)")
-@_refusals
 def rectification_cmd(notice_id: int | None, as_json: bool) -> None:
     from service.audit.rectification import rectification_report, rectification_reports, report_text
     from service.store.scope import Viewer

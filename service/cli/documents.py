@@ -11,15 +11,11 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from service.cli import cli
 from service.document_kinds import KINDS, PARAM_NAMES, users_of
-
-if TYPE_CHECKING:
-    from service.documents import DocumentError
 
 
 def _kind_options(command: Callable) -> Callable:
@@ -34,11 +30,6 @@ def _kind_options(command: Callable) -> Callable:
     return command
 
 
-def _fail(exc: DocumentError) -> None:
-    click.echo(f"错误:{exc.message} [{exc.code}]", err=True)
-    sys.exit(2)
-
-
 @cli.command("generate", help="生成公文:" + "、".join(f"{k.name} {k.label}" for k in KINDS.values())
              + " (Generate a document of one of these kinds)")
 @click.argument("kind", type=click.Choice(list(KINDS)))
@@ -48,16 +39,13 @@ def _fail(exc: DocumentError) -> None:
 @click.option("--pdf", is_flag=True, help="同时经 LibreOffice 转为 PDF (Also convert to PDF)")
 @click.option("--draft", is_flag=True, help="草稿:不占用文号 (Draft: takes no document number)")
 def generate_command(kind: str, out: Path, pdf: bool, draft: bool, **params: str | int | tuple[str, ...] | None) -> None:
-    from service.documents import DocumentError, generate
+    from service.documents import generate
     from service.store.scope import Viewer
 
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items() if v not in (None, ())}
     if draft:
         params["draft"] = True
-    try:
-        doc = generate(kind, params, viewer=Viewer.system(), pdf=pdf)
-    except DocumentError as exc:
-        _fail(exc)
+    doc = generate(kind, params, viewer=Viewer.system(), pdf=pdf)
     # A unit's commitment letters are a .zip whatever --out says: keep the real extension.
     target = out / doc.filename if out.is_dir() else out.with_suffix(doc.path.suffix)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -81,17 +69,13 @@ def generate_command(kind: str, out: Path, pdf: bool, draft: bool, **params: str
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 @click.option("--no-render", is_flag=True, help="不经 LibreOffice 检查版面 (Skip the checks on the rendered pages)")
 def check_format_command(file: Path, as_json: bool, no_render: bool) -> None:
-    from service.documents import DocumentError, rendered
+    from service.documents import rendered
     from service.documents.checker import check
 
     data = file.read_bytes()
-    try:
-        results = check(data)
-        # the page as printed: only when this machine has LibreOffice to lay it out
-        if not no_render:
-            results += rendered.check_docx(data)
-    except DocumentError as exc:
-        _fail(exc)
+    results = check(data)
+    if not no_render:  # the page as printed: only when this machine has LibreOffice to lay it out
+        results += rendered.check_docx(data)
     failed = [r for r in results if r.passed is False]
     if as_json:
         click.echo(json.dumps({"file": str(file), "passed": not failed, "rules": [r.to_json() for r in results]},

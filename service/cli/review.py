@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from service.cli import cli
-from service.cli.audit import _dump, _refusals
+from service.cli.audit import _dump
 
 if TYPE_CHECKING:
     from service.store.scope import Viewer
@@ -45,7 +45,6 @@ def review_group() -> None:
 @review_group.command("queue", help="待我审核的表格 (Forms awaiting my step)")
 @click.option("--user", "username", help="以该用户身份 (Act as this user)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (Print JSON)")
-@_refusals
 def review_queue_cmd(username: str | None, as_json: bool) -> None:
     from service.review import queue
 
@@ -65,7 +64,6 @@ def review_queue_cmd(username: str | None, as_json: bool) -> None:
 @click.option("--comment", required=True, help="审核意见 (Comment)")
 @click.option("--user", "username", help="以该用户身份 (Act as this user)")
 @click.option("--days", default=5, show_default=True, help="公示天数 (Publicity days, for publish)")
-@_refusals
 def review_decide_cmd(submission_id: int, action: str, comment: str, username: str | None, days: int) -> None:
     from service.review import decide
 
@@ -80,7 +78,6 @@ def review_decide_cmd(submission_id: int, action: str, comment: str, username: s
 @click.option("--campaign", help="工作名称 (Campaign name)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="输出目录 (Output folder)")
-@_refusals
 def review_export_cmd(unit: str, campaign: str | None, out_dir: Path) -> None:
     from service.review import export_publicity
     from service.store.scope import Viewer

@@ -18,7 +18,7 @@ from service.store.campaigns import find_campaign
 from service.store.errors import NotFound
 from service.store.models import Campaign, Entry, Measure, Person, Submission, Unit
 from service.store.scope import Viewer, visible_unit_ids
-from service.store.units import find_unit
+from service.store.units import find_unit_or_none, unknown_message
 
 ENTRY_FIELDS = (
     "department", "position", "person", "duty", "risk", "manifestation", "category", "category_label",
@@ -52,12 +52,16 @@ def campaign(session: Session, name: str | None) -> Campaign | None:
 
 
 def unit(session: Session, viewer: Viewer, name: str | int | None) -> Unit | None:
-    """The named unit if the viewer may see it (`find_unit`'s rule; else reported missing); a unit user's own by default."""
+    """The named unit if the viewer may see it (`find_unit`'s rule); a unit user's own by default.
+    A unit no record answers to is a wrong parameter of the request (DocumentError, 422), not a missing page."""
     if name is None or name == "":
         if viewer.is_admin or viewer.unit_id is None:
             return None
         return session.get(Unit, viewer.unit_id)
-    return find_unit(session, name, viewer=viewer)
+    found = find_unit_or_none(session, name, viewer=viewer)
+    if found is None:
+        raise DocumentError("unknown_unit", unknown_message(name))
+    return found
 
 
 def scope(session: Session, viewer: Viewer, params: dict[str, Any]) -> Scope:

@@ -11,8 +11,8 @@ parameters), so lookup lives here once, in `find_unit`, with one rule:
 4. a unique short name: the one top-level unit whose full name ends with it
    (安澜县财政局 for 财政局).
 
-Several candidates at the first step that has any is an error naming them all
-("ambiguous_unit"); none at any step is NotFound ("unknown_unit"). With a viewer, only the
+Several candidates at the first step that has any is `Ambiguous` ("ambiguous_unit"), naming
+them all; none at any step is NotFound ("unknown_unit"). With a viewer, only the
 units `service.store.scope` lets them see are candidates: others read as missing.
 """
 
@@ -23,7 +23,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.store.errors import NotFound
+from service.store.errors import Ambiguous, NotFound
 from service.store.ids import looks_like_id, parse_id
 from service.store.models import Unit
 from service.store.scope import Viewer, visible_unit_ids
@@ -39,11 +39,16 @@ class UnitName(str):
 
 
 def find_unit(session: Session, unit: str | int, *, viewer: Viewer | None = None) -> Unit:
-    """The unit `unit` names by the rule above; raises NotFound (unknown or ambiguous)."""
+    """The unit `unit` names by the rule above; raises NotFound (unknown) or Ambiguous."""
     found = _resolve(session, unit, viewer)
     if found is None:
-        raise NotFound("unknown_unit", f"未找到单位:{str(unit).strip()[:SHOWN]}")
+        raise NotFound("unknown_unit", unknown_message(unit))
     return found
+
+
+def unknown_message(unit: str | int) -> str:
+    """What is said of a unit no record answers to."""
+    return f"未找到单位:{str(unit).strip()[:SHOWN]}"
 
 
 def find_unit_or_none(session: Session, unit: str | int, *, viewer: Viewer | None = None) -> Unit | None:
@@ -70,7 +75,7 @@ def _resolve(session: Session, unit: str | int, viewer: Viewer | None) -> Unit |
             return top[0] if len(top) == 1 else matches[0]
         if matches:
             candidates = "、".join(unit_path(session, u) for u in matches)  # in the order they were added
-            raise NotFound("ambiguous_unit", f"“{name[:SHOWN]}”可指多个单位:{candidates},请写明“单位/科室”或使用编号")
+            raise Ambiguous("ambiguous_unit", f"“{name[:SHOWN]}”可指多个单位:{candidates},请写明“单位/科室”或使用编号")
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.store.db import read_session, write_session
-from service.store.errors import NotFound
+from service.store.errors import Ambiguous, NotFound
 from service.store.scope import Viewer
 from service.store.units import UnitName, add_unit, find_unit, find_unit_or_none
 
@@ -45,7 +45,7 @@ def test_a_top_level_unit_wins_over_a_department_of_the_same_name(units):
 
 
 def test_an_ambiguous_name_lists_the_candidates(units):
-    with pytest.raises(NotFound) as err:
+    with pytest.raises(Ambiguous) as err:
         _find("办公室")
     assert err.value.code == "ambiguous_unit"
     assert "安澜县交通局/办公室" in err.value.message and "安澜县财政局/办公室" in err.value.message
@@ -58,7 +58,7 @@ def test_an_ambiguous_name_lists_the_candidates(units):
 def test_a_short_name_shared_by_two_units_is_ambiguous(units):
     with write_session() as s:
         add_unit(s, "临川县财政局")
-    with pytest.raises(NotFound) as err:
+    with pytest.raises(Ambiguous) as err:
         _find("财政局")
     assert err.value.code == "ambiguous_unit" and "临川县财政局" in err.value.message
 

@@ -13,9 +13,10 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 
 from service.audit import run_audit
-from service.batch import reconcile, report, run_batch
+from service.batch import report
 from service.batch.items import queued_ids
 from service.batch.rq_queue import JOB_FUNCTION, QUEUE_NAME, connection, enqueue
+from service.batch.run import reconcile, run_batch
 from service.demo import make_form_xlsx
 from tests.service.batch.batch_helpers import (
     children,

@@ -168,3 +168,11 @@ def test_entry_filter_takes_any_way_of_naming_a_unit(api, seed, world):
     for unit in ("安澜县财政局", "财政局", str(world.unit_a)):
         assert client.get(f"/api/v1/entries?unit={unit}").json["total"] == 3, unit
     assert client.get("/api/v1/entries?unit=不存在的局").json["total"] == 0
+
+
+def test_an_ambiguous_unit_filter_is_a_400_naming_the_candidates(api, world, cli):
+    assert cli("unit", "add", "会计核算科", "--parent", "安澜县交通局").exit_code == 0
+    response = api("admin").get("/api/v1/entries?unit=会计核算科")
+    assert response.status_code == 400 and response.json["error"]["code"] == "ambiguous_unit"
+    assert "安澜县财政局/会计核算科、安澜县交通局/会计核算科" in response.json["error"]["message"]
+    assert api("alice").get("/api/v1/entries?unit=会计核算科").status_code == 200  # alice sees only her own
