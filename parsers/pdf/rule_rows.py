@@ -229,7 +229,7 @@ def _top_aligned_rows(pieces: list[_Piece]) -> list[list[dict]]:
     for number in sorted(lines):
         line = lines[number]
         fresh = [p.col for p in line if not (p.col in last and last[p.col].wrapped)]
-        if not rows or first_col in fresh or len(fresh) >= 2:
+        if not rows or (first_col in fresh and first_col in last) or len(fresh) >= 2:
             rows.append([])
             last = {}
         for p in line:

@@ -43,6 +43,7 @@ class RunningTable:
     (whose text alone may not show them all)."""
 
     cols: list[float] | None = None
+    closed: bool = False  # its foot rule ends the page: only rules heading the next page continue it
 
 
 def page_tables(page, chars: list[dict], running: RunningTable | None = None) -> list[PageTable]:
@@ -125,20 +126,48 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int,
         if not any(_edge_inside(edge, box) for box in taken):
             rules.setdefault((round(edge["x0"] / 4), round(edge["x1"] / 4)), []).append(edge)
     tables = []
-    carried, running.cols = running.cols, None
+    before = RunningTable(running.cols, running.closed)
+    running.cols, running.closed = None, False
     for edges in rules.values():
         left, right = min(e["x0"] for e in edges), max(e["x1"] for e in edges)
         column = [c for c in chars if left <= centre(c)[0] <= right]
-        parts = _split_at_gaps(_snap([edge["top"] for edge in edges]), column)
+        ys = _snap([edge["top"] for edge in edges])
+        parts = _split_at_gaps(ys, column, keep_first=before.cols is not None and _heads_page(page, chars, ys[0]))
         for i, part in enumerate(parts):
             ruled = _trim_bands(part, column)
             ys = _across_pages(page, ruled, column, up=i == 0, down=i == len(parts) - 1)
             if len(ys) >= 2:
-                tables += _rule_only_table(chars, (left, right), ruled, ys, number, carried if i == 0 else None,
-                                           running)
-    if carried is not None and not rules and not taken:
-        tables += _middle_page(page, chars, carried, running)
+                carried = before.cols if i == 0 and _continues(page, chars, before, ruled, ys, right) else None
+                tables += _rule_only_table(chars, (left, right), ruled, ys, number, carried, running)
+    if before.cols is not None and not before.closed and not rules and not taken:
+        tables += _middle_page(page, chars, before.cols, running)
+    if running.cols is None and tables and not tables[-1].ruled and _ends_page(page, chars, tables[-1].ys[-1]):
+        running.cols, running.closed = tables[-1].cols, True  # its last row may run on to the next page
     return tables
+
+
+def _continues(page, chars: list[dict], before: RunningTable, ruled: list[float], ys: list[float],
+               right: float) -> bool:
+    """Whether rules heading a page continue the table of the page before: text above its
+    first rule (the table ran on past its page's rules), or only two rules with no text above
+    them (the rest of a row the page break cut, closed by the foot rule; a new table has a
+    header band)."""
+    if before.cols is None or abs(before.cols[-1] - right) > MIN_RULE_WIDTH:
+        return False
+    if not before.closed and (not ruled or ys[0] < ruled[0]):
+        return True
+    return len(ruled) == 2 and _heads_page(page, chars, ruled[0])
+
+
+def _heads_page(page, chars: list[dict], top: float) -> bool:
+    """Nothing but the margin above `top`."""
+    return not any(PAGE_MARGIN * page.height < centre(c)[1] < top for c in chars)
+
+
+def _ends_page(page, chars: list[dict], foot: float) -> bool:
+    """A table's foot rule is the page body's end: nothing below it but the margin."""
+    return foot > (1 - RUNS_ON) * page.height and not any(
+        foot < centre(c)[1] < (1 - PAGE_MARGIN) * page.height for c in chars)
 
 
 def _middle_page(page, chars: list[dict], carried: list[float], running: RunningTable) -> list[PageTable]:
@@ -159,7 +188,7 @@ def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[f
     left, right = span
     box = (left, ys[0], right, ys[-1])
     inner = [c for c in chars if inside(c, box)]
-    continued = carried is not None and (not ruled or ys[0] < ruled[0]) and abs(carried[-1] - right) <= MIN_RULE_WIDTH
+    continued = carried is not None
     cols = list(carried) if continued else _text_columns(_column_chars(inner, ys[1] if len(ys) > 2 else ys[0]))
     if len(cols) < 3:  # one column is a framed paragraph, not a table
         return []
@@ -172,16 +201,17 @@ def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[f
     return [table]
 
 
-def _split_at_gaps(ys: list[float], chars: list[dict]) -> list[list[float]]:
+def _split_at_gaps(ys: list[float], chars: list[dict], keep_first: bool = False) -> list[list[float]]:
     """The rules of one x-span cut into tables: two three-line tables one above the other (a
     heading between them) share their rules' span; a band between two rules whose text has no
-    line across columns (a heading, a blank paragraph) is the gap between two tables."""
+    line across columns (a heading, a blank paragraph) is the gap between two tables; not the first
+    band when it heads a page the table of the page before may run on to (`keep_first`)."""
     parts = [ys[:1]]
     ordered = sorted(chars, key=lambda c: centre(c)[1])
     heights = [centre(c)[1] for c in ordered]
     for top, bottom in zip(ys, ys[1:], strict=False):  # each band's characters found by bisection
         band = ordered[bisect.bisect_left(heights, top):bisect.bisect_right(heights, bottom)]
-        if all(len(_runs(line)) <= 1 for line in group_lines(band)):
+        if not (keep_first and top == ys[0]) and all(len(_runs(line)) <= 1 for line in group_lines(band)):
             parts.append([bottom])
         else:
             parts[-1].append(bottom)
