@@ -139,8 +139,8 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int,
             if len(ys) >= 2:
                 carried = before.cols if i == 0 and _continues(page, chars, before, ruled, ys, right) else None
                 tables += _rule_only_table(chars, (left, right), ruled, ys, number, carried, running)
-    if before.cols is not None and not before.closed and not rules and not taken:
-        tables += _middle_page(page, chars, before.cols, running)
+    if before.cols is not None and not rules and not taken:
+        tables += _middle_page(page, chars, before, running)
     if running.cols is None and tables and not tables[-1].ruled and _ends_page(page, chars, tables[-1].ys[-1]):
         running.cols, running.closed = tables[-1].cols, True  # its last row may run on to the next page
     return tables
@@ -170,15 +170,19 @@ def _ends_page(page, chars: list[dict], foot: float) -> bool:
         foot < centre(c)[1] < (1 - PAGE_MARGIN) * page.height for c in chars)
 
 
-def _middle_page(page, chars: list[dict], carried: list[float], running: RunningTable) -> list[PageTable]:
+def _middle_page(page, chars: list[dict], before: RunningTable, running: RunningTable) -> list[PageTable]:
     """A page with no rule at all inside a three-line table that runs over three pages or more:
-    its body, between the page's margins, is the table's next part."""
+    its body, between the page's margins, is the table's next part. After a page whose table's
+    last rule closed it (a header band at the page's foot, or the foot rule), only when two of
+    its lines or more show three columns (a signature line after the table is no row of it)."""
+    carried = before.cols or []
     body = [c for c in chars if carried[0] <= centre(c)[0] <= carried[-1]
             and PAGE_MARGIN * page.height < centre(c)[1] < (1 - PAGE_MARGIN) * page.height]
-    if not body:
+    if not body or (before.closed and sum(len(_runs(line)) >= 3 for line in group_lines(body)) < 2):
         return []
     ys = [min(c["top"] for c in body) - 1, max(c["bottom"] for c in body) + 1]
-    return _rule_only_table(chars, (carried[0], carried[-1]), [], ys, page.page_number, carried, running)
+    cols = _fit_columns(carried, body) if before.closed else carried
+    return _rule_only_table(chars, (carried[0], carried[-1]), [], ys, page.page_number, cols, running)
 
 
 def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[float], ys: list[float],
@@ -199,6 +203,16 @@ def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[f
         return []
     running.cols = cols if not ruled or ys[-1] > ruled[-1] else None
     return [table]
+
+
+def _fit_columns(carried: list[float], chars: list[dict]) -> list[float]:
+    """The columns carried from the page before (from its header labels only when the header
+    band closed that page), each boundary that cuts through a character of this part moved to
+    the nearest gap in its text."""
+    gaps = _text_columns(chars)[1:-1]
+    inner = [min(gaps, key=lambda g: abs(g - b)) if gaps and any(c["x0"] < b < c["x1"] for c in chars) else b
+             for b in carried[1:-1]]
+    return [carried[0], *inner, carried[-1]]
 
 
 def _split_at_gaps(ys: list[float], chars: list[dict], keep_first: bool = False) -> list[list[float]]:
