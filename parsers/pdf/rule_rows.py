@@ -201,8 +201,10 @@ def _spanning_lines(pieces: list[_Piece]) -> set[int]:
 def _top_aligned(pieces: list[_Piece]) -> bool:
     """Cells aligned at the top, unless some cell's text sits half a line off the lines of a
     taller cell beside it (a short cell centred against a taller one): centred. Each piece is
-    compared with the pieces of the lines around it only."""
-    ordered = sorted(pieces, key=lambda p: p.top)
+    compared with the pieces of the lines around it only; pieces of Latin letters and digits
+    alone are not compared (their font's boxes sit a few points above the CJK font's on one
+    baseline: the 31 of a date wrapped as 2024-12-/31 looks half a line off)."""
+    ordered = sorted((p for p in pieces if not _latin(p)), key=lambda p: p.top)
     tops = [p.top for p in ordered]
     height = {id(p): len(block) for block in _blocks(pieces) for p in block}  # lines of the piece's cell
     for p in ordered:
@@ -214,6 +216,10 @@ def _top_aligned(pieces: list[_Piece]) -> bool:
         if beside and 0.3 * size < min(beside) < 0.9 * size:
             return False
     return True
+
+
+def _latin(piece: _Piece) -> bool:
+    return all(ch["text"].isascii() for ch in piece.chars)
 
 
 def _top_aligned_rows(pieces: list[_Piece]) -> list[list[dict]]:
