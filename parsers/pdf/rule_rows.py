@@ -130,8 +130,11 @@ def _wraps(lines: list[list[dict]], longest: list[dict]) -> bool:
     return len(longest) >= NARROW and at_edge >= AT_EDGE
 
 
+NO_LINE_START = set("、,，。;；:：!！?？)）》」”")  # punctuation a line may not start with: its character goes too
+
+
 def _pieces(chars: list[dict], cols: list[float], edges: list[float]) -> list[_Piece]:
-    pieces = []
+    pieces: list[_Piece] = []
     for number, line in enumerate(group_lines(chars)):
         runs: dict[int, list[dict]] = {}
         for ch in line:
@@ -140,7 +143,20 @@ def _pieces(chars: list[dict], cols: list[float], edges: list[float]) -> list[_P
             last = run[-1]
             pieces.append(_Piece(c, run, min(ch["top"] for ch in run), max(ch["bottom"] for ch in run),
                                  edges[c + 1] - last["x1"] < WRAPPED * last["size"], number))
+    _kinsoku(pieces, edges)
     return pieces
+
+
+def _kinsoku(pieces: list[_Piece], edges: list[float]) -> None:
+    """A line ending a character short of its column's reach also wrapped when the next line of
+    the column starts with a character and punctuation no line may start with (both moved down)."""
+    last: dict[int, _Piece] = {}
+    for p in pieces:
+        before = last.get(p.col)
+        if (before and not before.wrapped and len(p.chars) > 1 and p.chars[1]["text"] in NO_LINE_START
+                and edges[p.col + 1] - before.chars[-1]["x1"] < (WRAPPED + 1) * before.chars[-1]["size"]):
+            before.wrapped = True
+        last[p.col] = p
 
 
 def _blocks(pieces: list[_Piece]) -> list[list[_Piece]]:
