@@ -148,13 +148,18 @@ def _pieces(chars: list[dict], cols: list[float], edges: list[float]) -> list[_P
 
 
 def _kinsoku(pieces: list[_Piece], edges: list[float]) -> None:
-    """A line ending a character short of its column's reach also wrapped when the next line of
-    the column starts with a character and punctuation no line may start with (both moved down)."""
+    """A line ending a character short of its column's edge (or, a column not known to wrap, of
+    its longest line) also wrapped when the next line of the column starts with a character and
+    punctuation no line may start with (both moved down)."""
+    reach: dict[int, float] = {}
+    for p in pieces:
+        reach[p.col] = max(reach.get(p.col, 0.0), p.chars[-1]["x1"])
     last: dict[int, _Piece] = {}
     for p in pieces:
         before = last.get(p.col)
+        edge = min(edges[p.col + 1], reach[p.col])
         if (before and not before.wrapped and len(p.chars) > 1 and p.chars[1]["text"] in NO_LINE_START
-                and edges[p.col + 1] - before.chars[-1]["x1"] < (WRAPPED + 1) * before.chars[-1]["size"]):
+                and edge - before.chars[-1]["x1"] < (WRAPPED + 1) * before.chars[-1]["size"]):
             before.wrapped = True
         last[p.col] = p
 
@@ -234,6 +239,18 @@ def _top_aligned(pieces: list[_Piece]) -> bool:
     return True
 
 
+def _numbered(pieces: list[_Piece]) -> int | None:
+    """The table's first column when it is a 序号 column: numbers there and nothing else."""
+    first = min((p.col for p in pieces), default=0)
+    texts = ["".join(ch["text"] for ch in p.chars).strip() for p in pieces if p.col == first]
+    return first if texts and all(t.isdigit() and len(t) <= 3 for t in texts) else None
+
+
+def _filled(piece: _Piece, reach: float) -> bool:
+    """A line of NARROW characters or more ending at its column's longest line's end."""
+    return len(piece.chars) >= NARROW and reach - piece.chars[-1]["x1"] < 1
+
+
 def _latin(piece: _Piece) -> bool:
     return all(ch["text"].isascii() for ch in piece.chars)
 
@@ -241,8 +258,14 @@ def _latin(piece: _Piece) -> bool:
 def _top_aligned_rows(pieces: list[_Piece]) -> list[list[dict]]:
     """A line starts a row when its first column starts afresh, or two columns do (a new row
     under a merged 岗位); a line only continuing wrapped text, or adding a line to one column
-    (measures written one per line), belongs to the row above."""
+    (measures written one per line), belongs to the row above. With a 序号 column, a line
+    without a number starts a row only when two columns start afresh that did not end at
+    their column's reach (a narrow column's line that filled it wrapped)."""
     rows: list[list[dict]] = []
+    numbered = _numbered(pieces)
+    reach: dict[int, float] = {}
+    for p in pieces:
+        reach[p.col] = max(reach.get(p.col, 0.0), p.chars[-1]["x1"])
     last: dict[int, _Piece] = {}
     lines: dict[int, list[_Piece]] = {}
     for p in pieces:
@@ -251,6 +274,8 @@ def _top_aligned_rows(pieces: list[_Piece]) -> list[list[dict]]:
     for number in sorted(lines):
         line = lines[number]
         fresh = [p.col for p in line if not (p.col in last and last[p.col].wrapped)]
+        if numbered is not None and numbered not in {p.col for p in line}:
+            fresh = [c for c in fresh if c not in last or not _filled(last[c], reach[c])]
         if not rows or (first_col in fresh and first_col in last) or len(fresh) >= 2:
             rows.append([])
             last = {}
