@@ -240,10 +240,12 @@ def _top_aligned(pieces: list[_Piece]) -> bool:
 
 
 def _numbered(pieces: list[_Piece]) -> int | None:
-    """The table's first column when it is a 序号 column: numbers there and nothing else."""
+    """The table's first column when it is a 序号 column: mostly numbers there (a repeated
+    header's 序号 aside)."""
     first = min((p.col for p in pieces), default=0)
     texts = ["".join(ch["text"] for ch in p.chars).strip() for p in pieces if p.col == first]
-    return first if texts and all(t.isdigit() and len(t) <= 3 for t in texts) else None
+    numbers = sum(1 for t in texts if t.isdigit() and len(t) <= 3)
+    return first if 2 * numbers > len(texts) else None
 
 
 def _filled(piece: _Piece, reach: float) -> bool:
