@@ -11,6 +11,7 @@ cut centres the row above on its own block. Two short rows are never one.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from parsers.pdf.chars import centre, group_lines
@@ -38,13 +39,14 @@ class Row:
     centred: bool
 
 
-def split_rows(chars: list[dict], ys: list[float], cols: list[float]) -> list[Row]:
-    """The rows, top to bottom; rules (ys) always separate rows."""
+def split_rows(chars: list[dict], ys: list[float], cols: list[float], cut_top: bool = False) -> list[Row]:
+    """The rows, top to bottom; rules (ys) always separate rows. `cut_top`: the table's part on
+    a page it ran on to, whose first row may be the rest of one the page break cut."""
     rows: list[Row] = []
     edges = text_edges(chars, cols)
-    for top, bottom in zip(ys, ys[1:], strict=False):
+    for i, (top, bottom) in enumerate(zip(ys, ys[1:], strict=False)):
         band = [c for c in chars if top <= centre(c)[1] < bottom]
-        rows += _band_rows(_pieces(band, cols, edges))
+        rows += _band_rows(_pieces(band, cols, edges), cut_top and i == 0)
     if chars and ys:  # text outside the rules' span (a table running on past the page's last rule)
         rows += _band_rows(_pieces([c for c in chars if not ys[0] <= centre(c)[1] < ys[-1]], cols, edges))
     return [row for row in rows if row.chars]
@@ -192,11 +194,11 @@ def _components(blocks: list[list[_Piece]]) -> list[list[list[_Piece]]]:
     return groups
 
 
-def _band_rows(pieces: list[_Piece]) -> list[Row]:
+def _band_rows(pieces: list[_Piece], cut_top: bool = False) -> list[Row]:
     if _top_aligned(pieces):
         return [Row(chars, False) for chars in _top_aligned_rows(pieces)]
     spanning = _spanning_lines(pieces)
-    rows = _centred_rows([p for p in pieces if p.line not in spanning])
+    rows = _centred_rows([p for p in pieces if p.line not in spanning], cut_top)
     rows += [[ch for p in pieces if p.line == number for ch in p.chars] for number in sorted(spanning)]
     return [Row(chars, True) for chars in sorted(rows, key=lambda chars: min(ch["top"] for ch in chars))]
 
@@ -287,10 +289,10 @@ def _top_aligned_rows(pieces: list[_Piece]) -> list[list[dict]]:
     return rows
 
 
-def _centred_rows(pieces: list[_Piece]) -> list[list[dict]]:
+def _centred_rows(pieces: list[_Piece], cut_top: bool) -> list[list[dict]]:
     rows = []
-    for group in _components(_blocks(pieces)):
-        cuts = _cuts(group)
+    for number, group in enumerate(_components(_blocks(pieces))):
+        cuts = _cuts(group, from_below=cut_top and number == 0)
         parts: list[list[dict]] = [[] for _ in range(len(cuts) + 1)]
         for block in group:
             for p in block:
@@ -299,11 +301,13 @@ def _centred_rows(pieces: list[_Piece]) -> list[list[dict]]:
     return rows
 
 
-def _cuts(group: list[list[_Piece]]) -> list[float]:
+def _cuts(group: list[list[_Piece]], from_below: bool = False) -> list[float]:
     """Where rows of centred cells start inside a group of overlapping blocks (none when it is
     one row). The column with the most blocks gives one block per row; each cut is the line
     start that centres the row above on its own block (a cut through a line that looks
-    wrapped costs a quarter line: CJK text filling a line exactly looks wrapped too)."""
+    wrapped costs a quarter line: CJK text filling a line exactly looks wrapped too).
+    `from_below`: the group's top may be the rest of a row the page break cut, its bottom
+    is a row's end: each cut centres the row below instead, from the last row up."""
     per_column: dict[int, list[list[_Piece]]] = {}
     for block in group:
         per_column.setdefault(block[0].col, []).append(block)
@@ -311,16 +315,27 @@ def _cuts(group: list[list[_Piece]]) -> list[float]:
     marks = sorted(per_column[anchor], key=lambda b: b[0].top)
     text = _Text(sorted((p for block in group for p in block), key=lambda p: p.top))
     cuts: list[float] = []
-    for above, below in zip(marks, marks[1:], strict=False):
-        lo, hi = above[-1].bottom, below[0].top
-        centre_above = (above[0].top + above[-1].bottom) / 2
-        since = cuts[-1] if cuts else text.tops[0]
-        line = above[0].bottom - above[0].top
-        candidates = sorted({p.top for p in text.between(lo + 0.01, hi + 0.5)} | {hi})
-        # A line that ends exactly at the cell's edge looks wrapped: that only tips a near tie.
-        cuts.append(min(candidates, key=lambda y: abs(text.centre(since, y) - centre_above)
-                        + (0 if text.clean(y, line) else 0.25 * line)))
+    pairs = list(zip(marks, marks[1:], strict=False))
+    for above, below in reversed(pairs) if from_below else pairs:
+        mark = below if from_below else above
+        middle, line = (mark[0].top + mark[-1].bottom) / 2, mark[0].bottom - mark[0].top
+        if from_below:
+            until = cuts[0] if cuts else float("inf")
+            cuts.insert(0, _best_cut(text, above[-1].bottom, below[0].top, line,
+                                     lambda y, until=until, middle=middle: text.centre(y, until) - middle))
+        else:
+            since = cuts[-1] if cuts else text.tops[0]
+            cuts.append(_best_cut(text, above[-1].bottom, below[0].top, line,
+                                  lambda y, since=since, middle=middle: text.centre(since, y) - middle))
     return _lead_cut(text, marks[0], cuts) + cuts
+
+
+def _best_cut(text: _Text, lo: float, hi: float, line: float, off: Callable[[float], float]) -> float:
+    """The line start between two marks (lo, hi) that centres a row best (`off`: how far a cut
+    there leaves the row's middle from its mark's)."""
+    candidates = sorted({p.top for p in text.between(lo + 0.01, hi + 0.5)} | {hi})
+    # A line that ends exactly at the cell's edge looks wrapped: that only tips a near tie.
+    return min(candidates, key=lambda y: abs(off(y)) + (0 if text.clean(y, line) else 0.25 * line))
 
 
 def _lead_cut(text: _Text, mark: list[_Piece], cuts: list[float]) -> list[float]:

@@ -198,7 +198,7 @@ def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[f
         return []
     cols[0], cols[-1] = min(cols[0], left), max(cols[-1], right)  # the outer cells reach the rules' ends
     check_area(len(inner), len(cols) - 1)  # at most a row per character
-    table = _rows_from_lines(inner, ys, cols, number)
+    table = _rows_from_lines(inner, ys, cols, number, cut_top=continued)
     if not continued and sum(1 for cell in table.rows[0] if cell.text) < 2:  # no header naming its columns
         return []
     running.cols = cols if not ruled or ys[-1] > ruled[-1] else None
@@ -317,10 +317,11 @@ def _text_columns(chars: list[dict]) -> list[float]:
     return [*bounds, reach + 1]
 
 
-def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page: int) -> PageTable:
+def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page: int,
+                     cut_top: bool = False) -> PageTable:
     """Rows from where the text sits (`rule_rows`), each cell's text from its characters and
     how far a merged cell drawn once may reach (`Cell.reach`)."""
-    groups = split_rows(chars, ys, cols)
+    groups = split_rows(chars, ys, cols, cut_top)
     spans = reaches(groups, cols)
     rows = [
         [
