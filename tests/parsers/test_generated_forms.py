@@ -71,6 +71,12 @@ THREE_LINE_REGRESSIONS = {
     300071: "a merged 岗位 running over the page break: the next page's rows lost it",
     300006: "two-row header with tick columns read as one header row: 风险等级 joined to 高",
     400030: "narrow columns (phase columns): every wrapped line read as a row of its own",
+    100047: "a centred row cut by the page break, its rest under the foot rule on the next page: lost",
+    100054: "a table whose header band closed page 1, its body on a page with no rule: 7 risk points lost",
+    100007: "a date wrapped as 2024-12-/31: the digits' taller boxes made top-aligned cells look centred",
+    100156: "a risk text wrapped a character short (延、 moved down together): read as two rows",
+    100197: "narrow columns with a 序号 column: a line filling its column read as a new row",
+    100027: "centred rows on a page a table ran on to: the rest of the cut row shifted every row below",
 }
 
 
