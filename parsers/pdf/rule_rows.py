@@ -195,7 +195,7 @@ def _components(blocks: list[list[_Piece]]) -> list[list[list[_Piece]]]:
 
 
 def _band_rows(pieces: list[_Piece], cut_top: bool = False) -> list[Row]:
-    if _top_aligned(pieces):
+    if _top_aligned(pieces) and not _torn(pieces):
         return [Row(chars, False) for chars in _top_aligned_rows(pieces)]
     spanning = _spanning_lines(pieces)
     rows = _centred_rows([p for p in pieces if p.line not in spanning], cut_top)
@@ -239,6 +239,24 @@ def _top_aligned(pieces: list[_Piece]) -> bool:
         if beside and 0.3 * size < min(beside) < 0.9 * size:
             return False
     return True
+
+
+TORN = 3  # 序号 lines tearing a wrapped cell that show a table with a 序号 column is centred
+
+
+def _torn(pieces: list[_Piece]) -> bool:
+    """Centred cells that look top-aligned (every cell an odd number of lines: all on one line
+    grid), told by the 序号: at every number (TORN of them at least), a cell beside it wrapped on
+    the line above runs on into the number's line (a top-aligned row starts at its number)."""
+    numbered = _numbered(pieces)
+    if numbered is None:
+        return False
+    at: dict[tuple[int, int], _Piece] = {(p.line, p.col): p for p in pieces}
+    starts = sorted({p.line for p in pieces if p.col == numbered and "".join(ch["text"] for ch in p.chars).strip().isdigit()})
+    tears = sum(1 for n in starts if any(
+        p.wrapped and (n, c) in at and at[n, c].top - p.bottom < BLANK_LINE * (p.bottom - p.top)
+        for (line, c), p in at.items() if line == n - 1 and c != numbered))
+    return tears >= TORN and tears == len(starts)
 
 
 def _numbered(pieces: list[_Piece]) -> int | None:
