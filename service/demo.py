@@ -17,11 +17,11 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
-from service.ingest import ingest_file
+from service.ingest import DUPLICATE, ingest_file
 from service.store.bootstrap import init_store
 from service.store.campaigns import add_campaign
 from service.store.db import write_session
-from service.store.models import Campaign
+from service.store.models import Campaign, SubmissionStatus
 from service.store.roster import RosterPerson, add_person
 from service.store.units import add_unit
 from service.store.users import add_user
@@ -332,7 +332,7 @@ def load_demo(year: int | None = None) -> DemoSummary:
         result = ingest_file(data, filename, unit=unit_name, campaign=summary.campaign, actor="demo")
         summary.forms += 1
         summary.entries += result.entry_count
-        summary.duplicates += result.status == "duplicate"
-        if result.status == "failed":
+        summary.duplicates += result.status == DUPLICATE
+        if result.status == SubmissionStatus.FAILED:
             summary.failed.append(f"{filename}:{result.error_message}")
     return summary

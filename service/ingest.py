@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from parsers.errors import ParseError
@@ -42,7 +42,7 @@ from service.config import settings
 from service.errors import ServiceError
 from service.store import files
 from service.store.campaigns import find_campaign
-from service.store.db import read_session, write_session
+from service.store.db import Lock, advisory_lock, read_session, write_session
 from service.store.errors import NotFound
 from service.store.models import (
     ActivityLog,
@@ -63,7 +63,6 @@ log = logging.getLogger(__name__)
 
 STORE_FAILED = ("store_failed", "保存解析结果时出错,文件原件已保存,请稍后重试或联系管理员")
 INTERNAL_ERROR = ("internal_error", "处理文件时发生内部错误,文件原件已保存,请联系管理员")
-ADVISORY_SPACE = 0x1F1A  # the advisory-lock namespace of ingest (PostgreSQL)
 UNIT_MISMATCH = "unit_mismatch"  # error_code of a held form: why it is held
 DUPLICATE = "duplicate"  # IngestResult.status of bytes already stored for the unit and campaign
 
@@ -347,13 +346,8 @@ def _common(filename: str, sha256: str, size: int, target: _Target, uploader_id:
 
 
 def _serialize_unit(s: Session, unit_id: int) -> None:
-    """One ingest per unit at a time, so duplicate and version checks see each other.
-
-    SQLite already serializes writers (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped
-    advisory lock on the unit.
-    """
-    if s.bind.dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(:space, :unit)"), {"space": ADVISORY_SPACE, "unit": unit_id})
+    """One ingest per unit at a time, so duplicate and version checks see each other."""
+    advisory_lock(s, Lock.INGEST_UNIT, unit_id)
 
 
 def _store_parsed(

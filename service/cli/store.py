@@ -251,12 +251,15 @@ def _log_problems_to_file() -> None:
 
 
 def _outcome_line(name: str, r: Any, dry_run: bool) -> str:
-    if r.status == "failed":
+    from service.ingest import DUPLICATE
+    from service.store.models import SubmissionStatus
+
+    if r.status == SubmissionStatus.FAILED:
         return f"✗ {name}:{r.error_message} [{r.error_code}]"
-    if r.status == "duplicate":
+    if r.status == DUPLICATE:
         return f"= {name}:与已提交的文件相同,未重复保存(提交 {r.submission_id}) [duplicate]"
-    if r.status in ("held", "rejected"):
-        label = "待确认" if r.status == "held" else "已拒绝"
+    if r.status in (SubmissionStatus.HELD, SubmissionStatus.REJECTED):
+        label = "待确认" if r.status == SubmissionStatus.HELD else "已拒绝"
         where = f"(提交 {r.submission_id})" if r.submission_id else ""
         return f"? {name}:{label}{where}:{r.error_message} [{r.error_code}]"
     verb = "将保存" if dry_run else "已保存"
@@ -279,6 +282,7 @@ def _outcome_line(name: str, r: Any, dry_run: bool) -> str:
 @friendly_errors
 def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run: bool, as_json: bool) -> None:
     from service.ingest import file_time, ingest_file
+    from service.store.models import SubmissionStatus
 
     _log_problems_to_file()
     outcomes = []
@@ -296,7 +300,7 @@ def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run
                 click.echo(f"    ! {w['message']} [{w['code']}]")
     if as_json:
         _dump(outcomes)
-    if any(o["status"] == "failed" for o in outcomes):
+    if any(o["status"] == SubmissionStatus.FAILED for o in outcomes):
         sys.exit(1)
 
 

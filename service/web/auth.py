@@ -37,11 +37,11 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from service.store.db import is_sqlite, read_session, write_session
+from service.store.db import Lock, advisory_lock, read_session, write_session
 from service.store.models import ActivityLog, ApiToken, User, utcnow
 from service.store.scope import Viewer
 from service.store.users import (
@@ -62,7 +62,6 @@ CSRF_MESSAGE = "页面已过期或请求来源无法验证,请刷新页面后重
 SESSION_ID = "sid"
 # What a signed-in user who must change the password may still open.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.account", "auth.change_password", "auth.logout", "static"})
-LOGIN_LOCK_SPACE = 0x4C4F47  # PostgreSQL advisory lock space of the login check ("LOG")
 THROTTLE_DEFAULTS = {
     "LOGIN_MAX_FAILURES": 5,  # failures of one account before delays begin
     "LOGIN_WINDOW_MINUTES": 15,  # failures older than this are forgotten
@@ -233,8 +232,7 @@ def _reserve_attempt(username: str) -> tuple[str | None, int | None]:
     flight count against each other; (refusal, None) or (None, the id of the row `_settle` fixes).
     A refused attempt is not recorded. Logins and the change form's current password count alike."""
     with write_session() as s:
-        if not is_sqlite():  # SQLite write transactions are serialized already
-            s.execute(text("SELECT pg_advisory_xact_lock(:space, 0)"), {"space": LOGIN_LOCK_SPACE})
+        advisory_lock(s, Lock.LOGIN)
         refusal = _throttled(s, username[:100])
         if refusal:
             return refusal, None

@@ -21,10 +21,11 @@ from service.documents.queries import LEVEL_NAMES
 from service.store.campaigns import campaign_as_dict
 from service.store.db import read_session
 from service.store.ids import looks_like_id, parse_id
-from service.store.models import Campaign, Entry, IssuedDocument, Submission, Unit
+from service.store.models import Campaign, Entry, IssuedDocument, Submission, SubmissionStatus, Unit
 from service.store.scope import Viewer, scoped
 
-STATUS_NAMES = {"received": "处理中", "parsed": "已解析", "failed": "失败", "held": "待确认", "rejected": "已拒绝"}
+STATUS_NAMES = {SubmissionStatus.RECEIVED: "处理中", SubmissionStatus.PARSED: "已解析", SubmissionStatus.FAILED: "失败",
+                SubmissionStatus.HELD: "待确认", SubmissionStatus.REJECTED: "已拒绝"}
 MAX_PAGE = 10_000
 # Counting stops here: "5000+ 条" is as useful as an exact figure and keeps big lists fast.
 COUNT_CAP = 5_000

@@ -18,7 +18,7 @@ from service.config import settings
 from service.deadlines import board as progress_board
 from service.store import files
 from service.store.db import read_session
-from service.store.models import Finding
+from service.store.models import Finding, FindingStatus
 from service.store.scope import visible_unit_ids
 from service.web import queries
 from service.web.auth import current_viewer, login_required, safe_redirect
@@ -99,7 +99,7 @@ def _findings_by_row(submission_id: int, entry_ids: list[int]) -> tuple[dict[int
         cond = Finding.submission_id == submission_id
         if entry_ids:
             cond = cond | Finding.entry_id.in_(entry_ids)
-        rows = s.scalars(select(Finding).where(cond, Finding.status == "open").order_by(Finding.id)).all()
+        rows = s.scalars(select(Finding).where(cond, Finding.status == FindingStatus.OPEN).order_by(Finding.id)).all()
         by_row: dict[int, list[dict]] = {}
         general: list[dict] = []
         for f in rows:
@@ -143,7 +143,7 @@ def findings(submission_id: int) -> Any:
         abort(404)
     with read_session() as s:
         rows = s.execute(select(Finding.message, Finding.severity, Finding.entry_id).where(
-            Finding.submission_id == submission_id, Finding.status == "open").order_by(Finding.id)).all()
+            Finding.submission_id == submission_id, Finding.status == FindingStatus.OPEN).order_by(Finding.id)).all()
     page = url_for("review.detail", submission_id=submission_id)
     return jsonify(findings=[{"message": m, "severity": sev, "severity_name": SEVERITY_NAMES.get(sev, ""),
                               "link": f"{page}#row-{entry}" if entry else page} for m, sev, entry in rows])
