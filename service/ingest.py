@@ -41,11 +41,11 @@ from service.audit import audit_after_ingest
 from service.config import settings
 from service.errors import ServiceError
 from service.store import files
+from service.store.activity import Actor, record
 from service.store.campaigns import find_campaign
 from service.store.db import Lock, advisory_lock, read_session, write_session
 from service.store.errors import NotFound
 from service.store.models import (
-    ActivityLog,
     BatchItem,
     Entry,
     Measure,
@@ -254,7 +254,6 @@ _SAME_FAILURE = _LATEST.where(_sub.c.status == SubmissionStatus.FAILED, _sub.c.s
 _INSERT_SUBMISSION = insert(_sub).returning(_sub.c.id)
 _INSERT_ENTRIES = insert(Entry.__table__).returning(Entry.__table__.c.id, sort_by_parameter_order=True)
 _INSERT_MEASURES = insert(Measure.__table__)
-_INSERT_LOG = insert(ActivityLog.__table__)
 _SUPERSEDE = update(_sub).where(_sub.c.id == bindparam("previous")).values(
     is_current=False, superseded_by_id=bindparam("successor"))
 _RETIRE_ENTRIES = update(Entry.__table__).where(Entry.__table__.c.submission_id == bindparam("previous")).values(
@@ -328,10 +327,8 @@ def _insert_entries(s: Session, parsed: ParsedForm, submission_id: int, values: 
 
 
 def _log(s: Session, common: dict[str, Any], actor: str, action: str, submission_id: int, **details: Any) -> None:
-    s.execute(_INSERT_LOG, {
-        "at": utcnow(), "user_id": common["uploader_id"], "actor": actor, "action": action,
-        "object_type": "submission", "object_id": submission_id,
-        "details": {"file": common["original_name"], **details}})
+    record(s, Actor(actor, common["uploader_id"]), action, "submission", submission_id,
+           file=common["original_name"], **details)
 
 
 def _insert_submission(s: Session, values: dict[str, Any]) -> int:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.store.activity import Actor, record
 from service.store.db import read_session, write_session
 from service.store.models import (
     ActivityLog,
@@ -234,8 +235,7 @@ def decide(
             details["until"] = decision.publicity_until.isoformat()
         s.add(ReviewStep(submission_id=sub.id, sha256=sub.sha256, from_state=sub.review_state, to_state=target,
                          user_id=viewer.user_id, role=role, comment=comment))
-        s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action=f"review.{action}",
-                       object_type="submission", object_id=sub.id, details=details))
+        record(s, Actor.of(viewer), f"review.{action}", "submission", sub.id, **details)
         sub.review_state = target
         from service import notify
 
@@ -263,9 +263,8 @@ def add_feedback(submission_id: int, text: str, *, viewer: Viewer, contact: str 
             raise ReviewError("not_in_publicity", "该材料不在公示期内,不能提交反馈")
         if today > until:
             raise ReviewError("publicity_over", f"公示期已于{until}结束")
-        s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="publicity.feedback",
-                       object_type="submission", object_id=submission_id,
-                       details={"text": text, "contact": (contact or "").strip() or None}))
+        record(s, Actor.of(viewer), "publicity.feedback", "submission", submission_id,
+               text=text, contact=(contact or "").strip() or None)
 
 
 def feedback(submission_id: int) -> list[dict[str, Any]]:

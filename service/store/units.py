@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.store.activity import SYSTEM, Actor, record
 from service.store.errors import NotFound
 from service.store.ids import parse_id
 from service.store.models import Unit
@@ -31,7 +32,8 @@ def find_unit(session: Session, unit: str | int) -> Unit:
     raise NotFound("ambiguous_unit", f"有多个名为“{name}”的科室,请写明所属单位或使用编号")
 
 
-def add_unit(session: Session, name: str, parent: str | int | None = None) -> tuple[Unit, bool]:
+def add_unit(session: Session, name: str, parent: str | int | None = None, *,
+             actor: Actor = SYSTEM) -> tuple[Unit, bool]:
     """Create the unit (or department, under `parent`) unless it exists; returns (unit, created)."""
     name = name.strip()
     parent_unit = find_unit(session, parent) if parent is not None else None
@@ -44,4 +46,5 @@ def add_unit(session: Session, name: str, parent: str | int | None = None) -> tu
     unit = Unit(name=name, parent_id=parent_id)
     session.add(unit)
     session.flush()
+    record(session, actor, "unit.create", "unit", unit.id, name=name, parent_id=parent_id)
     return unit, True

@@ -41,6 +41,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
+from service.store.activity import Actor, record
 from service.store.db import Lock, advisory_lock, read_session, write_session
 from service.store.models import ActivityLog, ApiToken, User, utcnow
 from service.store.scope import Viewer
@@ -236,10 +237,7 @@ def _reserve_attempt(username: str) -> tuple[str | None, int | None]:
         refusal = _throttled(s, username[:100])
         if refusal:
             return refusal, None
-        row = ActivityLog(actor=username[:100], action="login_failed", details={"ip": _client_ip()})
-        s.add(row)
-        s.flush()
-        return None, row.id
+        return None, record(s, Actor(username), "login_failed", ip=_client_ip())
 
 
 def _settle(attempt: int, action: str, user_id: int) -> None:
@@ -328,9 +326,8 @@ def change_password() -> Any:
         try:
             with write_session() as s:
                 user = s.get(User, viewer.user_id)
-                set_password(s, user, new)  # ends every sign-in, this one included
-                s.add(ActivityLog(user_id=user.id, actor=user.username, action="user.password_change",
-                               object_type="user", object_id=user.id, details={"ip": _client_ip()}))
+                # ends every sign-in, this one included
+                set_password(s, user, new, actor=Actor(user.username, user.id), ip=_client_ip())
         except PasswordError as exc:
             problem = exc.message
     if problem:
