@@ -7,7 +7,9 @@ Usage: .venv/bin/python bench/runtime_bench.py [--files 500] [--rounds 3] [--cas
 RQ's own SimpleWorker heartbeat put back (every refresh sent); Redis commands a file are read
 from the server's `total_commands_processed` around the batch.
 The variants of a case alternate inside every round, so a noisy minute on a shared machine
-hits both; it prints each round's ratio (variant / baseline files per second) and their spread.
+hits both (and each runs first in every other round); it prints each round's ratio (variant /
+baseline: files per second, and CPU milliseconds a file, which load on a shared machine disturbs
+less) and their spread.
 Forms, stores and timing are `batch_bench.py`'s (one-page forms, fresh store per run, workers
 idle before the batch, clock stopped when the batch's closing audit has run).
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch_bench import (  # noqa: E402  (the bench folder is put on the path first)
     REPO,
     _audited,
+    _tree_cpu,
     _wait_for_redis,
     _wait_for_workers,
     free_port,
@@ -39,12 +43,23 @@ SHIPPED = "import sys; from service.cli import main; sys.argv[1:] = ['worker']; 
 STOCK_HEARTBEAT = "import rq, service.batch.rq_queue as q; q.Worker.heartbeat = rq.SimpleWorker.heartbeat; " + SHIPPED
 
 
-def _commands(conn) -> int:
+def _commands(conn) -> int:  # noqa: ANN001
     return int(conn.info("stats")["total_commands_processed"])
 
 
-def run_rq(forms: Path, home: Path, workers: int, worker_code: str) -> tuple[float, float]:
-    """Seconds for the batch and Redis commands a file."""
+def _redis_cpu(conn) -> float:  # noqa: ANN001
+    info = conn.info("cpu")
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_rq(forms: Path, home: Path, workers: int, worker_code: str) -> tuple[float, float, float]:
+    """Seconds for the batch, Redis commands a file, and CPU ms a file (workers, their zygotes and
+    parse children, and Redis)."""
     from service.batch import report, run_batch
     from service.batch.rq_queue import connection
     from service.config import reset_settings
@@ -62,13 +77,14 @@ def run_rq(forms: Path, home: Path, workers: int, worker_code: str) -> tuple[flo
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
         _wait_for_workers(workers)
         conn = connection()
-        before = _commands(conn)
+        before, cpu_before = _commands(conn), _tree_cpu([p.pid for p in procs]) + _redis_cpu(conn)
         start = time.perf_counter()
         batch_id = run_batch(forms, queue=True)
         while not _audited(batch_id):
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
         commands = _commands(conn) - before
+        cpu = _tree_cpu([p.pid for p in procs]) + _redis_cpu(conn) - cpu_before
         counts = report.status(batch_id)["counts"]
     finally:
         for p in procs:
@@ -80,16 +96,18 @@ def run_rq(forms: Path, home: Path, workers: int, worker_code: str) -> tuple[flo
         reset_settings()
     if counts["done"] != counts["total"]:
         raise SystemExit(f"not every file was done: {counts}")
-    return elapsed, commands / counts["total"]
+    return elapsed, commands / counts["total"], cpu / counts["total"] * 1000
 
 
-def run_inprocess(forms: Path, home: Path, workers: int) -> float:
+def run_inprocess(forms: Path, home: Path, workers: int, files: int) -> tuple[float, float]:
+    """Seconds for the batch, and CPU ms a file of the pool (its processes, zygotes, parse children)."""
     from service.batch import run_batch
 
     fresh_store(home, None)
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     run_batch(forms, workers=workers)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, (_children_cpu() - cpu_before) / files * 1000
 
 
 def _pinned(value: str) -> None:
@@ -99,31 +117,42 @@ def _pinned(value: str) -> None:
     reset_settings()
 
 
+def _ordered(r: int, pair: tuple, other: tuple) -> list[tuple]:
+    """A then B in even rounds, B then A in odd ones: neither variant always runs first."""
+    return [pair, other] if r % 2 == 0 else [other, pair]
+
+
 def pin_round(forms: Path, tmp: Path, r: int, files: int, out: dict[str, list[float]]) -> None:
-    for label, value in (("pinned", "1"), ("unpinned", "0")):
+    for label, value in _ordered(r, ("pinned", "1"), ("unpinned", "0")):
         _pinned(value)
-        t, _ = run_rq(forms, tmp / f"pin_rq_{label}_{r}", 2, SHIPPED)
+        t, _, cpu = run_rq(forms, tmp / f"pin_rq_{label}_{r}", 2, SHIPPED)
         out.setdefault(f"rq-2 {label}", []).append(files / t)
-        t = run_inprocess(forms, tmp / f"pin_ip_{label}_{r}", 2)
+        out.setdefault(f"rq-2 {label} cpu ms", []).append(cpu)
+        t, ip_cpu = run_inprocess(forms, tmp / f"pin_ip_{label}_{r}", 2, files)
         out.setdefault(f"inprocess-2 {label}", []).append(files / t)
-        print(f"round {r} {label:8s}: rq-2 {out[f'rq-2 {label}'][-1]:6.1f}, "
-              f"inprocess-2 {out[f'inprocess-2 {label}'][-1]:6.1f} files/s", flush=True)
+        out.setdefault(f"inprocess-2 {label} cpu ms", []).append(ip_cpu)
+        print(f"round {r} {label:8s}: rq-2 {out[f'rq-2 {label}'][-1]:6.1f} files/s {cpu:5.1f} ms CPU a file, "
+              f"inprocess-2 {out[f'inprocess-2 {label}'][-1]:6.1f} files/s {ip_cpu:5.1f} ms CPU a file;"
+              f" load {os.getloadavg()[0]:.1f}", flush=True)
     _pinned("1")
 
 
 def heartbeat_round(forms: Path, tmp: Path, r: int, files: int, out: dict[str, list[float]]) -> None:
     for workers in (1, 2):
-        for label, code in (("throttled", SHIPPED), ("stock", STOCK_HEARTBEAT)):
-            t, per_file = run_rq(forms, tmp / f"hb_{workers}_{label}_{r}", workers, code)
+        for label, code in _ordered(r, ("throttled", SHIPPED), ("stock", STOCK_HEARTBEAT)):
+            t, per_file, cpu = run_rq(forms, tmp / f"hb_{workers}_{label}_{r}", workers, code)
             out.setdefault(f"rq-{workers} heartbeat {label}", []).append(files / t)
             out.setdefault(f"rq-{workers} heartbeat {label} commands", []).append(per_file)
+            out.setdefault(f"rq-{workers} heartbeat {label} cpu ms", []).append(cpu)
             print(f"round {r} rq-{workers} heartbeat {label:9s}: {files / t:6.1f} files/s, "
-                  f"{per_file:5.1f} Redis commands a file", flush=True)
+                  f"{per_file:5.1f} Redis commands and {cpu:5.1f} ms CPU a file; load {os.getloadavg()[0]:.1f}",
+                  flush=True)
 
 
 def summary(out: dict[str, list[float]]) -> None:
-    pairs = [("rq-2 pinned", "rq-2 unpinned"), ("inprocess-2 pinned", "inprocess-2 unpinned"),
-             ("rq-1 heartbeat throttled", "rq-1 heartbeat stock"), ("rq-2 heartbeat throttled", "rq-2 heartbeat stock")]
+    pairs = [(a + m, b + m) for a, b in (("rq-2 pinned", "rq-2 unpinned"), ("inprocess-2 pinned", "inprocess-2 unpinned"),
+                                         ("rq-1 heartbeat throttled", "rq-1 heartbeat stock"),
+                                         ("rq-2 heartbeat throttled", "rq-2 heartbeat stock")) for m in ("", " cpu ms")]
     for name, values in out.items():
         print(f"median {name:36s} {statistics.median(values):7.1f}  (rounds {', '.join(f'{v:.1f}' for v in values)})")
     for a, b in pairs:

@@ -31,14 +31,16 @@ _claim: int | None = None  # the open lock file holding this process's core, kep
 def pin_to_free_core() -> int | None:
     """Bind this process to the first core no other runner on this machine holds; that core.
 
-    None when pinning is switched off (LIANFANG_PIN_CORES=0), unsupported, or every
-    core is taken.
+    None when pinning is switched off (LIANFANG_PIN_CORES=0), unsupported, the process is
+    held to a subset of the cores already, or every core is taken.
     """
     global _claim
     if not settings().pin_cores or not hasattr(os, "sched_setaffinity"):
         return None
     if _claim is not None:  # already pinned: keep the core we hold
         return next(iter(os.sched_getaffinity(0)))
+    if restricted():
+        return None
     folder = Path(tempfile.gettempdir()) / f"lianfang-cores-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
     here = _current_core()
@@ -53,6 +55,12 @@ def pin_to_free_core() -> int | None:
         _claim = fd
         return core
     return None
+
+
+def restricted() -> bool:
+    """This process may run on fewer cores than the machine has (a container's cpuset, taskset):
+    whoever placed it knows better, and the lock files here cannot see runners outside its set."""
+    return len(os.sched_getaffinity(0)) < (os.cpu_count() or 0)
 
 
 def _current_core() -> int | None:
