@@ -20,7 +20,6 @@ import argparse
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,13 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from batch_bench import (  # noqa: E402  (the bench folder is put on the path first)
-    REPO,
     _audited,
     _tree_cpu,
-    _wait_for_redis,
-    _wait_for_workers,
-    free_port,
     fresh_store,
+    queue_with_workers,
     write_forms,
 )
 
@@ -65,33 +61,19 @@ def run_rq(forms: Path, home: Path, workers: int, worker_code: str) -> tuple[flo
     from service.config import reset_settings
 
     fresh_store(home, None)
-    port = free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
-                              "--dir", str(home)], stdout=subprocess.DEVNULL)
-    procs: list[subprocess.Popen] = []
     try:
-        os.environ["LIANFANG_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-        reset_settings()
-        _wait_for_redis()
-        procs = [subprocess.Popen([sys.executable, "-c", worker_code], cwd=REPO,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
-        _wait_for_workers(workers)
-        conn = connection()
-        before, cpu_before = _commands(conn), _tree_cpu([p.pid for p in procs]) + _redis_cpu(conn)
-        start = time.perf_counter()
-        batch_id = run_batch(forms, queue=True)
-        while not _audited(batch_id):
-            time.sleep(0.05)
-        elapsed = time.perf_counter() - start
-        commands = _commands(conn) - before
-        cpu = _tree_cpu([p.pid for p in procs]) + _redis_cpu(conn) - cpu_before
-        counts = report.status(batch_id)["counts"]
+        with queue_with_workers(home, workers, [sys.executable, "-c", worker_code]) as procs:
+            conn = connection()
+            before, cpu_before = _commands(conn), _tree_cpu([p.pid for p in procs]) + _redis_cpu(conn)
+            start = time.perf_counter()
+            batch_id = run_batch(forms, queue=True)
+            while not _audited(batch_id):
+                time.sleep(0.05)
+            elapsed = time.perf_counter() - start
+            commands = _commands(conn) - before
+            cpu = _tree_cpu([p.pid for p in procs]) + _redis_cpu(conn) - cpu_before
+            counts = report.status(batch_id)["counts"]
     finally:
-        for p in procs:
-            p.terminate()
-            p.wait()
-        redis.kill()
-        redis.wait()
         os.environ.pop("LIANFANG_REDIS_URL", None)
         reset_settings()
     if counts["done"] != counts["total"]:

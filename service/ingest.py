@@ -230,8 +230,8 @@ def hold_reason(parsed: ParsedForm, target: _Target) -> str | None:
     return None
 
 
-# The statements of the write transaction are built once: building a statement costs
-# ~0.1 ms, and ingest runs a dozen of them while holding the database's one writer lock.
+# The statements of the write transaction are built once: building a statement costs more
+# than running it, and ingest runs a dozen of them while holding the database's one writer lock.
 _sub = Submission.__table__
 _LATEST = (  # the newest submission of the target's unit and campaign that …
     select(_sub.c.id)
@@ -314,8 +314,8 @@ def _entry_values(parsed: ParsedForm, target: _Target) -> list[dict[str, Any]]:
 
 
 def _insert_entries(s: Session, parsed: ParsedForm, submission_id: int, values: list[dict[str, Any]]) -> None:
-    """Entries and their measures as two multi-row INSERTs (the ORM's unit of work costs
-    ~0.2 ms an object, and it runs while this ingest holds the database's one writer lock)."""
+    """Entries and their measures as two multi-row INSERTs (the ORM's unit of work costs time per
+    object, and it runs while this ingest holds the database's one writer lock)."""
     if not values:
         return
     ids = s.execute(_INSERT_ENTRIES, [{**v, "submission_id": submission_id} for v in values]).scalars().all()

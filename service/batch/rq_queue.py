@@ -108,7 +108,7 @@ def work(*, burst: bool = False, url: str | None = None) -> bool:
 
     The worker runs jobs in its own process (RQ's SimpleWorker) under a memory cap, rather
     than forking a work horse per job: a fresh horse re-pays imports, SQL compilation and
-    copy-on-write faults, measured at +200 ms a file here, while the step that touches
+    copy-on-write faults on every file (bench/README.md), while the step that touches
     hostile bytes — the parse — already runs in a forked child with its own time and memory
     limits (parsers.sandbox). RQ's job_timeout still bounds every job, by SIGALRM. The
     worker takes a core of its own (service.batch.affinity): run one worker per core.

@@ -7,7 +7,7 @@ Reads stay deferred so they never queue behind a writer.
 
 Writers also queue on a lock file beside the database before BEGIN: SQLite's busy
 handler polls with growing sleeps, so under load a waiter that arrived first can keep
-losing to newcomers (8 concurrent uploads: p95 3.7 s, max 6 s). A blocking flock wakes
+losing to newcomers (bench/web_bench.py's concurrent uploads). A blocking flock wakes
 the next waiter as soon as the lock is free, across threads and processes alike.
 """
 
