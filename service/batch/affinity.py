@@ -3,10 +3,12 @@
 A runner's file passes through three processes in turn: the runner, its zygote and the
 parse child (parsers.sandbox). Left to the scheduler, two runners on two cores have their
 six processes migrate between the cores at every hand-over, waking each other across
-them. Measured on 2 cores with one-page forms: two pinned RQ workers 90 files/s, two
-unpinned 70–75; one worker alone loses 0–5 % by being held to one core (52.7 and 56.2
-against 55.7 files/s). The zygote and its children inherit the runner's affinity, so pinning the runner
-pins its whole pipeline.
+them; pinned, each pipeline stays warm on its core (the A/B against LIANFANG_PIN_CORES=0:
+bench/runtime_bench.py, figures in bench/README.md). The zygote and its children inherit
+the runner's affinity, so pinning the runner pins its whole pipeline.
+
+A process already held to fewer cores than the machine has (a container's cpuset, taskset)
+is never pinned: whoever placed it knows the machine better than our lock files do.
 
 Cores are claimed with a lock file each, in this machine's temporary folder (never in
 LIANFANG_HOME, which several machines may share): a runner takes a free core, looking
