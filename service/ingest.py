@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -73,7 +73,7 @@ class HoldError(ServiceError):
 
 @dataclass
 class IngestResult:
-    submission_id: int | None  # None only for a dry run
+    submission_id: int | None  # None only for a preview (`preview_file`)
     status: str  # a SubmissionStatus (parsed | failed | held | rejected) or DUPLICATE
     entry_count: int = 0
     warnings: list[dict[str, Any]] = field(default_factory=list)
@@ -91,6 +91,13 @@ class IngestResult:
 
 
 OnStored = Callable[[Session, IngestResult], None]
+
+
+class Parser(Protocol):
+    """What reads a file: its parsed form, or ParseError. `parse_sandboxed` in the service;
+    tests pass a stand-in that reads contract JSON."""
+
+    def __call__(self, data: bytes, filename: str, *, level_standard: dict[str, Any] | None) -> ParsedForm: ...
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,9 @@ def form_key(parsed: ParsedForm, filename: str) -> str:
     return f"{form.kind}|file:{filename}"
 
 
-def _parse(data: bytes, filename: str, level_standard: dict[str, Any] | None) -> ParsedForm:
+def parse_sandboxed(data: bytes, filename: str, *, level_standard: dict[str, Any] | None = None) -> ParsedForm:
+    """The service's `Parser`: `parsers.sandbox.parse_isolated` under the configured time limit,
+    its memory budget reserved from the machine-wide pool."""
     config = settings()
     return parse_isolated(data, filename, level_standard=level_standard, timeout=config.parse_timeout,
                           pool=MemoryPool.machine(config.parse_memory_total_mb))
@@ -190,13 +199,14 @@ def _resolve(unit: str | int, campaign: str | int | None) -> _Target:
         )
 
 
-def parse_for(data: bytes, filename: str, *, campaign: str | int | None) -> ParsedForm:
+def parse_for(data: bytes, filename: str, *, campaign: str | int | None,
+              parser: Parser = parse_sandboxed) -> ParsedForm:
     """Parse a file as ingest would for `campaign` (its level standard), to hand back to `ingest_file`;
     raises ParseError, or NotFound for an unknown campaign."""
     with read_session() as s:
         campaign_row = find_campaign(s, campaign)
         standard = (campaign_row.level_standard or None) if campaign_row else None
-    return _parse(data, filename, standard)
+    return parser(data, filename, level_standard=standard)
 
 
 def _other_units_named(name: str, *, loose: bool) -> list[str]:
@@ -419,6 +429,25 @@ def _store_failed(common: dict[str, Any], code: str, message: str, actor: str) -
         return IngestResult(sub_id, SubmissionStatus.FAILED, error_code=code, error_message=message)
 
 
+def _arrival(data: bytes, unit: str | int, campaign: str | int | None) -> tuple[_Target, str, int | None]:
+    """Where a file goes, its sha256, and the submission that already holds these bytes there (if any)."""
+    target = _resolve(unit, campaign)
+    sha256 = files.sha256_hex(data)
+    with read_session() as s:
+        return target, sha256, _find_duplicate(s, target, sha256)
+
+
+def _parse_or_failure(parser: Parser, data: bytes, filename: str, target: _Target) -> ParsedForm | tuple[str, str]:
+    """The parsed form, or the (code, message) of why the file could not be read: never raises for a file."""
+    try:
+        return parser(data, filename, level_standard=target.level_standard)
+    except ParseError as exc:
+        return exc.code, exc.message
+    except Exception:
+        log.exception("parsing %s failed unexpectedly", filename)
+        return INTERNAL_ERROR
+
+
 def ingest_file(
     data: bytes,
     filename: str,
@@ -429,8 +458,8 @@ def ingest_file(
     batch_id: int | None = None,
     batch_seq: int | None = None,
     modified: datetime | None = None,
+    parser: Parser = parse_sandboxed,
     parsed: ParsedForm | None = None,
-    dry_run: bool = False,
     actor: str = "cli",
     audit: bool = True,
     on_stored: OnStored | None = None,
@@ -441,46 +470,41 @@ def ingest_file(
     then); every problem with the file itself comes back as a failed result, never raised.
     A form stating another unit comes back `held` (see `hold_reason`). `modified` is the
     file's own time and `batch_seq` its place in its batch: both order versions (`replaces`).
-    `parsed` is the form already parsed by `parse_for` for this campaign (batch attribution
-    reads the 填报单位 first), so it is not parsed twice.
-    `dry_run` parses and reports what would happen, writing nothing at all. `audit=False`
-    leaves the unit's re-audit to the caller (the web queues it: service.audit.background).
-    `on_stored(session, result)` runs inside the transaction that stores a parsed file, so
-    the caller's own record of it (a batch item's outcome) commits with it or not at all.
+    `parser` reads the file; `parsed` is the form already read by `parse_for` for this
+    campaign (batch attribution reads the 填报单位 first), so it is not parsed twice.
+    `audit=False` leaves the unit's re-audit to the caller (the web queues it:
+    service.audit.background). `on_stored(session, result)` runs inside the transaction that
+    stores a parsed file, so the caller's own record of it (a batch item's outcome) commits
+    with it or not at all. `preview_file` says what this would do, writing nothing.
     """
-    target = _resolve(unit, campaign)
-    sha256 = files.sha256_hex(data)
-    with read_session() as s:
-        duplicate = _find_duplicate(s, target, sha256)
+    target, sha256, duplicate = _arrival(data, unit, campaign)
     if duplicate is not None:
         return IngestResult(duplicate, DUPLICATE)
-    if not dry_run:
-        files.put(data)
+    files.put(data)
     common = _common(filename, sha256, len(data), target, uploader_id, batch_id, modified)
-    try:
-        if parsed is None:
-            parsed = _parse(data, filename, target.level_standard)
-    except ParseError as exc:
-        failure = (exc.code, exc.message)
-    except Exception:
-        log.exception("parsing %s failed unexpectedly", filename)
-        failure = INTERNAL_ERROR
-    else:
-        parsed.sha256 = sha256
-        if dry_run:
-            return _preview(parsed, filename, target, modified)
+    outcome = parsed if parsed is not None else _parse_or_failure(parser, data, filename, target)
+    if isinstance(outcome, ParsedForm):
+        outcome.sha256 = sha256
         try:
-            return _store_parsed(parsed, common, target, actor, audit, on_stored, batch_seq)
+            return _store_parsed(outcome, common, target, actor, audit, on_stored, batch_seq)
         except Exception:
             log.exception("storing %s failed; recording the failure", filename)
-            failure = STORE_FAILED
-    if dry_run:
-        return IngestResult(None, SubmissionStatus.FAILED, error_code=failure[0], error_message=failure[1])
-    return _store_failed(common, *failure, actor)
+            outcome = STORE_FAILED
+    return _store_failed(common, *outcome, actor)
 
 
-def _preview(parsed: ParsedForm, filename: str, target: _Target, modified: datetime | None) -> IngestResult:
-    """What storing would do, from a read only."""
+def preview_file(data: bytes, filename: str, *, unit: str | int, campaign: str | int | None = None,
+                 modified: datetime | None = None, parser: Parser = parse_sandboxed) -> IngestResult:
+    """What `ingest_file` would do with the file (a dry run), from a parse and reads only:
+    nothing is written, not even the file. The result has no submission id; its `parsed`
+    holds the form. Raises NotFound for an unknown unit or campaign, like `ingest_file`."""
+    target, sha256, duplicate = _arrival(data, unit, campaign)
+    if duplicate is not None:
+        return IngestResult(duplicate, DUPLICATE)
+    parsed = _parse_or_failure(parser, data, filename, target)
+    if not isinstance(parsed, ParsedForm):
+        return IngestResult(None, SubmissionStatus.FAILED, error_code=parsed[0], error_message=parsed[1])
+    parsed.sha256 = sha256
     held = hold_reason(parsed, target)
     placement = _Placement(current=False)
     if not held:

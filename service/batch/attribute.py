@@ -1,7 +1,7 @@
 """Which unit a file belongs to: by its folder, by its file name, or by the form itself.
 
 Chosen per run and never guessed: a file that the chosen rule cannot place is reported
-as `unit_unknown`. With `form`, the unit is only known after parsing (jobs.py reads the
+as `unit_unknown`. With `form`, the unit is only known after parsing (process.py reads the
 form's 填报单位); discovery leaves it empty.
 """
 

@@ -23,8 +23,8 @@ from typing import TextIO
 from tqdm import tqdm
 
 from service.batch import items
+from service.batch.process import prepare_runner, process_item
 from service.config import settings
-from service.jobs import prepare_runner, process_item
 
 PROGRESS_EVERY_S = 0.5
 

@@ -21,14 +21,14 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
+from service.batch.process import job_timeout, prepare_runner
 from service.config import settings
-from service.jobs import job_timeout, prepare_runner
 from service.store.db import read_session
 from service.store.models import BatchItem
 
 QUEUE_NAME = "lianfang"
 DEFAULT_REDIS_URL = "redis://localhost:6379/0"
-JOB_FUNCTION = "service.jobs.process_item"
+JOB_FUNCTION = "service.batch.process.process_item"
 LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 FAILURE_TTL = 24 * 3600
 

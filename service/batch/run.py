@@ -20,8 +20,8 @@ from service.batch import inprocess, items, rq_queue
 from service.batch.attribute import UNIT_FROM, compile_pattern
 from service.batch.audit import audit_if_finished, unaudited_batches
 from service.batch.discover import discover, discover_archive
+from service.batch.process import lease_seconds
 from service.config import settings
-from service.jobs import lease_seconds
 from service.store.files import sha256_hex
 
 log = logging.getLogger(__name__)

@@ -276,14 +276,14 @@ def _outcome_line(name: str, r: Any, dry_run: bool) -> str:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 @friendly_errors
 def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run: bool, as_json: bool) -> None:
-    from service.ingest import file_time, ingest_file
+    from service.ingest import file_time, ingest_file, preview_file
     from service.store.models import SubmissionStatus
 
     _log_problems_to_file()
     outcomes = []
     for path in paths:
-        r = ingest_file(path.read_bytes(), path.name, unit=unit, campaign=campaign, dry_run=dry_run,
-                        modified=file_time(path))
+        take = preview_file if dry_run else ingest_file
+        r = take(path.read_bytes(), path.name, unit=unit, campaign=campaign, modified=file_time(path))
         outcomes.append({
             "file": str(path), "status": r.status, "submission_id": r.submission_id, "entry_count": r.entry_count,
             "superseded_id": r.superseded_id, "superseded_by_id": r.superseded_by_id, "warnings": r.warnings, "error_code": r.error_code,

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from service.audit import background
-from service.ingest import UNIT_MISMATCH, HoldError, Version, decide_held, ingest_file, replaces
+from service.demo import make_form_docx
+from service.ingest import UNIT_MISMATCH, HoldError, Version, decide_held, ingest_file, preview_file, replaces
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
 from service.store.models import ActivityLog, Campaign, Entry, Person, Submission
@@ -62,7 +63,7 @@ def submission(sub_id: int) -> Submission:
 
 
 def test_a_form_of_another_unit_is_held_not_filed(json_parser, units):  # noqa: ANN001, F811
-    result = ingest_file(form("违规审批报销", unit="安澜县交通局", owner="王路"), "交通局.docx", unit=UNIT)
+    result = ingest_file(form("违规审批报销", unit="安澜县交通局", owner="王路"), "交通局.docx", unit=UNIT, parser=json_parser)
     assert result.status == "held" and result.error_code == UNIT_MISMATCH and result.entry_count == 1
     assert "“安澜县交通局”" in result.error_message and f"“{UNIT}”" in result.error_message
     assert "待确认" in result.error_message
@@ -74,12 +75,12 @@ def test_a_form_of_another_unit_is_held_not_filed(json_parser, units):  # noqa: 
 
 
 def test_the_short_name_of_another_unit_is_held(json_parser, units):  # noqa: ANN001, F811
-    result = ingest_file(form("路政罚没款不入账", unit="交通局"), "表.docx", unit=UNIT)
+    result = ingest_file(form("路政罚没款不入账", unit="交通局"), "表.docx", unit=UNIT, parser=json_parser)
     assert result.status == "held" and "填报单位“交通局”(即“安澜县交通局”)" in result.error_message
 
 
 def test_a_department_of_another_unit_is_held(json_parser, units):  # noqa: ANN001, F811
-    result = ingest_file(form("路政执法随意", unit=None, department="路政科"), "路政.docx", unit=UNIT)
+    result = ingest_file(form("路政执法随意", unit=None, department="路政科"), "路政.docx", unit=UNIT, parser=json_parser)
     assert result.status == "held"
     assert "科室“路政科”(即“安澜县交通局/路政科”)" in result.error_message and UNIT in result.error_message
 
@@ -94,19 +95,19 @@ def test_a_department_of_another_unit_is_held(json_parser, units):  # noqa: ANN0
     ("酒泉市工商行政管理局", "登记注册科"),  # a unit the office does not collect from
 ])
 def test_the_units_own_names_are_filed_at_once(json_parser, units, stated, department):  # noqa: ANN001, F811
-    result = ingest_file(form("违规审批报销", unit=stated, department=department), "表.docx", unit=UNIT)
+    result = ingest_file(form("违规审批报销", unit=stated, department=department), "表.docx", unit=UNIT, parser=json_parser)
     assert result.status == "parsed" and result.is_current
 
 
 def test_a_department_upload_accepts_its_units_name(json_parser, units):  # noqa: ANN001, F811
-    assert ingest_file(form("违规审批报销"), "表.docx", unit="财务科").status == "parsed"
+    assert ingest_file(form("违规审批报销"), "表.docx", unit="财务科", parser=json_parser).status == "parsed"
 
 
 def test_confirmed_form_becomes_current_and_supersedes_as_usual(json_parser, units):  # noqa: ANN001, F811
-    old = ingest_file(form("旧风险点", filled_on="2025-03-01"), "旧.docx", unit=UNIT)
-    held = ingest_file(form("新风险点", unit="安澜县交通局", filled_on="2025-04-01"), "新.docx", unit=UNIT)
+    old = ingest_file(form("旧风险点", filled_on="2025-03-01"), "旧.docx", unit=UNIT, parser=json_parser)
+    held = ingest_file(form("新风险点", unit="安澜县交通局", filled_on="2025-04-01"), "新.docx", unit=UNIT, parser=json_parser)
     assert current_risks() == ["旧风险点"]
-    again = ingest_file(form("新风险点", unit="安澜县交通局", filled_on="2025-04-01"), "新.docx", unit=UNIT)
+    again = ingest_file(form("新风险点", unit="安澜县交通局", filled_on="2025-04-01"), "新.docx", unit=UNIT, parser=json_parser)
     assert again.status == "duplicate" and again.submission_id == held.submission_id  # held once
     decided = decide_held(held.submission_id, confirm=True, actor="admin")
     assert decided.status == "parsed" and decided.superseded_id == old.submission_id
@@ -125,8 +126,8 @@ def test_confirmed_form_becomes_current_and_supersedes_as_usual(json_parser, uni
 
 
 def test_confirmed_form_older_than_the_current_one_stays_history(json_parser, units):  # noqa: ANN001, F811
-    held = ingest_file(form("旧风险点", unit="安澜县交通局", filled_on="2025-03-01"), "旧.docx", unit=UNIT)
-    newer = ingest_file(form("新风险点", filled_on="2025-04-01"), "新.docx", unit=UNIT)
+    held = ingest_file(form("旧风险点", unit="安澜县交通局", filled_on="2025-03-01"), "旧.docx", unit=UNIT, parser=json_parser)
+    newer = ingest_file(form("新风险点", filled_on="2025-04-01"), "新.docx", unit=UNIT, parser=json_parser)
     decided = decide_held(held.submission_id, confirm=True)
     assert decided.status == "parsed" and not decided.is_current
     assert decided.superseded_by_id == newer.submission_id and decided.superseded_by_name == "新.docx"
@@ -134,7 +135,7 @@ def test_confirmed_form_older_than_the_current_one_stays_history(json_parser, un
 
 
 def test_rejected_form_is_kept_and_never_current(json_parser, units):  # noqa: ANN001, F811
-    held = ingest_file(form("别人的风险点", unit="安澜县交通局"), "错.docx", unit=UNIT)
+    held = ingest_file(form("别人的风险点", unit="安澜县交通局"), "错.docx", unit=UNIT, parser=json_parser)
     decided = decide_held(held.submission_id, confirm=False, actor="admin")
     assert decided.status == "rejected"
     sub = submission(held.submission_id)
@@ -146,8 +147,8 @@ def test_rejected_form_is_kept_and_never_current(json_parser, units):  # noqa: A
         decide_held(999_999, confirm=True)
 
 
-def test_dry_run_says_it_would_be_held(json_parser, units):  # noqa: ANN001, F811
-    result = ingest_file(form("违规审批报销", unit="安澜县交通局"), "表.docx", unit=UNIT, dry_run=True)
+def test_preview_says_it_would_be_held(json_parser, units):  # noqa: ANN001, F811
+    result = preview_file(form("违规审批报销", unit="安澜县交通局"), "表.docx", unit=UNIT, parser=json_parser)
     assert result.status == "held" and result.submission_id is None and "安澜县交通局" in result.error_message
 
 
@@ -155,8 +156,8 @@ def test_dry_run_says_it_would_be_held(json_parser, units):  # noqa: ANN001, F81
 
 
 def test_an_older_form_arriving_later_is_superseded_on_arrival(json_parser, units):  # noqa: ANN001, F811
-    newer = ingest_file(form("五月版风险点", filled_on="2025-05-01"), "五月.docx", unit=UNIT)
-    older = ingest_file(form("三月版风险点", filled_on="2025-03-01"), "三月.docx", unit=UNIT)
+    newer = ingest_file(form("五月版风险点", filled_on="2025-05-01"), "五月.docx", unit=UNIT, parser=json_parser)
+    older = ingest_file(form("三月版风险点", filled_on="2025-03-01"), "三月.docx", unit=UNIT, parser=json_parser)
     assert older.status == "parsed" and not older.is_current and older.superseded_id is None
     assert older.superseded_by_id == newer.submission_id and older.superseded_by_name == "五月.docx"
     assert current_risks() == ["五月版风险点"]
@@ -166,17 +167,17 @@ def test_an_older_form_arriving_later_is_superseded_on_arrival(json_parser, unit
 
 def test_file_time_decides_when_the_dates_do_not(json_parser, units):  # noqa: ANN001, F811
     later, earlier = datetime(2025, 4, 2, 9, 0), datetime(2025, 4, 1, 9, 0)
-    first = ingest_file(form("后改的", filled_on=None), "后.docx", unit=UNIT, modified=later)
-    second = ingest_file(form("先写的", filled_on=None), "先.docx", unit=UNIT, modified=earlier)
+    first = ingest_file(form("后改的", filled_on=None), "后.docx", unit=UNIT, modified=later, parser=json_parser)
+    second = ingest_file(form("先写的", filled_on=None), "先.docx", unit=UNIT, modified=earlier, parser=json_parser)
     assert first.is_current and second.superseded_by_id == first.submission_id
-    third = ingest_file(form("最后改的", filled_on=None), "最后.docx", unit=UNIT, modified=datetime(2025, 4, 3))
+    third = ingest_file(form("最后改的", filled_on=None), "最后.docx", unit=UNIT, modified=datetime(2025, 4, 3), parser=json_parser)
     assert third.superseded_id == first.submission_id and third.superseded_name == "后.docx"
     assert current_risks() == ["最后改的"]
 
 
 def test_without_date_or_time_the_later_arrival_wins(json_parser, units):  # noqa: ANN001, F811
-    first = ingest_file(form("第一版", filled_on=None), "一.docx", unit=UNIT)
-    second = ingest_file(form("第二版", filled_on=None), "二.docx", unit=UNIT)  # a web upload has no file time
+    first = ingest_file(form("第一版", filled_on=None), "一.docx", unit=UNIT, parser=json_parser)
+    second = ingest_file(form("第二版", filled_on=None), "二.docx", unit=UNIT, parser=json_parser)  # a web upload has no file time
     assert second.superseded_id == first.submission_id and current_risks() == ["第二版"]
 
 
@@ -202,9 +203,9 @@ def test_background_reaudit_keeps_every_campaign_of_a_unit(json_parser, units, m
 
     with write_session() as s:
         s.add_all([Campaign(name="2024年度", year=2024), Campaign(name="2025年度", year=2025)])
-    first = ingest_file(form("甲"), "甲.docx", unit=UNIT, campaign="2025年度", audit=False)
-    in_2024 = ingest_file(form("乙", department="综合科"), "乙.docx", unit=UNIT, campaign="2024年度", audit=False)
-    in_2025 = ingest_file(form("丙", department="审计科"), "丙.docx", unit="财务科", campaign="2025年度", audit=False)
+    first = ingest_file(form("甲"), "甲.docx", unit=UNIT, campaign="2025年度", audit=False, parser=json_parser)
+    in_2024 = ingest_file(form("乙", department="综合科"), "乙.docx", unit=UNIT, campaign="2024年度", audit=False, parser=json_parser)
+    in_2025 = ingest_file(form("丙", department="审计科"), "丙.docx", unit="财务科", campaign="2025年度", audit=False, parser=json_parser)
     busy, release = threading.Event(), threading.Event()
     audited: list[tuple[int | None, int]] = []
     real = runner.reaudit_snapshot
@@ -230,8 +231,11 @@ def test_background_reaudit_keeps_every_campaign_of_a_unit(json_parser, units, m
                                                (campaigns["2025年度"], top)], key=str)
 
 
-def test_cli_ingest_says_held_and_the_office_decides_with_lianfang_held(json_parser, units, cli, tmp_path):  # noqa: ANN001, F811
-    (tmp_path / "交通局.docx").write_bytes(form("路政罚没款不入账", unit="安澜县交通局"))
+def test_cli_ingest_says_held_and_the_office_decides_with_lianfang_held(units, cli, tmp_path):  # noqa: ANN001
+    (tmp_path / "交通局.docx").write_bytes(make_form_docx({  # the CLI reads it with the real parser
+        "title": "科室廉政风险防控排查表", "unit": "安澜县交通局", "department": "财务科", "filled_on": "2025-04-01",
+        "rows": [{"position": "会计", "risk": "路政罚没款不入账", "category": "岗位职责", "level": "高",
+                  "measures": ["实行两级审核"], "owner": "张建国"}]}))
     out = cli("ingest", tmp_path / "交通局.docx", "--unit", UNIT)
     assert out.exit_code == 0 and "待确认" in out.output and "“安澜县交通局”" in out.output
     with read_session() as s:
@@ -243,10 +247,10 @@ def test_cli_ingest_says_held_and_the_office_decides_with_lianfang_held(json_par
     assert current_risks() == ["路政罚没款不入账"]
 
 
-def test_dry_run_says_where_the_version_would_land(json_parser, units):  # noqa: ANN001, F811
-    newer = ingest_file(form("五月版", filled_on="2025-05-01"), "五月.docx", unit=UNIT)
-    older = ingest_file(form("三月版", filled_on="2025-03-01"), "三月.docx", unit=UNIT, dry_run=True)
+def test_preview_says_where_the_version_would_land(json_parser, units):  # noqa: ANN001, F811
+    newer = ingest_file(form("五月版", filled_on="2025-05-01"), "五月.docx", unit=UNIT, parser=json_parser)
+    older = preview_file(form("三月版", filled_on="2025-03-01"), "三月.docx", unit=UNIT, parser=json_parser)
     assert older.submission_id is None and older.superseded_by_id == newer.submission_id
-    later = ingest_file(form("六月版", filled_on="2025-06-01"), "六月.docx", unit=UNIT, dry_run=True)
+    later = preview_file(form("六月版", filled_on="2025-06-01"), "六月.docx", unit=UNIT, parser=json_parser)
     assert later.superseded_id == newer.submission_id and later.superseded_name == "五月.docx"
     assert current_risks() == ["五月版"]

@@ -12,9 +12,9 @@ import multiprocessing
 
 from sqlalchemy import func, select
 
-import service.ingest as ingest_module
 from parsers.model import FormInfo, ParsedEntry, ParsedForm, ParsedMeasure
 from service.config import reset_settings
+from service.ingest import Parser, ingest_file
 from service.store.db import read_session, write_session
 from service.store.models import Entry, Person, Submission
 from service.store.units import add_unit
@@ -23,12 +23,12 @@ PROCESSES = 8
 EACH = 6
 
 
-def _writer(worker: int, queue) -> None:  # noqa: ANN001
+def _writer(worker: int, parser: Parser, queue) -> None:  # noqa: ANN001
     errors = []
     for n in range(EACH):
         name = f"科室{worker}-{n}"
         try:
-            r = ingest_module.ingest_file(name.encode(), f"{name}.docx", unit=f"单位{worker % 3}")
+            r = ingest_file(name.encode(), f"{name}.docx", unit=f"单位{worker % 3}", parser=parser)
             if r.status != "parsed":
                 errors.append(f"{r.error_code}: {r.error_message}")
         except Exception as exc:
@@ -36,16 +36,15 @@ def _writer(worker: int, queue) -> None:  # noqa: ANN001
     queue.put(errors)
 
 
-def test_eight_concurrent_writers_all_land(store, monkeypatch):
+def test_eight_concurrent_writers_all_land(store):
     # Every form of a unit names the same owner: concurrent roster inserts must not collide.
     risks = [ParsedEntry(risk=f"风险{i}", department="办公室", owner="张建国", level="high",
                          measures=[ParsedMeasure(f"措施{i}")]) for i in range(4)]
     template = ParsedForm(file="x.docx", format="docx", entries=risks)
 
-    def parse(data, filename, level_standard):
+    def parse(data, filename, *, level_standard):
         return dataclasses.replace(template, form=FormInfo(department=data.decode()))
 
-    monkeypatch.setattr(ingest_module, "_parse", parse)
     with write_session() as s:
         for u in range(3):
             add_unit(s, f"单位{u}")
@@ -53,7 +52,7 @@ def test_eight_concurrent_writers_all_land(store, monkeypatch):
 
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(w, queue)) for w in range(PROCESSES)]
+    procs = [ctx.Process(target=_writer, args=(w, parse, queue)) for w in range(PROCESSES)]
     for p in procs:
         p.start()
     errors = [e for _ in procs for e in queue.get(timeout=240)]
@@ -67,24 +66,23 @@ def test_eight_concurrent_writers_all_land(store, monkeypatch):
         assert s.scalar(select(func.count()).select_from(Person)) == 3  # one 张建国 per unit
 
 
-def _send_same(worker: int, data: bytes, queue) -> None:  # noqa: ANN001
+def _send_same(worker: int, data: bytes, parser: Parser, queue) -> None:  # noqa: ANN001
     try:
-        queue.put(ingest_module.ingest_file(data, f"副本{worker}.docx", unit="单位0").status)
+        queue.put(ingest_file(data, f"副本{worker}.docx", unit="单位0", parser=parser).status)
     except Exception as exc:
         queue.put(repr(exc))
 
 
-def test_the_same_file_sent_eight_times_at_once_is_stored_once(store, monkeypatch):
+def test_the_same_file_sent_eight_times_at_once_is_stored_once(store):
     form = ParsedForm(file="x.docx", format="docx", form=FormInfo(department="办公室"),
                       entries=[ParsedEntry(risk="违规报销", level="high")])
-    monkeypatch.setattr(ingest_module, "_parse", lambda data, filename, level_standard: form)
     with write_session() as s:
         add_unit(s, "单位0")
     reset_settings()
 
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_send_same, args=(w, b"same bytes", queue)) for w in range(PROCESSES)]
+    procs = [ctx.Process(target=_send_same, args=(w, b"same bytes", lambda data, filename, *, level_standard: form, queue)) for w in range(PROCESSES)]
     for p in procs:
         p.start()
     outcomes = sorted(queue.get(timeout=240) for _ in procs)

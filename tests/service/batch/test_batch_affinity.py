@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[3]
 RUNNER = """
 import json, os, sys
 from parsers import zygote
-from service.jobs import prepare_runner
+from service.batch.process import prepare_runner
 prepare_runner()
 print(json.dumps({"own": sorted(os.sched_getaffinity(0)), "zygote": sorted(os.sched_getaffinity(zygote.pid()))}),
       flush=True)

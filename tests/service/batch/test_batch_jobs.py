@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from service import jobs
-from service.batch import items
+from service.batch import items, process
 from service.demo import make_form_docx
 from service.store.db import read_session
 from service.store.models import BatchItem
@@ -38,24 +37,24 @@ def _locked(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
 
 
 def test_a_transient_database_failure_is_retried(item_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = jobs.ingest_file
+    real = process.ingest_file
     calls = []
 
     def flaky(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         calls.append(1)
         return _locked() if len(calls) == 1 else real(*args, **kwargs)
 
-    monkeypatch.setattr(jobs, "ingest_file", flaky)
-    monkeypatch.setattr(jobs, "RETRY_DELAYS", (0, 0, 0))
-    jobs.process_item(item_id)
+    monkeypatch.setattr(process, "ingest_file", flaky)
+    monkeypatch.setattr(process, "RETRY_DELAYS", (0, 0, 0))
+    process.process_item(item_id)
     item = _item(item_id)
     assert (item.status, item.entry_count, item.attempts, len(calls)) == ("done", 2, 1, 2)
 
 
 def test_a_failure_that_persists_is_recorded_after_the_retries(item_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jobs, "ingest_file", _locked)
-    monkeypatch.setattr(jobs, "RETRY_DELAYS", (0, 0, 0))
-    jobs.process_item(item_id)
+    monkeypatch.setattr(process, "ingest_file", _locked)
+    monkeypatch.setattr(process, "RETRY_DELAYS", (0, 0, 0))
+    process.process_item(item_id)
     item = _item(item_id)
     assert (item.status, item.error_code) == ("failed", "transient_error")
     assert "重试" in item.error_message
@@ -65,7 +64,7 @@ def test_an_item_is_claimed_once_and_a_late_runner_cannot_overwrite_it(item_id: 
     first = items.claim(item_id)
     assert first is not None and items.claim(item_id) is None  # a second runner gets nothing
     items.requeue_orphans(_item(item_id).batch_id, older_than=None)  # the first runner is presumed dead
-    jobs.process_item(item_id)  # a retry does the work
+    process.process_item(item_id)  # a retry does the work
     assert not items.finish(first, "failed", error_code="late", error_message="late")
     item = _item(item_id)
     assert (item.status, item.attempts, item.error_code) == ("done", 2, None)
@@ -82,6 +81,6 @@ def test_a_file_that_keeps_killing_its_runner_is_given_up(item_id: int) -> None:
 
 
 def test_runner_memory_is_capped() -> None:
-    code = "from service.jobs import cap_memory; cap_memory(1024); bytearray(2 * 1024**3)"
+    code = "from service.batch.process import cap_memory; cap_memory(1024); bytearray(2 * 1024**3)"
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "MemoryError" in done.stderr

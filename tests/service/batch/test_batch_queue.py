@@ -14,7 +14,7 @@ from rq.serializers import JSONSerializer
 from service.audit import run_audit
 from service.batch import reconcile, report, run_batch
 from service.batch.items import queued_ids
-from service.batch.rq_queue import QUEUE_NAME, connection, enqueue
+from service.batch.rq_queue import JOB_FUNCTION, QUEUE_NAME, connection, enqueue
 from service.demo import make_form_xlsx
 from tests.service.batch.batch_helpers import (
     children,
@@ -63,6 +63,24 @@ def test_two_workers_process_200_forms_once_and_a_rerun_adds_nothing(units, redi
     _finish(_workers(2, "--burst"))
     assert report.status(again)["counts"]["duplicate"] == 200
     assert store_totals() == {"submissions": 200, "entries": entries, "stored_twice": 0}
+
+
+def test_a_job_queued_under_the_old_function_name_still_runs(units, redis_server, tmp_path: Path) -> None:
+    """Jobs enqueued before the item's processing moved into the batch package name
+    `service.jobs.process_item`; a worker of this version runs them, and new jobs use the new name."""
+    write_forms(tmp_path / "forms", 2, rows=1)
+    batch_id = run_batch(tmp_path / "forms", queue=True)
+    q = Queue(QUEUE_NAME, connection=connection(), serializer=JSONSerializer)
+    assert {job.func_name for job in q.jobs} == {JOB_FUNCTION} == {"service.batch.process.process_item"}
+    old = queued_ids(batch_id)[0]
+    (current,) = [job for job in q.jobs if job.args[0] == old]
+    current.delete()  # replaced by the job an earlier version enqueued for the item
+    q.enqueue("service.jobs.process_item", old, result_ttl=0)
+    assert sorted(job.func_name for job in q.jobs) == [JOB_FUNCTION, "service.jobs.process_item"]
+
+    _finish(_workers(1, "--burst"))
+    assert item_states(batch_id) == {"done": 2}
+    assert report.status(batch_id)["finished"]
 
 
 def test_enqueueing_an_item_twice_gives_one_job(units, redis_server, tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Batches file nothing wrongly: two versions of one form end the same whatever order the
 workers take them in; a form of another unit is reported as 待确认; a .zip holding one path
-twice records both; a form attributed by its own 填报单位 is parsed once.
+twice records both; every file is parsed once, also one attributed by its own 填报单位.
 Real parser, real files (modification times set on disk, zip entry times), real workers."""
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import service.ingest as ingest_module
-from service import jobs
-from service.batch import items, report, run_batch
+from parsers.model import ParsedForm
+from service.batch import items, process, report, run_batch
 from service.batch.attribute import compile_pattern
 from service.batch.discover import discover, discover_archive
 from service.demo import make_form_docx, make_form_xlsx
-from service.ingest import decide_held
+from service.ingest import decide_held, parse_sandboxed
 from service.store.db import read_session
 from service.store.models import Entry, Submission
 from tests.service.batch.batch_helpers import item_states, lianfang, record_batch
@@ -80,7 +79,7 @@ def test_two_versions_end_the_same_in_either_order(units, tmp_path: Path, order:
     batch_id = record_batch(tmp_path / "forms")
     ids = _queued(batch_id)
     for item_id in ids if order == "found" else reversed(ids):
-        jobs.process_item(item_id)
+        process.process_item(item_id)
     assert current_by_department() == newer
     rows = {r["path"]: r for r in report.rows(batch_id)}
     assert rows["财务局/第0科甲.docx"]["version_text"] == "取代了 第0科乙.docx"
@@ -131,7 +130,7 @@ def test_zip_entry_times_order_versions_and_equal_times_fall_back_to_the_archive
     batch_id = record_batch(tmp_path / "forms")
     ids = _queued(batch_id)
     for item_id in ids if order == "found" else reversed(ids):
-        jobs.process_item(item_id)
+        process.process_item(item_id)
     assert current_by_department() == {"第1科": "第1科新版:审批把关不严", "第2科": "第2科后放的:审批把关不严"}
 
 
@@ -179,25 +178,27 @@ def test_folder_batch_reports_a_form_of_another_unit_as_held(units, tmp_path: Pa
     assert rejected["outcome_label"] == "已拒绝(表内单位不符)" and "“教育局”" in rejected["error_message"]
 
 
-def test_a_form_attributed_by_its_own_unit_is_parsed_once(units, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    calls = []
-    real = ingest_module._parse
+@pytest.mark.parametrize("unit_from", ["form", "folder"])
+def test_every_file_is_parsed_once_however_its_unit_is_found(units, tmp_path: Path, unit_from: str) -> None:
+    """By its own 填报单位, a file is parsed to find its unit, and that form is the one stored."""
+    calls: list[str] = []
 
-    def counting(data: bytes, filename: str, level_standard):  # noqa: ANN001, ANN202
+    def counting(data: bytes, filename: str, *, level_standard: dict | None) -> ParsedForm:
         calls.append(filename)
-        return real(data, filename, level_standard)
+        return parse_sandboxed(data, filename, level_standard=level_standard)
 
-    monkeypatch.setattr(ingest_module, "_parse", counting)
-    (tmp_path / "forms").mkdir()
-    (tmp_path / "forms" / "表.docx").write_bytes(make_form_docx(spec("教育局", "第1科", "自报")))
-    batch_id, _ = items.open_batch(str(tmp_path / "forms"), unit_from="form", mode="inprocess", campaign_id=None)
-    items.add_items(batch_id, discover(tmp_path / "forms", max_file_bytes=10**7), unit_from="form",
+    folder = tmp_path / "forms" / "教育局"
+    folder.mkdir(parents=True)
+    (folder / "一.docx").write_bytes(make_form_docx(spec("教育局", "第1科", "自报")))
+    (folder / "二.xlsx").write_bytes(make_form_xlsx(spec("教育局", "第2科", "自报")))
+    batch_id, _ = items.open_batch(str(tmp_path / "forms"), unit_from=unit_from, mode="inprocess", campaign_id=None)
+    items.add_items(batch_id, discover(tmp_path / "forms", max_file_bytes=10**7), unit_from=unit_from,
                     pattern=compile_pattern(None))
-    (item_id,) = _queued(batch_id)
-    jobs.process_item(item_id)
-    assert calls == ["表.docx"]
-    (row,) = report.rows(batch_id)
-    assert row["outcome"] == "done" and row["unit"] == "教育局" and row["entry_count"] == 1
+    for item_id in _queued(batch_id):
+        process.process_item(item_id, parser=counting)
+    assert sorted(calls) == ["一.docx", "二.xlsx"]
+    rows = report.rows(batch_id)
+    assert [(r["outcome"], r["unit"], r["entry_count"]) for r in rows] == [("done", "教育局", 1)] * 2
 
 
 def test_found_files_carry_their_modification_time(tmp_path: Path) -> None:
