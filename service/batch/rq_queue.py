@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue, SimpleWorker
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
+from rq.utils import now
 from sqlalchemy import select
 
 from service.batch.process import job_timeout, prepare_runner
@@ -82,6 +84,26 @@ def enqueue(batch_id: int, item_ids: Iterable[int], *, conn: Redis, replace: boo
     return added
 
 
+class Worker(SimpleWorker):
+    """RQ's SimpleWorker, sending its worker heartbeat at most once a second.
+
+    RQ refreshes the worker's key three times around every job, three round trips each:
+    with two workers sharing the cores with Redis, each round trip waits for Redis to be
+    scheduled, and those waits keep two workers from being twice one (re-measured against
+    RQ's own heartbeat by bench/runtime_bench.py; figures in bench/README.md). The key
+    lives `worker_ttl` + 60 s, so a heartbeat a second keeps it exactly as alive.
+    Heartbeats with their own TTL or inside a pipeline pass through.
+    """
+
+    HEARTBEAT_EVERY_S = 1.0
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
+        last = self.last_heartbeat
+        if timeout is None and pipeline is None and last and (now() - last).total_seconds() < self.HEARTBEAT_EVERY_S:
+            return
+        super().heartbeat(timeout, pipeline)
+
+
 def work(*, burst: bool = False, url: str | None = None) -> bool:
     """Run one worker on the lianfang queue until stopped (or, with `burst`, until it is empty).
 
@@ -90,11 +112,9 @@ def work(*, burst: bool = False, url: str | None = None) -> bool:
     copy-on-write faults on every file (bench/README.md), while the step that touches
     hostile bytes — the parse — already runs in a forked child with its own time and memory
     limits (parsers.sandbox). RQ's job_timeout still bounds every job, by SIGALRM. The
-    worker takes a core of its own (service.batch.affinity): run one worker per core. RQ's
-    worker heartbeat is left as RQ sends it: sending it at most once a second saved Redis
-    commands but no measurable time (bench/runtime_bench.py, bench/README.md).
+    worker takes a core of its own (service.batch.affinity): run one worker per core.
     """
     prepare_runner()
     conn = connection(url)
-    worker = SimpleWorker([queue(conn)], connection=conn, serializer=JSONSerializer)
+    worker = Worker([queue(conn)], connection=conn, serializer=JSONSerializer)
     return worker.work(burst=burst)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,10 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 
 from service.audit import run_audit
-from service.batch import reconcile, report, run_batch
+from service.batch import report
 from service.batch.items import queued_ids
 from service.batch.rq_queue import JOB_FUNCTION, QUEUE_NAME, connection, enqueue
+from service.batch.run import reconcile, run_batch
 from service.demo import make_form_xlsx
 from tests.service.batch.batch_helpers import (
     children,
@@ -148,6 +150,34 @@ def test_redis_restarted_without_persistence_mid_batch_is_recovered(units, redis
     _finish(_workers(2, "--burst"))
     assert item_states(batch_id) == {"done": 100}
     assert store_totals() == {"submissions": 100, "entries": entries, "stored_twice": 0}
+
+
+def test_the_worker_refreshes_its_key_at_most_once_a_second_but_never_lets_it_lapse(redis_server) -> None:  # noqa: ANN001
+    from rq import Worker as RQWorker
+
+    from service.batch.rq_queue import Worker, queue
+
+    conn = connection()
+    worker = Worker([queue(conn)], connection=conn, serializer=JSONSerializer)
+    worker.register_birth()
+    first = conn.hget(worker.key, "last_heartbeat")
+    conn.expire(worker.key, 5)
+    worker.heartbeat()  # within the second: no round trip
+    assert conn.hget(worker.key, "last_heartbeat") == first and conn.ttl(worker.key) <= 5
+
+    with conn.pipeline() as pipe:  # inside RQ's own pipelines it always goes through
+        worker.heartbeat(pipeline=pipe)
+        pipe.execute()
+    assert conn.ttl(worker.key) > 5
+    conn.expire(worker.key, 5)
+    worker.heartbeat(timeout=900)  # as does a heartbeat with a TTL of its own
+    assert conn.ttl(worker.key) > 5
+
+    worker.last_heartbeat -= timedelta(seconds=Worker.HEARTBEAT_EVERY_S)
+    conn.expire(worker.key, 5)
+    worker.heartbeat()
+    assert conn.ttl(worker.key) > 5
+    assert RQWorker.find_by_key(worker.key, connection=conn) is not None  # `rq info` still sees it
 
 
 def test_the_queue_command_says_how_many_files_went_to_the_workers(units, redis_server, cli, tmp_path: Path) -> None:  # noqa: ANN001
