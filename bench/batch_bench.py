@@ -188,7 +188,8 @@ def _idle_share(before: list[int]) -> float:
 
 def run_case(case: str, forms: Path, home: Path, server_url: str | None) -> float:
     """Seconds from the start of the batch to its last file done."""
-    from service.batch import report, run_batch
+    from service.batch import report
+    from service.batch.run import run_batch
 
     fresh_store(home, server_url)
     mode, processes = case.split("-")

@@ -70,6 +70,8 @@ DUPLICATE = "duplicate"  # IngestResult.status of bytes already stored for the u
 class HoldError(ServiceError):
     """A decision on a submission that is not (or no longer) held."""
 
+    status = 409
+
 
 @dataclass
 class IngestResult:

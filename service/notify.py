@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.config import settings
+from service.errors import ServiceError
 from service.store.activity import Actor, record
 from service.store.db import read_session, write_session
 from service.store.models import (
@@ -60,13 +61,10 @@ KIND_NAMES = {Kind.RETURNED: "表格退回", Kind.REVIEWED: "审核进展", Kind
 DOCUMENT_KINDS = {"rectification": "整改通知书", "warning": "预警通知书"}
 
 
-class NotifyError(Exception):
-    """A refused reminder: an English code and the Chinese message shown to the user."""
+class NotifyError(ServiceError):
+    """A refused reminder (too long, no units chosen, not the office)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    status = 422
 
 
 def unit_users(session: Session, unit_id: int) -> list[User]:

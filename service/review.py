@@ -23,8 +23,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.errors import ServiceError
 from service.store.activity import Actor, record
 from service.store.db import read_session, write_session
+from service.store.errors import NotFound
 from service.store.models import (
     ActivityLog,
     Campaign,
@@ -78,13 +80,10 @@ PUBLICITY_DAYS = 5
 MAX_TEXT = 2000
 
 
-class ReviewError(Exception):
-    """A refused review step: an English code and the Chinese message shown to the user."""
+class ReviewError(ServiceError):
+    """A refused review step: the form's state, the user's role or the text does not allow it."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{message} [{code}]")
-        self.code = code
-        self.message = message
+    status = 409
 
 
 @dataclass(slots=True)
@@ -112,7 +111,7 @@ def _submission(session: Session, submission_id: int, viewer: Viewer) -> Submiss
     sub = session.get(Submission, submission_id)
     ids = visible_unit_ids(session, viewer)
     if sub is None or (ids is not None and sub.unit_id not in ids):
-        raise ReviewError("not_found", f"未找到报送材料:编号 {submission_id}")
+        raise NotFound("not_found", f"未找到报送材料:编号 {submission_id}")
     return sub
 
 
@@ -309,7 +308,7 @@ def actions_for(submission_id: int, *, viewer: Viewer) -> list[str]:
     with read_session() as s:
         try:
             sub = _submission(s, submission_id, viewer)
-        except ReviewError:
+        except NotFound:
             return []
         return _actions_for(s, sub, role_of(viewer))
 
@@ -410,13 +409,9 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
     ledger's workbook), so 公示 looks like the other documents and there is one docx writer.
     """
     from service.documents import ledger, publicity, queries, render
-    from service.documents.errors import DocumentError
 
     with read_session() as s:
-        try:
-            sc = queries.scope(s, viewer, {"unit": unit, "campaign": campaign})
-        except DocumentError as exc:
-            raise ReviewError(exc.code, exc.message) from exc
+        sc = queries.scope(s, viewer, {"unit": unit, "campaign": campaign})  # DocumentError: unknown unit…
         if sc.unit is None:
             raise ReviewError("unit_required", "请指定要公示的单位")
         agreed = set(s.scalars(select(Entry.id).join(Submission, Submission.id == Entry.submission_id).where(

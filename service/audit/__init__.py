@@ -25,8 +25,11 @@ from service.store.units import find_unit
 __all__ = ["RULES", "AuditError", "audit_after_ingest", "run_audit"]
 
 
-class AuditError(ValueError):
-    """A unit or campaign that does not exist; the message is Chinese, for the user."""
+class AuditError(NotFound):
+    """A unit, campaign or user the audit was asked about that does not exist."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("not_found", message)
 
 
 def audit_after_ingest(session: Session, submission_id: int) -> None:

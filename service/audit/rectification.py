@@ -14,13 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.store.db import read_session
+from service.store.errors import NotFound
 from service.store.models import Finding, FindingStatus, IssuedDocument, Unit
 from service.store.scope import Viewer, visible_unit_ids
 
 
-class NoticeNotFound(LookupError):
+class NoticeNotFound(NotFound):
     def __init__(self, notice_id: int) -> None:
-        super().__init__(f"未找到整改通知书:编号 {notice_id} [notice_not_found]")
+        super().__init__("notice_not_found", f"未找到整改通知书:编号 {notice_id}")
 
 
 def rectification_report(notice_id: int, *, viewer: Viewer, today: date | None = None) -> dict[str, Any]:

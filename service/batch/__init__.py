@@ -2,10 +2,5 @@
 
 discover → attribute → items (the database rows that are the truth about each file)
 → inprocess pool or rq_queue → `process.process_item` (one file) → `service.ingest`.
+The package imports nothing itself, so `lianfang --help` (which imports `attribute`) stays light.
 """
-
-from __future__ import annotations
-
-from service.batch.run import reconcile, resume, run_archive, run_batch
-
-__all__ = ["reconcile", "resume", "run_archive", "run_batch"]

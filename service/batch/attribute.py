@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from service.errors import ServiceError
+
 UNIT_FROM = ("folder", "filename", "form")
 # "某某局_风险点登记表.docx", "某某局-2024.xlsx", "某某局 登记表.pdf": the unit is the part before the separator.
 DEFAULT_PATTERN = r"^(?P<unit>[^_\-—－\s]+)[_\-—－\s]"
@@ -22,11 +24,11 @@ UNIT_UNKNOWN_MESSAGES = {
 
 
 def compile_pattern(pattern: str | None) -> re.Pattern[str]:
-    """The file-name rule; raises ValueError (in Chinese) for a bad expression."""
+    """The file-name rule; raises ServiceError for a bad expression."""
     try:
         return re.compile(pattern or DEFAULT_PATTERN)
     except re.error as exc:
-        raise ValueError(f"文件名规则不是有效的正则表达式:{exc}") from exc
+        raise ServiceError("invalid_pattern", f"文件名规则不是有效的正则表达式:{exc}") from exc
 
 
 def unit_for(folders: tuple[str, ...], filename: str, unit_from: str, pattern: re.Pattern[str]) -> str | None:

@@ -25,18 +25,16 @@ from tqdm import tqdm
 from service.batch import items
 from service.batch.process import prepare_runner, process_item
 from service.config import settings
+from service.errors import Unavailable
 
 PROGRESS_EVERY_S = 0.5
 
 
-class BatchBusy(RuntimeError):
+class BatchBusy(Unavailable):
     """Another process is running this batch right now."""
 
-    code = "batch_busy"
-
     def __init__(self, batch_id: int) -> None:
-        self.message = f"批次 {batch_id} 正在另一进程中处理,请等待其结束"
-        super().__init__(self.message)
+        super().__init__("batch_busy", f"批次 {batch_id} 正在另一进程中处理,请等待其结束")
 
 
 @contextmanager

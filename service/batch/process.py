@@ -47,7 +47,10 @@ FILE_MISSING_MESSAGE = "文件存储中找不到该文件的内容,请重新运�
 
 
 class TransientFailure(Exception):
-    """Ingest recorded a failure that says nothing about the file (its store step failed)."""
+    """Ingest recorded a failure that says nothing about the file (its store step failed).
+
+    Not a `ServiceError`: an internal signal to `_with_retry`, caught in `process_item` and
+    recorded on the item after the last retry; it never reaches a person as an exception."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(f"{message} [{code}]")

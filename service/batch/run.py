@@ -22,6 +22,8 @@ from service.batch.audit import audit_if_finished, unaudited_batches
 from service.batch.discover import discover, discover_archive
 from service.batch.process import lease_seconds
 from service.config import settings
+from service.errors import ServiceError
+from service.store.errors import NotFound
 from service.store.files import sha256_hex
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ def run_batch(
     """
     root = Path(path)
     if not root.is_dir():
-        raise ValueError(f"文件夹不存在:{root}")
+        raise NotFound("folder_not_found", f"文件夹不存在:{root}")
     regex = compile_pattern(pattern)
     found = discover(root, max_file_bytes=settings().max_upload_bytes)
     mode = "queue" if queue else "inprocess"
@@ -103,7 +105,7 @@ def _resume_quietly(batch_id: int) -> None:
 def _open(source: str, unit_from: str, mode: str, campaign: str | int | None, created_by: int | None) -> int:
     """Open (or reopen) the batch of `source`; its id."""
     if unit_from not in UNIT_FROM:
-        raise ValueError(f"单位来源只能是 {' / '.join(UNIT_FROM)}")
+        raise ServiceError("invalid_unit_from", f"单位来源只能是 {' / '.join(UNIT_FROM)}")
     campaign_id = items.campaign_id_for(campaign)
     batch_id, _resumed = items.open_batch(
         source, unit_from=unit_from, mode=mode, campaign_id=campaign_id, created_by=created_by

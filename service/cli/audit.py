@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,27 +18,6 @@ SEVERITY = {"high": "高", "medium": "中", "low": "低"}
 
 def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
-
-
-def _refusals(fn: Callable) -> Callable:
-    """Refused steps and unknown names end as one Chinese line on stderr and exit 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from service.audit import AuditError
-        from service.audit.rectification import NoticeNotFound
-        from service.review import ReviewError
-
-        try:
-            return fn(*args, **kwargs)
-        except ReviewError as exc:
-            message = f"{exc.message} [{exc.code}]"
-        except (AuditError, NoticeNotFound) as exc:
-            message = str(exc)
-        click.echo(message, err=True)
-        sys.exit(1)
-
-    return wrapper
 
 
 def _viewer(username: str | None) -> Viewer:
@@ -68,7 +44,6 @@ def _viewer(username: str | None) -> Viewer:
 @click.option("--campaign", help="工作名称或编号,默认全部 (Campaign name or id; default all)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (Print JSON)")
 @click.option("--rules", "list_rules", is_flag=True, help="列出审核规则及默认设置 (List the rules and their settings)")
-@_refusals
 def audit_cmd(unit: str | None, campaign: str | None, as_json: bool, list_rules: bool) -> None:
     from service.audit import RULES, run_audit
     from service.audit.findings import where_found
@@ -114,7 +89,6 @@ def review_group() -> None:
 @review_group.command("queue", help="待我审核的表格 (Forms awaiting my step)")
 @click.option("--user", "username", help="以该用户身份 (Act as this user)")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (Print JSON)")
-@_refusals
 def review_queue_cmd(username: str | None, as_json: bool) -> None:
     from service.review import queue
 
@@ -134,7 +108,6 @@ def review_queue_cmd(username: str | None, as_json: bool) -> None:
 @click.option("--comment", required=True, help="审核意见 (Comment)")
 @click.option("--user", "username", help="以该用户身份 (Act as this user)")
 @click.option("--days", default=5, show_default=True, help="公示天数 (Publicity days, for publish)")
-@_refusals
 def review_decide_cmd(submission_id: int, action: str, comment: str, username: str | None, days: int) -> None:
     from service.review import decide
 
@@ -149,7 +122,6 @@ def review_decide_cmd(submission_id: int, action: str, comment: str, username: s
 @click.option("--campaign", help="工作名称 (Campaign name)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="输出目录 (Output folder)")
-@_refusals
 def review_export_cmd(unit: str, campaign: str | None, out_dir: Path) -> None:
     from service.documents.base import safe_name
     from service.review import export_publicity
@@ -167,7 +139,6 @@ def review_export_cmd(unit: str, campaign: str | None, out_dir: Path) -> None:
              help="整改情况:已整改与未整改问题,不写编号则列出全部整改通知书 (Rectification progress; all notices without an id)")
 @click.argument("notice_id", type=int, required=False)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (Print JSON)")
-@_refusals
 def rectification_cmd(notice_id: int | None, as_json: bool) -> None:
     from service.audit.rectification import rectification_report, rectification_reports, report_text
     from service.store.scope import Viewer

@@ -6,47 +6,18 @@ that `lianfang --help` and every other command stay quick to start.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
 from service.batch.attribute import UNIT_FROM
-from service.cli import cli
-from service.cli.store import friendly_errors
+from service.cli import cli, on_interrupt
 from service.config import settings
 
 FAILURES_SHOWN = 20
-
-
-def batch_errors(fn: Callable) -> Callable:
-    """Batch problems end as one Chinese line on stderr, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from redis.exceptions import RedisError
-
-        from service.batch.inprocess import BatchBusy
-
-        try:
-            return fn(*args, **kwargs)
-        except BatchBusy as exc:
-            message = f"{exc.message} [{exc.code}]"
-        except ValueError as exc:
-            message = f"{exc} [invalid_argument]"
-        except RedisError as exc:
-            message = f"无法连接 Redis 队列({settings().redis_url or '未设置 LIANFANG_REDIS_URL'}):{exc} [redis_error]"
-        except KeyboardInterrupt:
-            click.echo("\n已中断:已处理的文件均已保存,重新运行同一命令即可继续。", err=True)
-            sys.exit(130)
-        click.echo(message, err=True)
-        sys.exit(1)
-
-    return wrapper
+RESUME_HINT = ":已处理的文件均已保存,重新运行同一命令即可继续。"
 
 
 def _summary(batch_id: int) -> None:
@@ -82,13 +53,13 @@ def _summary(batch_id: int) -> None:
               help="交给 Redis 队列由 lianfang worker 处理;设置了 LIANFANG_REDIS_URL 时为默认 (Use RQ workers)")
 @click.option("--campaign", help="所属工作,默认最近一次 (Campaign name or id; default: the latest)")
 @click.option("--workers", type=click.IntRange(1, 64), help="本机并行进程数,默认为 CPU 核数 (In-process pool size)")
-@friendly_errors
-@batch_errors
 def batch_cmd(directory: Path, unit_from: str, pattern: str | None, queue: bool, campaign: str | None,
               workers: int | None) -> None:
-    from service.batch import report, run_batch
+    from service.batch import report
+    from service.batch.run import run_batch
     from service.store.models import BatchItemStatus as Status
 
+    on_interrupt(RESUME_HINT)
     queue = queue or settings().redis_url is not None
     batch_id = run_batch(directory, unit_from=unit_from, queue=queue, pattern=pattern, campaign=campaign,
                          workers=workers, progress=None if queue else sys.stderr)
@@ -104,7 +75,6 @@ def batch_cmd(directory: Path, unit_from: str, pattern: str | None, queue: bool,
 @cli.command("batch-status", help="查看批次进度 (Show a batch's progress)")
 @click.argument("batch_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
-@friendly_errors
 def batch_status_cmd(batch_id: int, as_json: bool) -> None:
     from service.batch import report
 
@@ -125,7 +95,6 @@ def batch_status_cmd(batch_id: int, as_json: bool) -> None:
 @click.argument("batch_id", type=int)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="输出文件 .xlsx 或 .json (Output file)")
-@friendly_errors
 def batch_report_cmd(batch_id: int, out: Path) -> None:
     from service.batch import report
 
@@ -140,21 +109,20 @@ def batch_report_cmd(batch_id: int, out: Path) -> None:
 
 @cli.command("worker", help="运行 RQ 队列处理进程 (Run an RQ worker on the lianfang queue)")
 @click.option("--burst", is_flag=True, help="队列为空即退出 (Quit when the queue is empty)")
-@batch_errors
 def worker_cmd(burst: bool) -> None:
     from service.batch.rq_queue import work
 
+    on_interrupt(RESUME_HINT)
     work(burst=burst)
 
 
 @cli.command("reconcile", help="恢复中断的批次:重新排队卡住或丢失的文件 (Resume interrupted batches)")
 @click.option("--older-than", type=click.FloatRange(min=0),
               help="处理超过该秒数即视为中断,默认为单个文件的时限 (Seconds before a running file counts as lost)")
-@friendly_errors
-@batch_errors
 def reconcile_cmd(older_than: float | None) -> None:
-    from service.batch import reconcile
+    from service.batch.run import reconcile
 
+    on_interrupt(RESUME_HINT)
     touched = reconcile(older_than=older_than, progress=sys.stderr)
     if not touched:
         click.echo("没有需要恢复的批次")

@@ -10,25 +10,16 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from service.cli import LazyChoice, cli
-
-if TYPE_CHECKING:
-    from service.documents import DocumentError
 
 
 def _kinds() -> list[str]:
     from service.documents import KINDS
 
     return list(KINDS)
-
-
-def _fail(exc: DocumentError) -> None:
-    click.echo(f"错误:{exc.message} [{exc.code}]", err=True)
-    sys.exit(2)
 
 
 @cli.command("generate", help="生成公文 (Generate a document: plan, summary, commitment, rectification, warning, ledger, manual)")
@@ -48,7 +39,7 @@ def _fail(exc: DocumentError) -> None:
 @click.option("--draft", is_flag=True, help="草稿:不占用文号 (Draft: takes no document number)")
 def generate_command(kind: str, out: Path, pdf: bool, draft: bool, items: tuple[str, ...],
                      **params: str | int | None) -> None:
-    from service.documents import DocumentError, generate
+    from service.documents import generate
     from service.store.scope import Viewer
 
     params = {k: v for k, v in params.items() if v is not None}
@@ -56,10 +47,7 @@ def generate_command(kind: str, out: Path, pdf: bool, draft: bool, items: tuple[
         params["draft"] = True
     if items:
         params["items"] = list(items)
-    try:
-        doc = generate(kind, params, viewer=Viewer.system(), pdf=pdf)
-    except DocumentError as exc:
-        _fail(exc)
+    doc = generate(kind, params, viewer=Viewer.system(), pdf=pdf)
     # A unit's commitment letters are a .zip whatever --out says: keep the real extension.
     target = out / doc.filename if out.is_dir() else out.with_suffix(doc.path.suffix)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -83,17 +71,13 @@ def generate_command(kind: str, out: Path, pdf: bool, draft: bool, items: tuple[
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 @click.option("--no-render", is_flag=True, help="不经 LibreOffice 检查版面 (Skip the checks on the rendered pages)")
 def check_format_command(file: Path, as_json: bool, no_render: bool) -> None:
-    from service.documents import DocumentError, rendered
+    from service.documents import rendered
     from service.documents.checker import check
 
     data = file.read_bytes()
-    try:
-        results = check(data)
-        # the page as printed: only when this machine has LibreOffice to lay it out
-        if not no_render:
-            results += rendered.check_docx(data)
-    except DocumentError as exc:
-        _fail(exc)
+    results = check(data)
+    if not no_render:  # the page as printed: only when this machine has LibreOffice to lay it out
+        results += rendered.check_docx(data)
     failed = [r for r in results if r.passed is False]
     if as_json:
         click.echo(json.dumps({"file": str(file), "passed": not failed, "rules": [r.to_json() for r in results]},

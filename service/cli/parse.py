@@ -1,27 +1,20 @@
 """`lianfang` commands: parse — one file to the contract JSON, with strict error discipline.
 
 Exit 0 and the contract object on stdout; or exit 2 and exactly one line on stderr, the
-Chinese message with the English code in brackets. Never a traceback, whatever the file.
+Chinese message with the English code in brackets (the group's one handler prints the
+ParseError; README "Exit codes"). Never a traceback, whatever the file.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from pathlib import Path
 
 import click
 
 from service.cli import cli
 
-log = logging.getLogger(__name__)
 LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
-
-
-def _fail(message: str, code: str) -> None:
-    click.echo(f"{' '.join(message.split())} [{code}]", err=True)
-    sys.exit(2)
 
 
 @cli.command("parse", help="解析一个风险点表格文件,不写入数据存储 (Parse one form; the store is not touched)")
@@ -36,16 +29,10 @@ def parse_cmd(file: Path, as_json: bool) -> None:
     try:
         data = file.read_bytes()
     except OSError:
-        _fail(f"无法读取文件:{file}", "file_not_found")
-    try:
-        config = settings()
-        parsed = parse_isolated(data, file.name, timeout=config.parse_timeout,
-                                pool=MemoryPool.machine(config.parse_memory_total_mb))
-    except ParseError as exc:
-        _fail(exc.message, exc.code)
-    except Exception:
-        log.debug("parse %s failed unexpectedly", file, exc_info=True)
-        _fail("处理文件时发生内部错误", "internal_error")
+        raise ParseError("file_not_found", f"无法读取文件:{file}") from None
+    config = settings()
+    parsed = parse_isolated(data, file.name, timeout=config.parse_timeout,
+                            pool=MemoryPool.machine(config.parse_memory_total_mb))
     if as_json:
         click.echo(json.dumps(parsed.to_json(), ensure_ascii=False, indent=1))
         return

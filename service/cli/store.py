@@ -6,11 +6,9 @@ The store (SQLAlchemy, Alembic, the models) is imported when a command runs, so 
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,35 +27,12 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=1))
 
 
-def friendly_errors(fn: Callable) -> Callable:
-    """Known problems end as one Chinese line on stderr and exit 1, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sqlalchemy.exc import DBAPIError
-
-        from service.store.campaigns import CampaignError
-        from service.store.errors import NotFound
-        from service.store.users import PasswordError
-
-        try:
-            return fn(*args, **kwargs)
-        except (NotFound, CampaignError, PasswordError) as exc:
-            message = str(exc)
-        except DBAPIError as exc:
-            first = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
-            message = f"数据库操作失败(是否已运行 lianfang init?):{first} [database_error]"
-        click.echo(message, err=True)
-        sys.exit(1)
-
-    return wrapper
 
 
 @cli.command("init", help="初始化数据存储并创建管理员,重复运行无害 (Create or migrate the store and the admin; safe to repeat)")
 @click.option("--admin-user", default="admin", show_default=True, help="管理员用户名 (Admin user name)")
 @click.option("--admin-password", envvar="LIANFANG_ADMIN_PASSWORD",
               help="管理员密码,也可用环境变量 LIANFANG_ADMIN_PASSWORD (Admin password)")
-@friendly_errors
 def init_cmd(admin_user: str, admin_password: str | None) -> None:
     from service.store.activity import CLI
     from service.store.bootstrap import init_store
@@ -82,7 +57,6 @@ def unit_group() -> None:
 @unit_group.command("add", help="添加单位;指定 --parent 时为该单位下的科室 (Add a unit, or a department with --parent)")
 @click.argument("name")
 @click.option("--parent", help="上级单位名称 (Parent unit name)")
-@friendly_errors
 def unit_add(name: str, parent: str | None) -> None:
     from service.store.activity import CLI
     from service.store.db import write_session
@@ -95,7 +69,6 @@ def unit_add(name: str, parent: str | None) -> None:
 
 @unit_group.command("list", help="列出单位和科室 (List units and departments)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
-@friendly_errors
 def unit_list(as_json: bool) -> None:
     from sqlalchemy import select
 
@@ -124,11 +97,10 @@ def user_group() -> None:
 @click.option("--admin", "is_admin", is_flag=True, help="管理员,可查看全部单位 (Admin: sees every unit)")
 @click.option("--password", required=True, help="登录密码 (Password)")
 @click.option("--role", type=click.Choice(ROLES), help="审核角色,默认 unit 或 admin (Review role)")
-@friendly_errors
 def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: str | None) -> None:
+    from service.errors import ServiceError
     from service.store.activity import CLI
     from service.store.db import write_session
-    from service.store.errors import NotFound
     from service.store.units import find_unit
     from service.store.users import add_user
 
@@ -138,14 +110,13 @@ def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: s
         unit_id = find_unit(s, unit).id if unit else None
         _, created = add_user(s, name, password, is_admin=is_admin, role=role, unit_id=unit_id, actor=CLI)
         if not created:
-            raise NotFound("user_exists", f"用户名已存在:{name}")
+            raise ServiceError("user_exists", f"用户名已存在:{name}")
     click.echo(f"已添加用户:{name}" + ("(管理员)" if is_admin else f"({unit})"))
 
 
 @user_group.command("password", help="重置用户密码,下次登录须修改;其登录全部退出 (Reset a password; must be changed at next login)")
 @click.argument("name")
 @click.option("--password", required=True, help="新的初始密码,至少 10 位 (New initial password, at least 10 characters)")
-@friendly_errors
 def user_password(name: str, password: str) -> None:
     from sqlalchemy import select
 
@@ -174,7 +145,6 @@ def person_group() -> None:
 @click.option("--department", help="科室 (Department)")
 @click.option("--position", required=True, help="职务或岗位 (Position)")
 @click.option("--leader", is_flag=True, help="领导班子成员 (A member of the leadership)")
-@friendly_errors
 def person_add(name: str, unit: str, department: str | None, position: str, leader: bool) -> None:
     from service.store.activity import CLI
     from service.store.db import write_session
@@ -197,7 +167,6 @@ def campaign_group() -> None:
 @click.option("--name", help="工作名称 (Name)")
 @click.option("--stages-file", type=click.Path(dir_okay=False, path_type=Path),
               help="符合 campaign.schema.json 的 JSON 或 YAML 文件 (JSON/YAML file per campaign.schema.json)")
-@friendly_errors
 def campaign_add(year: int | None, name: str | None, stages_file: Path | None) -> None:
     from service.store.activity import CLI
     from service.store.campaigns import add_campaign, read_campaign_file
@@ -215,7 +184,6 @@ def campaign_add(year: int | None, name: str | None, stages_file: Path | None) -
 
 @campaign_group.command("list", help="列出年度工作 (List campaigns)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
-@friendly_errors
 def campaign_list(as_json: bool) -> None:
     from sqlalchemy import select
 
@@ -274,7 +242,6 @@ def _outcome_line(name: str, r: Any, dry_run: bool) -> str:
 @click.option("--campaign", help="年度工作名称,默认最新一期 (Campaign; the latest by default)")
 @click.option("--dry-run", is_flag=True, help="只解析校验,不写入 (Parse and validate only, write nothing)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
-@friendly_errors
 def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run: bool, as_json: bool) -> None:
     from service.ingest import file_time, ingest_file, preview_file
     from service.store.models import SubmissionStatus
@@ -302,19 +269,14 @@ def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run
 @cli.command("held", help="确认或拒绝待确认的提交(表内单位与所属单位不符) (Confirm or reject a held submission)")
 @click.argument("submission_id", type=int)
 @click.option("--confirm/--reject", "confirm", required=True, help="确认入库或拒绝 (Confirm into the store, or reject)")
-@friendly_errors
 def held_cmd(submission_id: int, confirm: bool) -> None:
     from sqlalchemy import select
 
-    from service.ingest import HoldError, decide_held
+    from service.ingest import decide_held
     from service.store.db import read_session
     from service.store.models import Submission
 
-    try:
-        r = decide_held(submission_id, confirm=confirm)
-    except HoldError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    r = decide_held(submission_id, confirm=confirm)
     with read_session() as s:
         name = s.scalar(select(Submission.original_name).where(Submission.id == submission_id))
     click.echo(_outcome_line(name, r, dry_run=False))
@@ -336,7 +298,6 @@ LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
 @cli.command("entries", help="列出当前有效的风险点 (List current risk entries)")
 @click.option("--unit", help="只看该单位及其科室 (Only this unit and its departments)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
-@friendly_errors
 def entries_cmd(unit: str | None, as_json: bool) -> None:
     from sqlalchemy import select
 
@@ -363,7 +324,6 @@ def entries_cmd(unit: str | None, as_json: bool) -> None:
 
 
 @cli.command("demo", help="生成演示数据:单位、用户、人员、年度工作和表格 (Fill the store with generated demo data)")
-@friendly_errors
 def demo_cmd() -> None:
     from service.demo import load_demo
 

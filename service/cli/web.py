@@ -28,8 +28,4 @@ def token() -> None:
 def create(user: str) -> None:
     from service.web.auth import create_token
 
-    try:
-        raw = create_token(user)
-    except LookupError:
-        raise click.ClickException(f"用户不存在:{user}") from None
-    click.echo(raw)
+    click.echo(create_token(user))

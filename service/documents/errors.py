@@ -6,4 +6,4 @@ from service.errors import ServiceError
 
 
 class DocumentError(ServiceError):
-    pass
+    status = 422  # the request was understood; the document cannot be made from it

@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.errors import ServiceError
 from service.store.activity import SYSTEM, Actor, record
 from service.store.errors import NotFound
 from service.store.ids import looks_like_id, parse_id
@@ -32,10 +33,13 @@ DEFAULT_LEVEL_STANDARD: dict[str, Any] = {
 }
 
 
-class CampaignError(ValueError):
-    """A campaign file or value that cannot be used; the message is Chinese and shown as is."""
+class CampaignError(ServiceError):
+    """A campaign file or value that cannot be used."""
 
-    code = "invalid_campaign"
+    status = 422
+
+    def __init__(self, message: str) -> None:
+        super().__init__("invalid_campaign", message)
 
 
 def default_stages(year: int) -> list[dict[str, Any]]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from service.errors import ServiceError
+from service.errors import EXIT_NOT_FOUND, ServiceError
 
 
 class NotFound(ServiceError, LookupError):
-    pass
+    """Nothing by that id or name (or nothing this user may see: out of scope reads the same)."""
+
+    status = 404
+    exit_code = EXIT_NOT_FOUND

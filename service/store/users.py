@@ -40,6 +40,8 @@ KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 class PasswordError(ServiceError):
     """A password refused by the policy (too short, common, trivially guessable)."""
 
+    status = 422
+
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password)

@@ -10,11 +10,10 @@ from sqlalchemy import select
 from service.store.activity import Actor
 from service.store.campaigns import DEFAULT_LEVEL_STANDARD, CampaignError, add_campaign
 from service.store.db import read_session, write_session
-from service.store.errors import NotFound
 from service.store.ids import parse_id
 from service.store.models import Unit, User
 from service.store.units import add_unit
-from service.store.users import PasswordError, add_user, set_disabled, set_password, sign_out_everywhere
+from service.store.users import add_user, set_disabled, set_password, sign_out_everywhere
 from service.web import queries
 from service.web.auth import admin_required, current_viewer
 
@@ -51,12 +50,8 @@ def create_unit() -> Any:
     if not name:
         flash("请填写单位或科室名称", "error")
         return _back()
-    try:
-        with write_session() as s:
-            unit, created = add_unit(s, name, parse_id(parent), actor=Actor.of(current_viewer()))
-    except NotFound as exc:
-        flash(exc.message, "error")
-        return _back()
+    with write_session() as s:
+        unit, created = add_unit(s, name, parse_id(parent), actor=Actor.of(current_viewer()))
     flash(f"已添加:{name}" if created else f"已存在:{name}", "ok")
     return _back()
 
@@ -80,15 +75,11 @@ def create_user() -> Any:
         flash(problem, "error")
         return _back()
     viewer = current_viewer()
-    try:
-        with write_session() as s:
-            unit_id = parse_id(unit) if parse_id(unit) and s.get(Unit, parse_id(unit)) else None
-            # The admin knows this password: the user replaces it at first login.
-            _, created = add_user(s, username, password, is_admin=is_admin, role=role, unit_id=unit_id,
-                                  actor=Actor.of(viewer), must_change=True)
-    except PasswordError as exc:
-        flash(exc.message, "error")
-        return _back()
+    with write_session() as s:
+        unit_id = parse_id(unit) if parse_id(unit) and s.get(Unit, parse_id(unit)) else None
+        # The admin knows this password: the user replaces it at first login.
+        _, created = add_user(s, username, password, is_admin=is_admin, role=role, unit_id=unit_id,
+                              actor=Actor.of(viewer), must_change=True)
     if not created:
         flash(f"用户名已存在:{username}", "error")
         return _back()
@@ -122,14 +113,10 @@ def _back_to(user_id: int) -> Any:
 @admin_required
 def reset_password(user_id: int) -> Any:
     """A new password the user must replace at the next login; their sign-ins end now."""
-    try:
-        with write_session() as s:
-            user = _account(s, user_id)
-            set_password(s, user, request.form.get("password", ""), must_change=True, actor=Actor.of(current_viewer()))
-            name = user.username
-    except PasswordError as exc:
-        flash(exc.message, "error")
-        return _back_to(user_id)
+    with write_session() as s:
+        user = _account(s, user_id)
+        set_password(s, user, request.form.get("password", ""), must_change=True, actor=Actor.of(current_viewer()))
+        name = user.username
     flash(f"已重置 {name} 的密码,其登录已全部退出;下次登录时须修改密码", "ok")
     return _back_to(user_id)
 
@@ -190,22 +177,18 @@ def _level_standard(highest: str) -> dict[str, Any]:
 @admin_required
 def create_campaign() -> Any:
     form = request.form
-    try:
-        year = parse_id(form.get("year", ""))
-        if year is None or not 1000 <= year <= 9999:
-            raise CampaignError("请填写年度(四位数字)")
-        spec: dict[str, Any] = {"name": form.get("name", "").strip(), "year": year,
-                                "level_standard": _level_standard(form.get("highest", "一级")),
-                                "owner_required": form.get("owner_required") == "1"}
-        if not spec["name"]:
-            raise CampaignError("请填写工作名称")
-        stages = _stages(form.get("stages", ""))
-        if stages:
-            spec["stages"] = stages
-        with write_session() as s:
-            add_campaign(s, spec, actor=Actor.of(current_viewer()))
-    except CampaignError as exc:
-        flash(str(exc), "error")
-        return _back()
+    year = parse_id(form.get("year", ""))
+    if year is None or not 1000 <= year <= 9999:
+        raise CampaignError("请填写年度(四位数字)")
+    spec: dict[str, Any] = {"name": form.get("name", "").strip(), "year": year,
+                            "level_standard": _level_standard(form.get("highest", "一级")),
+                            "owner_required": form.get("owner_required") == "1"}
+    if not spec["name"]:
+        raise CampaignError("请填写工作名称")
+    stages = _stages(form.get("stages", ""))
+    if stages:
+        spec["stages"] = stages
+    with write_session() as s:
+        add_campaign(s, spec, actor=Actor.of(current_viewer()))
     flash(f"已创建工作:{spec['name']}", "ok")
     return _back()

@@ -11,7 +11,7 @@ from service.store.models import SubmissionStatus
 from service.web import queries, uploads
 from service.web.auth import current_viewer, login_required
 from service.web.documents import download as download_document
-from service.web.documents import try_generate
+from service.web.documents import generate_from
 from service.web.errors import error_response
 from service.web.security import uploaded_files
 
@@ -71,9 +71,7 @@ def create_document() -> Any:
     viewer, kind = current_viewer(), str(body.get("kind", ""))
     if kind in KINDS and not may_issue(viewer, kind):
         return error_response(403, OFFICE_ONLY_MESSAGE, "office_only")
-    doc, error = try_generate(viewer, kind, body.get("params") or {}, pdf=bool(body.get("pdf")))
-    if error:
-        return error_response(422, error, "document_failed")
+    doc = generate_from(viewer, kind, body.get("params") or {}, pdf=bool(body.get("pdf")))
     return jsonify(id=doc.id, kind=doc.kind, filename=doc.filename, number_text=doc.number_text), 201
 
 

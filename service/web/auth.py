@@ -43,10 +43,10 @@ from werkzeug.security import check_password_hash
 
 from service.store.activity import Actor, record
 from service.store.db import Lock, advisory_lock, read_session, write_session
+from service.store.errors import NotFound
 from service.store.models import ActivityLog, ApiToken, User, utcnow
 from service.store.scope import Viewer
 from service.store.users import (
-    PasswordError,
     close_session,
     hash_password,
     open_session,
@@ -92,7 +92,7 @@ def create_token(username: str) -> str:
     with write_session() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
-            raise LookupError(username)
+            raise NotFound("unknown_user", f"用户不存在:{username}")
         s.add(ApiToken(user_id=user.id, token_hash=_token_digest(raw)))
     return raw
 
@@ -322,17 +322,13 @@ def change_password() -> Any:
     _settle(attempt, "password_check", viewer.user_id)
     problem = ("两次输入的新密码不一致" if new != form.get("confirm_password", "")
                else "新密码不能与当前密码相同" if same else None)
-    if problem is None:
-        try:
-            with write_session() as s:
-                user = s.get(User, viewer.user_id)
-                # ends every sign-in, this one included
-                set_password(s, user, new, actor=Actor(user.username, user.id), ip=_client_ip())
-        except PasswordError as exc:
-            problem = exc.message
     if problem:
         flash(problem, "error")
         return redirect(url_for("auth.account"))
+    with write_session() as s:  # a PasswordError goes back to the page with the reason (web/errors.py)
+        user = s.get(User, viewer.user_id)
+        # ends every sign-in, this one included
+        set_password(s, user, new, actor=Actor(user.username, user.id), ip=_client_ip())
     _sign_in(viewer.user_id)
     flash("密码已修改,其他设备上的登录已全部退出", "ok")
     return redirect(url_for("dashboard.index"))

@@ -10,11 +10,11 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from service.batch import report, run_archive
+from service.batch import report
 from service.batch.attribute import UNIT_FROM
+from service.batch.run import run_archive
 from service.config import settings
 from service.store.db import read_session
-from service.store.errors import NotFound
 from service.store.models import Batch, Campaign
 from service.web.auth import admin_required, current_viewer, login_required
 from service.web.uploads import campaign_id
@@ -23,13 +23,6 @@ bp = Blueprint("batches", __name__, url_prefix="/batches")
 UNIT_FROM_LABELS = dict(zip(UNIT_FROM, ("按子文件夹名", "按文件名", "按表内填报单位"), strict=True))
 RECENT = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _status_or_404(batch_id: int) -> dict[str, Any]:
-    try:
-        return report.status(batch_id)
-    except NotFound:
-        abort(404)
 
 
 @bp.get("/")
@@ -73,9 +66,6 @@ def upload() -> Any:
             campaign=campaign_id(campaign),
             created_by=current_viewer().user_id,
         )
-    except NotFound as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("batches.index"))
     except RedisError:
         flash("无法连接任务队列(Redis),请联系管理员", "error")
         return redirect(url_for("batches.index"))
@@ -86,7 +76,7 @@ def upload() -> Any:
 @bp.get("/<int:batch_id>")
 @admin_required
 def detail(batch_id: int) -> Any:
-    info = _status_or_404(batch_id)
+    info = report.status(batch_id)
     return render_template("batches/detail.html", info=info, rows=report.rows(batch_id),
                            unit_from=UNIT_FROM_LABELS)
 
@@ -94,13 +84,13 @@ def detail(batch_id: int) -> Any:
 @bp.get("/<int:batch_id>/status.json")
 @admin_required
 def status(batch_id: int) -> Any:
-    return jsonify(_status_or_404(batch_id))
+    return jsonify(report.status(batch_id))
 
 
 @bp.get("/<int:batch_id>/report.<fmt>")
 @admin_required
 def download(batch_id: int, fmt: str) -> Any:
-    _status_or_404(batch_id)
+    report.status(batch_id)  # NotFound (404) for an unknown batch
     if fmt == "xlsx":
         return send_file(io.BytesIO(report.report_xlsx(batch_id)), mimetype=XLSX, as_attachment=True,
                          download_name=f"批次{batch_id}报告.xlsx")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from service.documents import KINDS as DOCUMENT_MODULES
-from service.documents import DocumentError, generate, may_issue
-from service.store.errors import NotFound
+from service.documents import GeneratedDocument, generate, may_issue
 from service.store.scope import Viewer
 from service.web import queries
 from service.web.auth import current_viewer, login_required
@@ -47,14 +45,6 @@ KIND_HINTS = {
     "ledger": "导出风险台账(Excel),每个风险点一行。",
     "manual": "汇编风险点和防控措施,生成廉政风险防控手册。",
 }
-# Plain Chinese for the page, by error code, where service.documents speaks to the command line.
-WEB_MESSAGES = {
-    "unit_required": "请选择单位",
-    "campaign_required": "请管理员先在“管理”中创建含工作阶段的年度工作",
-    "campaign_not_found": "未找到所选的年度工作,请刷新页面后重试",
-    "no_problems": "该单位没有未关闭的审核问题,请在“整改事项”中逐行填写要整改的问题",
-    "no_level": "该单位没有已定级的风险点,请选择预警等级",
-}
 
 
 def document_params(raw: dict[str, Any]) -> dict[str, Any]:
@@ -72,22 +62,9 @@ def document_params(raw: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def try_generate(viewer: Viewer, kind: str, raw: dict[str, Any], *, pdf: bool = False) -> tuple[Any, str | None]:
-    """(the GeneratedDocument, None), or (None, the Chinese reason it could not be made)."""
-    if kind not in KINDS:
-        return None, "未知的文书类型"
-    try:
-        return generate(kind, document_params(raw), viewer=viewer, pdf=pdf), None
-    except (DocumentError, NotFound) as exc:
-        return None, plain_message(exc.code, exc.message)
-
-
-def plain_message(code: str, message: str) -> str:
-    """The page's wording of a generation failure: no option names or commands of the CLI."""
-    if code in WEB_MESSAGES:
-        return WEB_MESSAGES[code]
-    message = re.sub(r"[((]\s*-{0,2}[A-Za-z_][A-Za-z_ -]*[))]", "", message)
-    return re.sub(r"[,,;;]?\s*请先用 lianfang [^,,。;;]*", "", message)
+def generate_from(viewer: Viewer, kind: str, raw: dict[str, Any], *, pdf: bool = False) -> GeneratedDocument:
+    """Generate `kind` from a page's or the API's parameters; a DocumentError goes to the one handler."""
+    return generate(kind, document_params(raw), viewer=viewer, pdf=pdf)
 
 
 def kinds_for(viewer: Viewer) -> dict[str, str]:
@@ -95,14 +72,9 @@ def kinds_for(viewer: Viewer) -> dict[str, str]:
     return {k: v for k, v in KINDS.items() if may_issue(viewer, k)}
 
 
-def generate_and_send(kind: str, raw: dict[str, Any], *, failure_page: str) -> Any:
-    """For pages: generate, then download at once; on failure return to `failure_page` with the reason."""
-    viewer = current_viewer()
-    doc, error = try_generate(viewer, kind, raw)
-    if error:
-        flash(error, "error")
-        return redirect(url_for(failure_page))
-    return download(doc.id)
+def generate_and_send(kind: str, raw: dict[str, Any]) -> Any:
+    """For pages: generate, then download at once (a failure returns to the page with the reason)."""
+    return download(generate_from(current_viewer(), kind, raw).id)
 
 
 @bp.route("/documents", methods=["GET", "POST"])
@@ -114,11 +86,8 @@ def listing() -> Any:
         if kind not in kinds_for(viewer):
             flash("您无权生成该类文书" if kind in KINDS else "未知的文书类型", "error")
             return redirect(url_for("documents.listing"))
-        doc, error = try_generate(viewer, kind, request.form.to_dict(), pdf=request.form.get("pdf") == "1")
-        if error:
-            flash(error, "error")
-        else:
-            flash(f"已生成{KINDS[kind]}:{doc.number_text or doc.filename}", "ok")
+        doc = generate_from(viewer, kind, request.form.to_dict(), pdf=request.form.get("pdf") == "1")
+        flash(f"已生成{KINDS[kind]}:{doc.number_text or doc.filename}", "ok")
         return redirect(url_for("documents.listing", kind=kind))
     allowed = kinds_for(viewer)
     kind = request.args.get("kind") if request.args.get("kind") in allowed else next(iter(allowed))

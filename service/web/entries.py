@@ -30,4 +30,4 @@ def listing() -> Any:
 @login_required
 def export() -> Any:
     """The ledger (风险台账 .xlsx) of exactly the entries filtered on screen, for the chosen campaign."""
-    return generate_and_send("ledger", request.form.to_dict(), failure_page="entries.listing")
+    return generate_and_send("ledger", request.form.to_dict())

@@ -88,7 +88,7 @@ PATHS: dict[str, Any] = {
                          "campaign": {"type": "integer", "description": "年度工作编号"}}}}}},
                  "responses": {"201": _json(_ref("SubmissionDetail"), "已解析"),
                                "200": _json(_ref("SubmissionDetail"), "相同文件已提交过"),
-                               "400": ERROR, "401": ERROR, "413": ERROR, "422": ERROR}},
+                               "400": ERROR, "401": ERROR, "404": ERROR, "413": ERROR, "422": ERROR}},
     },
     "/api/v1/submissions/{id}": {
         "get": {"summary": "一次提交及其风险点与提示", "parameters": [ID],
@@ -109,7 +109,8 @@ PATHS: dict[str, Any] = {
                          "kind": {"enum": ["plan", "summary", "commitment", "rectification", "warning", "ledger", "manual"]},
                          "params": {"type": "object", "description": "campaign(工作名称)、stage、unit(编号或名称)、department、person、position、level(预警等级:红色、橙色、黄色)、deadline、items"},
                          "pdf": {"type": "boolean"}}}}}},
-                 "responses": {"201": _json(_ref("Document"), "已生成"), "400": ERROR, "401": ERROR, "422": ERROR}},
+                 "responses": {"201": _json(_ref("Document"), "已生成"), "400": ERROR, "401": ERROR, "403": ERROR,
+                               "404": ERROR, "422": ERROR}},
     },
     "/api/v1/documents/{id}/download": {
         "get": {"summary": "下载文书文件", "parameters": [ID, _query("format", "pdf:下载同时生成的 PDF")],

@@ -54,12 +54,8 @@ def decide(submission_id: int) -> Any:
     viewer = current_viewer()
     rows = {int(k[len(ROW_FIELD):]): v for k, v in request.form.items()
             if k.startswith(ROW_FIELD) and k[len(ROW_FIELD):].isdigit()}
-    try:
-        d = review_service.decide(submission_id, request.form.get("action", ""), viewer=viewer,
-                                  comment=request.form.get("comment", ""), row_comments=rows)
-    except review_service.ReviewError as exc:
-        flash(exc.message, "error")
-        return safe_redirect(request.form.get("next"), "review.detail", submission_id=submission_id)
+    d = review_service.decide(submission_id, request.form.get("action", ""), viewer=viewer,
+                              comment=request.form.get("comment", ""), row_comments=rows)
     done = f"已办理:{review_service.ACTIONS[d.action]},当前状态“{d.label}”"
     if d.rows:
         done += f",附逐行意见{len(d.rows)}条"
@@ -113,10 +109,7 @@ def _findings_by_row(submission_id: int, entry_ids: list[int]) -> tuple[dict[int
 @login_required
 def detail(submission_id: int) -> Any:
     viewer = current_viewer()
-    try:
-        steps = review_service.history(submission_id, viewer=viewer)
-    except review_service.ReviewError:
-        abort(404)
+    steps = review_service.history(submission_id, viewer=viewer)
     sub = queries.submission(viewer, submission_id)
     if sub is None:
         abort(404)
@@ -204,15 +197,9 @@ def _converted(sha256: str, fmt: str, data: bytes) -> bytes | None:
 @bp.post("/<int:submission_id>/feedback")
 @login_required
 def feedback(submission_id: int) -> Any:
-    try:
-        review_service.add_feedback(submission_id, request.form.get("text", ""), viewer=current_viewer(),
-                                    contact=request.form.get("contact"))
-    except review_service.ReviewError as exc:
-        if exc.code == "not_found":  # not yours and does not exist read the same
-            abort(404)
-        flash(exc.message, "error")
-    else:
-        flash("反馈意见已提交,感谢监督", "ok")
+    review_service.add_feedback(submission_id, request.form.get("text", ""), viewer=current_viewer(),
+                                contact=request.form.get("contact"))
+    flash("反馈意见已提交,感谢监督", "ok")
     return redirect(url_for("review.detail", submission_id=submission_id))
 
 
@@ -223,11 +210,7 @@ def export(fmt: str) -> Any:
         abort(404)
     viewer = current_viewer()
     unit = request.args.get("unit") or viewer.unit_id
-    try:
-        out = review_service.export_publicity(unit, viewer=viewer, campaign=request.args.get("campaign") or None)
-    except review_service.ReviewError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("review.board"))
+    out = review_service.export_publicity(unit, viewer=viewer, campaign=request.args.get("campaign") or None)
     data = out.docx if fmt == "docx" else out.xlsx
     return send_file(io.BytesIO(data), mimetype=EXPORT_TYPES[fmt], as_attachment=True,
                      download_name=f"{out.stem}.{fmt}")

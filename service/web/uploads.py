@@ -14,9 +14,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from service.audit import background
-from service.ingest import HoldError, IngestResult, decide_held, ingest_file
+from service.ingest import IngestResult, decide_held, ingest_file
 from service.store.db import read_session
-from service.store.errors import NotFound
 from service.store.ids import parse_id
 from service.store.models import Submission, SubmissionStatus, Unit
 from service.store.scope import Viewer, visible_unit_ids
@@ -57,18 +56,15 @@ def display_name(raw: str | None) -> str:
 def receive(viewer: Viewer, upload: FileStorage, *, unit_id: int, campaign: str | None) -> dict[str, Any]:
     """Ingest one file; the outcome as shown to the user (entries read, warnings, or the error)."""
     name = display_name(upload.filename)
-    try:
-        result = ingest_file(
-            upload.read(),
-            name,
-            unit=unit_id,
-            campaign=campaign_id(campaign),
-            uploader_id=viewer.user_id,
-            actor=viewer.username,
-            audit=False,  # the unit's re-audit runs after the response, coalesced
-        )
-    except NotFound as exc:  # unknown unit or campaign: nothing was stored
-        abort(400, exc.message)
+    result = ingest_file(  # NotFound for an unknown unit or campaign: nothing is stored
+        upload.read(),
+        name,
+        unit=unit_id,
+        campaign=campaign_id(campaign),
+        uploader_id=viewer.user_id,
+        actor=viewer.username,
+        audit=False,  # the unit's re-audit runs after the response, coalesced
+    )
     if result.status == SubmissionStatus.PARSED:
         background.request(result.submission_id)
     return outcome_of(name, result)
@@ -114,13 +110,8 @@ def decide(viewer: Viewer, submission_id: int, decision: str) -> dict[str, Any]:
         abort(403, "只有纪检监察室(管理员)可以确认或拒绝待确认的表格")
     if decision not in ("confirm", "reject"):
         abort(400, "请选择确认入库或拒绝")
-    try:
-        result = decide_held(submission_id, confirm=decision == "confirm", user_id=viewer.user_id,
-                             actor=viewer.username, audit=False)
-    except NotFound:
-        abort(404)
-    except HoldError as exc:
-        abort(409, exc.message)
+    result = decide_held(submission_id, confirm=decision == "confirm", user_id=viewer.user_id,
+                         actor=viewer.username, audit=False)  # NotFound; HoldError (409) when not held
     if result.status == SubmissionStatus.PARSED:
         background.request(submission_id)
     with read_session() as s:

@@ -31,7 +31,7 @@ def test_units_users_and_people(store, cli):
     assert cli("user", "add", "czj", "--unit", "安澜县财政局", "--password", "czj-pass-2026").exit_code == 0
     assert cli("user", "add", "boss", "--admin", "--password", "boss-pass-2026").exit_code == 0
     clash = cli("user", "add", "czj", "--unit", "安澜县财政局", "--password", "x")
-    assert clash.exit_code == 1 and "用户名已存在" in clash.stderr
+    assert clash.exit_code == 3 and "用户名已存在" in clash.stderr
     with read_session() as s:
         czj = s.scalars(select(User).where(User.username == "czj")).one()
     assert not czj.is_admin and czj.unit_id is not None and check_password_hash(czj.password_hash, "czj-pass-2026")
@@ -45,7 +45,7 @@ def test_units_users_and_people(store, cli):
 
 def test_unknown_unit_is_one_chinese_line(store, cli):
     result = cli("user", "add", "x", "--unit", "不存在的单位", "--password", "pw")
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert result.stderr.strip().count("\n") == 0 and "单位不存在" in result.stderr and "[unknown_unit]" in result.stderr
     assert "Traceback" not in result.output
 
@@ -84,7 +84,7 @@ def test_invalid_campaign_file_is_refused_in_chinese(store, cli, tmp_path):
     plan.write_text(json.dumps({"name": "x", "year": 2025, "stages": [{"name": "动员部署", "start": "三月"}]}),
                     encoding="utf-8")
     result = cli("campaign", "add", "--stages-file", plan)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "工作方案不符合格式要求" in result.stderr and "stages/0" in result.stderr
     assert json.loads(cli("campaign", "list", "--json").output) == []
 
@@ -106,7 +106,7 @@ def test_commands_before_init_say_so_in_one_line(cli, tmp_path, monkeypatch):
         result = cli("entries")
     finally:
         reset_settings()
-    assert result.exit_code == 1 and result.stdout == ""
+    assert result.exit_code == 5 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "lianfang init" in result.stderr and "[database_error]" in result.stderr
 
 
@@ -135,6 +135,6 @@ def test_campaign_file_documents_must_be_lists_of_names(store, cli, tmp_path):
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"name": "x", "year": 2026, "documents": {"main_to": "各科室"}}), encoding="utf-8")
     result = cli("campaign", "add", "--stages-file", plan)
-    assert result.exit_code == 1 and "documents/main_to" in result.stderr
+    assert result.exit_code == 3 and "documents/main_to" in result.stderr
     plan.write_text(json.dumps({"name": "x", "year": 2026, "documents": {"cc": ["县委"]}}), encoding="utf-8")
-    assert cli("campaign", "add", "--stages-file", plan).exit_code == 1
+    assert cli("campaign", "add", "--stages-file", plan).exit_code == 3

@@ -243,7 +243,7 @@ def test_cli_ingest_says_held_and_the_office_decides_with_lianfang_held(units, c
     confirmed = cli("held", sub_id, "--confirm")
     assert confirmed.exit_code == 0 and "✓ 交通局.docx:已保存 1 个风险点" in confirmed.output
     again = cli("held", sub_id, "--reject")
-    assert again.exit_code == 1 and "不是待确认状态" in again.output
+    assert again.exit_code == 3 and "不是待确认状态" in again.output
     assert current_risks() == ["路政罚没款不入账"]
 
 

@@ -53,8 +53,9 @@
       var error = outcome.error || {};
       result.appendChild(el("span", "badge bad", "失败"));
       result.appendChild(document.createTextNode(" "));
-      result.appendChild(el("span", "error-text", error.message || "上传失败"));
-      if (error.code) result.appendChild(el("code", "", " " + error.code));
+      var reason = el("span", "error-text", error.message || "上传失败");
+      if (error.code) reason.setAttribute("data-code", error.code);  // for scripts and tests, not shown
+      result.appendChild(reason);
     }
     var count = el("td", "num", String(outcome.entry_count || 0));
     var notes = el("td");

@@ -25,7 +25,7 @@ def test_audit_json_names_rule_severity_message_and_location(ingest, cli) -> Non
 
 def test_unknown_unit_is_one_chinese_line(store, cli) -> None:
     result = cli("audit", "--unit", "不存在的局")
-    assert result.exit_code == 1 and "未找到单位:不存在的局" in result.output
+    assert result.exit_code == 4 and "未找到单位:不存在的局" in result.output
 
 
 def test_status_prints_the_board(ingest, cli) -> None:
@@ -47,7 +47,7 @@ def test_review_steps_from_the_command_line(ingest, cli) -> None:
     sub = ingest(form(entry("票据领用核销不及时"))).submission_id
     assert f"#{sub}" in cli("review", "queue", "--user", "kz").output
     refused = cli("review", "decide", sub, "approve", "--user", "ld", "--comment", "同意")
-    assert refused.exit_code == 1 and "[wrong_role]" in refused.output and "分管领导无权办理" in refused.output
+    assert refused.exit_code == 3 and "[wrong_role]" in refused.output and "分管领导无权办理" in refused.output
     done = cli("review", "decide", sub, "approve", "--user", "kz", "--comment", "科室审核同意")
     assert done.exit_code == 0 and "科室审核" in done.output
 

@@ -56,4 +56,4 @@ def test_rectification_command_and_the_fix_page(ingest, cli) -> None:
     assert "共1项问题,已整改0项,尚未整改1项" in out and "专项资金挤占挪用" in out
     assert cli("rectification").output == out
     missing = cli("rectification", 9999)
-    assert missing.exit_code == 1 and "未找到整改通知书" in missing.output
+    assert missing.exit_code == 4 and "未找到整改通知书" in missing.output

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from service.review import ReviewError, add_feedback, decide, export_publicity, feedback, history, queue
 from service.store.db import read_session, write_session
+from service.store.errors import NotFound
 from service.store.models import ActivityLog, ReviewStep, Submission, User
 from service.store.scope import Viewer
 from tests.service.audit.conftest import entry, form, make_campaign, make_unit
@@ -109,7 +110,9 @@ def test_refusals_comment_scope_and_superseded_versions(ingest, people) -> None:
     assert err.value.message == "请填写审核意见"
     other = make_unit("安澜县教育局")
     outsider = Viewer(999, "outsider", False, other, "department_head")
-    assert "未找到报送材料" in refused("not_found", sub, "approve", outsider)
+    with pytest.raises(NotFound, match="未找到报送材料") as missing:  # another unit's form reads as missing
+        decide(sub, "approve", viewer=outsider, comment="意见")
+    assert missing.value.code == "not_found"
     newer = ingest(form(entry("票据领用核销不及时", level="high")), filename="修改后.docx").submission_id
     assert "已被新版本替代" in refused("superseded", sub, "approve", people["department_head"])
     assert state(newer) == "submitted"

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 
 from service.audit import run_audit
-from service.batch import reconcile, run_batch
+from service.batch.run import reconcile, run_batch
 from service.store.db import read_session, write_session
 from service.store.models import Batch, Finding
 from tests.service.batch.batch_helpers import UNITS, no_measures_forms, open_findings, write_forms

@@ -10,7 +10,8 @@ import pytest
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
-from service.batch import reconcile, report, run_batch
+from service.batch import report
+from service.batch.run import reconcile, run_batch
 from service.config import settings
 from service.demo import make_form_docx
 from service.store.db import read_session

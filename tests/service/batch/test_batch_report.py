@@ -53,6 +53,6 @@ def test_unknown_batch_and_bad_report_name_are_plain_messages(store, cli, tmp_pa
 
     runner = click.testing.CliRunner()
     missing = runner.invoke(group, ["batch-status", "99"])
-    assert missing.exit_code == 1 and "批次不存在" in missing.output and "Traceback" not in missing.output
+    assert missing.exit_code == 4 and "批次不存在" in missing.output and "Traceback" not in missing.output
     bad = runner.invoke(group, ["batch-report", "1", "--out", str(tmp_path / "r.csv")])
     assert bad.exit_code != 0 and ".xlsx" in bad.output

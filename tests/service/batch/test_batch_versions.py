@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from parsers.model import ParsedForm
-from service.batch import items, process, report, run_batch
+from service.batch import items, process, report
 from service.batch.attribute import compile_pattern
 from service.batch.discover import discover, discover_archive
+from service.batch.run import run_batch
 from service.demo import make_form_docx, make_form_xlsx
 from service.ingest import decide_held, parse_sandboxed
 from service.store.db import read_session

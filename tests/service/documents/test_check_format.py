@@ -102,11 +102,11 @@ def test_cli_generate_and_check_format(filled: Filled, cli, tmp_path) -> None:
 
 def test_cli_reports_errors_in_chinese_without_traceback(filled: Filled, cli, tmp_path) -> None:
     result = cli("generate", "summary", "--campaign", "不存在", "--out", tmp_path / "x.docx")
-    assert result.exit_code == 2 and "未找到工作任务" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 3 and "未找到工作任务" in result.output and "Traceback" not in result.output
     bad = tmp_path / "bad.docx"
     bad.write_bytes(b"not a docx")
     result = cli("check-format", bad)
-    assert result.exit_code == 2 and "不是有效的 Word" in result.output
+    assert result.exit_code == 3 and "不是有效的 Word" in result.output
     plain = tmp_path / "plain.docx"
     docx.Document().save(str(plain))
     result = cli("check-format", plain)

@@ -18,7 +18,7 @@ def test_token_for_unknown_user_is_a_chinese_error(cli, store):
     from service.cli import cli as group
 
     result = CliRunner().invoke(group, ["token", "create", "nobody"])
-    assert result.exit_code == 1 and "用户不存在" in result.output
+    assert result.exit_code == 4 and "用户不存在" in result.output
 
 
 def test_serve_answers_on_the_given_port(store):

@@ -60,7 +60,9 @@ def test_a_form_of_another_unit_is_held_then_confirmed_by_the_office(client_for,
     assert current_risks() == ["路政罚没款不入账"]
     again = admin.post(f"/submissions/{sub_id}/decision",
                        data={"decision": "reject", "csrf_token": csrf_of(admin, f"/submissions/{sub_id}")})
-    assert again.status_code == 409
+    assert again.status_code == 302 and again.headers["Location"] == f"/submissions/{sub_id}"  # back, with why
+    assert "不是待确认状态" in admin.get(again.headers["Location"]).get_data(as_text=True)
+    assert current_risks() == ["路政罚没款不入账"]
 
 
 def test_the_office_rejects_a_held_form(client_for, post_form, csrf_of) -> None:  # noqa: ANN001
