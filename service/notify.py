@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.config import settings
+from service.document_kinds import KINDS
 from service.errors import ServiceError
 from service.store.activity import Actor, record
 from service.store.db import read_session, write_session
@@ -58,7 +59,7 @@ class Kind(StrEnum):
 
 KIND_NAMES = {Kind.RETURNED: "表格退回", Kind.REVIEWED: "审核进展", Kind.NOTICE: "通知书", Kind.DEADLINE: "期限提醒",
               Kind.CONFIRM: "待确认", Kind.REMIND: "催报"}
-DOCUMENT_KINDS = {"rectification": "整改通知书", "warning": "预警通知书"}
+NOTICE_KINDS = {k.name: k.label for k in KINDS.values() if k.notice}  # the notices a unit is told of
 
 
 class NotifyError(ServiceError):
@@ -122,9 +123,9 @@ def _derived(session: Session, user: User, today: date) -> list[tuple[Kind, str,
     ids = [top, *session.scalars(select(Unit.id).where(Unit.parent_id == top))]
     for doc_id, kind, number, deadline in session.execute(
             select(IssuedDocument.id, IssuedDocument.kind, IssuedDocument.number_text, IssuedDocument.deadline).where(
-                IssuedDocument.unit_id.in_(ids), IssuedDocument.kind.in_(DOCUMENT_KINDS))):
+                IssuedDocument.unit_id.in_(ids), IssuedDocument.kind.in_(NOTICE_KINDS))):
         when = f",整改期限{deadline}" if deadline else ""
-        out.append((Kind.NOTICE, f"收到{DOCUMENT_KINDS[kind]}{number or ''}", f"请查阅并按要求办理{when}。",
+        out.append((Kind.NOTICE, f"收到{NOTICE_KINDS[kind]}{number or ''}", f"请查阅并按要求办理{when}。",
                     f"/documents/{doc_id}/download", f"document:{doc_id}"))
     return out
 

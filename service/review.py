@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.document_kinds import stem
 from service.errors import ServiceError
 from service.store.activity import Actor, record
 from service.store.db import read_session, write_session
@@ -401,6 +402,12 @@ class PublicityExport:
     xlsx: bytes
     entries: int
 
+    def filename(self, ext: str) -> str:
+        """The export's file name with extension `ext` (".docx", ".xlsx"), named as every document is."""
+        from service.documents.base import file_name
+
+        return file_name(self.stem, ext)
+
 
 def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = None) -> PublicityExport:
     """The 公示 of a unit's agreed points and measures (forms in 公示 or 生效), as .docx and .xlsx.
@@ -411,7 +418,7 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
     from service.documents import ledger, publicity, queries, render
 
     with read_session() as s:
-        sc = queries.scope(s, viewer, {"unit": unit, "campaign": campaign})  # DocumentError: unknown unit…
+        sc = queries.scope(s, viewer, {"unit": unit, "campaign": campaign})  # NotFound: unknown unit…
         if sc.unit is None:
             raise ReviewError("unit_required", "请指定要公示的单位")
         agreed = set(s.scalars(select(Entry.id).join(Submission, Submission.id == Entry.submission_id).where(
@@ -431,7 +438,7 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
         e["no"] = i
     info = f"公示单位:{sc.unit_name}    风险等级:高、中、低(高为最高)    导出日期:{date.today().isoformat()}"
     xlsx = ledger.workbook(render.strip_illegal_xml(entries), title, info, with_unit=False)
-    return PublicityExport(f"公示_{sc.unit_name}", docx, xlsx, len(entries))
+    return PublicityExport(stem("publicity", sc.unit_name), docx, xlsx, len(entries))
 
 
 def returned(*, viewer: Viewer) -> list[dict[str, Any]]:

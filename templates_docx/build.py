@@ -22,6 +22,7 @@ from docx.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from service.document_kinds import templates  # noqa: E402
 from service.documents import gbt9704 as gb  # noqa: E402
 from service.documents.punctuation import fullwidth_outside_tags  # noqa: E402
 
@@ -345,21 +346,11 @@ def publicity() -> Document:
     return doc
 
 
-BUILDERS = {
-    "plan": plan,
-    "summary": summary,
-    "commitment": commitment,
-    "rectification": rectification,
-    "warning": warning,
-    "manual": manual,
-    "publicity": publicity,
-}
-
-
 def main() -> None:
-    for kind, build in BUILDERS.items():
-        build().save(HERE / f"{kind}.docx")
-        print(f"wrote {HERE / f'{kind}.docx'}")
+    """One template per kind that declares one (service.document_kinds), built by the function of its name."""
+    for kind, filename in templates().items():
+        globals()[kind]().save(HERE / filename)
+        print(f"wrote {HERE / filename}")
 
 
 if __name__ == "__main__":

@@ -114,7 +114,7 @@ def samples_dir() -> Path:
 @pytest.fixture
 def cli() -> Callable[..., click.testing.Result]:
     """Run `lianfang ARGS...` in-process: cli("ingest", path, "--unit", "财务科")."""
-    from service.cli import audit, batch, documents, parse, store, web  # noqa: F401  (register commands)
+    from service.cli import audit, batch, documents, parse, review, store, web  # noqa: F401  (register commands)
     from service.cli import cli as group
 
     runner = click.testing.CliRunner()

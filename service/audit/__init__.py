@@ -42,9 +42,9 @@ def audit_after_ingest(session: Session, submission_id: int) -> None:
 
 def _unit(session: Session, unit: str | int) -> Unit:
     try:
-        return find_unit(session, int(unit) if str(unit).isdigit() else unit)
-    except NotFound:
-        raise AuditError(f"未找到单位:{unit}") from None
+        return find_unit(session, unit)
+    except NotFound as exc:
+        raise AuditError(exc.message) from None
 
 
 def _campaign(session: Session, campaign: str | int) -> Campaign:

@@ -34,6 +34,7 @@ from service.ingest import DUPLICATE, Parser, ingest_file, parse_for, parse_sand
 from service.store import files
 from service.store.errors import NotFound
 from service.store.models import BatchItemStatus, SubmissionStatus
+from service.store.units import UnitName
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -162,7 +163,7 @@ def _ingest(claim: items.Claim, parser: Parser) -> dict[str, Any] | items.Record
         result = ingest_file(
             data,
             claim.filename,
-            unit=unit,
+            unit=UnitName(unit),  # a folder, file name or 填报单位: a name, never an id
             campaign=claim.campaign_id,
             uploader_id=claim.created_by,
             batch_id=claim.batch_id,

@@ -18,8 +18,6 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
-from collections.abc import Callable, Iterable
-from functools import cached_property
 from typing import Any
 
 import click
@@ -34,7 +32,7 @@ COMMANDS: dict[str, str] = {
     "ingest": "store", "held": "store", "entries": "store", "demo": "store",
     "parse": "parse",
     "generate": "documents", "check-format": "documents",
-    "audit": "audit", "status": "audit", "review": "audit", "rectification": "audit",
+    "audit": "audit", "status": "audit", "rectification": "audit", "review": "review",
     "batch": "batch", "batch-status": "batch", "batch-report": "batch", "worker": "batch",
     "reconcile": "batch",
     "serve": "web", "token": "web",
@@ -104,18 +102,6 @@ def _unavailable(exc: Exception) -> Unavailable | None:
 def on_interrupt(hint: str) -> None:
     """Words the running command adds to "已中断" when Ctrl-C stops it."""
     click.get_current_context().meta[INTERRUPT_HINT] = hint
-
-
-class LazyChoice(click.Choice):
-    """A choice among a registry's names, read when the command parses or shows its help, not on import."""
-
-    def __init__(self, names: Callable[[], Iterable[str]], case_sensitive: bool = True) -> None:
-        self._names = names
-        self.case_sensitive = case_sensitive
-
-    @cached_property
-    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(self._names())
 
 
 @click.group(

@@ -9,44 +9,42 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from service.cli import LazyChoice, cli
+from service.cli import cli
+from service.document_kinds import KINDS, PARAM_NAMES, users_of
 
 
-def _kinds() -> list[str]:
-    from service.documents import KINDS
+def _kind_options(command: Callable) -> Callable:
+    """An option for every parameter a document kind declares (service.document_kinds), saying which kinds take it."""
+    for name in reversed([n for n in PARAM_NAMES if users_of(n)]):
+        declared = [p for k in KINDS.values() if (p := k.param(name)) is not None and p.on_form]
+        text = f"{';'.join(dict.fromkeys(p.help for p in declared))} [{', '.join(users_of(name))}]"
+        if declared[0].many:
+            command = click.option(f"--{name.removesuffix('s')}", name, multiple=True, help=text)(command)
+        else:
+            command = click.option(f"--{name}", help=text)(command)
+    return command
 
-    return list(KINDS)
 
-
-@cli.command("generate", help="生成公文 (Generate a document: plan, summary, commitment, rectification, warning, ledger, manual)")
-@click.argument("kind", type=LazyChoice(_kinds))
-@click.option("--campaign", help="工作任务名称,默认最新 (Campaign name; latest when omitted)")
-@click.option("--stage", help="阶段名称 (Stage name, for summary)")
-@click.option("--unit", help="单位名称或编号 (Unit name or id)")
-@click.option("--department", help="科室 (Department)")
-@click.option("--person", help="姓名 (Person, for commitment)")
-@click.option("--position", help="岗位 (Position, for commitment)")
+@cli.command("generate", help="生成公文:" + "、".join(f"{k.name} {k.label}" for k in KINDS.values())
+             + " (Generate a document of one of these kinds)")
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@_kind_options
 @click.option("--number", type=int, help="指定文号序号 (Document number N of 〔YYYY〕N号)")
-@click.option("--level", help="预警等级:红色/橙色/黄色 (Warning grade, for warning; default: the highest level found)")
-@click.option("--deadline", help="整改或反馈期限 YYYY-MM-DD (Deadline, for rectification and warning)")
-@click.option("--item", "items", multiple=True, help="整改或预警事项,可多次使用 (Problem or warning signal; repeatable)")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="输出文件或文件夹 (Output file or folder)")
 @click.option("--pdf", is_flag=True, help="同时经 LibreOffice 转为 PDF (Also convert to PDF)")
 @click.option("--draft", is_flag=True, help="草稿:不占用文号 (Draft: takes no document number)")
-def generate_command(kind: str, out: Path, pdf: bool, draft: bool, items: tuple[str, ...],
-                     **params: str | int | None) -> None:
+def generate_command(kind: str, out: Path, pdf: bool, draft: bool, **params: str | int | tuple[str, ...] | None) -> None:
     from service.documents import generate
     from service.store.scope import Viewer
 
-    params = {k: v for k, v in params.items() if v is not None}
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items() if v not in (None, ())}
     if draft:
         params["draft"] = True
-    if items:
-        params["items"] = list(items)
     doc = generate(kind, params, viewer=Viewer.system(), pdf=pdf)
     # A unit's commitment letters are a .zip whatever --out says: keep the real extension.
     target = out / doc.filename if out.is_dir() else out.with_suffix(doc.path.suffix)

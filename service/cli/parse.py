@@ -14,8 +14,6 @@ import click
 
 from service.cli import cli
 
-LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
-
 
 @cli.command("parse", help="解析一个风险点表格文件,不写入数据存储 (Parse one form; the store is not touched)")
 @click.argument("file", type=click.Path(path_type=Path))
@@ -24,6 +22,7 @@ def parse_cmd(file: Path, as_json: bool) -> None:
     from parsers.errors import ParseError
     from parsers.pool import MemoryPool
     from parsers.sandbox import parse_isolated
+    from service import labels
     from service.config import settings
 
     try:
@@ -40,7 +39,7 @@ def parse_cmd(file: Path, as_json: bool) -> None:
     click.echo(f"{parsed.file}:{form.title or '(无标题)'} —— {form.unit or ''} {form.department or ''}".rstrip())
     for i, e in enumerate(parsed.entries, start=1):
         where = " ".join(x for x in (e.department, e.position, e.person) if x)
-        click.echo(f"{i:>3}. [{LEVEL_NAMES.get(e.level or '', '未定级')}] {where}:{e.risk}(措施 {len(e.measures)} 条)")
+        click.echo(f"{i:>3}. [{labels.level_name(e.level, missing=labels.NO_LEVEL)}] {where}:{e.risk}(措施 {len(e.measures)} 条)")
     for w in parsed.warnings:
         click.echo(f"  ! {w.message} [{w.code}]")
     click.echo(f"共 {len(parsed.entries)} 个风险点 (entries)")

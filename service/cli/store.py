@@ -10,15 +10,12 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from service.cli import cli
 from service.config import settings
-
-if TYPE_CHECKING:
-    from service.store.models import Entry
 
 ROLES = ("unit", "department_head", "leader", "group", "admin")
 
@@ -282,44 +279,36 @@ def held_cmd(submission_id: int, confirm: bool) -> None:
     click.echo(_outcome_line(name, r, dry_run=False))
 
 
-def _entry_json(e: Entry, units: dict[int, str]) -> dict[str, Any]:
-    return {
-        "id": e.id, "unit": units.get(e.unit_id), "submission_id": e.submission_id, "department": e.department,
-        "position": e.position, "person": e.person, "duty": e.duty, "risk": e.risk,
-        "manifestation": e.manifestation, "category": e.category, "domain": e.domain, "level": e.level,
-        "level_label": e.level_label, "owner": e.owner, "supervisor": e.supervisor, "deadline": e.deadline,
-        "measures": [{"text": m.text, "phase": m.phase, "owner": m.owner, "deadline": m.deadline} for m in e.measures],
-    }
-
-
-LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
-
-
 @cli.command("entries", help="列出当前有效的风险点 (List current risk entries)")
 @click.option("--unit", help="只看该单位及其科室 (Only this unit and its departments)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 def entries_cmd(unit: str | None, as_json: bool) -> None:
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
+    from service import labels
     from service.store.db import read_session
-    from service.store.models import Entry, Unit
+    from service.store.entries import entry_as_dict, unit_names
+    from service.store.models import Entry
     from service.store.scope import Viewer, scoped
     from service.store.units import find_unit
 
     with read_session() as s:
-        stmt = select(Entry).where(Entry.is_current.is_(True)).order_by(Entry.unit_id, Entry.submission_id, Entry.ordinal)
+        stmt = (select(Entry).where(Entry.is_current.is_(True)).options(selectinload(Entry.measures))
+                .order_by(Entry.unit_id, Entry.submission_id, Entry.ordinal))
         if unit:
             viewer = Viewer(user_id=None, username="cli", is_admin=False, unit_id=find_unit(s, unit).id)
             stmt = scoped(stmt, Entry.unit_id, s, viewer)
-        units = {uid: name for uid, name in s.execute(select(Unit.id, Unit.name))}
-        rows = [_entry_json(e, units) for e in s.scalars(stmt)]
+        found = s.scalars(stmt).all()
+        names = unit_names(s, {e.unit_id for e in found})
+        rows = [entry_as_dict(e, names) for e in found]
     if as_json:
         _dump(rows)
         return
     for r in rows:
-        level = LEVEL_NAMES.get(r["level"] or "", "未定级")
         where = " ".join(x for x in (r["unit"], r["department"], r["position"]) if x)
-        click.echo(f"{r['id']:>5}  [{level}] {where}:{r['risk']}(措施 {len(r['measures'])} 条)")
+        click.echo(f"{r['id']:>5}  [{labels.level_name(r['level'], missing=labels.NO_LEVEL)}] {where}:{r['risk']}"
+                   f"(措施 {len(r['measures'])} 条)")
     click.echo(f"共 {len(rows)} 个风险点 (entries)")
 
 

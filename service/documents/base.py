@@ -1,9 +1,8 @@
 """What every kind module hands to `generate()`: a Draft (context + where it belongs) and an Output.
 
-Each kind module (plan, summary, …) exposes TEMPLATE (None when it writes no .docx template),
-REQUIRED (variables its template must use), NUMBERED (whether it takes a 文号),
-OFFICE_ONLY (optional, default False: only the office may issue it, see `may_issue`),
-build(session, params, viewer) -> Draft and produce(template, draft) -> Output.
+A kind is declared in `service.document_kinds` (label, parameters, 文号, who may issue it,
+its template); its module (plan, summary, …) exposes REQUIRED (variables its template must
+use), build(session, params, viewer) -> Draft and produce(template, draft) -> Output.
 """
 
 from __future__ import annotations
@@ -113,6 +112,12 @@ def lines(value: Any) -> list[str]:
     if isinstance(value, str):
         value = value.splitlines()
     return [str(v).strip() for v in value or [] if str(v).strip()]
+
+
+def file_name(stem: str, ext: str, *, draft: bool = False) -> str:
+    """The one way a generated file is named: its stem (`document_kinds.stem`) made safe,
+    a draft marked 草稿, then the extension."""
+    return safe_name(stem) + ("_草稿" if draft else "") + ext
 
 
 def safe_name(text: str) -> str:

@@ -17,15 +17,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service import labels
+from service.document_kinds import stem
 from service.documents import findings, queries, render
 from service.documents.base import Draft, Output, common, safe_name
 from service.documents.errors import DocumentError
 from service.documents.letters import render_letters
 from service.store.scope import Viewer
 
-TEMPLATE = "commitment.docx"
 REQUIRED = frozenset({"person", "entries", "date"})
-NUMBERED = False
 
 
 NOT_REPORTED = "本人尚未报送岗位廉政风险点,应于收到本承诺书后补报,并落实相应防控措施。"
@@ -60,7 +60,7 @@ def letters(entries: list[dict[str, Any]], people: list[dict[str, Any]], base: d
             "who": who,
             "reported": bool(items),
             "not_reported": "" if items else NOT_REPORTED,
-            "entries": [{"no": i, "risk": e["risk"], "level": queries.LEVEL_NAMES.get(e["level"] or "", "—"),
+            "entries": [{"no": i, "risk": e["risk"], "level": labels.level_name(e["level"], missing=labels.DASH),
                          "measures": VAGUE if e["id"] in vague else queries.measures_text(e["measures"])}
                         for i, e in enumerate(items, 1)],
         })
@@ -86,9 +86,8 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
              and f.rule == "vague_measure" and f.entry_id} if sc.unit else set()
     contexts = letters(entries, people, common(sc, params), vague)
     single = person or position
-    stem = (f"廉政承诺书_{contexts[0]['department']}_{contexts[0]['who']}" if single
-            else f"廉政承诺书_{sc.unit_name}")
-    return Draft(contexts[0], stem=stem, scope=sc, extra={"letters": contexts, "single": bool(single)})
+    parts = (contexts[0]["department"], contexts[0]["who"]) if single else (sc.unit_name,)
+    return Draft(contexts[0], stem=stem("commitment", *parts), scope=sc, extra={"letters": contexts, "single": bool(single)})
 
 
 def produce(template: render.Template, draft: Draft) -> Output:

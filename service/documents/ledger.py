@@ -25,14 +25,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
+from service import labels
+from service.document_kinds import stem
 from service.documents import queries, render
 from service.documents.base import Draft, Output, common
 from service.documents.punctuation import fullwidth
 from service.store.scope import Viewer
 
-TEMPLATE = None
 REQUIRED = frozenset()
-NUMBERED = False
 HEADER_ROW = 3
 FORMULA_START = ("=", "+", "-", "@")
 A4 = "9"
@@ -64,7 +64,7 @@ COLUMNS: list[tuple[str, int, Getter]] = [
     ("表现形式", 24, lambda e: e["manifestation"]),
     ("风险类型", 12, lambda e: e["category_label"] or e["category"]),
     ("业务类别", 12, lambda e: e["domain"]),
-    ("风险等级", 8, lambda e: queries.level_name(e["level"])),
+    ("风险等级", 8, lambda e: labels.level_name(e["level"], missing=labels.NO_LEVEL)),
     ("防控措施", 50, _measures),
     ("责任人", 12, lambda e: e["owner"]),
     ("监控责任人", 12, lambda e: e["supervisor"]),
@@ -74,7 +74,7 @@ UNIT_COLUMN: tuple[str, int, Getter] = ("单位", 20, lambda e: e["unit"])
 
 
 FONT = "宋体"  # a CJK face in Excel/WPS; LibreOffice maps it through the project's fontconfig file
-LEVEL_FILLS = {"高": "FFC7CE", "中": "FCD5B4", "低": "FFF2CC", queries.NO_LEVEL: "E7E6E6"}  # 红/橙/黄, grey
+LEVEL_FILLS = {"高": "FFC7CE", "中": "FCD5B4", "低": "FFF2CC", labels.NO_LEVEL: "E7E6E6"}  # 红/橙/黄, grey
 
 
 class _Styles:
@@ -207,7 +207,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     ctx = common(sc, params)
     ctx["entries"] = entries
     info = f"填报单位:{sc.unit_name}    风险等级:高、中、低(高为最高)    导出日期:{date.today().isoformat()}"
-    return Draft(ctx, stem=f"风险台账_{sc.unit_name}", scope=sc,
+    return Draft(ctx, stem=stem("ledger", sc.unit_name), scope=sc,
                  extra={"title": f"{sc.unit_name}廉政风险台账", "info": info, "with_unit": with_unit})
 
 

@@ -10,14 +10,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service import labels
+from service.document_kinds import stem
 from service.documents import numbering, queries, render
 from service.documents.base import Draft, Output, common
 from service.documents.errors import DocumentError
 from service.store.scope import Viewer
 
-TEMPLATE = "manual.docx"
 REQUIRED = frozenset({"title", "departments"})
-NUMBERED = False
 
 
 def grouped(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -28,7 +28,7 @@ def grouped(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {"heading": numbering.heading1(d), "name": dept, "positions": [
             {"heading": numbering.heading2(p), "name": pos, "entries": [
                 {"no": i, "risk": e["risk"], "category": e["category_label"] or e["category"] or "",
-                 "level": queries.level_name(e["level"]), "measures": queries.measures_text(e["measures"]),
+                 "level": labels.level_name(e["level"], missing=labels.NO_LEVEL), "measures": queries.measures_text(e["measures"]),
                  "owner": e["owner"] or ""} for i, e in enumerate(items, 1)]}
             for p, (pos, items) in enumerate(positions.items(), 1)]}
         for d, (dept, positions) in enumerate(tree.items(), 1)
@@ -48,7 +48,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         intro=(f"本手册汇编{sc.unit_name}{len(departments)}个科室(部门)的廉政风险点{len(entries)}个、"
                f"防控措施{sum(len(e['measures']) for e in entries)}条,按科室和岗位编排,供各岗位对照执行。"),
     )
-    return Draft(ctx, stem=f"廉政风险防控手册_{sc.unit_name}", scope=sc)
+    return Draft(ctx, stem=stem("manual", sc.unit_name), scope=sc)
 
 
 def produce(template: render.Template, draft: Draft) -> Output:

@@ -9,14 +9,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service.document_kinds import stem
 from service.documents import forms, gbt9704, numbering, queries, render
 from service.documents.base import Draft, Output, common, setting, without_region
 from service.documents.errors import DocumentError
 from service.store.scope import Viewer
 
-TEMPLATE = "plan.docx"
 REQUIRED = frozenset({"number_text", "unit", "stages", "leaders", "attachments", "date"})
-NUMBERED = True
 # What each stage does, by a word its name contains (names vary between bodies); from ../shared/seeds.
 STAGE_TASKS = (
     ("动员", "召开动员大会,传达上级部署,成立领导小组,组织学习培训,营造人人参与的氛围。"),
@@ -77,7 +76,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         attachments=[f"{forms.TITLE}(Word、Excel 两种格式,任选其一填报)"],
         number_text="",
     )
-    return Draft(ctx, stem=f"实施方案_{sc.unit_name}", scope=sc, number_prefix=setting(sc, params, "issuer_code") or "廉防")
+    return Draft(ctx, stem=stem("plan", sc.unit_name), scope=sc, number_prefix=setting(sc, params, "issuer_code") or "廉防")
 
 
 def produce(template: render.Template, draft: Draft) -> Output:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from service.document_kinds import PUBLICITY
 from service.documents import gbt9704, manual, render
 from service.documents.base import DEFAULT_ISSUER, campaign_settings, common
 from service.documents.queries import Scope
 
-TEMPLATE = "publicity.docx"
 REQUIRED = frozenset({"title", "period", "feedback", "departments", "issuer", "date"})
 
 
@@ -37,4 +37,4 @@ def document(sc: Scope, entries: list[dict[str, Any]], *, start: date, until: da
         departments=manual.grouped(entries),
         date=gbt9704.date_text(start),
     )
-    return render.render(render.load(TEMPLATE, REQUIRED), ctx)
+    return render.render(render.load(PUBLICITY.template, REQUIRED), ctx)

@@ -16,14 +16,10 @@ from sqlalchemy.orm import Session
 from service.documents.errors import DocumentError
 from service.store.campaigns import find_campaign
 from service.store.errors import NotFound
-from service.store.ids import looks_like_id, parse_id
 from service.store.models import Campaign, Entry, Measure, Person, Submission, Unit
-from service.store.scope import Viewer, scoped, visible_unit_ids
+from service.store.scope import Viewer, visible_unit_ids
+from service.store.units import find_unit_or_none, unknown_message
 
-LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
-LEVEL_ORDER = ("high", "medium", "low", None)
-NO_LEVEL = "未定级"
-NO_CATEGORY = "未分类"
 ENTRY_FIELDS = (
     "department", "position", "person", "duty", "risk", "manifestation", "category", "category_label",
     "domain", "level", "level_label", "owner", "supervisor", "deadline",
@@ -56,23 +52,15 @@ def campaign(session: Session, name: str | None) -> Campaign | None:
 
 
 def unit(session: Session, viewer: Viewer, name: str | int | None) -> Unit | None:
-    """The named unit if the viewer may see it (else reported missing); a unit user's own by default."""
+    """The named unit if the viewer may see it (`find_unit`'s rule); a unit user's own by default.
+    A unit no record answers to is a wrong parameter of the request (DocumentError, 422), not a missing page."""
     if name is None or name == "":
         if viewer.is_admin or viewer.unit_id is None:
             return None
         return session.get(Unit, viewer.unit_id)
-    stmt = select(Unit).order_by(Unit.parent_id.is_not(None), Unit.id)
-    key = str(name)
-    if looks_like_id(key):
-        unit_id = parse_id(key)
-        if unit_id is None:
-            raise DocumentError("unit_not_found", f"未找到单位:{key[:30]}")
-        stmt = stmt.where(Unit.id == unit_id)
-    else:
-        stmt = stmt.where(Unit.name == key)
-    found = session.scalars(scoped(stmt, Unit.id, session, viewer)).first()
+    found = find_unit_or_none(session, name, viewer=viewer)
     if found is None:
-        raise DocumentError("unit_not_found", f"未找到单位:{name}")
+        raise DocumentError("unknown_unit", unknown_message(name))
     return found
 
 
@@ -168,10 +156,6 @@ def units_expected(session: Session, sc: Scope) -> int:
     if sc.unit_ids is not None:
         stmt = stmt.where(Unit.id.in_(sc.unit_ids))
     return len(session.scalars(stmt).all())
-
-
-def level_name(level: str | None) -> str:
-    return LEVEL_NAMES.get(level or "", NO_LEVEL)
 
 
 def measures_text(measures: list[dict[str, Any]]) -> str:

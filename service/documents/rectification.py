@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service.document_kinds import stem
 from service.documents import findings, forms, gbt9704, numbering, queries, render
 from service.documents.base import (
     DEFAULT_ISSUER_CODE,
@@ -29,10 +30,7 @@ from service.documents.base import (
 from service.documents.errors import DocumentError
 from service.store.scope import Viewer
 
-TEMPLATE = "rectification.docx"
 REQUIRED = frozenset({"number_text", "addressee", "groups", "deadline"})
-NUMBERED = True
-OFFICE_ONLY = True  # speaks for the office: unit users may not issue it (documents.may_issue)
 DEFAULT_DAYS = 15
 ANNEX = "廉政风险点排查登记表（修订）"
 
@@ -65,7 +63,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         attachments=lines(params.get("attachments")) or [ANNEX],
         number_text="",
     )
-    return Draft(ctx, stem=f"整改通知书_{addressee}", scope=sc,
+    return Draft(ctx, stem=stem("rectification", addressee), scope=sc,
                  number_prefix=setting(sc, params, "issuer_code") or DEFAULT_ISSUER_CODE,
                  deadline=deadline, finding_ids=[f.id for f in found])
 

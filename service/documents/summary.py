@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from parsers.model import CATEGORIES
+from service import labels
+from service.document_kinds import stem
 from service.documents import charts, findings, gbt9704, numbering, queries, render
 from service.documents.base import Draft, Output, common
 from service.store.scope import Viewer
 
-TEMPLATE = "summary.docx"
 REQUIRED = frozenset({"figures", "by_level", "by_type", "by_department", "level_chart", "type_chart", "top_risks",
                       "problem_groups"})
-NUMBERED = False
 TOP_RISKS_SHOWN = 50
 
 
@@ -59,10 +59,11 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
     entries = queries.entries(session, sc, department=params.get("department"), period=period)
     total = len(entries)
     levels = Counter(e["level"] for e in entries)
-    types = Counter(e["category"] or queries.NO_CATEGORY for e in entries)
-    level_names = {k: f"{queries.level_name(k)}风险" if k else queries.NO_LEVEL for k in queries.LEVEL_ORDER}
-    by_level = _rows(levels, list(queries.LEVEL_ORDER), level_names, total)
-    by_type = _rows(types, [*CATEGORIES, queries.NO_CATEGORY], {}, total)
+    types = Counter(e["category"] or labels.NO_CATEGORY for e in entries)
+    level_names = {k: f"{labels.level_name(k, missing=labels.NO_LEVEL)}风险" if k else labels.NO_LEVEL
+                   for k in labels.LEVEL_ORDER}
+    by_level = _rows(levels, list(labels.LEVEL_ORDER), level_names, total)
+    by_type = _rows(types, [*CATEGORIES, labels.NO_CATEGORY], {}, total)
     departments: dict[str, dict[str, Any]] = {}
     for e in entries:
         row = departments.setdefault(e["department"] or "(未填科室)", {"count": 0, "measures": 0, "high": 0})
@@ -87,14 +88,14 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         problem_count=sum(len(g.items) for g in problems),
         problems_heading=numbering.heading1(first),
         next_heading=numbering.heading1(first + 1),
-        top_risks=[{"where": _where(e), "risk": e["risk"], "level": queries.level_name(e["level"])}
+        top_risks=[{"where": _where(e), "risk": e["risk"], "level": labels.level_name(e["level"], missing=labels.NO_LEVEL)}
                    for e in entries if e["level"] == "high"][:TOP_RISKS_SHOWN],
         level_chart=render.Image(charts.share_chart("风险等级分布", [r["label"] for r in by_level],
                                                     [r["count"] for r in by_level])),
         type_chart=render.Image(charts.share_chart("风险类型分布", [r["label"] for r in by_type],
                                                    [r["count"] for r in by_type])),
     )
-    return Draft(ctx, stem=f"阶段总结_{sc.unit_name}_{period_name}", scope=sc)
+    return Draft(ctx, stem=stem("summary", sc.unit_name, period_name), scope=sc)
 
 
 def produce(template: render.Template, draft: Draft) -> Output:

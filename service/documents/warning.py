@@ -19,20 +19,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parsers.levels import LevelReader
+from service import labels
+from service.document_kinds import GRADES, stem
 from service.documents import gbt9704, queries, render
 from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date, setting
 from service.documents.errors import DocumentError
 from service.store.models import Finding, FindingStatus, IssuedDocument
 from service.store.scope import Viewer
 
-TEMPLATE = "warning.docx"
 REQUIRED = frozenset({"number_text", "addressee", "colour", "signals", "actions", "deadline"})
-NUMBERED = True
-OFFICE_ONLY = True  # speaks for the office: unit users may not issue it (documents.may_issue)
 DEFAULT_DAYS = 10
 MAX_SIGNALS = 30  # a notice names the points to act on, not the whole register
 ORDER = ("high", "medium", "low")
-COLOURS = {"high": "红色", "medium": "橙色", "low": "黄色"}
+COLOURS = dict(zip(ORDER, GRADES, strict=True))  # the grades the page and the CLI offer (document_kinds)
 ACTIONS = {
     "high": ["由单位主要负责人和纪检监察机构对相关责任人进行诫勉谈话,责令限期纠错;",
              "对所列风险点逐项制定并落实前期预防、中期监控、后期处置措施,明确责任人和完成时限;",
@@ -60,7 +59,7 @@ def _grade(value: Any, standard: dict[str, Any] | None) -> str | None:
 def _signal(entry: dict[str, Any]) -> str:
     where = "".join(x for x in (entry["department"], entry["position"]) if x)
     who = f"({entry['person']})" if entry.get("person") else ""
-    return f"{where}{who}:{entry['risk']}(风险等级:{queries.level_name(entry['level'])})"
+    return f"{where}{who}:{entry['risk']}(风险等级:{labels.level_name(entry['level'], missing=labels.NO_LEVEL)})"
 
 
 def store_signals(session: Session, unit_id: int, today: date) -> list[str]:
@@ -112,7 +111,7 @@ def build(session: Session, params: dict[str, Any], viewer: Viewer) -> Draft:
         deadline=gbt9704.date_text(deadline),
         number_text="",
     )
-    return Draft(ctx, stem=f"预警通知书_{addressee}", scope=sc,
+    return Draft(ctx, stem=stem("warning", addressee), scope=sc,
                  number_prefix=setting(sc, params, "issuer_code") or DEFAULT_ISSUER_CODE, deadline=deadline)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
+from service import labels
 from service.config import settings
 from service.store.ids import MAX_ID
 from service.web import (
@@ -94,4 +95,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if f"{module.bp.name}.index" in app.view_functions:
             extra_nav.append((label, f"{module.bp.name}.index"))
     app.jinja_env.globals["extra_nav"] = extra_nav
+    app.jinja_env.globals["labels"] = labels  # display names: one source (service/labels.py)
     return app

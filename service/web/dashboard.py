@@ -16,14 +16,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import notify
+from service import labels, notify
 from service import review as review_service
 from service.audit.context import top_unit_ids
 from service.audit.coverage import collecting_stages
 from service.audit.rectification import rectification_reports
 from service.audit.registry import RULES
 from service.deadlines import board as progress_board
-from service.documents.queries import LEVEL_NAMES
 from service.store.campaigns import find_campaign
 from service.store.db import read_session
 from service.store.errors import NotFound
@@ -109,12 +108,12 @@ def charts(data: dict[str, Any]) -> list[Chart]:
                 url_for("review.board"), st["name"]) for st in data["stages"]
         ], url_for("review.board"), [(label, color) for label, color in RATE.values()]))
     out.append(Chart("levels", "风险点按等级", [
-        Row(LEVEL_NAMES.get(level or "", "未标注"), [Segment("风险点", data["levels"].get(level, 0), LEVEL_COLORS[level])],
+        Row(labels.level_name(level, missing=labels.NOT_MARKED), [Segment("风险点", data["levels"].get(level, 0), LEVEL_COLORS[level])],
             url_for("entries.listing", level=level) if level else url_for("entries.listing"))
         for level in ("high", "medium", "low", None) if data["levels"].get(level)
     ], url_for("entries.listing")))
     out.append(Chart("categories", "风险点按类型", [
-        Row(cat or "未分类", [Segment("风险点", n, "blue")],
+        Row(cat or labels.NO_CATEGORY, [Segment("风险点", n, "blue")],
             url_for("entries.listing", category=cat) if cat else url_for("entries.listing"))
         for cat, n in sorted(data["categories"].items(), key=lambda kv: -kv[1])
     ], url_for("entries.listing")))

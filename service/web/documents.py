@@ -6,45 +6,16 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from service.documents import KINDS as DOCUMENT_MODULES
+from service.document_kinds import GRADES, KINDS, PARAM_NAMES
 from service.documents import GeneratedDocument, generate, may_issue
 from service.store.scope import Viewer
 from service.web import queries
 from service.web.auth import current_viewer, login_required
 
 bp = Blueprint("documents", __name__)
-# The kinds service.documents makes, with the names users know them by.
-KINDS = {
-    "plan": "实施方案",
-    "summary": "阶段总结",
-    "commitment": "廉政承诺书",
-    "rectification": "整改通知书",
-    "warning": "预警通知书",
-    "ledger": "风险台账(Excel)",
-    "manual": "廉政风险防控手册",
-}
-# What the pages and the API pass on; service.documents checks them (and the viewer's scope).
-PARAM_KEYS = ("campaign", "stage", "unit", "department", "person", "position", "level", "deadline", "items",
-              "draft", "category", "q")
-# The fields each kind's page asks for; a unit marked "unit!" must be chosen (no 全部单位).
-KIND_FIELDS = {
-    "plan": ("campaign", "unit!"),
-    "summary": ("campaign", "stage", "unit"),
-    "commitment": ("campaign", "unit", "department", "position", "person"),
-    "rectification": ("campaign", "unit!", "deadline", "items"),
-    "warning": ("campaign", "unit!", "level", "deadline", "items"),
-    "ledger": ("campaign", "unit", "department"),
-    "manual": ("campaign", "unit", "department"),
-}
-KIND_HINTS = {
-    "plan": "按年度工作的阶段和日期生成本单位的实施方案。",
-    "summary": "汇总所选阶段的风险点、措施和审核情况;不选阶段时汇总全部阶段。",
-    "commitment": "按岗位或人员生成廉政承诺书;不填岗位和人员时,每个岗位一份。",
-    "rectification": "列出该单位未关闭的审核问题;也可逐行填写整改事项。",
-    "warning": "按风险等级或所选预警等级,列出该单位对应的风险点或所填预警事项。",
-    "ledger": "导出风险台账(Excel),每个风险点一行。",
-    "manual": "汇编风险点和防控措施,生成廉政风险防控手册。",
-}
+# What the pages and the API pass on (every parameter a kind declares, and 草稿);
+# service.documents checks them (and the viewer's scope).
+PARAM_KEYS = (*PARAM_NAMES, "draft")
 
 
 def document_params(raw: dict[str, Any]) -> dict[str, Any]:
@@ -68,8 +39,8 @@ def generate_from(viewer: Viewer, kind: str, raw: dict[str, Any], *, pdf: bool =
 
 
 def kinds_for(viewer: Viewer) -> dict[str, str]:
-    """The kinds this person may issue from the page (service.documents.may_issue decides)."""
-    return {k: v for k, v in KINDS.items() if may_issue(viewer, k)}
+    """The kinds this person may issue from the page, with their tab labels (service.documents.may_issue decides)."""
+    return {k.name: k.tab_label for k in KINDS.values() if may_issue(viewer, k.name)}
 
 
 def generate_and_send(kind: str, raw: dict[str, Any]) -> Any:
@@ -87,15 +58,14 @@ def listing() -> Any:
             flash("您无权生成该类文书" if kind in KINDS else "未知的文书类型", "error")
             return redirect(url_for("documents.listing"))
         doc = generate_from(viewer, kind, request.form.to_dict(), pdf=request.form.get("pdf") == "1")
-        flash(f"已生成{KINDS[kind]}:{doc.number_text or doc.filename}", "ok")
+        flash(f"已生成{KINDS[kind].tab_label}:{doc.number_text or doc.filename}", "ok")
         return redirect(url_for("documents.listing", kind=kind))
     allowed = kinds_for(viewer)
     kind = request.args.get("kind") if request.args.get("kind") in allowed else next(iter(allowed))
     page = queries.documents(viewer, page=queries.page_number(request.args.get("page")))
-    return render_template("documents/list.html", page=page, kinds=allowed, all_kinds=KINDS, kind=kind,
-                           numbered=getattr(DOCUMENT_MODULES[kind], "NUMBERED", False),
-                           fields=KIND_FIELDS[kind], hint=KIND_HINTS[kind], units=queries.units(viewer),
-                           campaigns=queries.campaign_names())
+    return render_template("documents/list.html", page=page, kinds=allowed, kind=KINDS[kind],
+                           all_kinds={k.name: k.tab_label for k in KINDS.values()}, grades=[(g, g) for g in GRADES],
+                           units=queries.units(viewer), campaigns=queries.campaign_names())
 
 
 @bp.get("/documents/<int:document_id>/download")

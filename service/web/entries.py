@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from parsers.model import CATEGORIES
+from service import labels
 from service.web import queries
 from service.web.auth import current_viewer, login_required
 from service.web.documents import generate_and_send
@@ -23,7 +24,7 @@ def listing() -> Any:
     page = queries.entries(viewer, page=queries.page_number(request.args.get("page")), sort=request.args.get("sort"),
                            descending=request.args.get("desc") == "1", **filters)
     return render_template("entries/list.html", page=page, args=request.args, units=queries.units(viewer),
-                           levels=queries.LEVEL_NAMES, categories=[(c, c) for c in CATEGORIES], campaigns=queries.campaign_names())
+                           levels=labels.LEVEL_NAMES, categories=[(c, c) for c in CATEGORIES], campaigns=queries.campaign_names())
 
 
 @bp.post("/entries/export")

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from service.document_kinds import KINDS, PARAM_NAMES
 from service.store.models import SubmissionStatus
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -45,7 +46,7 @@ SCHEMAS: dict[str, Any] = {
                   "person": NULLABLE_STR, "duty": NULLABLE_STR, "risk": {"type": "string"},
                   "manifestation": NULLABLE_STR, "category": NULLABLE_STR, "category_label": NULLABLE_STR,
                   "domain": NULLABLE_STR, "level": {"type": ["string", "null"], "enum": ["high", "medium", "low", None]},
-                  "level_label": NULLABLE_STR, "owner": NULLABLE_STR, "supervisor": NULLABLE_STR,
+                  "level_label": NULLABLE_STR, "level_name": NULLABLE_STR, "owner": NULLABLE_STR, "supervisor": NULLABLE_STR,
                   "deadline": NULLABLE_STR, "measures": {"type": "array", "items": _ref("Measure")},
                   "source": {"type": "object"}, "source_text": {"type": "string"},
                   "warnings": {"type": "array", "items": {"type": "object"}}}},
@@ -64,6 +65,19 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "filename": {"type": "string"},
         "number_text": NULLABLE_STR, "has_pdf": {"type": "boolean"}}},
 }
+
+
+def _document_params() -> dict[str, Any]:
+    """The parameters of POST /documents, each with the kinds that take it (service.document_kinds)."""
+    properties: dict[str, Any] = {}
+    for name in PARAM_NAMES:
+        declared = [(k, p) for k in KINDS.values() if (p := k.param(name)) is not None]
+        text = ";".join(dict.fromkeys(p.help for _, p in declared))
+        schema: dict[str, Any] = ({"type": ["array", "string"], "items": {"type": "string"}} if declared[0][1].many
+                                  else {"type": ["string", "integer"]})
+        properties[name] = {**schema, "description": f"{text}。用于:{'、'.join(k.name for k, _ in declared)}"}
+    properties["draft"] = {"type": ["string", "boolean"], "description": "草稿,不占用文号(编号的文书)"}
+    return {"type": "object", "properties": properties}
 
 
 def _page_of(item: str) -> dict[str, Any]:
@@ -106,8 +120,8 @@ PATHS: dict[str, Any] = {
         "post": {"summary": "生成文书",
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
                      "type": "object", "required": ["kind"], "properties": {
-                         "kind": {"enum": ["plan", "summary", "commitment", "rectification", "warning", "ledger", "manual"]},
-                         "params": {"type": "object", "description": "campaign(工作名称)、stage、unit(编号或名称)、department、person、position、level(预警等级:红色、橙色、黄色)、deadline、items"},
+                         "kind": {"enum": list(KINDS), "description": "、".join(f"{k.name}:{k.label}" for k in KINDS.values())},
+                         "params": _document_params(),
                          "pdf": {"type": "boolean"}}}}}},
                  "responses": {"201": _json(_ref("Document"), "已生成"), "400": ERROR, "401": ERROR, "403": ERROR,
                                "404": ERROR, "422": ERROR}},

@@ -25,7 +25,7 @@ from service.store import files
 from service.store.activity import Actor
 from service.store.db import read_session, write_session
 from service.store.models import Unit, User
-from service.store.units import add_unit
+from service.store.units import add_unit, find_unit
 from service.store.users import add_user, password_problem, set_role
 from service.web import queries
 from service.web.admin import ROLES as ASSIGNABLE
@@ -243,11 +243,10 @@ def apply(plan: Plan) -> tuple[int, int]:
     units = users = 0
     with write_session() as s:
         for name, parent in plan.units:
-            parent_id = s.scalar(select(Unit.id).where(Unit.name == parent, Unit.parent_id.is_(None))) if parent else None
+            parent_id = find_unit(s, parent).id if parent else None
             units += add_unit(s, name, parent_id, actor=Actor.of(viewer))[1]
         for u in plan.users:
-            top = s.scalar(select(Unit.id).where(Unit.name == u["unit"], Unit.parent_id.is_(None)))
-            unit_id = s.scalar(select(Unit.id).where(Unit.name == u["dept"], Unit.parent_id == top)) if u["dept"] else top
+            unit_id = find_unit(s, f"{u['unit']}/{u['dept']}" if u["dept"] else u["unit"]).id
             user, created = add_user(s, u["username"], u["password"], role=u["role"], unit_id=unit_id,
                                      actor=Actor.of(viewer), must_change=True)
             if created:

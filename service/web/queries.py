@@ -16,16 +16,16 @@ from flask import abort
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.config import settings
-from service.documents.queries import LEVEL_NAMES
+from service import labels
+from service.documents import stored_path
 from service.store.campaigns import campaign_as_dict
 from service.store.db import read_session
+from service.store.entries import entry_as_dict, unit_names
 from service.store.ids import looks_like_id, parse_id
-from service.store.models import Campaign, Entry, IssuedDocument, Submission, SubmissionStatus, Unit
+from service.store.models import Campaign, Entry, IssuedDocument, Submission, Unit
 from service.store.scope import Viewer, scoped
+from service.store.units import find_unit_or_none
 
-STATUS_NAMES = {SubmissionStatus.RECEIVED: "处理中", SubmissionStatus.PARSED: "已解析", SubmissionStatus.FAILED: "失败",
-                SubmissionStatus.HELD: "待确认", SubmissionStatus.REJECTED: "已拒绝"}
 MAX_PAGE = 10_000
 # Counting stops here: "5000+ 条" is as useful as an exact figure and keeps big lists fast.
 COUNT_CAP = 5_000
@@ -73,66 +73,15 @@ def _paginate(s: Session, stmt: Select, order: Any, page: int, per_page: int) ->
     return ids[:per_page], total, len(ids) > per_page
 
 
-def _unit_names(s: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = s.execute(select(Unit.id, Unit.name, Unit.parent_id).where(Unit.id.in_(ids))).all()
-    parents = {p for _, _, p in rows if p}
-    parent_names = dict(s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(parents))).all()) if parents else {}
-    return {i: f"{parent_names[p]} / {n}" if p in parent_names else n for i, n, p in rows}
-
-
-def _unit_ids(s: Session, value: str | int | None) -> list[int] | None:
-    """A unit filter given as id or name; None when no filter was asked for; 400 for a number no id can be."""
+def _unit_ids(s: Session, viewer: Viewer, value: str | int | None) -> list[int] | None:
+    """A unit filter given as id or name (`find_unit`'s rule, among the units the viewer sees): None when
+    no filter was asked for, [] for a unit that is not there (nothing matches); 400 for a number no id can be."""
     if value in (None, ""):
         return None
-    if looks_like_id(value):
-        unit_id = parse_id(value)
-        if unit_id is None:
-            abort(400, f"单位编号无效:{str(value)[:30]}")
-        return [unit_id]
-    return list(s.scalars(select(Unit.id).where(Unit.name == str(value).strip())))
-
-
-def _source_text(e: Entry) -> str:
-    parts = []
-    if e.source_sheet:
-        parts.append(f"工作表“{e.source_sheet}”")
-    if e.source_table is not None:
-        parts.append(f"表{e.source_table + 1}")
-    if e.source_page is not None:
-        parts.append(f"第{e.source_page}页")
-    if e.source_row is not None:
-        parts.append(f"第{e.source_row}行")
-    return " ".join(parts) or "—"
-
-
-def _entry_dict(e: Entry, unit_names: dict[int, str]) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "submission_id": e.submission_id,
-        "unit_id": e.unit_id,
-        "unit": unit_names.get(e.unit_id),
-        "department": e.department,
-        "position": e.position,
-        "person": e.person,
-        "duty": e.duty,
-        "risk": e.risk,
-        "manifestation": e.manifestation,
-        "category": e.category,
-        "category_label": e.category_label,
-        "domain": e.domain,
-        "level": e.level,
-        "level_label": e.level_label,
-        "level_name": LEVEL_NAMES.get(e.level or ""),
-        "owner": e.owner,
-        "supervisor": e.supervisor,
-        "deadline": e.deadline,
-        "measures": [{"text": m.text, "phase": m.phase, "owner": m.owner, "deadline": m.deadline}
-                     for m in e.measures],
-        "source": {"table": e.source_table, "sheet": e.source_sheet, "page": e.source_page, "row": e.source_row},
-        "source_text": _source_text(e),
-    }
+    if looks_like_id(value) and parse_id(value) is None:
+        abort(400, f"单位编号无效:{str(value)[:30]}")
+    found = find_unit_or_none(s, value, viewer=viewer)
+    return [found.id] if found is not None else []
 
 
 def _submission_dict(sub: Submission, unit_names: dict[int, str], entry_count: int) -> dict[str, Any]:
@@ -148,7 +97,7 @@ def _submission_dict(sub: Submission, unit_names: dict[int, str], entry_count: i
         "form_kind": sub.form_kind,
         "form": sub.form,
         "status": sub.status,
-        "status_name": STATUS_NAMES.get(sub.status, sub.status),
+        "status_name": labels.status_name(sub.status),
         "error_code": sub.error_code,
         "error_message": sub.error_message,
         "is_current": sub.is_current,
@@ -172,7 +121,7 @@ def submissions(viewer: Viewer, *, unit: str | int | None = None, status: str | 
                 page: int = 1, per_page: int = 20) -> Page:
     with read_session() as s:
         stmt = scoped(select(Submission.id), Submission.unit_id, s, viewer)
-        unit_ids = _unit_ids(s, unit)
+        unit_ids = _unit_ids(s, viewer, unit)
         if unit_ids is not None:
             stmt = stmt.where(Submission.unit_id.in_(unit_ids))
         if status:
@@ -185,7 +134,7 @@ def submissions(viewer: Viewer, *, unit: str | int | None = None, status: str | 
         subs = s.scalars(select(Submission).where(Submission.id.in_(ids)).order_by(Submission.id.desc())).all()
         counts = dict(s.execute(select(Entry.submission_id, func.count(Entry.id))
                                 .where(Entry.submission_id.in_(ids)).group_by(Entry.submission_id)).all())
-        names = _unit_names(s, {x.unit_id for x in subs})
+        names = unit_names(s, {x.unit_id for x in subs})
         return Page([_submission_dict(x, names, counts.get(x.id, 0)) for x in subs], page, per_page, total, more)
 
 
@@ -202,9 +151,9 @@ def submission(viewer: Viewer, submission_id: int) -> dict[str, Any] | None:
         sub = s.scalar(stmt.options(selectinload(Submission.entries).selectinload(Entry.measures)))
         if sub is None:
             return None
-        names = _unit_names(s, {sub.unit_id})
+        names = unit_names(s, {sub.unit_id})
         out = _submission_dict(sub, names, len(sub.entries))
-        entries = [_entry_dict(e, names) for e in sub.entries]
+        entries = [entry_as_dict(e, names) for e in sub.entries]
     by_row: dict[tuple[Any, ...], dict[str, Any]] = {}
     for e in entries:
         e["warnings"] = []
@@ -243,7 +192,7 @@ def entries(viewer: Viewer, *, unit: str | int | None = None, department: str | 
     """Current entries in the order they were read (or sorted by a column): ids are paged, then loaded."""
     with read_session() as s:
         stmt = scoped(select(Entry.id).where(Entry.is_current.is_(True)), Entry.unit_id, s, viewer)
-        unit_ids = _unit_ids(s, unit)
+        unit_ids = _unit_ids(s, viewer, unit)
         if unit_ids is not None:
             stmt = stmt.where(Entry.unit_id.in_(unit_ids))
         if department:
@@ -264,8 +213,8 @@ def entries(viewer: Viewer, *, unit: str | int | None = None, department: str | 
         by_id = {e.id: e for e in s.scalars(select(Entry).where(Entry.id.in_(ids))
                                            .options(selectinload(Entry.measures)))}
         rows = [by_id[i] for i in ids if i in by_id]
-        names = _unit_names(s, {e.unit_id for e in rows})
-        return Page([_entry_dict(e, names) for e in rows], page, per_page, total, more)
+        names = unit_names(s, {e.unit_id for e in rows})
+        return Page([entry_as_dict(e, names) for e in rows], page, per_page, total, more)
 
 
 def units(viewer: Viewer) -> list[dict[str, Any]]:
@@ -273,7 +222,7 @@ def units(viewer: Viewer) -> list[dict[str, Any]]:
     with read_session() as s:
         stmt = scoped(select(Unit.id), Unit.id, s, viewer)
         ids = set(s.scalars(stmt))
-        names = _unit_names(s, ids)
+        names = unit_names(s, ids)
         return sorted(({"id": i, "name": n} for i, n in names.items()), key=lambda u: u["name"])
 
 
@@ -293,20 +242,15 @@ def documents(viewer: Viewer, *, page: int = 1, per_page: int = 20) -> Page:
         stmt = scoped(select(IssuedDocument.id), IssuedDocument.unit_id, s, viewer)
         ids, total, more = _paginate(s, stmt, IssuedDocument.id.desc(), page, per_page)
         docs = s.scalars(select(IssuedDocument).where(IssuedDocument.id.in_(ids)).order_by(IssuedDocument.id.desc())).all()
-        names = _unit_names(s, {d.unit_id for d in docs if d.unit_id})
+        names = unit_names(s, {d.unit_id for d in docs if d.unit_id})
         return Page([document_dict(d, names) for d in docs], page, per_page, total, more)
-
-
-def _document_file(document_id: int, filename: str) -> Path:
-    """service.documents writes each document (and its PDF twin) to documents/<id>/<filename>."""
-    return settings().documents_dir / str(document_id) / filename
 
 
 def document_dict(d: IssuedDocument, unit_names: dict[int, str]) -> dict[str, Any]:
     return {"id": d.id, "kind": d.kind, "number_text": d.number_text, "filename": d.filename,
             "unit_id": d.unit_id, "unit": unit_names.get(d.unit_id) if d.unit_id else None,
             "campaign_id": d.campaign_id, "params": d.params,
-            "has_pdf": _document_file(d.id, d.filename).with_suffix(".pdf").is_file(),
+            "has_pdf": stored_path(d.id, d.filename).with_suffix(".pdf").is_file(),
             "created_at": d.created_at.isoformat(timespec="seconds") if d.created_at else None}
 
 
@@ -315,4 +259,4 @@ def document_path(viewer: Viewer, document_id: int) -> Path | None:
     with read_session() as s:
         stmt = scoped(select(IssuedDocument.filename), IssuedDocument.unit_id, s, viewer)
         filename = s.scalar(stmt.where(IssuedDocument.id == document_id))
-    return _document_file(document_id, filename) if filename else None
+    return stored_path(document_id, filename) if filename else None

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
+from service import labels
 from service import review as review_service
 from service.audit.findings import open_for_units
 from service.audit.rectification import rectification_reports
@@ -28,7 +29,6 @@ EXPORT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-SEVERITY_NAMES = {"high": "高", "medium": "中", "low": "低"}
 ROW_FIELD = "row-"  # row-<entry id>: the reviewer's comment on that row
 
 
@@ -79,7 +79,7 @@ def fix() -> Any:
     if rule := request.args.get("rule"):
         findings = [f for f in findings if f["rule"] == rule]
     return render_template("review/fix.html", findings=findings, returned=review_service.returned(viewer=viewer),
-                           notices=rectification_reports(viewer=viewer), severities=SEVERITY_NAMES)
+                           notices=rectification_reports(viewer=viewer), severities=labels.SEVERITY_NAMES)
 
 
 @bp.get("/board")
@@ -100,7 +100,7 @@ def _findings_by_row(submission_id: int, entry_ids: list[int]) -> tuple[dict[int
         general: list[dict] = []
         for f in rows:
             item = {"id": f.id, "rule": f.rule, "title": RULES[f.rule].title if f.rule in RULES else "审核发现",
-                    "severity": f.severity, "severity_name": SEVERITY_NAMES.get(f.severity, ""), "message": f.message}
+                    "severity": f.severity, "severity_name": labels.severity_name(f.severity, missing=""), "message": f.message}
             (by_row.setdefault(f.entry_id, []) if f.entry_id in entry_ids else general).append(item)
         return by_row, general
 
@@ -138,7 +138,7 @@ def findings(submission_id: int) -> Any:
         rows = s.execute(select(Finding.message, Finding.severity, Finding.entry_id).where(
             Finding.submission_id == submission_id, Finding.status == FindingStatus.OPEN).order_by(Finding.id)).all()
     page = url_for("review.detail", submission_id=submission_id)
-    return jsonify(findings=[{"message": m, "severity": sev, "severity_name": SEVERITY_NAMES.get(sev, ""),
+    return jsonify(findings=[{"message": m, "severity": sev, "severity_name": labels.severity_name(sev, missing=""),
                               "link": f"{page}#row-{entry}" if entry else page} for m, sev, entry in rows])
 
 
@@ -213,4 +213,4 @@ def export(fmt: str) -> Any:
     out = review_service.export_publicity(unit, viewer=viewer, campaign=request.args.get("campaign") or None)
     data = out.docx if fmt == "docx" else out.xlsx
     return send_file(io.BytesIO(data), mimetype=EXPORT_TYPES[fmt], as_attachment=True,
-                     download_name=f"{out.stem}.{fmt}")
+                     download_name=out.filename(f".{fmt}"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
+from service import labels
 from service.store import files
 from service.store.models import SubmissionStatus
 from service.web import queries, uploads
@@ -50,7 +51,7 @@ def listing() -> Any:
                                date_from=args.get("from"), date_to=args.get("to"),
                                page=queries.page_number(args.get("page")))
     return render_template("submissions/list.html", page=page, units=queries.units(viewer),
-                           statuses=queries.STATUS_NAMES, args=args)
+                           statuses=labels.SUBMISSION_STATUS_NAMES, args=args)
 
 
 @bp.get("/submissions/<int:submission_id>")

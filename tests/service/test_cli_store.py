@@ -46,8 +46,21 @@ def test_units_users_and_people(store, cli):
 def test_unknown_unit_is_one_chinese_line(store, cli):
     result = cli("user", "add", "x", "--unit", "不存在的单位", "--password", "pw")
     assert result.exit_code == 4
-    assert result.stderr.strip().count("\n") == 0 and "单位不存在" in result.stderr and "[unknown_unit]" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "未找到单位" in result.stderr and "[unknown_unit]" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_unit_named_by_path_short_name_or_id_and_an_ambiguous_name_refused(store, cli):
+    for args in (("unit", "add", "安澜县财政局"), ("unit", "add", "安澜县交通局"),
+                 ("unit", "add", "办公室", "--parent", "财政局"), ("unit", "add", "办公室", "--parent", "2")):
+        assert cli(*args).exit_code == 0, args
+    units = json.loads(cli("unit", "list", "--json").stdout)
+    assert [(u["name"], u["parent"]) for u in units[2:]] == [("办公室", "安澜县财政局"), ("办公室", "安澜县交通局")]
+    added = cli("person", "add", "李明", "--unit", "安澜县交通局/办公室", "--position", "主任")
+    assert added.exit_code == 0, added.output
+    refused = cli("person", "add", "王芳", "--unit", "办公室", "--position", "科员")
+    assert refused.exit_code != 0 and "[ambiguous_unit]" in refused.stderr and "Traceback" not in refused.output
+    assert "安澜县财政局/办公室、安澜县交通局/办公室" in refused.stderr
 
 
 def test_campaign_defaults_and_list(store, cli):

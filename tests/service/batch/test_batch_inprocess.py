@@ -99,12 +99,15 @@ def test_unplaceable_and_unreadable_files_are_reported_not_guessed(units, tmp_pa
     (root / "散落的表.docx").write_bytes(make_form_docx(_spec("财务局")))
     (root / "不存在的局").mkdir()
     (root / "不存在的局" / "表.docx").write_bytes(make_form_docx(_spec("不存在的局")))
+    (root / "1").mkdir()  # a folder named like an id is a name: not filed under unit 1
+    (root / "1" / "表.docx").write_bytes(make_form_docx(_spec("1")))
     (root / "财务局" / "坏文件.docx").write_bytes(b"PK\x03\x04 broken")
     (root / "财务局" / "说明.txt").write_text("readme")
     batch_id = run_batch(root, workers=1)
     by_path = {r["path"]: r for r in report.rows(batch_id)}
     assert by_path["散落的表.docx"]["error_code"] == "unit_unknown"
     assert by_path["不存在的局/表.docx"]["error_code"] == "unknown_unit"
+    assert by_path["1/表.docx"]["error_code"] == "unknown_unit"
     assert by_path["财务局/坏文件.docx"]["outcome"] == "failed"
     assert by_path["财务局/坏文件.docx"]["error_message"]
     assert by_path["财务局/说明.txt"]["error_code"] == "unsupported_format"

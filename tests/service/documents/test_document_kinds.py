@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from service.documents import DocumentError, generate, stored_path
 from service.documents.checker import check
+from service.errors import ServiceError
 from service.store.db import read_session, write_session
 from service.store.models import ActivityLog, Campaign, Entry, Finding, IssuedDocument, Submission, Unit
 from service.store.scope import Viewer
@@ -222,9 +223,9 @@ def test_unit_user_cannot_generate_for_another_unit(filled: Filled) -> None:
         s.flush()
         other_id = other.id
     viewer = Viewer(user_id=None, username="u", is_admin=False, unit_id=other_id)
-    with pytest.raises(DocumentError) as err:
+    with pytest.raises(ServiceError) as err:  # another unit reads as missing
         generate("ledger", {"unit": UNIT}, viewer=viewer)
-    assert err.value.code == "unit_not_found"
+    assert err.value.code == "unknown_unit"
     own = generate("ledger", {}, viewer=viewer)  # defaults to the viewer's own unit: empty
     assert openpyxl.load_workbook(own.path)["风险台账"].max_row == 3
 

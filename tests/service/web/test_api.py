@@ -148,3 +148,31 @@ def test_document_with_its_pdf_twin(api, seed, world):
     pdf = alice.get(f"/api/v1/documents/{doc_id}/download?format=pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert ".pdf" in pdf.headers["Content-Disposition"]
+
+
+def test_cli_json_and_api_json_of_an_entry_are_the_same(api, seed, world, cli):
+    """One entry_as_dict: `lianfang entries --json` prints what /api/v1/entries returns."""
+    import json
+
+    seed(world.unit_a, 1, level="high", department="财务科", risk="大额资金支付审批把关不严")
+    from_api = api("admin").get("/api/v1/entries").json["items"][0]
+    from_cli = json.loads(cli("entries", "--unit", "安澜县财政局", "--json").stdout)[0]
+    assert from_cli == from_api
+    assert {"category_label", "source", "level_name", "source_text"} <= from_cli.keys()
+    assert from_cli["level_name"] == "高"
+
+
+def test_entry_filter_takes_any_way_of_naming_a_unit(api, seed, world):
+    seed(world.unit_a, 3)
+    client = api("admin")
+    for unit in ("安澜县财政局", "财政局", str(world.unit_a)):
+        assert client.get(f"/api/v1/entries?unit={unit}").json["total"] == 3, unit
+    assert client.get("/api/v1/entries?unit=不存在的局").json["total"] == 0
+
+
+def test_an_ambiguous_unit_filter_is_a_400_naming_the_candidates(api, world, cli):
+    assert cli("unit", "add", "会计核算科", "--parent", "安澜县交通局").exit_code == 0
+    response = api("admin").get("/api/v1/entries?unit=会计核算科")
+    assert response.status_code == 400 and response.json["error"]["code"] == "ambiguous_unit"
+    assert "安澜县财政局/会计核算科、安澜县交通局/会计核算科" in response.json["error"]["message"]
+    assert api("alice").get("/api/v1/entries?unit=会计核算科").status_code == 200  # alice sees only her own
