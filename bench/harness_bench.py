@@ -1,6 +1,6 @@
 """The generated-form harness at scale: accuracy per trap class and format.
 
-Usage: .venv/bin/python bench/harness_bench.py [--forms 2000] [--pdf 300] [--xls 0] [--seed 100000]
+Usage: .venv/bin/python bench/harness_bench.py [--forms 2000] [--pdf 300] [--xls 0] [--seed 100000] [--force TRAP]
 (from the repository root; --pdf 0 skips the PDFs, which need LibreOffice: one soffice call
 converts them all).
 
@@ -73,8 +73,10 @@ def main() -> None:
     parser.add_argument("--pdf", type=int, default=300)
     parser.add_argument("--xls", type=int, default=0, help="also as Excel 97 .xls (LibreOffice makes them, xlrd reads)")
     parser.add_argument("--seed", type=int, default=100_000)
+    parser.add_argument("--force", action="append", default=[], choices=formgen.TRAPS,
+                        help="a trap every form has (repeatable), e.g. --force three_line")
     args = parser.parse_args()
-    forms = [formgen.generate(seed) for seed in range(args.seed, args.seed + args.forms)]
+    forms = [formgen.generate(seed, force=args.force) for seed in range(args.seed, args.seed + args.forms)]
     for fmt, write in (("docx", formgen.docx), ("xlsx", formgen.xlsx)):
         score, started = Score(), time.perf_counter()
         for form in forms:

@@ -38,6 +38,9 @@ class Cell:
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     confidence: float | None = None
+    # PDF three-line tables only: how many rows above and below the text may cover. No rule
+    # shows where a cell ends there, and a 岗位 merged over several rows is drawn once.
+    reach: tuple[int, int] = (0, 0)
 
     def is_origin(self, r: int, c: int) -> bool:
         return self.row == r and self.col == c

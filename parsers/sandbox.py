@@ -2,7 +2,7 @@
 
 A hostile or pathological file can make a parser loop, allocate without bound or crash
 inside a C library; in the child that costs only the child. Children are forked by a
-lean zygote process (parsers.zygote), not by the caller: forking a large web
+lean zygote process (parsers.zygote) and run parsers.child, not by the caller: forking a large web
 server or worker cost more than the parse. The request goes to the child pickled (it
 comes from this trusted process); the result comes back as JSON, never pickle: a child
 that a malicious file subverted must not run code in the caller.
@@ -24,14 +24,10 @@ against the parse's time limit.
 from __future__ import annotations
 
 import contextlib
-import faulthandler
-import functools
-import importlib
 import json
 import os
 import pickle
 import re
-import resource
 import select
 import signal
 import socket
@@ -40,16 +36,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from parsers import limits, parse_bytes, zygote
-from parsers.errors import ParseError, fail, out_of_memory
+from parsers import limits, zygote
+from parsers.child import CHUNK, MB, parse_to_json, statm
+from parsers.errors import ParseError, fail
 from parsers.model import ParsedForm
 from parsers.pool import MemoryPool
 from parsers.sniff import IMAGE_MAGICS
 
-MB = 1024 * 1024
-ADDRESS_SPACE_FACTOR = 3  # RLIMIT_AS allows this many times memory_mb of new address space
 WATCH_INTERVAL = 0.01  # seconds between looks at the child's resident memory
-CHUNK = 1024 * 1024
 # An image XObject's dictionary (a stream's, so never hidden in a compressed object stream);
 # not the /ImageB /ImageC names of an old ProcSet, which text PDFs carry too.
 PDF_IMAGE = re.compile(rb"/Subtype\s*/Image(?![A-Za-z0-9])")
@@ -70,19 +64,11 @@ def parse_isolated(
     """
     budget = memory_budget(data) if memory_mb is None else memory_mb
     payload = run_isolated(
-        _parse_to_json, data, filename, level_standard, timeout=timeout, memory_mb=budget, pool=pool
+        parse_to_json, data, filename, level_standard, timeout=timeout, memory_mb=budget, pool=pool
     )
     form = ParsedForm.from_json(payload)
     form.ocr = payload["ocr"]
     return form
-
-
-@functools.cache
-def preload() -> None:
-    """Import the readers once, in the zygote, so every child starts with them loaded (the
-    OCR engine stays lazy: it costs more to load than most parses take)."""
-    for module in ("parsers.docx", "parsers.xlsx", "parsers.pdf"):
-        importlib.import_module(module)
 
 
 def memory_budget(data: bytes) -> int:
@@ -92,11 +78,6 @@ def memory_budget(data: bytes) -> int:
     if head.startswith(IMAGE_MAGICS) or (b"%PDF-" in head and PDF_IMAGE.search(data)):
         return limits.OCR_MEMORY_MB
     return limits.PARSE_MEMORY_MB
-
-
-def _parse_to_json(data: bytes, filename: str, level_standard: dict | None) -> dict[str, Any]:
-    form = parse_bytes(data, filename, level_standard=level_standard)
-    return {**form.to_json(), "ocr": form.ocr}
 
 
 def run_isolated(
@@ -177,67 +158,5 @@ def _await(child: int, conn: socket.socket, deadline: float, rss_cap: int) -> di
     return json.loads(b"".join(chunks))
 
 
-def serve_request(conn: socket.socket) -> None:
-    """The child's side (forked by the zygote): read the request, run it, answer, exit."""
-    faulthandler.disable()  # a crash here is the caller's to report, not a dump on its stderr
-    _silence_output()
-    try:
-        request = b"".join(iter(lambda: conn.recv(CHUNK), b""))
-        module, qualname, args, memory_mb = pickle.loads(request)  # noqa: S301  (written by our caller)
-        _limit_address_space(_address_space() + ADDRESS_SPACE_FACTOR * memory_mb * MB)
-        func: Any = importlib.import_module(module)
-        for name in qualname.split("."):
-            func = getattr(func, name)
-        encoded = _encode({"result": func(*args)})
-    except ParseError as exc:
-        encoded = _encode({"error": exc.code, "message": exc.message})
-    except BaseException as exc:  # noqa: B036 - whatever broke, the user gets the standard message
-        encoded = _encode(_error("out_of_memory" if out_of_memory(exc) else "corrupt_file"))
-    try:
-        conn.sendall(encoded)
-        conn.close()
-    finally:
-        os._exit(0)
-
-
-def _silence_output() -> None:
-    """C libraries in the child (libtiff, LibreOffice's loaders) write raw lines to fds 1 and 2;
-    those are the caller's terminal or log, whose only line about a file is the one-line message."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
-def _limit_address_space(limit: int) -> None:
-    """Lower RLIMIT_AS to `limit`, never above a cap the process already has (raising the
-    hard limit is refused to non-root users)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    capped = [value for value in (soft, hard) if value != resource.RLIM_INFINITY]
-    limit = min([limit, *capped])
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _encode(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, ensure_ascii=False).encode()
-
-
-def _error(code: str) -> dict[str, str]:
-    return {"error": code, "message": fail(code).message}
-
-
-def _statm(pid: int) -> list[int]:
-    """Sizes from /proc/PID/statm in bytes: [address space, resident, ...]; zeros once it is gone."""
-    try:
-        with open(f"/proc/{pid}/statm") as statm:
-            return [int(pages) * resource.getpagesize() for pages in statm.read().split()]
-    except (FileNotFoundError, ProcessLookupError):
-        return [0, 0]
-
-
-def _address_space() -> int:
-    return _statm(os.getpid())[0]
-
-
 def _resident(pid: int) -> int:
-    return _statm(pid)[1]
+    return statm(pid)[1]

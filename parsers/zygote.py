@@ -135,9 +135,9 @@ _statuses: dict[int, int] = {}
 def serve() -> None:
     """The zygote's main loop (run by `python -c`, see Zygote)."""
     control = socket.socket(fileno=int(os.environ.pop("LIANFANG_ZYGOTE_FD")))
-    from parsers import sandbox  # the parsers, imported once here and shared by every child
+    from parsers import child  # the parsers, imported once here and shared by every child
 
-    sandbox.preload()
+    child.preload()
     signal.signal(signal.SIGCHLD, _reap)
     control.sendall(READY)
     while True:
@@ -148,13 +148,13 @@ def serve() -> None:
         if not message:
             return  # the caller is gone
         if message[:1] == b"F":
-            child = os.fork()
-            if child == 0:
+            forked = os.fork()
+            if forked == 0:
                 control.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the child may wait for LibreOffice
-                sandbox.serve_request(socket.socket(fileno=fds[0]))  # never returns
+                child.serve_request(socket.socket(fileno=fds[0]))  # never returns
             os.close(fds[0])
-            control.sendall(child.to_bytes(PID, "little", signed=True))
+            control.sendall(forked.to_bytes(PID, "little", signed=True))
         else:
             wanted = int.from_bytes(message[1:] + _recv_exact(control, 1 + PID - len(message)), "little", signed=True)
             control.sendall(_wait(wanted).to_bytes(PID, "little", signed=True))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from enum import Enum
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
@@ -40,7 +41,20 @@ MIN_PAGE_CHARS = 10  # fewer characters on a page with an image: a scan with a s
 # holds a table elsewhere: then the picture is a letterhead, a photo or a seal beside a form
 # already read, and recognising it would cost seconds and hundreds of MB for nothing.
 IMAGE_PAGE_SHARE = 0.3
-PageRead = tuple[list[PageTable], list[Line], bool]  # tables, free lines, mostly a picture
+# This many characters of the text layer lying on the page's pictures: the text layer already
+# gives the picture's text (a scan with its recognised text under it, a background image), so
+# the picture is not recognised again.
+OVERLAID_CHARS = 20
+
+
+class Picture(Enum):
+    """A page that is mostly a picture (and holds no table in its text layer)."""
+
+    UNREAD = "unread"  # its text is not in the text layer: a form pasted as a picture, maybe
+    READ = "read"  # the text layer carries text over it: already read
+
+
+PageRead = tuple[list[PageTable], list[Line], Picture | None]  # tables, free lines, mostly a picture
 MARGIN = 0.08  # share of the page height at top and bottom where running headers and footers sit
 BARE_REFERENCE = re.compile(rb"(?<![0-9])(\d{1,10})\s+\d{1,5}\s+obj\s*(\d{1,10})\s+\d{1,5}\s+R\s*endobj")
 
@@ -61,12 +75,16 @@ def read(data: bytes) -> GridDocument:
         raise fail("encrypted" if isinstance(cause, PDFPasswordIncorrect) else "corrupt_file") from None
     read_pages = {number: page for number, page in enumerate(pages, 1) if page is not None}
     tables_read = any(tables for tables, _, _ in read_pages.values())
-    pictured = [number for number, (_, _, picture) in read_pages.items() if picture]
+    pictured = [number for number, (_, _, picture) in read_pages.items() if picture is Picture.UNREAD]
+    overlaid = [number for number, (_, _, picture) in read_pages.items() if picture is Picture.READ]
     scanned = [n for n in range(1, len(pages) + 1) if n not in read_pages or (n in pictured and not tables_read)]
     document = assemble([(tables, lines) for n, (tables, lines, _) in read_pages.items() if n not in scanned])
     if pictured and tables_read:
         listed = "、".join(str(p) for p in pictured)
         document.warnings.append(("pdf_image_not_read", f"第{listed}页的图片未做文字识别(该页文字已读取,表格已在其他页读取)"))
+    if overlaid:
+        listed = "、".join(str(p) for p in overlaid)
+        document.warnings.append(("pdf_image_not_read", f"第{listed}页的图片未做文字识别(图片上的文字已在文字层中读取)"))
     if scanned:
         _add_ocr(document, data, scanned, all_scanned=len(scanned) == len(pages))
     return document
@@ -137,14 +155,17 @@ def _read_page_once(page, running: RunningTable) -> PageRead | None:
 
 
 def _read_page(page, running: RunningTable) -> PageRead | None:
-    """Tables and lines of one page and whether it is mostly a picture (IMAGE_PAGE_SHARE), or
-    None when the page has no usable text layer."""
+    """Tables and lines of one page and whether it is mostly a picture (IMAGE_PAGE_SHARE) whose
+    text the text layer does not already give, or None when the page has no usable text layer."""
     chars = page_chars(page)
     garbage = sum(1 for c in chars if c["text"].startswith("(cid:"))
     if not chars or garbage > CID_SHARE * len(chars) or (len(chars) < MIN_PAGE_CHARS and page.images):
         return None
     tables = page_tables(page, chars, running)
-    pictured = not tables and _image_share(page) >= IMAGE_PAGE_SHARE
+    pictured = None
+    if not tables and _image_share(page) >= IMAGE_PAGE_SHARE:
+        over = sum(1 for c in chars if any(inside(c, (i["x0"], i["top"], i["x1"], i["bottom"])) for i in page.images))
+        pictured = Picture.READ if over >= OVERLAID_CHARS else Picture.UNREAD
     free = [c for c in chars if not any(inside(c, t.box) for t in tables)]
     edge = MARGIN * page.height
     lines = [Line(page.page_number, top, text, margin=not edge < top < page.height - edge) for top, text in text_lines(free)]

@@ -16,6 +16,8 @@ from parsers.grid import Cell, Grid, GridDocument
 from parsers.pdf.chars import joiner
 from parsers.pdf.tables import PageTable
 
+LONG_FIRST_CELL = 10  # characters: a first column holding text that wraps (风险点 first), not a 序号
+NEW_ROW = re.compile(r"^(\d|[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）])")
 PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*\d+|\s*共\s*\d+\s*页)?[-—–\s]*$")
 
 
@@ -96,7 +98,7 @@ def _continue(table: PageTable, more: PageTable) -> None:
     while skip < min(len(rows), len(table.rows)) and _texts(rows[skip]) == _texts(table.rows[skip]):
         skip += 1
     rows, pages = rows[skip:], pages[skip:]
-    if rows and _is_fragment(rows[0], table.rows[-1]):
+    if rows and _is_fragment(rows[0], table.rows[-1], table.ruled):
         _join_fragment(table.rows[-1], rows[0])
         rows, pages = rows[1:], pages[1:]
         skip += 1
@@ -108,6 +110,8 @@ def _continue(table: PageTable, more: PageTable) -> None:
         cell.row += offset
     if rows and table.rows:
         _carry_merges(table.rows[-1], rows)
+        if not table.ruled:
+            _carry_reach(table.rows, rows)
     table.rows.extend(rows)
     table.pages.extend(pages)
     table.end_page = more.page
@@ -129,15 +133,30 @@ def _carry_merges(last: list[Cell], rows: list[list[Cell]]) -> None:
                     row[cc] = above
 
 
+def _carry_reach(above: list[list[Cell]], rows: list[list[Cell]]) -> None:
+    """A three-line table's text that may reach down to its page's last row (`Cell.reach`) may
+    reach on over the blank cells heading the next page's part."""
+    for c in range(min(len(above[-1]), len(rows[0]))):
+        last = next((row[c] for row in reversed(above) if row[c].text.strip()), None)
+        if last is None or last.row + last.rowspan - 1 + last.reach[1] < len(above) - 1:
+            continue
+        blanks = next((k for k, row in enumerate(rows) if row[c].text.strip()), len(rows))
+        last.reach = (last.reach[0], last.reach[1] + blanks)
+
+
 def _texts(row: list[Cell]) -> list[str]:
     return [re.sub(r"\s+", "", cell.text) for cell in row]
 
 
-def _is_fragment(row: list[Cell], previous: list[Cell]) -> bool:
+def _is_fragment(row: list[Cell], previous: list[Cell], ruled: bool = True) -> bool:
     """Only the cells still running at the page foot continue, so a fragment leaves empty at
-    least half the cells the row above filled (a new row under a merged 岗位 leaves one)."""
+    least half the cells the row above filled (a new row under a merged 岗位 leaves one). Its
+    first cell is empty (a new row starts with its 序号), unless the table is a three-line one
+    whose first column holds long text: then the first cell only must not start a new row or group."""
     texts, above = _texts(row), _texts(previous)
-    if texts[0] or not any(texts):
+    if not any(texts):
+        return False
+    if texts[0] and (ruled or len(above[0]) < LONG_FIRST_CELL or NEW_ROW.match(texts[0])):
         return False
     left_empty = sum(1 for text, over in zip(texts, above, strict=True) if over and not text)
     return 2 * left_empty >= sum(1 for over in above if over)

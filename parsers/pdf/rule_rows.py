@@ -30,16 +30,74 @@ class _Piece:
     line: int = 0  # the text line it is part of (glyphs of one line may sit a point or two apart)
 
 
-def split_rows(chars: list[dict], ys: list[float], cols: list[float]) -> list[list[dict]]:
-    """The characters of each row, top to bottom; rules (ys) always separate rows."""
-    rows: list[list[dict]] = []
+@dataclass
+class Row:
+    """The characters of one row, and whether its cells are centred vertically."""
+
+    chars: list[dict]
+    centred: bool
+
+
+def split_rows(chars: list[dict], ys: list[float], cols: list[float]) -> list[Row]:
+    """The rows, top to bottom; rules (ys) always separate rows."""
+    rows: list[Row] = []
     edges = text_edges(chars, cols)
     for top, bottom in zip(ys, ys[1:], strict=False):
         band = [c for c in chars if top <= centre(c)[1] < bottom]
         rows += _band_rows(_pieces(band, cols, edges))
     if chars and ys:  # text outside the rules' span (a table running on past the page's last rule)
         rows += _band_rows(_pieces([c for c in chars if not ys[0] <= centre(c)[1] < ys[-1]], cols, edges))
-    return [row for row in rows if row]
+    return [row for row in rows if row.chars]
+
+
+SPAN_FIT = 0.5  # a merged cell's text is centred on the rows it covers within this many line heights
+MAX_REACH = 50  # rows a merged cell may cover on either side (bounds the spans tried per cell)
+
+
+def reaches(rows: list[Row], cols: list[float]) -> list[list[tuple[int, int]]]:
+    """Per row and column, how many rows above and below the cell's text may cover (a merged
+    cell, drawn once: no rule shows where it ends). Top-aligned, a text may run down over
+    the blank cells below it; centred, over the blank cells around it whose rows it sits in
+    the middle of (the most rows that fit; what they hold is for the reader of the columns to say)."""
+    boxes = [_cell_boxes(row.chars, cols) for row in rows]
+    bounds = _row_bounds(boxes)
+    out = [[(0, 0)] * (len(cols) - 1) for _ in rows]
+    for r, row in enumerate(rows):
+        for c, box in boxes[r].items():
+            up = next((k for k in range(min(r, MAX_REACH)) if c in boxes[r - 1 - k]), min(r, MAX_REACH))
+            below = min(len(rows) - 1 - r, MAX_REACH)
+            down = next((k for k in range(below) if c in boxes[r + 1 + k]), below)
+            out[r][c] = _centred_reach(box, bounds, r, up, down) if row.centred else (0, down)
+    return out
+
+
+def _cell_boxes(chars: list[dict], cols: list[float]) -> dict[int, tuple[float, float, float]]:
+    """Column -> (top, bottom, line height) of the text of each filled cell of a row."""
+    boxes: dict[int, tuple[float, float, float]] = {}
+    for ch in chars:
+        c = min(max(bisect.bisect(cols, centre(ch)[0]) - 1, 0), len(cols) - 2)
+        top, bottom, _ = boxes.get(c, (ch["top"], ch["bottom"], 0.0))
+        boxes[c] = (min(top, ch["top"]), max(bottom, ch["bottom"]), ch["bottom"] - ch["top"])
+    return boxes
+
+
+def _row_bounds(boxes: list[dict[int, tuple[float, float, float]]]) -> list[float]:
+    """Where rows meet: halfway across the gap between the tallest cells of two rows (a cell's
+    padding is the same above and below its text); the outer rows get the same padding."""
+    extents = [max(row.values(), key=lambda b: b[1] - b[0]) if row else (0.0, 0.0, 0.0) for row in boxes]
+    gaps = [below[0] - above[1] for above, below in zip(extents, extents[1:], strict=False)]
+    pad = max(min(gaps, default=0.0), 0.0) / 2
+    inner = [(above[1] + below[0]) / 2 for above, below in zip(extents, extents[1:], strict=False)]
+    return [extents[0][0] - pad, *inner, extents[-1][1] + pad] if extents else []
+
+
+def _centred_reach(box: tuple[float, float, float], bounds: list[float], r: int, up: int,
+                   down: int) -> tuple[int, int]:
+    middle, line = (box[0] + box[1]) / 2, box[2]
+    fits = [(a + b, -abs((bounds[r - a] + bounds[r + b + 1]) / 2 - middle), a, b)
+            for a in range(up + 1) for b in range(down + 1)
+            if abs((bounds[r - a] + bounds[r + b + 1]) / 2 - middle) <= SPAN_FIT * line]
+    return max(fits)[2:] if fits else (0, 0)
 
 
 WRAPPING = 6  # a column whose longest line holds fewer characters holds short values that never wrap
@@ -54,8 +112,22 @@ def text_edges(chars: list[dict], cols: list[float]) -> list[float]:
     for c in range(len(cols) - 1):
         lines = group_lines([ch for ch in chars if cols[c] <= centre(ch)[0] < cols[c + 1]])
         longest = max(lines, key=lambda line: line[-1]["x1"], default=None)
-        edges.append(longest[-1]["x1"] + 1 if longest and len(longest) >= WRAPPING else float("inf"))
+        edges.append(longest[-1]["x1"] + 1 if longest and _wraps(lines, longest) else float("inf"))
     return edges
+
+
+NARROW = 4  # characters: a narrow column whose lines of this length or more keep ending at one x wraps
+AT_EDGE = 3  # lines ending at the column's reach that show a narrow column wraps
+
+
+def _wraps(lines: list[list[dict]], longest: list[dict]) -> bool:
+    """Whether a column holds text that wraps: its longest line is long, or (a narrow column, a
+    few characters wide) several lines end where the longest does."""
+    if len(longest) >= WRAPPING:
+        return True
+    reach = longest[-1]["x1"]
+    at_edge = sum(1 for line in lines if len(line) >= NARROW and abs(line[-1]["x1"] - reach) < 1)
+    return len(longest) >= NARROW and at_edge >= AT_EDGE
 
 
 def _pieces(chars: list[dict], cols: list[float], edges: list[float]) -> list[_Piece]:
@@ -99,20 +171,46 @@ def _components(blocks: list[list[_Piece]]) -> list[list[list[_Piece]]]:
     return groups
 
 
-def _band_rows(pieces: list[_Piece]) -> list[list[dict]]:
-    return _top_aligned_rows(pieces) if _top_aligned(pieces) else _centred_rows(pieces)
+def _band_rows(pieces: list[_Piece]) -> list[Row]:
+    if _top_aligned(pieces):
+        return [Row(chars, False) for chars in _top_aligned_rows(pieces)]
+    spanning = _spanning_lines(pieces)
+    rows = _centred_rows([p for p in pieces if p.line not in spanning])
+    rows += [[ch for p in pieces if p.line == number for ch in p.chars] for number in sorted(spanning)]
+    return [Row(chars, True) for chars in sorted(rows, key=lambda chars: min(ch["top"] for ch in chars))]
+
+
+SPANNING_GAP = 0.5  # font sizes: text this close across a column boundary is one run (a note, a 合计 line)
+
+
+def _spanning_lines(pieces: list[_Piece]) -> set[int]:
+    """Lines whose text runs on across column boundaries (a note or signature line spanning the
+    table): each is a row of its own, never part of the centred rows above or below it."""
+    lines: dict[int, list[_Piece]] = {}
+    for p in pieces:
+        lines.setdefault(p.line, []).append(p)
+    spanning = set()
+    for number, line in lines.items():
+        ordered = sorted(line, key=lambda p: p.col)
+        if len(ordered) > 1 and all(right.chars[0]["x0"] - left.chars[-1]["x1"] < SPANNING_GAP * left.chars[-1]["size"]
+                                    for left, right in zip(ordered, ordered[1:], strict=False)):
+            spanning.add(number)
+    return spanning
 
 
 def _top_aligned(pieces: list[_Piece]) -> bool:
-    """Cells aligned at the top, unless some cell's text sits half a line off the lines of the
-    cells beside it (a short cell centred against a taller one): centred. Each piece is
+    """Cells aligned at the top, unless some cell's text sits half a line off the lines of a
+    taller cell beside it (a short cell centred against a taller one): centred. Each piece is
     compared with the pieces of the lines around it only."""
     ordered = sorted(pieces, key=lambda p: p.top)
     tops = [p.top for p in ordered]
+    height = {id(p): len(block) for block in _blocks(pieces) for p in block}  # lines of the piece's cell
     for p in ordered:
         size = p.bottom - p.top
         near = ordered[bisect.bisect_left(tops, p.top - 2 * size):bisect.bisect_left(tops, p.bottom)]
-        beside = [abs(q.top - p.top) for q in near if q.col != p.col and q.bottom > p.top]
+        # Against taller cells only: short cells of one centred row sit on one line together.
+        beside = [abs(q.top - p.top) for q in near
+                  if q.col != p.col and q.bottom > p.top and height[id(q)] > height[id(p)]]
         if beside and 0.3 * size < min(beside) < 0.9 * size:
             return False
     return True
@@ -173,7 +271,23 @@ def _cuts(group: list[list[_Piece]]) -> list[float]:
         # A line that ends exactly at the cell's edge looks wrapped: that only tips a near tie.
         cuts.append(min(candidates, key=lambda y: abs(text.centre(since, y) - centre_above)
                         + (0 if text.clean(y, line) else 0.25 * line)))
-    return cuts
+    return _lead_cut(text, marks[0], cuts) + cuts
+
+
+def _lead_cut(text: _Text, mark: list[_Piece], cuts: list[float]) -> list[float]:
+    """A cut above the first row when the lines heading the group are not centred with it: the
+    rest of a row a page break cut, at the top of the next page's part."""
+    end = cuts[0] if cuts else float("inf")
+    middle, line = (mark[0].top + mark[-1].bottom) / 2, mark[0].bottom - mark[0].top
+    starts = [y for y in text.tops if text.tops[0] + 0.5 < y < mark[0].top - 0.5 and text.clean(y, line)]
+    if not starts:
+        return []
+    best = min(starts, key=lambda y: abs(text.centre(y, end) - middle))
+    gain = abs(text.centre(text.tops[0], end) - middle) - abs(text.centre(best, end) - middle)
+    return [best] if gain > LEAD_GAIN * line else []
+
+
+LEAD_GAIN = 1.0  # line heights the first row's centring must gain for its head to be cut off
 
 
 class _Text:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from parsers.grid import Cell, check_area
 from parsers.pdf.chars import Box, cell_text, centre, group_lines, inside
-from parsers.pdf.rule_rows import split_rows
+from parsers.pdf.rule_rows import reaches, split_rows
 
 SNAP = 2.0  # pt: boundaries closer than this are one
 MIN_COLUMN_GAP = 6.0  # pt of empty x-range that separates columns of a three-line table
@@ -129,36 +129,77 @@ def _rule_only_tables(page, chars: list[dict], taken: list[Box], number: int,
     for edges in rules.values():
         left, right = min(e["x0"] for e in edges), max(e["x1"] for e in edges)
         column = [c for c in chars if left <= centre(c)[0] <= right]
-        ruled = _trim_bands(_snap([edge["top"] for edge in edges]), column)
-        ys = _across_pages(page, ruled, column)
-        if len(ys) < 2:
-            continue
-        box = (left, ys[0], right, ys[-1])
-        inner = [c for c in chars if inside(c, box)]
-        continued = carried is not None and ys[0] < ruled[0] and abs(carried[-1] - right) <= MIN_RULE_WIDTH
-        cols = list(carried) if continued else _text_columns(_column_chars(inner, ys[1] if len(ys) > 2 else ys[0]))
-        if len(cols) < 3:  # one column is a framed paragraph, not a table
-            continue
-        cols[0], cols[-1] = min(cols[0], left), max(cols[-1], right)  # the outer cells reach the rules' ends
-        check_area(len(inner), len(cols) - 1)  # at most a row per character
-        table = _rows_from_lines(inner, ys, cols, number)
-        if continued or sum(1 for cell in table.rows[0] if cell.text) >= 2:  # a header naming its columns
-            tables.append(table)
-            running.cols = cols if ys[-1] > ruled[-1] else None
+        parts = _split_at_gaps(_snap([edge["top"] for edge in edges]), column)
+        for i, part in enumerate(parts):
+            ruled = _trim_bands(part, column)
+            ys = _across_pages(page, ruled, column, up=i == 0, down=i == len(parts) - 1)
+            if len(ys) >= 2:
+                tables += _rule_only_table(chars, (left, right), ruled, ys, number, carried if i == 0 else None,
+                                           running)
+    if carried is not None and not rules and not taken:
+        tables += _middle_page(page, chars, carried, running)
     return tables
 
 
-def _across_pages(page, ys: list[float], chars: list[dict]) -> list[float]:
+def _middle_page(page, chars: list[dict], carried: list[float], running: RunningTable) -> list[PageTable]:
+    """A page with no rule at all inside a three-line table that runs over three pages or more:
+    its body, between the page's margins, is the table's next part."""
+    body = [c for c in chars if carried[0] <= centre(c)[0] <= carried[-1]
+            and PAGE_MARGIN * page.height < centre(c)[1] < (1 - PAGE_MARGIN) * page.height]
+    if not body:
+        return []
+    ys = [min(c["top"] for c in body) - 1, max(c["bottom"] for c in body) + 1]
+    return _rule_only_table(chars, (carried[0], carried[-1]), [], ys, page.page_number, carried, running)
+
+
+def _rule_only_table(chars: list[dict], span: tuple[float, float], ruled: list[float], ys: list[float],
+                     number: int, carried: list[float] | None, running: RunningTable) -> list[PageTable]:
+    """The table between rules `ys` (`ruled`: those drawn on this page), or none when its text
+    shows fewer than three columns or no header naming its columns."""
+    left, right = span
+    box = (left, ys[0], right, ys[-1])
+    inner = [c for c in chars if inside(c, box)]
+    continued = carried is not None and (not ruled or ys[0] < ruled[0]) and abs(carried[-1] - right) <= MIN_RULE_WIDTH
+    cols = list(carried) if continued else _text_columns(_column_chars(inner, ys[1] if len(ys) > 2 else ys[0]))
+    if len(cols) < 3:  # one column is a framed paragraph, not a table
+        return []
+    cols[0], cols[-1] = min(cols[0], left), max(cols[-1], right)  # the outer cells reach the rules' ends
+    check_area(len(inner), len(cols) - 1)  # at most a row per character
+    table = _rows_from_lines(inner, ys, cols, number)
+    if not continued and sum(1 for cell in table.rows[0] if cell.text) < 2:  # no header naming its columns
+        return []
+    running.cols = cols if not ruled or ys[-1] > ruled[-1] else None
+    return [table]
+
+
+def _split_at_gaps(ys: list[float], chars: list[dict]) -> list[list[float]]:
+    """The rules of one x-span cut into tables: two three-line tables one above the other (a
+    heading between them) share their rules' span; a band between two rules whose text has no
+    line across columns (a heading, a blank paragraph) is the gap between two tables."""
+    parts = [ys[:1]]
+    ordered = sorted(chars, key=lambda c: centre(c)[1])
+    heights = [centre(c)[1] for c in ordered]
+    for top, bottom in zip(ys, ys[1:], strict=False):  # each band's characters found by bisection
+        band = ordered[bisect.bisect_left(heights, top):bisect.bisect_right(heights, bottom)]
+        if all(len(_runs(line)) <= 1 for line in group_lines(band)):
+            parts.append([bottom])
+        else:
+            parts[-1].append(bottom)
+    return parts
+
+
+def _across_pages(page, ys: list[float], chars: list[dict], *, up: bool = True, down: bool = True) -> list[float]:
     """A three-line table running over pages has no foot rule on its first page (its text runs
-    on to the page's end) and only the foot rule on its last: the page's text edge stands in."""
+    on to the page's end) and only the foot rule on its last: the page's text edge stands in
+    (`down`: the page's last table may run on, `up`: its first may be continued)."""
     body = [c for c in chars if PAGE_MARGIN * page.height < centre(c)[1] < (1 - PAGE_MARGIN) * page.height]
     if not body or not ys:
         return ys
     last = max(c["bottom"] for c in body)
-    if len(ys) == 2 and last > ys[-1] + SNAP and last > (1 - RUNS_ON) * page.height:
+    if down and len(ys) == 2 and last > ys[-1] + SNAP and last > (1 - RUNS_ON) * page.height:
         return [*ys, last + 1]
     first = min(c["top"] for c in body)
-    if len(ys) in (1, 2) and page.page_number > 1 and first < ys[0] - SNAP and first < RUNS_ON * page.height:
+    if up and len(ys) in (1, 2) and page.page_number > 1 and first < ys[0] - SNAP and first < RUNS_ON * page.height:
         return [first - 1, *ys]
     return ys
 
@@ -167,12 +208,19 @@ def _trim_bands(ys: list[float], chars: list[dict]) -> list[float]:
     """Drop outer rules that belong to the page, not the table (a rule under the title, one
     above the notes): the text of such a band runs across the gaps between the table's columns."""
 
-    def columns(top: float, bottom: float) -> int:
-        return len(_text_columns([c for c in chars if top <= centre(c)[1] <= bottom]))
+    def among(top: float, bottom: float) -> list[dict]:
+        return [c for c in chars if top <= centre(c)[1] <= bottom]
 
-    while len(ys) > 3 and columns(ys[1], ys[-1]) > columns(ys[0], ys[-1]):
+    def crosses(band: tuple[float, float], rest: tuple[float, float]) -> bool:
+        """The band's text runs across a gap between the rest's columns, or shows fewer of them."""
+        inner, outer = among(*band), among(*rest)
+        gaps = _header_gaps(outer)
+        return len(_text_columns(inner)) < len(_text_columns(outer)) or any(
+            x0 < a and x1 > b for line in group_lines(inner) for x0, x1 in _runs(line) for a, b in gaps)
+
+    while len(ys) > 3 and crosses((ys[0], ys[1]), (ys[1], ys[-1])):
         ys = ys[1:]
-    while len(ys) > 3 and columns(ys[0], ys[-2]) > columns(ys[0], ys[-1]):
+    while len(ys) > 3 and crosses((ys[-2], ys[-1]), (ys[0], ys[-2])):
         ys = ys[:-1]
     return ys
 
@@ -226,22 +274,65 @@ def _text_columns(chars: list[dict]) -> list[float]:
 
 
 def _rows_from_lines(chars: list[dict], ys: list[float], cols: list[float], page: int) -> PageTable:
-    """Rows from where the text sits (`rule_rows`), each cell's text from its characters."""
+    """Rows from where the text sits (`rule_rows`), each cell's text from its characters and
+    how far a merged cell drawn once may reach (`Cell.reach`)."""
     groups = split_rows(chars, ys, cols)
+    spans = reaches(groups, cols)
     rows = [
         [
             Cell(
-                cell_text([ch for ch in group if cols[c] <= centre(ch)[0] < cols[c + 1]], cols[c + 1]),
+                cell_text([ch for ch in group.chars if cols[c] <= centre(ch)[0] < cols[c + 1]], cols[c + 1]),
                 r,
                 c,
                 page=page,
+                reach=spans[r][c],
             )
             for c in range(len(cols) - 1)
         ]
         for r, group in enumerate(groups)
     ]
-    row_ys = [ys[0]] + [min(ch["top"] for ch in group) for group in groups[1:]] + [ys[-1]]
+    row_ys = [ys[0]] + [min(ch["top"] for ch in group.chars) for group in groups[1:]] + [ys[-1]]
+    in_head = len(ys) > 2 and groups and all(centre(ch)[1] < ys[1] for ch in groups[0].chars)
+    header = _two_row_header(groups[0].chars, cols, page) if in_head else None
+    if header is not None:
+        for cell in {id(cell): cell for row in rows[1:] for cell in row}.values():
+            cell.row += 1
+        top, rows[:1] = header[0], header[1:]
+        row_ys[1:1] = [top]
     return PageTable(page, row_ys, cols, rows, [page] * len(rows), ruled=False)
+
+
+def _two_row_header(chars: list[dict], cols: list[float], page: int) -> tuple[float, list[Cell], list[Cell]] | None:
+    """A three-line table's header band holding two header rows (风险等级 over 高 | 中 | 低,
+    防控措施 over its phases): the last text line names sub-columns when two or more columns
+    side by side hold text there and one of them none above. Then the two rows, as a ruled
+    table would give them: a label alone in its column covers both rows, a label over
+    sub-columns covers them all. Else None (one header row, its labels perhaps wrapped)."""
+    lines = group_lines(chars)
+    if len(lines) < 2:
+        return None
+    width = len(cols) - 1
+
+    def column(ch: dict) -> int:
+        return min(max(bisect.bisect(cols, centre(ch)[0]) - 1, 0), width - 1)
+
+    above = [[ch for line in lines[:-1] for ch in line if column(ch) == c] for c in range(width)]
+    below = [[ch for ch in lines[-1] if column(ch) == c] for c in range(width)]
+    if not any(below[c] and below[c + 1] and not (above[c] and above[c + 1]) for c in range(width - 1)):
+        return None
+    first = [Cell(cell_text(above[c], cols[c + 1]), 0, c, page=page) for c in range(width)]
+    second = [Cell(cell_text(below[c], cols[c + 1]), 1, c, page=page) for c in range(width)]
+    for c in range(width):
+        if not below[c]:  # a label alone in its column: both rows
+            first[c].rowspan, second[c] = 2, first[c]
+        elif not above[c] and c and below[c - 1] and first[c - 1].col + first[c - 1].colspan == c:
+            first[c - 1].colspan += 1  # a sub-column under the label to its left
+            first[c] = first[c - 1]
+    for c in range(width - 1, 0, -1):  # sub-columns left of their label (a label centred over them)
+        if not above[c - 1] and below[c - 1] and below[c] and first[c - 1] is not first[c] and not first[c - 1].text:
+            first[c].col, first[c].colspan = first[c].col - 1, first[c].colspan + 1
+            first[c - 1] = first[c]
+    return min(ch["top"] for ch in lines[-1]), first, second
 
 
 def _snap(values: list[float]) -> list[float]:

@@ -9,12 +9,12 @@ own is reported with its reason, so no risk point disappears without a word.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from parsers import categories, dates, measures
 from parsers.fields import header_values
-from parsers.grid import Grid
+from parsers.grid import Cell, Grid
 from parsers.levels import Reading
 from parsers.model import ParsedEntry, ParsedMeasure, Power, Source
 from parsers.table.layout import Layout
@@ -41,6 +41,7 @@ SKIPPED: dict[RowKind, tuple[str, str]] = {
     RowKind.NO_RISK_TEXT: ("row_skipped", "{row}有内容但没有风险点,已跳过,请核对"),
 }
 ROW_CODES = frozenset(code for code, _ in SKIPPED.values())
+_NEAR = 60  # rows looked through for the text a blank 科室/岗位 cell may belong to (a blank column costs no more)
 _PLAIN = ("risk", "department", "position", "person", "duty", "manifestation", "domain", "owner", "supervisor",
           "deadline")
 
@@ -53,6 +54,7 @@ class _Table:
     layout: Layout
     section: Context
     count: int = 0
+    entry_rows: set[int] = field(default_factory=set)
 
     @cached_property
     def plain_fields(self) -> list[tuple[str, list[int]]]:
@@ -72,6 +74,7 @@ def read_rows(form: FormState, grid: Grid, start: int, layout: Layout, ctx: Cont
         if kind is RowKind.NEW_TABLE:
             return r
         if kind is RowKind.ENTRY:
+            _cover_blanks(table, r)
             _add(form, table, r)
             continue
         if kind is RowKind.EMPTY:
@@ -80,6 +83,33 @@ def read_rows(form: FormState, grid: Grid, start: int, layout: Layout, ctx: Cont
         code, message = SKIPPED[kind]
         text = form.text(" ".join(c.text for c in filled(grid.rows[r])))[:30]
         form.warn(code, message.format(row=row_label(grid, r), text=text), grid, r)
+    return None
+
+
+def _cover_blanks(table: _Table, r: int) -> None:
+    """A blank 科室 or 岗位 cell of an entry row next to a text that may reach over it
+    (`Cell.reach`: a three-line PDF table, where a merged cell is drawn once) is that cell,
+    when the text is in an entry row too. Only these columns: a blank 等级 or 类型 stays blank."""
+    row = table.grid.rows[r]
+    for c in table.layout.cols("department") + table.layout.cols("position"):
+        if not row[c].text.strip() and (cell := _covering(table, r, c)) is not None:
+            row[c] = cell
+
+
+def _covering(table: _Table, r: int, c: int) -> Cell | None:
+    """The nearest text above or below row r in column c whose reach covers r."""
+    grid = table.grid
+    above = next((k for k in range(r - 1, max(r - 1 - _NEAR, -1), -1) if grid.rows[k][c].text.strip()), None)
+    if above in table.entry_rows:
+        cell = grid.rows[above][c]
+        if cell.row + cell.rowspan - 1 + cell.reach[1] >= r:
+            return cell
+    below = next((k for k in range(r + 1, min(r + 1 + _NEAR, grid.n_rows)) if grid.rows[k][c].text.strip()), None)
+    if below is not None:
+        cell = grid.rows[below][c]
+        if cell.row - cell.reach[0] <= r and classify(grid, below, table.layout, first=False,
+                                                       has_entry=True) is RowKind.ENTRY:
+            return cell
     return None
 
 
@@ -103,6 +133,7 @@ def _add(form: FormState, table: _Table, r: int) -> None:
     else:
         form.entries.append(_entry(form, table, r))
     table.count += 1
+    table.entry_rows.add(r)
 
 
 def _section(form: FormState, text: str, ctx: Context) -> Context:

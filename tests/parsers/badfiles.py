@@ -253,7 +253,7 @@ def encrypted_pdf(data: bytes, password: str = "secret", *, owner_only: bool = F
 def drawn_pdf(pages: list[dict], *, to_unicode: bool = True) -> bytes:
     """A PDF whose pages hold exactly the given text runs, rules and images.
 
-    Each page: {"text": [(x, y, size, str)], "rules": [(x0, y0, x1, y1)], "image": bool,
+    Each page: {"text": [(x, y, size, str)], "rules": [(x0, y0, x1, y1)], "image": bool or box,
     "symbols": [(x, y, size, str, font name)]} — symbols drawn in a font of that name
     (y from the top of an A4 page). Glyphs use a Type0 font, one CID per character,
     mapped back to Unicode by a ToUnicode CMap — without it every glyph reads as (cid:N).
@@ -311,8 +311,9 @@ def drawn_pdf(pages: list[dict], *, to_unicode: bool = True) -> bytes:
             codes = b"".join(b"%04X" % cid[ch] for ch in text)
             tag = b"F%d" % fonts.index(font)
             ops.append(b"BT /%s %.1f Tf %.2f %.2f Td <%s> Tj ET" % (tag, size, x, height - y - size, codes))
-        if page.get("image"):
-            ops.append(b"q 500 0 0 700 40 70 cm /Im1 Do Q")
+        if page.get("image"):  # True: most of the page; else (x0, top, x1, bottom) from the page's top
+            x0, top, x1, bottom = (40, 72, 540, 772) if page["image"] is True else page["image"]
+            ops.append(b"q %.2f 0 0 %.2f %.2f %.2f cm /Im1 Do Q" % (x1 - x0, bottom - top, x0, height - bottom))
         content = b"\n".join(ops)
         stream = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
         page_ids.append(

@@ -50,16 +50,36 @@ def test_generated_forms_as_text_pdf_parse_to_their_truth():
     """A PDF cannot tell a measure that wrapped from one that ended at the cell's edge: the
     measures of a phase are compared as one text there; everything else exactly. Ruled
     tables must all read right; three-line tables (no rules between rows, cells top-aligned
-    or centred) at least 24 of 30 (27 measured), their misses listed in bench/README.md."""
+    or centred, merged 岗位, several tables, repeated headers) at least 25 of 30 (27 measured),
+    their misses listed in bench/README.md."""
     ruled = [formgen.generate(seed, without={"three_line"}) for seed in [*sorted(REGRESSIONS), *range(2000, 2024)]]
-    three_line = [formgen.generate(seed, force={"three_line"}, without={"merged_position", "several_tables",
-                                                                        "header_repeat"}) for seed in range(3000, 3030)]
+    three_line = [formgen.generate(seed, force={"three_line"}) for seed in range(3000, 3030)]
     files = formgen.pdfs(ruled + three_line)
     for form, data in zip(ruled, files, strict=False):
         _check(form, data, "form.pdf", split_measures=False)
     misses = [form.seed for form, data in zip(three_line, files[len(ruled):], strict=True)
               if formgen.compare(parse_bytes(data, "form.pdf"), form, split_measures=False)]
-    assert len(misses) <= 6, misses
+    assert len(misses) <= 5, misses
+
+
+# Three-line tables (seeds drawn with force={"three_line"}) that once failed, by what they caught.
+THREE_LINE_REGRESSIONS = {
+    300004: "two three-line tables one above the other: read as one, the second's 科室 lost",
+    300010: "岗位 merged over three rows, top-aligned: drawn once, the rows below read without it",
+    300034: "岗位 merged over rows, centred: drawn in the middle row (or on the boundary of two)",
+    300036: "a row cut by the page break, 风险点 in the first column: its fragment read as an entry",
+    300071: "a merged 岗位 running over the page break: the next page's rows lost it",
+    300006: "two-row header with tick columns read as one header row: 风险等级 joined to 高",
+    400030: "narrow columns (phase columns): every wrapped line read as a row of its own",
+}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_three_line_seeds_that_once_failed():
+    forms = [formgen.generate(seed, force={"three_line"}) for seed in sorted(THREE_LINE_REGRESSIONS)]
+    for form, data in zip(forms, formgen.pdfs(forms), strict=True):
+        _check(form, data, "form.pdf", split_measures=False)
 
 
 @pytest.mark.libreoffice
@@ -81,3 +101,15 @@ def test_make_docx_gives_a_form_and_its_truth():
     data, truth = formgen.make_docx(5)
     assert data.startswith(b"PK") and (truth.entries or truth.powers)
     assert formgen.make_docx(5)[0] == data  # seeded: the same bytes every time
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_three_line_table_over_three_pages_keeps_its_middle_page():
+    """Header not repeated: the middle page of a long three-line table holds no rule at all."""
+    head = ["序号", "岗位", "风险点", "风险等级", "防控措施"]
+    body = [[str(i), "科员", f"第{i}项审批把关不严", "高", "三岗分设"] for i in range(1, 71)]
+    table = formgen.Table([[formgen.GCell(t) for t in row] for row in [head, *body]], 70, three_line=True)
+    parsed = parse_bytes(formgen.pdfs([formgen.Form(0, blocks=["科室廉政风险防控排查表", table])])[0], "form.pdf")
+    assert max(e.source.page for e in parsed.entries) >= 3
+    assert [e.risk for e in parsed.entries] == [row[2] for row in body]

@@ -154,7 +154,8 @@ def test_an_image_without_a_table_is_not_a_form():
     assert err.value.code == "not_a_form"
 
 
-LETTER = {"text": [(50, 60 + 22 * i, 12, "我单位已完成本年度廉政风险点排查工作,情况说明如下。") for i in range(6)], "image": True}
+LETTER = {"text": [(50, 60 + 22 * i, 12, "我单位已完成本年度廉政风险点排查工作,情况说明如下。") for i in range(6)],
+          "image": (40, 200, 540, 800)}  # typed text above a picture (a pasted form, a photo)
 
 
 def _table_page() -> dict:
@@ -183,6 +184,19 @@ def test_a_form_pasted_as_a_picture_under_a_typed_header_is_recognised(monkeypat
     monkeypatch.setattr(ocr_module, "read_pdf_pages", lambda data, pages: asked.append(pages) or [])
     read(drawn_pdf([LETTER]))  # no table in the text layer anywhere: the picture may be the form
     assert asked == [[1]]
+
+
+def test_a_picture_whose_text_the_text_layer_gives_is_not_recognised(monkeypatch):
+    """A scan with its recognised text laid under it (or text printed over a background picture):
+    the text layer already gives what is on the picture; no table anywhere changes nothing."""
+    from parsers import ocr as ocr_module
+    from parsers.pdf import read
+
+    monkeypatch.setattr(ocr_module, "read_pdf_pages", lambda *_: pytest.fail("OCR ran on a picture already read"))
+    overlaid = {**LETTER, "image": True}  # the picture covers the page, the text lies on it
+    document = read(drawn_pdf([overlaid]))
+    assert not document.ocr and document.lines[0].startswith("我单位已完成")
+    assert ("pdf_image_not_read", "第1页的图片未做文字识别(图片上的文字已在文字层中读取)") in document.warnings
 
 
 @pytest.mark.ocr  # no recognition, but a 12-megapixel photo is made and warped: seconds
