@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from service import labels
-from service.store import files
 from service.store.models import SubmissionStatus
 from service.web import queries, uploads
 from service.web.auth import current_viewer, login_required
@@ -86,13 +85,6 @@ def decision(submission_id: int) -> Any:
 @login_required
 def original(submission_id: int) -> Any:
     """The uploaded bytes; werkzeug writes filename*=UTF-8''… so the Chinese name survives."""
-    found = queries.original_file(current_viewer(), submission_id)
-    if found is None:
-        abort(404)
-    sha256, name = found
-    try:
-        data = files.get(sha256)
-    except FileNotFoundError:
-        abort(404, "原件文件已不在存储中,请联系管理员")
+    data, name = queries.original_bytes(current_viewer(), submission_id)
     return send_file(BytesIO(data), mimetype="application/octet-stream", as_attachment=True,
                      download_name=download_name(name))
