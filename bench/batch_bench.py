@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,6 +123,35 @@ def _wait_for_workers(count: int, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
+WORKER = [sys.executable, "-m", "service", "worker"]
+
+
+@contextmanager
+def queue_with_workers(home: Path, count: int, command: list[str] = WORKER) -> Iterator[list[subprocess.Popen]]:
+    """A redis-server on a free port (no persistence) and `count` workers running `command`,
+    started and idle before the batch, as under the Procfile; all stopped after."""
+    from service.config import reset_settings
+
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
+                              "--dir", str(home)], stdout=subprocess.DEVNULL)
+    workers: list[subprocess.Popen] = []
+    try:
+        os.environ["LIANFANG_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+        reset_settings()
+        _wait_for_redis()
+        workers = [subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   for _ in range(count)]
+        _wait_for_workers(count)
+        yield workers
+    finally:
+        for w in workers:
+            w.terminate()
+            w.wait()
+        redis.kill()
+        redis.wait()
+
+
 def _tree_cpu(pids: list[int]) -> float:
     """CPU seconds used so far by these processes, their children (the zygotes) and the
     children those reaped (the parse children)."""
@@ -168,20 +199,7 @@ def run_case(case: str, forms: Path, home: Path, server_url: str | None) -> floa
         batch_id = run_batch(forms, workers=int(processes))
         elapsed = time.perf_counter() - start
     else:
-        port = free_port()
-        redis = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
-                                  "--dir", str(home)], stdout=subprocess.DEVNULL)
-        workers: list[subprocess.Popen] = []
-        try:
-            os.environ["LIANFANG_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-            from service.config import reset_settings
-
-            reset_settings()
-            _wait_for_redis()
-            workers = [subprocess.Popen([sys.executable, "-m", "service", "worker"], cwd=REPO,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                       for _ in range(int(processes))]
-            _wait_for_workers(len(workers))  # running and idle, as under the Procfile
+        with queue_with_workers(home, int(processes)) as workers:
             before, cores_before = _tree_cpu([w.pid for w in workers]), _cpu_times()
             start = time.perf_counter()
             batch_id = run_batch(forms, queue=True)
@@ -192,12 +210,6 @@ def run_case(case: str, forms: Path, home: Path, server_url: str | None) -> floa
             files = report.status(batch_id)["counts"]["total"]
             print(f"  workers, zygotes and parse children: {used / files * 1000:.1f} ms CPU a file;"
                   f" cores idle {idle:.0%} of the time", flush=True)
-        finally:
-            for w in workers:
-                w.terminate()
-                w.wait()
-            redis.kill()
-            redis.wait()
     counts = report.status(batch_id)["counts"]
     if server_url:
         from service.config import reset_settings

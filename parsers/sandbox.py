@@ -2,7 +2,7 @@
 
 A hostile or pathological file can make a parser loop, allocate without bound or crash
 inside a C library; in the child that costs only the child. Children are forked by a
-lean zygote process (parsers.zygote) and run parsers.child, not by the caller: forking a 100–200 MB web
+lean zygote process (parsers.zygote) and run parsers.child, not by the caller: forking a large web
 server or worker cost more than the parse. The request goes to the child pickled (it
 comes from this trusted process); the result comes back as JSON, never pickle: a child
 that a malicious file subverted must not run code in the caller.
@@ -119,7 +119,7 @@ def _run(func: Callable[..., Any], args: tuple[Any, ...], timeout: float, memory
 def _kill_tree(pid: int) -> None:
     """Kill the child and everything it started (LibreOffice runs in a session of its own,
     so killing the child alone would leave a converter running on a hostile file).
-    Scanning /proc costs ~10 ms, so a child that answered is left to exit by itself."""
+    Scanning /proc is not free, so a child that answered is left to exit by itself."""
     parents: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

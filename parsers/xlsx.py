@@ -1,8 +1,8 @@
 """Excel (.xlsx) reader: every visible data sheet to a Grid, merges explicit.
 
 The workbook parts are read with lxml (hardened, as in `docx`), not openpyxl: loading a
-workbook through openpyxl costs ~40 ms for a 100-row form (objects nobody reads) and
-importing it ~0.3 s (it pulls in numpy). Formulas give their cached
+workbook through openpyxl builds objects nobody reads and importing it pulls in numpy
+(figures: bench/README.md). Formulas give their cached
 values; a formula Excel never calculated (files written by scripts) has none, reads as
 empty and is reported. Dates become ISO text (1904 mode too), numbers are written as
 Excel shows them ("3", not "3.0"). Instruction sheets (填表说明) and hidden sheets are

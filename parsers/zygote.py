@@ -1,10 +1,10 @@
 """A lean process that forks the sandbox's children, so the caller never forks itself.
 
 Forking the caller costs more than parsing a one-page form: a web server or a batch
-worker maps 100–200 MB, and the kernel copies its page tables at fork, tears them down
-at exit and faults on every page either side writes in between — ~15 ms of system time
-a file, measured, against ~1 ms for the parse. The zygote is a fresh interpreter holding
-only the parsers (~45 MB); it forks one child per request, hands it the request's
+worker maps far more memory than the parsers need, and the kernel copies its page tables
+at fork, tears them down at exit and faults on every page either side writes in between
+(figures: bench/README.md). The zygote is a fresh interpreter holding
+only the parsers; it forks one child per request, hands it the request's
 socket, and reaps it. One zygote per calling process, started on first use; it exits
 when its caller does (its control socket closes).
 

@@ -6,6 +6,7 @@ Every knob lives here so that `lianfang`, the web app and RQ workers agree.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -70,9 +71,18 @@ def settings() -> Settings:
     )
 
 
-def reset_settings() -> None:
-    """Forget cached settings and engines (tests switch LIANFANG_HOME between cases)."""
-    settings.cache_clear()
-    from service.store import db
+_reset_hooks: list[Callable[[], None]] = []
 
-    db.dispose()
+
+def on_reset(hook: Callable[[], None]) -> None:
+    """Have `reset_settings` call `hook`: what was built from the old settings (the store's
+    engines) registers here, so this module imports none of it."""
+    if hook not in _reset_hooks:
+        _reset_hooks.append(hook)
+
+
+def reset_settings() -> None:
+    """Forget cached settings and what was built from them (tests switch LIANFANG_HOME between cases)."""
+    settings.cache_clear()
+    for hook in _reset_hooks:
+        hook()

@@ -21,7 +21,16 @@ from service.audit.coverage import collecting_stages
 from service.store.campaigns import find_campaign
 from service.store.db import read_session
 from service.store.errors import NotFound
-from service.store.models import Campaign, Entry, Finding, IssuedDocument, Submission, Unit
+from service.store.models import (
+    Campaign,
+    Entry,
+    Finding,
+    FindingStatus,
+    IssuedDocument,
+    Submission,
+    SubmissionStatus,
+    Unit,
+)
 from service.store.scope import Viewer, visible_unit_ids
 
 SOON_DAYS = 7
@@ -102,7 +111,7 @@ def warnings(session: Session, campaign: Campaign | None, units: dict[int, str],
         )
     ).all()
     still_open = Counter(session.scalars(select(Finding.notice_id).where(
-        Finding.status == "open", Finding.notice_id.is_not(None))))
+        Finding.status == FindingStatus.OPEN, Finding.notice_id.is_not(None))))
     for doc_id, unit_id, number_text, deadline in notices:
         top = tops.get(unit_id, unit_id)
         color = color_for(deadline, today)
@@ -127,7 +136,7 @@ def board(*, viewer: Viewer, campaign: str | int | None = None, today: date | No
         }
         same = Submission.campaign_id.is_(None) if cid is None else Submission.campaign_id == cid
         for unit_id, state in s.execute(select(Submission.unit_id, Submission.review_state).where(
-                same, Submission.is_current.is_(True), Submission.status == "parsed")):
+                same, Submission.is_current.is_(True), Submission.status == SubmissionStatus.PARSED)):
             row = rows.get(tops.get(unit_id, unit_id))
             if row:
                 row["forms"] += 1
@@ -139,7 +148,7 @@ def board(*, viewer: Viewer, campaign: str | int | None = None, today: date | No
                 row["entries"] += n
         finding_same = Finding.campaign_id.is_(None) if cid is None else Finding.campaign_id == cid
         for unit_id, n in s.execute(select(Finding.unit_id, func.count()).where(
-                finding_same, Finding.status == "open").group_by(Finding.unit_id)):
+                finding_same, Finding.status == FindingStatus.OPEN).group_by(Finding.unit_id)):
             if (row := rows.get(tops.get(unit_id, unit_id))) is not None:
                 row["open_findings"] += n
         for w in warnings(s, camp, units, today):

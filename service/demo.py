@@ -17,11 +17,12 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
-from service.ingest import ingest_file
+from service.ingest import DUPLICATE, ingest_file
+from service.store.activity import Actor
 from service.store.bootstrap import init_store
 from service.store.campaigns import add_campaign
 from service.store.db import write_session
-from service.store.models import Campaign
+from service.store.models import Campaign, SubmissionStatus
 from service.store.roster import RosterPerson, add_person
 from service.store.units import add_unit
 from service.store.users import add_user
@@ -271,6 +272,7 @@ DEMO_UNITS: dict[str, dict[str, Any]] = {
     },
 }
 DEMO_PASSWORD = "demo1234"
+DEMO = Actor("demo")  # who the activity log says filled the demo store
 
 
 @dataclass
@@ -317,22 +319,22 @@ def load_demo(year: int | None = None) -> DemoSummary:
     summary.admin_password = init_store(change_at_first_login=True).generated_password
     with write_session() as s:
         if s.scalar(select(Campaign.id).where(Campaign.name == summary.campaign)) is None:
-            add_campaign(s, {"name": summary.campaign, "year": year})
+            add_campaign(s, {"name": summary.campaign, "year": year}, actor=DEMO)
         for unit_name, info in DEMO_UNITS.items():
-            unit, _ = add_unit(s, unit_name)
+            unit, _ = add_unit(s, unit_name, actor=DEMO)
             summary.units += 1
             for department, (head, _rows) in info["departments"].items():
-                add_unit(s, department, unit.id)
-                add_person(s, unit.id, RosterPerson(head, department, f"{department}负责人"))
+                add_unit(s, department, unit.id, actor=DEMO)
+                add_person(s, unit.id, RosterPerson(head, department, f"{department}负责人"), actor=DEMO)
             for name, position in info["leaders"]:
-                add_person(s, unit.id, RosterPerson(name, None, position, is_leader=True))
-            add_user(s, info["login"], DEMO_PASSWORD, unit_id=unit.id, actor="demo", check_password=False)
+                add_person(s, unit.id, RosterPerson(name, None, position, is_leader=True), actor=DEMO)
+            add_user(s, info["login"], DEMO_PASSWORD, unit_id=unit.id, actor=DEMO, check_password=False)
             summary.users.append(f"{info['login']}({unit_name})")
     for unit_name, filename, data in demo_forms(year):
         result = ingest_file(data, filename, unit=unit_name, campaign=summary.campaign, actor="demo")
         summary.forms += 1
         summary.entries += result.entry_count
-        summary.duplicates += result.status == "duplicate"
-        if result.status == "failed":
+        summary.duplicates += result.status == DUPLICATE
+        if result.status == SubmissionStatus.FAILED:
             summary.failed.append(f"{filename}:{result.error_message}")
     return summary

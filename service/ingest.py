@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from parsers.errors import ParseError
@@ -41,11 +41,11 @@ from service.audit import audit_after_ingest
 from service.config import settings
 from service.errors import ServiceError
 from service.store import files
+from service.store.activity import Actor, record
 from service.store.campaigns import find_campaign
-from service.store.db import read_session, write_session
+from service.store.db import Lock, advisory_lock, read_session, write_session
 from service.store.errors import NotFound
 from service.store.models import (
-    ActivityLog,
     BatchItem,
     Entry,
     Measure,
@@ -63,7 +63,6 @@ log = logging.getLogger(__name__)
 
 STORE_FAILED = ("store_failed", "保存解析结果时出错,文件原件已保存,请稍后重试或联系管理员")
 INTERNAL_ERROR = ("internal_error", "处理文件时发生内部错误,文件原件已保存,请联系管理员")
-ADVISORY_SPACE = 0x1F1A  # the advisory-lock namespace of ingest (PostgreSQL)
 UNIT_MISMATCH = "unit_mismatch"  # error_code of a held form: why it is held
 DUPLICATE = "duplicate"  # IngestResult.status of bytes already stored for the unit and campaign
 
@@ -243,8 +242,8 @@ def hold_reason(parsed: ParsedForm, target: _Target) -> str | None:
     return None
 
 
-# The statements of the write transaction are built once: building a statement costs
-# ~0.1 ms, and ingest runs a dozen of them while holding the database's one writer lock.
+# The statements of the write transaction are built once: building a statement costs more
+# than running it, and ingest runs a dozen of them while holding the database's one writer lock.
 _sub = Submission.__table__
 _LATEST = (  # the newest submission of the target's unit and campaign that …
     select(_sub.c.id)
@@ -267,7 +266,6 @@ _SAME_FAILURE = _LATEST.where(_sub.c.status == SubmissionStatus.FAILED, _sub.c.s
 _INSERT_SUBMISSION = insert(_sub).returning(_sub.c.id)
 _INSERT_ENTRIES = insert(Entry.__table__).returning(Entry.__table__.c.id, sort_by_parameter_order=True)
 _INSERT_MEASURES = insert(Measure.__table__)
-_INSERT_LOG = insert(ActivityLog.__table__)
 _SUPERSEDE = update(_sub).where(_sub.c.id == bindparam("previous")).values(
     is_current=False, superseded_by_id=bindparam("successor"))
 _RETIRE_ENTRIES = update(Entry.__table__).where(Entry.__table__.c.submission_id == bindparam("previous")).values(
@@ -328,8 +326,8 @@ def _entry_values(parsed: ParsedForm, target: _Target) -> list[dict[str, Any]]:
 
 
 def _insert_entries(s: Session, parsed: ParsedForm, submission_id: int, values: list[dict[str, Any]]) -> None:
-    """Entries and their measures as two multi-row INSERTs (the ORM's unit of work costs
-    ~0.2 ms an object, and it runs while this ingest holds the database's one writer lock)."""
+    """Entries and their measures as two multi-row INSERTs (the ORM's unit of work costs time per
+    object, and it runs while this ingest holds the database's one writer lock)."""
     if not values:
         return
     ids = s.execute(_INSERT_ENTRIES, [{**v, "submission_id": submission_id} for v in values]).scalars().all()
@@ -341,10 +339,8 @@ def _insert_entries(s: Session, parsed: ParsedForm, submission_id: int, values: 
 
 
 def _log(s: Session, common: dict[str, Any], actor: str, action: str, submission_id: int, **details: Any) -> None:
-    s.execute(_INSERT_LOG, {
-        "at": utcnow(), "user_id": common["uploader_id"], "actor": actor, "action": action,
-        "object_type": "submission", "object_id": submission_id,
-        "details": {"file": common["original_name"], **details}})
+    record(s, Actor(actor, common["uploader_id"]), action, "submission", submission_id,
+           file=common["original_name"], **details)
 
 
 def _insert_submission(s: Session, values: dict[str, Any]) -> int:
@@ -359,13 +355,8 @@ def _common(filename: str, sha256: str, size: int, target: _Target, uploader_id:
 
 
 def _serialize_unit(s: Session, unit_id: int) -> None:
-    """One ingest per unit at a time, so duplicate and version checks see each other.
-
-    SQLite already serializes writers (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped
-    advisory lock on the unit.
-    """
-    if s.bind.dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(:space, :unit)"), {"space": ADVISORY_SPACE, "unit": unit_id})
+    """One ingest per unit at a time, so duplicate and version checks see each other."""
+    advisory_lock(s, Lock.INGEST_UNIT, unit_id)
 
 
 def _store_parsed(

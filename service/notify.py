@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 from service.config import settings
 from service.document_kinds import KINDS
 from service.errors import ServiceError
+from service.store.activity import Actor, record
 from service.store.db import read_session, write_session
 from service.store.models import (
-    ActivityLog,
     IssuedDocument,
     Notification,
     Submission,
@@ -225,14 +225,12 @@ def remind(unit_ids: list[int], message: str, *, viewer: Viewer) -> Outcome:
             payloads.append({"event": "remind", "unit": name, "unit_id": uid, "message": message,
                              "from": viewer.username, "users": [u.username for u in users],
                              "emails": [u.email for u in users if u.email]})
-            s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="remind", object_type="unit",
-                           object_id=uid, details={"message": message, "users": len(users)}))
+            record(s, Actor.of(viewer), "remind", "unit", uid, message=message, users=len(users))
     for p in payloads:
         _deliver(p, out)
     if out.failures:
         with write_session() as s:
-            s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="remind.hook_failed",
-                           details={"failures": out.failures}))
+            record(s, Actor.of(viewer), "remind.hook_failed", failures=out.failures)
     return out
 
 

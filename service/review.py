@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from service.document_kinds import stem
 from service.errors import ServiceError
+from service.store.activity import Actor, record
 from service.store.db import read_session, write_session
 from service.store.errors import NotFound
 from service.store.models import (
@@ -32,6 +33,8 @@ from service.store.models import (
     Campaign,
     Entry,
     Finding,
+    FindingStatus,
+    ReviewState,
     ReviewStep,
     Submission,
     SubmissionStatus,
@@ -41,13 +44,13 @@ from service.store.models import (
 from service.store.scope import Viewer, visible_unit_ids
 
 STATES = {
-    "submitted": "已提交",
-    "dept_review": "科室审核",
-    "leader_review": "分管领导审核",
-    "group_review": "领导小组审定",
-    "publicity": "公示",
-    "effective": "生效",
-    "returned": "退回修改",
+    ReviewState.SUBMITTED: "已提交",
+    ReviewState.DEPT_REVIEW: "科室审核",
+    ReviewState.LEADER_REVIEW: "分管领导审核",
+    ReviewState.GROUP_REVIEW: "领导小组审定",
+    ReviewState.PUBLICITY: "公示",
+    ReviewState.EFFECTIVE: "生效",
+    ReviewState.RETURNED: "退回修改",
 }
 ROLES = {
     "unit": "填报单位",
@@ -60,19 +63,20 @@ ROLES = {
 # Roles that may take every step for every unit.
 OFFICE_ROLES = frozenset({"admin", "office"})
 # (action, state) -> (next state, roles that may take the step)
-STEPS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
-    ("approve", "submitted"): ("dept_review", frozenset({"department_head"})),
-    ("approve", "dept_review"): ("leader_review", frozenset({"leader"})),
-    ("approve", "leader_review"): ("group_review", frozenset({"group"})),
-    ("publish", "group_review"): ("publicity", frozenset({"group", "admin"})),
-    ("publish", "leader_review"): ("publicity", frozenset({"group", "admin"})),  # only when settled
-    ("effective", "publicity"): ("effective", frozenset({"group", "admin"})),
+STEPS: dict[tuple[str, ReviewState], tuple[ReviewState, frozenset[str]]] = {
+    ("approve", ReviewState.SUBMITTED): (ReviewState.DEPT_REVIEW, frozenset({"department_head"})),
+    ("approve", ReviewState.DEPT_REVIEW): (ReviewState.LEADER_REVIEW, frozenset({"leader"})),
+    ("approve", ReviewState.LEADER_REVIEW): (ReviewState.GROUP_REVIEW, frozenset({"group"})),
+    ("publish", ReviewState.GROUP_REVIEW): (ReviewState.PUBLICITY, frozenset({"group", "admin"})),
+    ("publish", ReviewState.LEADER_REVIEW): (ReviewState.PUBLICITY, frozenset({"group", "admin"})),  # only when settled
+    ("effective", ReviewState.PUBLICITY): (ReviewState.EFFECTIVE, frozenset({"group", "admin"})),
 }
 ACTIONS = {"approve": "审核通过", "publish": "发布公示", "effective": "公示期满生效", "return": "退回修改"}
-OPEN_STATES = ("submitted", "dept_review", "leader_review", "group_review", "publicity")
+OPEN_STATES = (ReviewState.SUBMITTED, ReviewState.DEPT_REVIEW, ReviewState.LEADER_REVIEW, ReviewState.GROUP_REVIEW,
+               ReviewState.PUBLICITY)
 # The unit role a form in each open state waits for (the office takes it when the unit has none).
-WAITS_FOR = {"submitted": "department_head", "dept_review": "leader", "leader_review": "group",
-             "group_review": "admin", "publicity": "admin"}
+WAITS_FOR = {ReviewState.SUBMITTED: "department_head", ReviewState.DEPT_REVIEW: "leader",
+             ReviewState.LEADER_REVIEW: "group", ReviewState.GROUP_REVIEW: "admin", ReviewState.PUBLICITY: "admin"}
 PUBLICITY_DAYS = 5
 MAX_TEXT = 2000
 
@@ -87,8 +91,8 @@ class ReviewError(ServiceError):
 class Decision:
     submission_id: int
     action: str
-    from_state: str
-    to_state: str
+    from_state: ReviewState
+    to_state: ReviewState
     sha256: str
     finding_ids: list[int] = field(default_factory=list)
     publicity_until: date | None = None
@@ -136,19 +140,19 @@ def publicity_until(session: Session, submission_id: int) -> date | None:
     return date.fromisoformat(details["until"]) if details and details.get("until") else None
 
 
-def _check_return(state: str, role: str) -> str:
+def _check_return(state: ReviewState, role: str) -> ReviewState:
     """Returning is open to whoever may act on the current step, and to the office."""
     if state not in OPEN_STATES:
         raise ReviewError("wrong_state", f"当前状态为“{STATES[state]}”,不能退回")
     allowed = {r for (_, st), (_, roles) in STEPS.items() if st == state for r in roles} | OFFICE_ROLES
     if role not in allowed:
         raise ReviewError("wrong_role", f"当前状态为“{STATES[state]}”,{ROLES.get(role, role)}无权退回")
-    return "returned"
+    return ReviewState.RETURNED
 
 
-def _check_gates(session: Session, sub: Submission, action: str, state: str, today: date) -> None:
+def _check_gates(session: Session, sub: Submission, action: str, state: ReviewState, today: date) -> None:
     """Conditions beyond state and role: who may settle a form, and the publicity period."""
-    if action == "publish" and state == "leader_review" and not leader_may_settle(session, sub):
+    if action == "publish" and state == ReviewState.LEADER_REVIEW and not leader_may_settle(session, sub):
         if has_high_points(session, sub.id):
             raise ReviewError("needs_group", "该表含高风险点,须报领导小组审定后才能公示")
         raise ReviewError("needs_group", "本次工作未授权分管领导审定,须报领导小组审定后才能公示")
@@ -158,7 +162,7 @@ def _check_gates(session: Session, sub: Submission, action: str, state: str, tod
             raise ReviewError("publicity_running", f"公示期至{until}结束,期满后才能生效")
 
 
-def _check_step(session: Session, sub: Submission, action: str, role: str, today: date) -> str:
+def _check_step(session: Session, sub: Submission, action: str, role: str, today: date) -> ReviewState:
     """The state `action` leads to, or ReviewError saying in Chinese why it may not be taken."""
     state = sub.review_state
     if not sub.is_current:
@@ -223,7 +227,7 @@ def decide(
             decision.rows = rows
         if action == "return":
             decision.finding_ids = list(s.scalars(
-                select(Finding.id).where(Finding.submission_id == sub.id, Finding.status == "open").order_by(Finding.id)
+                select(Finding.id).where(Finding.submission_id == sub.id, Finding.status == FindingStatus.OPEN).order_by(Finding.id)
             ))
             details["findings"] = decision.finding_ids
         if action == "publish":
@@ -231,8 +235,7 @@ def decide(
             details["until"] = decision.publicity_until.isoformat()
         s.add(ReviewStep(submission_id=sub.id, sha256=sub.sha256, from_state=sub.review_state, to_state=target,
                          user_id=viewer.user_id, role=role, comment=comment))
-        s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action=f"review.{action}",
-                       object_type="submission", object_id=sub.id, details=details))
+        record(s, Actor.of(viewer), f"review.{action}", "submission", sub.id, **details)
         sub.review_state = target
         from service import notify
 
@@ -256,13 +259,12 @@ def add_feedback(submission_id: int, text: str, *, viewer: Viewer, contact: str 
     with write_session() as s:
         sub = _submission(s, submission_id, viewer)  # another unit's form reads as missing
         until = publicity_until(s, submission_id)
-        if sub.review_state != "publicity" or until is None:
+        if sub.review_state != ReviewState.PUBLICITY or until is None:
             raise ReviewError("not_in_publicity", "该材料不在公示期内,不能提交反馈")
         if today > until:
             raise ReviewError("publicity_over", f"公示期已于{until}结束")
-        s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="publicity.feedback",
-                       object_type="submission", object_id=submission_id,
-                       details={"text": text, "contact": (contact or "").strip() or None}))
+        record(s, Actor.of(viewer), "publicity.feedback", "submission", submission_id,
+               text=text, contact=(contact or "").strip() or None)
 
 
 def feedback(submission_id: int) -> list[dict[str, Any]]:
@@ -357,7 +359,7 @@ def queue(*, viewer: Viewer, unit: int | None = None, state: str | None = None,
         levels: dict[int, dict[str, int]] = {}
         for chunk in (sub_ids[i:i + 500] for i in range(0, len(sub_ids), 500)):
             open_counts.update(s.execute(select(Finding.submission_id, func.count()).where(
-                Finding.status == "open", Finding.submission_id.in_(chunk)).group_by(Finding.submission_id)).all())
+                Finding.status == FindingStatus.OPEN, Finding.submission_id.in_(chunk)).group_by(Finding.submission_id)).all())
             for sid, level, n in s.execute(select(Entry.submission_id, Entry.level, func.count()).where(
                     Entry.submission_id.in_(chunk)).group_by(Entry.submission_id, Entry.level)):
                 levels.setdefault(sid, {})[level or "none"] = n
@@ -421,7 +423,7 @@ def export_publicity(unit: str | int, *, viewer: Viewer, campaign: str | None = 
             raise ReviewError("unit_required", "请指定要公示的单位")
         agreed = set(s.scalars(select(Entry.id).join(Submission, Submission.id == Entry.submission_id).where(
             Submission.unit_id.in_(sc.unit_ids or [sc.unit.id]), Submission.is_current.is_(True),
-            Submission.review_state.in_(("publicity", "effective")))))
+            Submission.review_state.in_((ReviewState.PUBLICITY, ReviewState.EFFECTIVE)))))
         entries = [e for e in queries.entries(s, sc) if e["id"] in agreed]
         if not entries:
             raise ReviewError("nothing_agreed", f"{sc.unit.name}尚无审定通过的风险点,无法导出公示")
@@ -444,8 +446,8 @@ def returned(*, viewer: Viewer) -> list[dict[str, Any]]:
     with read_session() as s:
         stmt = (select(Submission, ReviewStep, User.username).join(ReviewStep, ReviewStep.submission_id == Submission.id)
                 .outerjoin(User, User.id == ReviewStep.user_id)
-                .where(Submission.is_current.is_(True), Submission.review_state == "returned",
-                       ReviewStep.to_state == "returned").order_by(ReviewStep.id.desc()))
+                .where(Submission.is_current.is_(True), Submission.review_state == ReviewState.RETURNED,
+                       ReviewStep.to_state == ReviewState.RETURNED).order_by(ReviewStep.id.desc()))
         ids = visible_unit_ids(s, viewer)
         if ids is not None:
             stmt = stmt.where(Submission.unit_id.in_(ids))

@@ -2,7 +2,7 @@
 
 Rules are pure functions of a `UnitContext`, so they are tested without a database
 and a whole campaign is loaded with a handful of bulk queries instead of per-row
-ORM loads (the 100 units x 200 entries budget is 10 s).
+ORM loads (`bench/audit_bench.py` times a whole campaign).
 """
 
 from __future__ import annotations

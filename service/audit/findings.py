@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.audit.context import EntryData, UnitContext
 from service.audit.registry import RULES, FindingDraft
-from service.store.models import Finding, utcnow
+from service.store.models import Finding, FindingStatus, utcnow
 
 
 def finding_key(draft: FindingDraft, ctx: UnitContext) -> str:
@@ -35,7 +35,7 @@ def sync(session: Session, ctx: UnitContext, drafts: list[FindingDraft], open_ro
             continue
         row = existing.get(key)
         if row is None:
-            row = Finding(campaign_id=ctx.campaign_id, key=key, status="open", created_at=now)
+            row = Finding(campaign_id=ctx.campaign_id, key=key, status=FindingStatus.OPEN, created_at=now)
             session.add(row)
         row.rule = d.rule
         row.severity = d.severity or RULES[d.rule].severity
@@ -47,7 +47,7 @@ def sync(session: Session, ctx: UnitContext, drafts: list[FindingDraft], open_ro
         kept[key] = row
     for key, row in existing.items():
         if key not in kept:
-            row.status = "closed"
+            row.status = FindingStatus.CLOSED
             row.closed_at = now
     return list(kept.values())
 
@@ -55,7 +55,7 @@ def sync(session: Session, ctx: UnitContext, drafts: list[FindingDraft], open_ro
 def open_findings(session: Session, campaign_id: int | None, unit_ids: list[int]) -> list[Finding]:
     cond = Finding.campaign_id.is_(None) if campaign_id is None else Finding.campaign_id == campaign_id
     return list(
-        session.scalars(select(Finding).where(cond, Finding.status == "open", Finding.unit_id.in_(unit_ids)))
+        session.scalars(select(Finding).where(cond, Finding.status == FindingStatus.OPEN, Finding.unit_id.in_(unit_ids)))
     )
 
 
@@ -109,7 +109,7 @@ def open_for_units(
         .outerjoin(Submission, Submission.id == Finding.submission_id)
         .outerjoin(Entry, Entry.id == Finding.entry_id)
         .outerjoin(IssuedDocument, IssuedDocument.id == Finding.notice_id)
-        .where(Finding.status == "open")
+        .where(Finding.status == FindingStatus.OPEN)
         .order_by(Unit.name, Finding.submission_id, Finding.id)
     )
     if unit_ids is not None:

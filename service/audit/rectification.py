@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.store.db import read_session
 from service.store.errors import NotFound
-from service.store.models import Finding, IssuedDocument, Unit
+from service.store.models import Finding, FindingStatus, IssuedDocument, Unit
 from service.store.scope import Viewer, visible_unit_ids
 
 
@@ -49,8 +49,8 @@ def _report(s: Session, doc: IssuedDocument, today: date) -> dict[str, Any]:
     rows = s.scalars(select(Finding).where(Finding.notice_id == doc.id).order_by(Finding.id)).all()
     items = [{"id": f.id, "rule": f.rule, "severity": f.severity, "message": f.message, "status": f.status,
               "closed_at": f.closed_at.isoformat(timespec="seconds") if f.closed_at else None} for f in rows]
-    fixed = [i for i in items if i["status"] == "closed"]
-    remaining = [i for i in items if i["status"] == "open"]
+    fixed = [i for i in items if i["status"] == FindingStatus.CLOSED]
+    remaining = [i for i in items if i["status"] == FindingStatus.OPEN]
     return {
         "notice_id": doc.id,
         "number_text": doc.number_text,

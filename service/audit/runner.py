@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit import coverage, entry_rules, unit_rules  # noqa: F401  (register the rules)
 from service.audit.context import UnitContext, load_contexts
 from service.audit.findings import as_dict, open_findings, sync
 from service.audit.registry import FindingDraft, enabled_rules
-from service.store.db import read_session, write_session
+from service.store.db import Lock, advisory_lock, read_session, write_session
 from service.store.models import Campaign, Submission, Unit
-
-LOCK_NAMESPACE = 7007  # first key of the PostgreSQL advisory locks the audit takes
 
 
 def check(ctx: UnitContext, audit_settings: dict[str, Any] | None) -> list[FindingDraft]:
@@ -24,14 +22,12 @@ def check(ctx: UnitContext, audit_settings: dict[str, Any] | None) -> list[Findi
 
 
 def _lock_units(session: Session, top_ids: list[int]) -> None:
-    """PostgreSQL: one audit per unit at a time, so two concurrent ingests never store a finding twice.
+    """One audit per unit at a time, so two concurrent ingests never store a finding twice.
 
-    Taken in id order within the transaction; SQLite serialises writers already.
+    Taken in id order within the transaction, so two audits of overlapping units never deadlock.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return
     for uid in sorted(top_ids):
-        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": LOCK_NAMESPACE, "id": uid})
+        advisory_lock(session, Lock.AUDIT_UNIT, uid)
 
 
 def audit_units(

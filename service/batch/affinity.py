@@ -3,10 +3,12 @@
 A runner's file passes through three processes in turn: the runner, its zygote and the
 parse child (parsers.sandbox). Left to the scheduler, two runners on two cores have their
 six processes migrate between the cores at every hand-over, waking each other across
-them. Measured on 2 cores with one-page forms: two pinned RQ workers 90 files/s, two
-unpinned 70–75; one worker alone loses 0–5 % by being held to one core (52.7 and 56.2
-against 55.7 files/s). The zygote and its children inherit the runner's affinity, so pinning the runner
-pins its whole pipeline.
+them; pinned, each pipeline stays warm on its core (the A/B against LIANFANG_PIN_CORES=0:
+bench/runtime_bench.py, figures in bench/README.md). The zygote and its children inherit
+the runner's affinity, so pinning the runner pins its whole pipeline.
+
+A process already held to fewer cores than the machine has (a container's cpuset, taskset)
+is never pinned: whoever placed it knows the machine better than our lock files do.
 
 Cores are claimed with a lock file each, in this machine's temporary folder (never in
 LIANFANG_HOME, which several machines may share): a runner takes a free core, looking
@@ -31,14 +33,16 @@ _claim: int | None = None  # the open lock file holding this process's core, kep
 def pin_to_free_core() -> int | None:
     """Bind this process to the first core no other runner on this machine holds; that core.
 
-    None when pinning is switched off (LIANFANG_PIN_CORES=0), unsupported, or every
-    core is taken.
+    None when pinning is switched off (LIANFANG_PIN_CORES=0), unsupported, the process is
+    held to a subset of the cores already, or every core is taken.
     """
     global _claim
     if not settings().pin_cores or not hasattr(os, "sched_setaffinity"):
         return None
     if _claim is not None:  # already pinned: keep the core we hold
         return next(iter(os.sched_getaffinity(0)))
+    if restricted():
+        return None
     folder = Path(tempfile.gettempdir()) / f"lianfang-cores-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
     here = _current_core()
@@ -53,6 +57,12 @@ def pin_to_free_core() -> int | None:
         _claim = fd
         return core
     return None
+
+
+def restricted() -> bool:
+    """This process may run on fewer cores than the machine has (a container's cpuset, taskset):
+    whoever placed it knows better, and the lock files here cannot see runners outside its set."""
+    return len(os.sched_getaffinity(0)) < (os.cpu_count() or 0)
 
 
 def _current_core() -> int | None:

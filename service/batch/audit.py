@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 from service.audit.runner import reaudit_units
 from service.store.db import read_session, write_session
-from service.store.models import Batch, Submission, Unit, utcnow
+from service.store.models import Batch, Submission, SubmissionStatus, Unit, utcnow
 
 
 def audit_if_finished(batch_id: int, today: date | None = None) -> bool:
@@ -32,7 +32,7 @@ def audit_if_finished(batch_id: int, today: date | None = None) -> bool:
         touched = s.execute(
             select(Submission.campaign_id, func.coalesce(Unit.parent_id, Unit.id))
             .join(Unit, Unit.id == Submission.unit_id)
-            .where(Submission.batch_id == batch_id, Submission.status == "parsed")
+            .where(Submission.batch_id == batch_id, Submission.status == SubmissionStatus.PARSED)
             .distinct()
         ).all()
     tops: dict[int | None, set[int]] = defaultdict(set)

@@ -26,10 +26,18 @@ from service.config import settings
 from service.store import files
 from service.store.campaigns import find_campaign
 from service.store.db import read_session, write_session
-from service.store.models import Batch, BatchItem, Entry, Submission, SubmissionStatus, utcnow
+from service.store.models import (
+    Batch,
+    BatchItem,
+    BatchItemStatus,
+    Entry,
+    Submission,
+    SubmissionStatus,
+    utcnow,
+)
 
-STATUSES = ("queued", "running", "done", "failed")
-OPEN = ("queued", "running")
+STATUSES = tuple(BatchItemStatus)
+OPEN = (BatchItemStatus.QUEUED, BatchItemStatus.RUNNING)
 DUPLICATE = "duplicate"  # error_code of a done item whose bytes were already stored by another upload
 DUPLICATE_MESSAGE = "与已入库的文件内容相同,未重复入库"
 HELD = str(SubmissionStatus.HELD)  # counts: done items whose form waits as 待确认
@@ -123,14 +131,14 @@ def _unseen(found: Iterable[Found], known: set[str]) -> Iterator[Found]:
 
 def _new_item(batch_id: int, f: Found, unit_from: str, pattern: re.Pattern[str]) -> BatchItem:
     unit = unit_for(f.folders, f.filename, unit_from, pattern)
-    item = BatchItem(batch_id=batch_id, path=f.path, sha256="", unit_name=unit, status="queued",
+    item = BatchItem(batch_id=batch_id, path=f.path, sha256="", unit_name=unit, status=BatchItemStatus.QUEUED,
                      file_modified=f.modified)
     if f.data is not None:
         item.sha256 = files.put(f.data)
     if f.error_code:
-        item.status, item.error_code, item.error_message = "failed", f.error_code, f.error_message
+        item.status, item.error_code, item.error_message = BatchItemStatus.FAILED, f.error_code, f.error_message
     elif unit is None and unit_from != "form":
-        item.status, item.error_code = "failed", UNIT_UNKNOWN
+        item.status, item.error_code = BatchItemStatus.FAILED, UNIT_UNKNOWN
         item.error_message = UNIT_UNKNOWN_MESSAGES[unit_from]
     return item
 
@@ -142,7 +150,7 @@ def _insert(batch_id: int, items: list[BatchItem]) -> list[int]:
         s.add_all(items)
         s.execute(update(Batch).where(Batch.id == batch_id).values(finished_at=None, audited_at=None))
         s.flush()
-        return [item.id for item in items if item.status == "queued"]
+        return [item.id for item in items if item.status == BatchItemStatus.QUEUED]
 
 
 def queued_ids(batch_id: int) -> list[int]:
@@ -150,7 +158,7 @@ def queued_ids(batch_id: int) -> list[int]:
         return list(
             s.scalars(
                 select(BatchItem.id)
-                .where(BatchItem.batch_id == batch_id, BatchItem.status == "queued")
+                .where(BatchItem.batch_id == batch_id, BatchItem.status == BatchItemStatus.QUEUED)
                 .order_by(BatchItem.id)
             )
         )
@@ -160,14 +168,14 @@ def queued_ids(batch_id: int) -> list[int]:
 _items, _batches = BatchItem.__table__, Batch.__table__
 _CLAIM = (
     update(_items)
-    .where(_items.c.id == bindparam("item_id"), _items.c.status == "queued")
-    .values(status="running", attempts=_items.c.attempts + 1, updated_at=bindparam("now"))
+    .where(_items.c.id == bindparam("item_id"), _items.c.status == BatchItemStatus.QUEUED)
+    .values(status=BatchItemStatus.RUNNING, attempts=_items.c.attempts + 1, updated_at=bindparam("now"))
     .returning(_items.c.batch_id, _items.c.path, _items.c.sha256, _items.c.unit_name, _items.c.attempts,
                _items.c.file_modified)
 )
 _RECORD = (
     update(_items)
-    .where(_items.c.id == bindparam("item_id"), _items.c.status == "running",
+    .where(_items.c.id == bindparam("item_id"), _items.c.status == BatchItemStatus.RUNNING,
            _items.c.attempts == bindparam("attempt"))
     .values(status=bindparam("new_status"), submission_id=bindparam("submission_id"),
             entry_count=bindparam("entry_count"), error_code=bindparam("error_code"),
@@ -225,7 +233,7 @@ def _batch_settings(_database: str, batch_id: int) -> tuple[str, int | None, int
         ).one())
 
 
-def finish(claim: Claim, status: str, **outcome: Any) -> Recorded:
+def finish(claim: Claim, status: BatchItemStatus, **outcome: Any) -> Recorded:
     """Record the outcome of `claim` (see `Recorded`)."""
     with write_session() as s:
         return record(s, claim, status, **outcome)
@@ -234,7 +242,7 @@ def finish(claim: Claim, status: str, **outcome: Any) -> Recorded:
 def record(
     s: Session,
     claim: Claim,
-    status: str,
+    status: BatchItemStatus,
     *,
     unit_name: str | None = None,
     submission_id: int | None = None,
@@ -276,7 +284,7 @@ def requeue_orphans(batch_id: int, *, older_than: float | None) -> list[int]:
     every process that opens it must not loop forever. Returns the ids put back.
     """
     stmt = select(BatchItem.id, BatchItem.attempts).where(
-        BatchItem.batch_id == batch_id, BatchItem.status == "running"
+        BatchItem.batch_id == batch_id, BatchItem.status == BatchItemStatus.RUNNING
     )
     if older_than is not None:
         stmt = stmt.where(BatchItem.updated_at < utcnow() - timedelta(seconds=older_than))
@@ -284,14 +292,14 @@ def requeue_orphans(batch_id: int, *, older_than: float | None) -> list[int]:
         rows = s.execute(stmt).all()
         again = [r.id for r in rows if r.attempts < MAX_ATTEMPTS]
         given_up = [r.id for r in rows if r.attempts >= MAX_ATTEMPTS]
-        running = BatchItem.status == "running"
+        running = BatchItem.status == BatchItemStatus.RUNNING
         if again:
-            s.execute(update(BatchItem).where(BatchItem.id.in_(again), running).values(status="queued"))
+            s.execute(update(BatchItem).where(BatchItem.id.in_(again), running).values(status=BatchItemStatus.QUEUED))
         if given_up:
             s.execute(
                 update(BatchItem)
                 .where(BatchItem.id.in_(given_up), running)
-                .values(status="failed", error_code="crashed", error_message=CRASHED_MESSAGE)
+                .values(status=BatchItemStatus.FAILED, error_code="crashed", error_message=CRASHED_MESSAGE)
             )
             _close_if_complete(s, batch_id)
     return again
@@ -311,13 +319,13 @@ def counts(batch_id: int) -> dict[str, int]:
         duplicates = s.scalar(
             select(func.count())
             .select_from(BatchItem)
-            .where(BatchItem.batch_id == batch_id, BatchItem.status == "done", BatchItem.error_code == DUPLICATE)
+            .where(BatchItem.batch_id == batch_id, BatchItem.status == BatchItemStatus.DONE, BatchItem.error_code == DUPLICATE)
         )
         held = s.scalar(
             select(func.count())
             .select_from(BatchItem)
             .join(Submission, Submission.id == BatchItem.submission_id)
-            .where(BatchItem.batch_id == batch_id, BatchItem.status == "done",
+            .where(BatchItem.batch_id == batch_id, BatchItem.status == BatchItemStatus.DONE,
                    Submission.status == SubmissionStatus.HELD)
         )
     out = dict.fromkeys(STATUSES, 0)

@@ -33,7 +33,7 @@ from service.config import settings
 from service.ingest import DUPLICATE, Parser, ingest_file, parse_for, parse_sandboxed
 from service.store import files
 from service.store.errors import NotFound
-from service.store.models import SubmissionStatus
+from service.store.models import BatchItemStatus, SubmissionStatus
 from service.store.units import UnitName
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class TransientFailure(Exception):
 
 
 def _failed(code: str, message: str) -> dict[str, Any]:
-    return {"status": "failed", "error_code": code, "error_message": message}
+    return {"status": BatchItemStatus.FAILED, "error_code": code, "error_message": message}
 
 
 def job_timeout() -> int:
@@ -173,7 +173,7 @@ def _ingest(claim: items.Claim, parser: Parser) -> dict[str, Any] | items.Record
             audit=False,  # once per unit when the batch finishes (service.batch.audit)
             parser=parser,
             on_stored=lambda s, stored: recorded.append(items.record(
-                s, claim, "done", unit_name=unit, submission_id=stored.submission_id, entry_count=stored.entry_count,
+                s, claim, BatchItemStatus.DONE, unit_name=unit, submission_id=stored.submission_id, entry_count=stored.entry_count,
                 error_code=stored.error_code, error_message=stored.error_message,
             )),
         )
@@ -181,10 +181,10 @@ def _ingest(claim: items.Claim, parser: Parser) -> dict[str, Any] | items.Record
         return _failed(exc.code, exc.message)
     if result.status in (SubmissionStatus.PARSED, SubmissionStatus.HELD):
         return recorded[-1]  # committed together with the stored file (parsed, or held as 待确认)
-    if result.status == "failed" and result.error_code in TRANSIENT_CODES:
+    if result.status == SubmissionStatus.FAILED and result.error_code in TRANSIENT_CODES:
         raise TransientFailure(result.error_code, result.error_message or TRANSIENT_MESSAGE)
     outcome: dict[str, Any] = {
-        "status": "failed" if result.status == "failed" else "done",
+        "status": BatchItemStatus.FAILED if result.status == SubmissionStatus.FAILED else BatchItemStatus.DONE,
         "unit_name": unit,
         "submission_id": result.submission_id,
         "entry_count": result.entry_count,

@@ -20,16 +20,16 @@ from service.batch import items
 from service.ingest import UNIT_MISMATCH
 from service.store.db import read_session
 from service.store.errors import NotFound
-from service.store.models import Batch, BatchItem, Submission, SubmissionStatus, utcnow
+from service.store.models import Batch, BatchItem, BatchItemStatus, Submission, SubmissionStatus, utcnow
 
 OUTCOME_LABELS = {
-    "queued": "排队中",
-    "running": "处理中",
-    "done": "已入库",
+    BatchItemStatus.QUEUED: "排队中",
+    BatchItemStatus.RUNNING: "处理中",
+    BatchItemStatus.DONE: "已入库",
     items.DUPLICATE: "重复(未重复入库)",
     SubmissionStatus.HELD: "待确认(表内单位不符)",
     SubmissionStatus.REJECTED: "已拒绝(表内单位不符)",
-    "failed": "失败",
+    BatchItemStatus.FAILED: "失败",
 }
 COLUMNS = (
     ("path", "文件", 60),
@@ -69,9 +69,9 @@ def status(batch_id: int) -> dict[str, Any]:
         }
         elapsed = ((batch.finished_at or utcnow()) - batch.created_at).total_seconds()
     counts = items.counts(batch_id)
-    processed = counts["done"] + counts["failed"]
+    processed = counts[BatchItemStatus.DONE] + counts[BatchItemStatus.FAILED]
     rate = processed / elapsed if elapsed > 0 and processed else None
-    left = counts["queued"] + counts["running"]
+    left = counts[BatchItemStatus.QUEUED] + counts[BatchItemStatus.RUNNING]
     return {
         **meta,
         "counts": counts,
@@ -108,8 +108,8 @@ def rows(batch_id: int) -> list[dict[str, Any]]:
                 "entry_count": item.entry_count,
                 "warnings": warnings,
                 "warnings_text": ";".join(w.get("message", "") for w in warnings),
-                "error_code": None if outcome in (items.DUPLICATE, "done") else item.error_code,
-                "error_message": None if outcome == "done" else item.error_message,
+                "error_code": None if outcome in (items.DUPLICATE, BatchItemStatus.DONE) else item.error_code,
+                "error_message": None if outcome == BatchItemStatus.DONE else item.error_message,
                 "attempts": item.attempts,
                 "submission_id": item.submission_id,
                 "replaced": replaced,

@@ -87,11 +87,12 @@ def enqueue(batch_id: int, item_ids: Iterable[int], *, conn: Redis, replace: boo
 class Worker(SimpleWorker):
     """RQ's SimpleWorker, sending its worker heartbeat at most once a second.
 
-    RQ refreshes the worker's key three times around every job, three round trips each
-    (9 of the 27 a job takes): with two workers sharing two cores with Redis, each round
-    trip waits for Redis to be scheduled, and those waits kept two workers from being
-    twice one. The key lives `worker_ttl` + 60 s (480 s), so a heartbeat a second keeps
-    it exactly as alive. Heartbeats with their own TTL or inside a pipeline pass through.
+    RQ refreshes the worker's key three times around every job, three round trips each:
+    with two workers sharing the cores with Redis, each round trip waits for Redis to be
+    scheduled, and those waits keep two workers from being twice one (re-measured against
+    RQ's own heartbeat by bench/runtime_bench.py; figures in bench/README.md). The key
+    lives `worker_ttl` + 60 s, so a heartbeat a second keeps it exactly as alive.
+    Heartbeats with their own TTL or inside a pipeline pass through.
     """
 
     HEARTBEAT_EVERY_S = 1.0
@@ -108,7 +109,7 @@ def work(*, burst: bool = False, url: str | None = None) -> bool:
 
     The worker runs jobs in its own process (RQ's SimpleWorker) under a memory cap, rather
     than forking a work horse per job: a fresh horse re-pays imports, SQL compilation and
-    copy-on-write faults, measured at +200 ms a file here, while the step that touches
+    copy-on-write faults on every file (bench/README.md), while the step that touches
     hostile bytes — the parse — already runs in a forked child with its own time and memory
     limits (parsers.sandbox). RQ's job_timeout still bounds every job, by SIGALRM. The
     worker takes a core of its own (service.batch.affinity): run one worker per core.

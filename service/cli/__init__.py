@@ -4,7 +4,7 @@ Commands live in one module per area and attach themselves to `cli` on import.
 The group imports an area's module only when one of its commands runs, so
 `lianfang parse` does not pay for SQLAlchemy, openpyxl or matplotlib. `lianfang --help`
 imports every area's module for the one-line helps: those modules import only click at
-the top and the service itself inside each command (≤ 0.3 s, `bench/startup_bench.py`).
+the top and the service itself inside each command (`bench/startup_bench.py`).
 Help texts are Chinese with English beside them.
 
 Errors are handled once, in `LazyGroup.invoke` (README "Exit codes"): a `ServiceError` or

@@ -21,18 +21,19 @@ RESUME_HINT = ":已处理的文件均已保存,重新运行同一命令即可继
 
 
 def _summary(batch_id: int) -> None:
-    from service.batch import report
+    from service.batch import items, report
+    from service.store.models import BatchItemStatus as Status
 
     info = report.status(batch_id)
     c = info["counts"]
-    held = f"待确认 {c['held']}," if c["held"] else ""
+    held = f"待确认 {c[items.HELD]}," if c[items.HELD] else ""
     click.echo(
-        f"批次 {batch_id}:共 {c['total']} 个文件,入库 {c['done'] - c['duplicate'] - c['held']},{held}"
-        f"重复未入库 {c['duplicate']},失败 {c['failed']},"
-        f"排队 {c['queued']},处理中 {c['running']}"
+        f"批次 {batch_id}:共 {c['total']} 个文件,入库 {c[Status.DONE] - c[items.DUPLICATE] - c[items.HELD]},{held}"
+        f"重复未入库 {c[items.DUPLICATE]},失败 {c[Status.FAILED]},"
+        f"排队 {c[Status.QUEUED]},处理中 {c[Status.RUNNING]}"
     )
     rows = report.rows(batch_id)
-    for outcome, label in (("failed", "失败"), ("held", "待确认")):
+    for outcome, label in ((Status.FAILED, "失败"), (items.HELD, "待确认")):
         shown = [r for r in rows if r["outcome"] == outcome]
         for r in shown[:FAILURES_SHOWN]:
             click.echo(f"  {label} {r['path']}:{r['error_message']} [{r['error_code']}]")
@@ -56,6 +57,7 @@ def batch_cmd(directory: Path, unit_from: str, pattern: str | None, queue: bool,
               workers: int | None) -> None:
     from service.batch import report
     from service.batch.run import run_batch
+    from service.store.models import BatchItemStatus as Status
 
     on_interrupt(RESUME_HINT)
     queue = queue or settings().redis_url is not None
@@ -63,7 +65,7 @@ def batch_cmd(directory: Path, unit_from: str, pattern: str | None, queue: bool,
                          workers=workers, progress=None if queue else sys.stderr)
     if queue:
         c = report.status(batch_id)["counts"]
-        processed = c["done"] + c["failed"]  # workers start while the folder is still being recorded
+        processed = c[Status.DONE] + c[Status.FAILED]  # workers start while the folder is still being recorded
         click.echo(f"批次 {batch_id}:共 {c['total']} 个文件,由 lianfang worker 处理,已处理 {processed} 个;"
                    f"进度:lianfang batch-status {batch_id}")
         return

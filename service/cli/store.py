@@ -24,10 +24,6 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=1))
 
 
-def _log(s: Any, action: str, object_type: str, object_id: int, **details: Any) -> None:
-    from service.store.models import ActivityLog
-
-    s.add(ActivityLog(actor="cli", action=action, object_type=object_type, object_id=object_id, details=details))
 
 
 @cli.command("init", help="初始化数据存储并创建管理员,重复运行无害 (Create or migrate the store and the admin; safe to repeat)")
@@ -35,9 +31,10 @@ def _log(s: Any, action: str, object_type: str, object_id: int, **details: Any) 
 @click.option("--admin-password", envvar="LIANFANG_ADMIN_PASSWORD",
               help="管理员密码,也可用环境变量 LIANFANG_ADMIN_PASSWORD (Admin password)")
 def init_cmd(admin_user: str, admin_password: str | None) -> None:
+    from service.store.activity import CLI
     from service.store.bootstrap import init_store
 
-    result = init_store(admin_user=admin_user, admin_password=admin_password, change_at_first_login=True)
+    result = init_store(admin_user=admin_user, admin_password=admin_password, change_at_first_login=True, actor=CLI)
     click.echo(f"数据存储已就绪 (store ready): {settings().home}")
     if not result.admin_created:
         click.echo(f"管理员 {admin_user} 已存在,未作改动 (admin exists, unchanged)")
@@ -58,13 +55,12 @@ def unit_group() -> None:
 @click.argument("name")
 @click.option("--parent", help="上级单位名称 (Parent unit name)")
 def unit_add(name: str, parent: str | None) -> None:
+    from service.store.activity import CLI
     from service.store.db import write_session
     from service.store.units import add_unit
 
     with write_session() as s:
-        unit, created = add_unit(s, name, parent)
-        if created:
-            _log(s, "unit.create", "unit", unit.id, name=name, parent=parent)
+        unit, created = add_unit(s, name, parent, actor=CLI)
     click.echo(f"{'已添加' if created else '已存在'}:{name}(编号 {unit.id})")
 
 
@@ -100,6 +96,7 @@ def user_group() -> None:
 @click.option("--role", type=click.Choice(ROLES), help="审核角色,默认 unit 或 admin (Review role)")
 def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: str | None) -> None:
     from service.errors import ServiceError
+    from service.store.activity import CLI
     from service.store.db import write_session
     from service.store.units import find_unit
     from service.store.users import add_user
@@ -108,7 +105,7 @@ def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: s
         raise click.UsageError("请指定 --unit 单位 或 --admin 之一 (give exactly one of --unit or --admin)")
     with write_session() as s:
         unit_id = find_unit(s, unit).id if unit else None
-        _, created = add_user(s, name, password, is_admin=is_admin, role=role, unit_id=unit_id)
+        _, created = add_user(s, name, password, is_admin=is_admin, role=role, unit_id=unit_id, actor=CLI)
         if not created:
             raise ServiceError("user_exists", f"用户名已存在:{name}")
     click.echo(f"已添加用户:{name}" + ("(管理员)" if is_admin else f"({unit})"))
@@ -120,6 +117,7 @@ def user_add(name: str, unit: str | None, is_admin: bool, password: str, role: s
 def user_password(name: str, password: str) -> None:
     from sqlalchemy import select
 
+    from service.store.activity import CLI
     from service.store.db import write_session
     from service.store.errors import NotFound
     from service.store.models import User
@@ -129,8 +127,7 @@ def user_password(name: str, password: str) -> None:
         user = s.scalar(select(User).where(User.username == name))
         if user is None:
             raise NotFound("unknown_user", f"用户不存在:{name}")
-        set_password(s, user, password, must_change=True)
-        _log(s, "user.password_reset", "user", user.id, username=name)
+        set_password(s, user, password, must_change=True, actor=CLI)
     click.echo(f"已重置 {name} 的密码,其登录已全部退出;下次登录时须修改密码")
 
 
@@ -146,14 +143,14 @@ def person_group() -> None:
 @click.option("--position", required=True, help="职务或岗位 (Position)")
 @click.option("--leader", is_flag=True, help="领导班子成员 (A member of the leadership)")
 def person_add(name: str, unit: str, department: str | None, position: str, leader: bool) -> None:
+    from service.store.activity import CLI
     from service.store.db import write_session
     from service.store.roster import RosterPerson, add_person
     from service.store.units import find_unit
 
     with write_session() as s:
         unit_row = find_unit(s, unit)
-        person, created = add_person(s, unit_row.id, RosterPerson(name, department, position, leader))
-        _log(s, "person.create" if created else "person.update", "person", person.id, name=name, unit=unit)
+        _, created = add_person(s, unit_row.id, RosterPerson(name, department, position, leader), actor=CLI)
     click.echo(f"{'已添加' if created else '已更新'}人员:{name}({unit} {department or ''} {position})")
 
 
@@ -168,6 +165,7 @@ def campaign_group() -> None:
 @click.option("--stages-file", type=click.Path(dir_okay=False, path_type=Path),
               help="符合 campaign.schema.json 的 JSON 或 YAML 文件 (JSON/YAML file per campaign.schema.json)")
 def campaign_add(year: int | None, name: str | None, stages_file: Path | None) -> None:
+    from service.store.activity import CLI
     from service.store.campaigns import add_campaign, read_campaign_file
     from service.store.db import write_session
 
@@ -176,8 +174,7 @@ def campaign_add(year: int | None, name: str | None, stages_file: Path | None) -
     if "year" not in spec or "name" not in spec:
         raise click.UsageError("请给出 --year 和 --name(或在文件中写明) (give --year and --name)")
     with write_session() as s:
-        campaign = add_campaign(s, spec)
-        _log(s, "campaign.create", "campaign", campaign.id, name=campaign.name)
+        campaign = add_campaign(s, spec, actor=CLI)
         stages = "、".join(st["name"] for st in campaign.stages)
     click.echo(f"已添加:{campaign.name}(编号 {campaign.id};阶段:{stages})")
 
@@ -214,12 +211,15 @@ def _log_problems_to_file() -> None:
 
 
 def _outcome_line(name: str, r: Any, dry_run: bool) -> str:
-    if r.status == "failed":
+    from service.ingest import DUPLICATE
+    from service.store.models import SubmissionStatus
+
+    if r.status == SubmissionStatus.FAILED:
         return f"✗ {name}:{r.error_message} [{r.error_code}]"
-    if r.status == "duplicate":
+    if r.status == DUPLICATE:
         return f"= {name}:与已提交的文件相同,未重复保存(提交 {r.submission_id}) [duplicate]"
-    if r.status in ("held", "rejected"):
-        label = "待确认" if r.status == "held" else "已拒绝"
+    if r.status in (SubmissionStatus.HELD, SubmissionStatus.REJECTED):
+        label = "待确认" if r.status == SubmissionStatus.HELD else "已拒绝"
         where = f"(提交 {r.submission_id})" if r.submission_id else ""
         return f"? {name}:{label}{where}:{r.error_message} [{r.error_code}]"
     verb = "将保存" if dry_run else "已保存"
@@ -241,6 +241,7 @@ def _outcome_line(name: str, r: Any, dry_run: bool) -> str:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (Print JSON)")
 def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run: bool, as_json: bool) -> None:
     from service.ingest import file_time, ingest_file, preview_file
+    from service.store.models import SubmissionStatus
 
     _log_problems_to_file()
     outcomes = []
@@ -258,7 +259,7 @@ def ingest_cmd(paths: tuple[Path, ...], unit: str, campaign: str | None, dry_run
                 click.echo(f"    ! {w['message']} [{w['code']}]")
     if as_json:
         _dump(outcomes)
-    if any(o["status"] == "failed" for o in outcomes):
+    if any(o["status"] == SubmissionStatus.FAILED for o in outcomes):
         sys.exit(1)
 
 

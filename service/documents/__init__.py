@@ -26,9 +26,10 @@ from service.documents import charts, converter, gbt9704, layout, numbering, ren
 from service.documents import pdf as pdf_convert
 from service.documents.base import Draft, Output, file_name
 from service.documents.errors import DocumentError
+from service.store.activity import Actor, record
 from service.store.db import read_session, write_session
 from service.store.files import sha256_hex
-from service.store.models import ActivityLog, Finding, IssuedDocument
+from service.store.models import Finding, IssuedDocument
 from service.store.scope import Viewer
 
 NUMBER_ATTEMPTS = 3
@@ -119,9 +120,8 @@ def _record(kind: Kind, params: dict[str, Any], viewer: Viewer, template: render
         s.flush()
         if draft.finding_ids and number is not None:  # a draft lists them but is not their notice
             s.execute(update(Finding).where(Finding.id.in_(draft.finding_ids)).values(notice_id=doc.id))
-        s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="document.generate",
-                       object_type="document", object_id=doc.id,
-                       details={"kind": kind.name, "number_text": number_text, "filename": filename}))
+        record(s, Actor.of(viewer), "document.generate", "document", doc.id, kind=kind.name, number_text=number_text,
+               filename=filename)
         folder = stored_path(doc.id, filename).parent
         folder.parent.mkdir(parents=True, exist_ok=True)
         if folder.exists():  # left by a rolled-back transaction that used the same id

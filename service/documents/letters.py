@@ -1,7 +1,7 @@
 """Many letters from one template at the cost of one render, then cut into one .docx each.
 
-Rendering and saving a .docx per letter costs ~0.1 s and merging hundreds with docxcompose grows
-faster than linearly, so 500 承诺书 would take minutes. Instead the template's body is wrapped in
+Rendering and saving a .docx per letter costs a render each and merging hundreds with docxcompose
+grows faster than linearly, so 500 承诺书 would take minutes. Instead the template's body is wrapped in
 a loop over the letters (each letter's values bound with {% with %}, a page break and a marker
 bookmark between letters), rendered once as the merged document, and the merged body is cut at
 the markers into per-letter documents that share every other part of the package.

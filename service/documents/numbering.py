@@ -3,19 +3,19 @@
 One sequence per 机关代字 and year, whatever the kind: 廉防办〔2026〕1号 may be a 整改通知书 and
 廉防办〔2026〕2号 a 预警通知书, never both 1号. A number is taken only when a document is issued,
 inside the write transaction that records it, so numbers have neither gaps nor repeats; a draft
-(预览/草稿) takes none and shows 廉防办〔2026〕　号. Writers are serialized per (代字, year): on SQLite
-by the IMMEDIATE write transaction, on PostgreSQL by a transaction advisory lock.
+(预览/草稿) takes none and shows 廉防办〔2026〕　号. Writers are serialized per (代字, year)
+(`db.advisory_lock`).
 """
 
 from __future__ import annotations
 
-import zlib
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.documents.errors import DocumentError
+from service.store.db import Lock, advisory_lock
 from service.store.models import IssuedDocument
 
 _DIGITS = "零一二三四五六七八九"
@@ -55,9 +55,7 @@ def _issued(prefix: str, year: int) -> Any:
 
 def allocate(session: Session, prefix: str, year: int, requested: object = None) -> int:
     """The next free number of (机关代字, year), or `requested` when it is still free."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = zlib.crc32(f"document-number:{prefix}:{year}".encode())
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    advisory_lock(session, Lock.DOCUMENT_NUMBER, f"{prefix}:{year}")
     issued = _issued(prefix, year)
     if requested not in (None, ""):
         number = _positive(requested)

@@ -24,7 +24,7 @@ from service.document_kinds import GRADES, stem
 from service.documents import gbt9704, queries, render
 from service.documents.base import DEFAULT_ISSUER_CODE, Draft, Output, common, lines, parse_date, setting
 from service.documents.errors import DocumentError
-from service.store.models import Finding, IssuedDocument
+from service.store.models import Finding, FindingStatus, IssuedDocument
 from service.store.scope import Viewer
 
 REQUIRED = frozenset({"number_text", "addressee", "colour", "signals", "actions", "deadline"})
@@ -68,7 +68,7 @@ def store_signals(session: Session, unit_id: int, today: date) -> list[str]:
     notices = session.execute(
         select(IssuedDocument.id, IssuedDocument.number_text, IssuedDocument.deadline, func.count(Finding.id))
         .join(Finding, Finding.notice_id == IssuedDocument.id)
-        .where(IssuedDocument.unit_id == unit_id, IssuedDocument.kind == "rectification", Finding.status == "open")
+        .where(IssuedDocument.unit_id == unit_id, IssuedDocument.kind == "rectification", Finding.status == FindingStatus.OPEN)
         .group_by(IssuedDocument.id, IssuedDocument.number_text, IssuedDocument.deadline)).all()
     for _, number_text, deadline, still_open in notices:
         if deadline and deadline < today:

@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 
 from service.config import settings
+from service.store.activity import SYSTEM, Actor
 from service.store.db import engine, write_session
 from service.store.users import add_user
 
@@ -48,7 +49,7 @@ def upgrade() -> None:
 
 
 def init_store(admin_user: str = "admin", admin_password: str | None = None, *,
-               change_at_first_login: bool = False) -> InitResult:
+               change_at_first_login: bool = False, actor: Actor = SYSTEM) -> InitResult:
     """Migrate, then create `admin_user` unless it exists (its password is never changed here).
 
     The password comes from the argument, else LIANFANG_ADMIN_PASSWORD, else a random one
@@ -61,7 +62,7 @@ def init_store(admin_user: str = "admin", admin_password: str | None = None, *,
         password = admin_password or os.environ.get("LIANFANG_ADMIN_PASSWORD")
         generated = None if password else secrets.token_urlsafe(12)
         _, created = add_user(s, admin_user, password or generated, is_admin=True, check_password=False,
-                              must_change=change_at_first_login)
+                              must_change=change_at_first_login, actor=actor)
     if not created:
         return InitResult(admin_user, admin_created=False, generated_password=None)
     return InitResult(admin_user, admin_created=True, generated_password=generated)

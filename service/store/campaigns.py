@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import ServiceError
+from service.store.activity import SYSTEM, Actor, record
 from service.store.errors import NotFound
 from service.store.ids import looks_like_id, parse_id
 from service.store.models import Campaign
@@ -108,7 +109,7 @@ def _with_documents(audit: dict[str, Any], documents: dict[str, Any] | None) -> 
     return {**audit, "documents": {**(kept if isinstance(kept, dict) else {}), **lists}}
 
 
-def add_campaign(session: Session, spec: dict[str, Any]) -> Campaign:
+def add_campaign(session: Session, spec: dict[str, Any], *, actor: Actor = SYSTEM) -> Campaign:
     """Store a campaign from `spec` (validated here); names are unique."""
     values = normalize_campaign(spec)
     if session.scalar(select(Campaign.id).where(Campaign.name == values["name"])) is not None:
@@ -116,6 +117,7 @@ def add_campaign(session: Session, spec: dict[str, Any]) -> Campaign:
     campaign = Campaign(**values)
     session.add(campaign)
     session.flush()
+    record(session, actor, "campaign.create", "campaign", campaign.id, name=campaign.name)
     return campaign
 
 

@@ -1,4 +1,4 @@
-"""Engines and sessions: one place that knows SQLite from PostgreSQL.
+"""Engines, sessions and locks: one place that knows SQLite from PostgreSQL.
 
 SQLite runs in WAL mode with a busy timeout, and every *write* transaction begins
 IMMEDIATE: with pysqlite's deferred BEGIN, two writers that both read first deadlock
@@ -7,7 +7,7 @@ Reads stay deferred so they never queue behind a writer.
 
 Writers also queue on a lock file beside the database before BEGIN: SQLite's busy
 handler polls with growing sleeps, so under load a waiter that arrived first can keep
-losing to newcomers (8 concurrent uploads: p95 3.7 s, max 6 s). A blocking flock wakes
+losing to newcomers (bench/web_bench.py's concurrent uploads). A blocking flock wakes
 the next waiter as soon as the lock is free, across threads and processes alike.
 """
 
@@ -17,14 +17,16 @@ import fcntl
 import functools
 import os
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import IntEnum
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.config import settings
+from service.config import on_reset, settings
 
 _engines: dict[str, Engine] = {}
 BUSY_TIMEOUT_S = 30
@@ -63,15 +65,36 @@ def engine(url: str | None = None) -> Engine:
     return eng
 
 
-def is_sqlite(eng: Engine | None = None) -> bool:
-    return (eng or engine()).dialect.name == "sqlite"
-
-
 def dispose() -> None:
     for eng in _engines.values():
         eng.dispose()
     _engines.clear()
     _sessions.cache_clear()
+
+
+on_reset(dispose)  # engines made for the old settings go with them
+
+
+class Lock(IntEnum):
+    """The spaces of the advisory locks (PostgreSQL's first key); each names what it serializes."""
+
+    INGEST_UNIT = 0x1F1A  # key: unit id. One ingest per unit: duplicate and version checks see each other
+    AUDIT_UNIT = 7007  # key: top-level unit id. One audit per unit: a finding is never stored twice
+    DOCUMENT_NUMBER = 0x444E4F  # key: "代字:year". One 文号 sequence writer: no gaps, no repeats
+    LOGIN = 0x4C4F47  # key: 0. Login attempts in flight count against each other
+
+
+def advisory_lock(session: Session, lock: Lock, key: int | str = 0) -> None:
+    """Hold `lock` on `key` until the session's transaction ends (a text key is hashed).
+
+    PostgreSQL: `pg_advisory_xact_lock(space, key)`. SQLite: nothing to do, its write
+    transactions are already serialized (BEGIN IMMEDIATE behind the writer lock file).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if isinstance(key, str):
+        key = zlib.crc32(key.encode()) - (1 << 31)  # into PostgreSQL's int4
+    session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": int(lock), "key": key})
 
 
 @functools.cache

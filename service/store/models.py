@@ -21,13 +21,72 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SubmissionStatus(StrEnum):
+    """Where a submitted file stands."""
+
+    RECEIVED = "received"
+    PARSED = "parsed"
+    FAILED = "failed"
+    HELD = "held"  # 待确认: the form states another unit than it was filed under; the office decides
+    REJECTED = "rejected"  # a held form the office turned down: kept as history, never current
+
+
+class ReviewState(StrEnum):
+    """The last step of the tiered review (分级审核) a submission passed (service.review)."""
+
+    SUBMITTED = "submitted"
+    DEPT_REVIEW = "dept_review"
+    LEADER_REVIEW = "leader_review"
+    GROUP_REVIEW = "group_review"
+    PUBLICITY = "publicity"
+    EFFECTIVE = "effective"
+    RETURNED = "returned"
+
+
+class FindingStatus(StrEnum):
+    """An audit finding is open until a re-audit or a corrected form no longer raises it."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class BatchItemStatus(StrEnum):
+    """Where one file of a batch stands; the BatchItem row, not RQ, is the truth."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class StatusColumn(TypeDecorator[StrEnum]):
+    """A status column: stored as the enum's string value (a plain VARCHAR, no migration) and
+    read back as the enum member. A bound value passes as its string, so a filter taken from a
+    request that names no member matches nothing, as before."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):
@@ -124,16 +183,6 @@ class StoredFile(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class SubmissionStatus(StrEnum):
-    """Where a submitted file stands; stored as its string value."""
-
-    RECEIVED = "received"
-    PARSED = "parsed"
-    FAILED = "failed"
-    HELD = "held"  # 待确认: the form states another unit than it was filed under; the office decides
-    REJECTED = "rejected"  # a held form the office turned down: kept as history, never current
-
-
 class Submission(Base):
     __tablename__ = "submission"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,7 +198,7 @@ class Submission(Base):
     form: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the contract's `form` object
     # Which form this is a version of: kind + department + person (see ingest.form_key).
     form_key: Mapped[str | None] = mapped_column(String(500), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.RECEIVED)  # a SubmissionStatus
+    status: Mapped[SubmissionStatus] = mapped_column(StatusColumn(SubmissionStatus, 20), default=SubmissionStatus.RECEIVED)
     # A failure's code and message; for a held form, why it is held (unit_mismatch).
     error_code: Mapped[str | None] = mapped_column(String(50))
     error_message: Mapped[str | None] = mapped_column(Text)
@@ -157,7 +206,7 @@ class Submission(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)  # e.g. read by OCR
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
-    review_state: Mapped[str] = mapped_column(String(30), default="submitted")
+    review_state: Mapped[ReviewState] = mapped_column(StatusColumn(ReviewState, 30), default=ReviewState.SUBMITTED)
     # The file's own modification time (a zip member's entry time); None for a web upload.
     # Orders two versions of one form when their 填表日期 do not (see ingest.replaces).
     file_modified: Mapped[datetime | None] = mapped_column(DateTime)
@@ -234,7 +283,7 @@ class Finding(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Stable identity of what the finding is about, so a re-audit or corrected form can close it.
     key: Mapped[str] = mapped_column(String(500), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
+    status: Mapped[FindingStatus] = mapped_column(StatusColumn(FindingStatus, 10), default=FindingStatus.OPEN)
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -247,8 +296,8 @@ class ReviewStep(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
-    from_state: Mapped[str] = mapped_column(String(30))
-    to_state: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[ReviewState] = mapped_column(StatusColumn(ReviewState, 30))
+    to_state: Mapped[ReviewState] = mapped_column(StatusColumn(ReviewState, 30))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     role: Mapped[str] = mapped_column(String(30))
     comment: Mapped[str | None] = mapped_column(Text)
@@ -298,7 +347,7 @@ class BatchItem(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     unit_name: Mapped[str | None] = mapped_column(String(200))
     file_modified: Mapped[datetime | None] = mapped_column(DateTime)  # handed on to the submission
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued|running|done|failed
+    status: Mapped[BatchItemStatus] = mapped_column(StatusColumn(BatchItemStatus, 20), default=BatchItemStatus.QUEUED)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
     entry_count: Mapped[int] = mapped_column(Integer, default=0)
     error_code: Mapped[str | None] = mapped_column(String(50))

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from parsers.model import ParsedForm
+from service.store.activity import SYSTEM, Actor, record
 from service.store.models import Person, utcnow
 from service.store.upsert import insert_or_ignore
 
@@ -89,7 +90,7 @@ def _values(unit_id: int, person: RosterPerson, origin: str, submission_id: int 
 
 
 def add_person(session: Session, unit_id: int, person: RosterPerson, *, origin: str = "entered",
-               submission_id: int | None = None) -> tuple[Person, bool]:
+               submission_id: int | None = None, actor: Actor = SYSTEM) -> tuple[Person, bool]:
     """Add `person` to the unit's roster unless they are on it; returns (row, created).
 
     An entry by the office updates position and leadership of the same person; a form never does.
@@ -101,6 +102,8 @@ def add_person(session: Session, unit_id: int, person: RosterPerson, *, origin: 
         row.position = person.position or row.position
         row.is_leader = person.is_leader or row.is_leader
         row.origin = "entered"
+    record(session, actor, "person.create" if created else "person.update", "person", row.id, name=person.name,
+           unit_id=unit_id)
     return row, created
 
 

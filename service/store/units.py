@@ -23,6 +23,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.store.activity import SYSTEM, Actor, record
 from service.store.errors import Ambiguous, NotFound
 from service.store.ids import looks_like_id, parse_id
 from service.store.models import Unit
@@ -99,7 +100,8 @@ def _short(session: Session, name: str) -> list[Unit]:
                                 .order_by(Unit.id)))
 
 
-def add_unit(session: Session, name: str, parent: str | int | None = None) -> tuple[Unit, bool]:
+def add_unit(session: Session, name: str, parent: str | int | None = None, *,
+             actor: Actor = SYSTEM) -> tuple[Unit, bool]:
     """Create the unit (or department, under `parent`) unless it exists; returns (unit, created)."""
     name = name.strip()
     parent_unit = find_unit(session, parent) if parent is not None else None
@@ -112,4 +114,5 @@ def add_unit(session: Session, name: str, parent: str | int | None = None) -> tu
     unit = Unit(name=name, parent_id=parent_id)
     session.add(unit)
     session.flush()
+    record(session, actor, "unit.create", "unit", unit.id, name=name, parent_id=parent_id)
     return unit, True

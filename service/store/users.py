@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from service.errors import ServiceError
-from service.store.models import ActivityLog, User, UserSession, utcnow
+from service.store.activity import SYSTEM, Actor, record
+from service.store.models import User, UserSession, utcnow
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 128
@@ -84,8 +86,7 @@ def add_user(
     is_admin: bool = False,
     role: str | None = None,
     unit_id: int | None = None,
-    actor: str = "cli",
-    by: int | None = None,
+    actor: Actor = SYSTEM,
     check_password: bool = True,
     must_change: bool = False,
 ) -> tuple[User, bool]:
@@ -103,17 +104,45 @@ def add_user(
                 role=role or ("admin" if is_admin else "unit"), unit_id=unit_id, must_change_password=must_change)
     session.add(user)
     session.flush()
-    session.add(ActivityLog(user_id=by, actor=actor, action="user.create", object_type="user", object_id=user.id,
-                         details={"username": username, "admin": is_admin, "unit_id": unit_id}))
+    record(session, actor, "user.create", "user", user.id, username=username, admin=is_admin, unit_id=unit_id)
     return user, True
 
 
-def set_password(session: Session, user: User, password: str, *, must_change: bool = False) -> None:
-    """A new password (checked against the policy); every sign-in of the user ends with the old one."""
+def set_password(session: Session, user: User, password: str, *, must_change: bool = False, actor: Actor,
+                 **details: Any) -> None:
+    """A new password (checked against the policy); every sign-in of the user ends with the old one.
+
+    Logged as the user's own change (`details`: e.g. the address it came from) or as a reset by `actor`.
+    """
     check_password_policy(password, user.username)
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
     revoke_sessions(session, user.id)
+    if actor.user_id == user.id:
+        record(session, actor, "user.password_change", "user", user.id, **details)
+    else:
+        record(session, actor, "user.password_reset", "user", user.id, username=user.username, **details)
+
+
+def set_disabled(session: Session, user: User, disabled: bool, *, actor: Actor) -> None:
+    """Disable (and end every sign-in of) or enable an account."""
+    user.disabled = disabled
+    if disabled:
+        revoke_sessions(session, user.id)
+    record(session, actor, "user.disable" if disabled else "user.enable", "user", user.id, username=user.username)
+
+
+def sign_out_everywhere(session: Session, user: User, *, actor: Actor) -> int:
+    """End every sign-in of `user` on behalf of `actor` (an admin); returns how many."""
+    count = revoke_sessions(session, user.id)
+    record(session, actor, "user.signout_all", "user", user.id, username=user.username, sessions=count)
+    return count
+
+
+def set_role(session: Session, user: User, role: str, *, actor: Actor) -> None:
+    """Give the account its review role (科室负责人, 分管领导…)."""
+    record(session, actor, "user.role", "user", user.id, **{"from": user.role, "to": role})
+    user.role = role
 
 
 # --- sign-ins -------------------------------------------------------------------------------------

@@ -7,23 +7,18 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from service.store.activity import Actor
 from service.store.campaigns import DEFAULT_LEVEL_STANDARD, CampaignError, add_campaign
 from service.store.db import read_session, write_session
 from service.store.ids import parse_id
-from service.store.models import ActivityLog, Unit, User
+from service.store.models import Unit, User
 from service.store.units import add_unit
-from service.store.users import add_user, revoke_sessions, set_password
+from service.store.users import add_user, set_disabled, set_password, sign_out_everywhere
 from service.web import queries
 from service.web.auth import admin_required, current_viewer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLES = {"unit": "单位填报人", "department_head": "科室负责人", "leader": "分管领导", "group": "领导小组", "office": "办公室"}
-
-
-def _log(s: Any, action: str, object_type: str, object_id: int, details: dict[str, Any]) -> None:
-    viewer = current_viewer()
-    s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action=action,
-                   object_type=object_type, object_id=object_id, details=details))
 
 
 def _back() -> Any:
@@ -56,9 +51,7 @@ def create_unit() -> Any:
         flash("请填写单位或科室名称", "error")
         return _back()
     with write_session() as s:
-        unit, created = add_unit(s, name, parse_id(parent))
-        if created:
-            _log(s, "unit.create", "unit", unit.id, {"name": name, "parent_id": unit.parent_id})
+        unit, created = add_unit(s, name, parse_id(parent), actor=Actor.of(current_viewer()))
     flash(f"已添加:{name}" if created else f"已存在:{name}", "ok")
     return _back()
 
@@ -86,7 +79,7 @@ def create_user() -> Any:
         unit_id = parse_id(unit) if parse_id(unit) and s.get(Unit, parse_id(unit)) else None
         # The admin knows this password: the user replaces it at first login.
         _, created = add_user(s, username, password, is_admin=is_admin, role=role, unit_id=unit_id,
-                              actor=viewer.username, by=viewer.user_id, must_change=True)
+                              actor=Actor.of(viewer), must_change=True)
     if not created:
         flash(f"用户名已存在:{username}", "error")
         return _back()
@@ -122,8 +115,7 @@ def reset_password(user_id: int) -> Any:
     """A new password the user must replace at the next login; their sign-ins end now."""
     with write_session() as s:
         user = _account(s, user_id)
-        set_password(s, user, request.form.get("password", ""), must_change=True)
-        _log(s, "user.password_reset", "user", user.id, {"username": user.username})
+        set_password(s, user, request.form.get("password", ""), must_change=True, actor=Actor.of(current_viewer()))
         name = user.username
     flash(f"已重置 {name} 的密码,其登录已全部退出;下次登录时须修改密码", "ok")
     return _back_to(user_id)
@@ -139,10 +131,7 @@ def disable_user(user_id: int) -> Any:
         return _back_to(user_id)
     with write_session() as s:
         user = _account(s, user_id)
-        user.disabled = disable
-        if disable:
-            revoke_sessions(s, user.id)
-        _log(s, "user.disable" if disable else "user.enable", "user", user.id, {"username": user.username})
+        set_disabled(s, user, disable, actor=Actor.of(current_viewer()))
         name = user.username
     flash(f"已停用账号 {name},其登录已全部退出" if disable else f"已启用账号 {name}", "ok")
     return _back_to(user_id)
@@ -153,8 +142,7 @@ def disable_user(user_id: int) -> Any:
 def sign_out_user(user_id: int) -> Any:
     with write_session() as s:
         user = _account(s, user_id)
-        count = revoke_sessions(s, user.id)
-        _log(s, "user.signout_all", "user", user.id, {"username": user.username, "sessions": count})
+        count = sign_out_everywhere(s, user, actor=Actor.of(current_viewer()))
         name = user.username
     flash(f"已退出 {name} 在所有设备上的 {count} 处登录", "ok")
     return _back_to(user_id)
@@ -201,7 +189,6 @@ def create_campaign() -> Any:
     if stages:
         spec["stages"] = stages
     with write_session() as s:
-        campaign = add_campaign(s, spec)
-        _log(s, "campaign.create", "campaign", campaign.id, {"name": campaign.name})
+        add_campaign(s, spec, actor=Actor.of(current_viewer()))
     flash(f"已创建工作:{spec['name']}", "ok")
     return _back()

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, request
 
 from service.documents import KINDS, OFFICE_ONLY_MESSAGE, may_issue
+from service.store.models import SubmissionStatus
 from service.web import queries, uploads
 from service.web.auth import current_viewer, login_required
 from service.web.documents import download as download_document
@@ -26,10 +27,10 @@ def create_submission() -> Any:
         return error_response(400, "请在字段 file 中上传一个文件", "file_required")
     outcome = uploads.receive(viewer, chosen[0], unit_id=uploads.target_unit(viewer, request.form.get("unit")),
                               campaign=request.form.get("campaign"))
-    if outcome["status"] == "failed":
+    if outcome["status"] == SubmissionStatus.FAILED:
         return error_response(422, outcome["error"]["message"], outcome["error"]["code"])
     detail = queries.submission(viewer, outcome["submission_id"])
-    return jsonify(detail), 201 if outcome["status"] == "parsed" else 200
+    return jsonify(detail), 201 if outcome["status"] == SubmissionStatus.PARSED else 200
 
 
 @bp.get("/submissions")

@@ -37,11 +37,12 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from service.store.db import is_sqlite, read_session, write_session
+from service.store.activity import Actor, record
+from service.store.db import Lock, advisory_lock, read_session, write_session
 from service.store.errors import NotFound
 from service.store.models import ActivityLog, ApiToken, User, utcnow
 from service.store.scope import Viewer
@@ -62,7 +63,6 @@ CSRF_MESSAGE = "页面已过期或请求来源无法验证,请刷新页面后重
 SESSION_ID = "sid"
 # What a signed-in user who must change the password may still open.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.account", "auth.change_password", "auth.logout", "static"})
-LOGIN_LOCK_SPACE = 0x4C4F47  # PostgreSQL advisory lock space of the login check ("LOG")
 THROTTLE_DEFAULTS = {
     "LOGIN_MAX_FAILURES": 5,  # failures of one account before delays begin
     "LOGIN_WINDOW_MINUTES": 15,  # failures older than this are forgotten
@@ -233,15 +233,11 @@ def _reserve_attempt(username: str) -> tuple[str | None, int | None]:
     flight count against each other; (refusal, None) or (None, the id of the row `_settle` fixes).
     A refused attempt is not recorded. Logins and the change form's current password count alike."""
     with write_session() as s:
-        if not is_sqlite():  # SQLite write transactions are serialized already
-            s.execute(text("SELECT pg_advisory_xact_lock(:space, 0)"), {"space": LOGIN_LOCK_SPACE})
+        advisory_lock(s, Lock.LOGIN)
         refusal = _throttled(s, username[:100])
         if refusal:
             return refusal, None
-        row = ActivityLog(actor=username[:100], action="login_failed", details={"ip": _client_ip()})
-        s.add(row)
-        s.flush()
-        return None, row.id
+        return None, record(s, Actor(username), "login_failed", ip=_client_ip())
 
 
 def _settle(attempt: int, action: str, user_id: int) -> None:
@@ -331,9 +327,8 @@ def change_password() -> Any:
         return redirect(url_for("auth.account"))
     with write_session() as s:  # a PasswordError goes back to the page with the reason (web/errors.py)
         user = s.get(User, viewer.user_id)
-        set_password(s, user, new)  # ends every sign-in, this one included
-        s.add(ActivityLog(user_id=user.id, actor=user.username, action="user.password_change",
-                          object_type="user", object_id=user.id, details={"ip": _client_ip()}))
+        # ends every sign-in, this one included
+        set_password(s, user, new, actor=Actor(user.username, user.id), ip=_client_ip())
     _sign_in(viewer.user_id)
     flash("密码已修改,其他设备上的登录已全部退出", "ok")
     return redirect(url_for("dashboard.index"))

@@ -26,7 +26,7 @@ from service.deadlines import board as progress_board
 from service.store.campaigns import find_campaign
 from service.store.db import read_session
 from service.store.errors import NotFound
-from service.store.models import Campaign, Entry, Finding, Submission
+from service.store.models import Campaign, Entry, Finding, FindingStatus, ReviewState, Submission
 from service.store.scope import Viewer, visible_unit_ids
 from service.web import queries
 from service.web.auth import current_viewer, login_required
@@ -119,12 +119,12 @@ def charts(data: dict[str, Any]) -> list[Chart]:
     ], url_for("entries.listing")))
     out.append(Chart("findings", "审核发现及整改情况", [
         Row(RULES[rule].title if rule in RULES else rule,
-            [Segment("未整改", c.get("open", 0), "red"), Segment("已整改", c.get("closed", 0), "green")],
+            [Segment("未整改", c.get(FindingStatus.OPEN, 0), "red"), Segment("已整改", c.get(FindingStatus.CLOSED, 0), "green")],
             url_for("review.fix", rule=rule))
-        for rule, c in sorted(data["findings"].items(), key=lambda kv: -kv[1].get("open", 0))
+        for rule, c in sorted(data["findings"].items(), key=lambda kv: -kv[1].get(FindingStatus.OPEN, 0))
     ], url_for("review.fix"), [("未整改", "red"), ("已整改", "green")]))
     out.append(Chart("pipeline", "审核进度(表格数)", [
-        Row(label, [Segment("表格", data["pipeline"].get(state, 0), "grey" if state == "returned" else "blue")],
+        Row(label, [Segment("表格", data["pipeline"].get(state, 0), "grey" if state == ReviewState.RETURNED else "blue")],
             url_for("review.index", state=state) if state in review_service.OPEN_STATES else url_for("review.board"))
         for state, label in review_service.STATES.items() if data["pipeline"].get(state)
     ], url_for("review.index")))
@@ -137,7 +137,7 @@ def _unit_todo(viewer: Viewer, data: dict[str, Any]) -> dict[str, Any]:
     upcoming = [st for st in data["stages"] if st["deadline"] >= data["today"]]
     with read_session() as s:
         open_findings = s.scalar(select(func.count()).select_from(Finding).where(
-            Finding.status == "open", Finding.unit_id.in_(visible_unit_ids(s, viewer) or []))) or 0
+            Finding.status == FindingStatus.OPEN, Finding.unit_id.in_(visible_unit_ids(s, viewer) or []))) or 0
     return {"unit": me, "next_stage": upcoming[0] if upcoming else None,
             "returned": review_service.returned(viewer=viewer), "open_findings": open_findings,
             "notices": [n for n in rectification_reports(viewer=viewer) if n["remaining"]],

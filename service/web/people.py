@@ -22,10 +22,11 @@ from sqlalchemy import select
 from parsers.errors import ParseError
 from parsers.sniff import sniff
 from service.store import files
+from service.store.activity import Actor
 from service.store.db import read_session, write_session
-from service.store.models import ActivityLog, Unit, User
-from service.store.units import find_unit
-from service.store.users import add_user, password_problem
+from service.store.models import Unit, User
+from service.store.units import add_unit, find_unit
+from service.store.users import add_user, password_problem, set_role
 from service.web import queries
 from service.web.admin import ROLES as ASSIGNABLE
 from service.web.auth import admin_required, current_viewer
@@ -243,16 +244,11 @@ def apply(plan: Plan) -> tuple[int, int]:
     with write_session() as s:
         for name, parent in plan.units:
             parent_id = find_unit(s, parent).id if parent else None
-            unit = Unit(name=name, parent_id=parent_id)
-            s.add(unit)
-            s.flush()
-            s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="unit.create", object_type="unit",
-                           object_id=unit.id, details={"name": name, "parent_id": parent_id, "import": True}))
-            units += 1
+            units += add_unit(s, name, parent_id, actor=Actor.of(viewer))[1]
         for u in plan.users:
             unit_id = find_unit(s, f"{u['unit']}/{u['dept']}" if u["dept"] else u["unit"]).id
             user, created = add_user(s, u["username"], u["password"], role=u["role"], unit_id=unit_id,
-                                     actor=viewer.username, by=viewer.user_id, must_change=True)
+                                     actor=Actor.of(viewer), must_change=True)
             if created:
                 user.email = u["email"]
                 users += 1
@@ -338,8 +334,6 @@ def assign_roles() -> Any:
         with write_session() as s:
             changed = s.scalars(select(User).where(User.id.in_(ids), User.is_admin.is_(False))).all()
             for user in changed:
-                s.add(ActivityLog(user_id=viewer.user_id, actor=viewer.username, action="user.role", object_type="user",
-                               object_id=user.id, details={"from": user.role, "to": role}))
-                user.role = role
+                set_role(s, user, role, actor=Actor.of(viewer))
         flash(f"已将{len(changed)}个用户设为“{ASSIGNABLE[role]}”", "ok")
     return redirect(url_for("people.index", **{k: v for k, v in request.form.items() if k in ("unit",) and v}))

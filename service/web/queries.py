@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from service import labels
 from service.documents import stored_path
+from service.store import files
 from service.store.campaigns import campaign_as_dict
 from service.store.db import read_session
 from service.store.entries import entry_as_dict, unit_names
+from service.store.errors import NotFound
 from service.store.ids import looks_like_id, parse_id
 from service.store.models import Campaign, Entry, IssuedDocument, Submission, Unit
 from service.store.scope import Viewer, scoped
@@ -172,12 +174,23 @@ def submission(viewer: Viewer, submission_id: int) -> dict[str, Any] | None:
     return out
 
 
-def original_file(viewer: Viewer, submission_id: int) -> tuple[str, str] | None:
-    """(sha256, original name) of a visible submission's uploaded file."""
+def original_file(viewer: Viewer, submission_id: int) -> tuple[str, str]:
+    """(sha256, original name) of a visible submission's uploaded file; NotFound for another unit's too."""
     with read_session() as s:
         stmt = scoped(select(Submission.sha256, Submission.original_name), Submission.unit_id, s, viewer)
         row = s.execute(stmt.where(Submission.id == submission_id)).first()
-        return (row[0], row[1]) if row else None
+    if row is None:
+        raise NotFound("not_found", f"未找到报送材料:编号 {submission_id}")
+    return row[0], row[1]
+
+
+def original_bytes(viewer: Viewer, submission_id: int) -> tuple[bytes, str]:
+    """The uploaded bytes and original name; a store that lost them is said so, not a bare 404."""
+    sha256, name = original_file(viewer, submission_id)
+    try:
+        return files.get(sha256), name
+    except FileNotFoundError:
+        raise NotFound("file_missing", "原件文件已不在存储中,请联系管理员") from None
 
 
 # 风险库 columns a user may sort by (?sort=KEY, ?desc=1), else the order the entries were read.

@@ -17,9 +17,8 @@ from service.audit.rectification import rectification_reports
 from service.audit.registry import RULES
 from service.config import settings
 from service.deadlines import board as progress_board
-from service.store import files
 from service.store.db import read_session
-from service.store.models import Finding
+from service.store.models import Finding, FindingStatus
 from service.store.scope import visible_unit_ids
 from service.web import queries
 from service.web.auth import current_viewer, login_required, safe_redirect
@@ -95,7 +94,7 @@ def _findings_by_row(submission_id: int, entry_ids: list[int]) -> tuple[dict[int
         cond = Finding.submission_id == submission_id
         if entry_ids:
             cond = cond | Finding.entry_id.in_(entry_ids)
-        rows = s.scalars(select(Finding).where(cond, Finding.status == "open").order_by(Finding.id)).all()
+        rows = s.scalars(select(Finding).where(cond, Finding.status == FindingStatus.OPEN).order_by(Finding.id)).all()
         by_row: dict[int, list[dict]] = {}
         general: list[dict] = []
         for f in rows:
@@ -130,13 +129,10 @@ def detail(submission_id: int) -> Any:
 @login_required
 def findings(submission_id: int) -> Any:
     """The form's open findings so far, each with a link to its row on the review page (upload results poll it)."""
-    viewer = current_viewer()
-    found = queries.original_file(viewer, submission_id)
-    if found is None:
-        abort(404)
+    queries.original_file(current_viewer(), submission_id)  # NotFound unless visible
     with read_session() as s:
         rows = s.execute(select(Finding.message, Finding.severity, Finding.entry_id).where(
-            Finding.submission_id == submission_id, Finding.status == "open").order_by(Finding.id)).all()
+            Finding.submission_id == submission_id, Finding.status == FindingStatus.OPEN).order_by(Finding.id)).all()
     page = url_for("review.detail", submission_id=submission_id)
     return jsonify(findings=[{"message": m, "severity": sev, "severity_name": labels.severity_name(sev, missing=""),
                               "link": f"{page}#row-{entry}" if entry else page} for m, sev, entry in rows])
@@ -152,16 +148,11 @@ def preview(submission_id: int) -> Any:
     """The original as a PDF to show beside the entries: a PDF as it came, a .docx/.xlsx converted once."""
     viewer = current_viewer()
     sub = queries.submission(viewer, submission_id)
-    found = queries.original_file(viewer, submission_id)
-    if sub is None or found is None or not _previewable(sub):
+    if sub is None or not _previewable(sub):
         abort(404)
-    sha256, _ = found
-    try:
-        data = files.get(sha256)
-    except FileNotFoundError:
-        abort(404, "原件文件已不在存储中,请联系管理员")
+    data, _ = queries.original_bytes(viewer, submission_id)
     if sub["format"] != "pdf":
-        data = _converted(sha256, sub["format"], data)
+        data = _converted(sub["sha256"], sub["format"], data)
         if data is None:
             abort(404, "原件暂时无法转换为 PDF 预览,请下载原件查看")
     response = send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"{submission_id}.pdf")

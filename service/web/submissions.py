@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from service import labels
-from service.store import files
+from service.store.models import SubmissionStatus
 from service.web import queries, uploads
 from service.web.auth import current_viewer, login_required
 from service.web.errors import wants_json
@@ -72,7 +72,7 @@ def decision(submission_id: int) -> Any:
     outcome = uploads.decide(viewer, submission_id, request.form.get("decision", ""))
     if wants_json():
         return jsonify(outcome)
-    if outcome["status"] == "parsed":
+    if outcome["status"] == SubmissionStatus.PARSED:
         replaced = f",取代了 {outcome['superseded_name']}" if outcome["superseded_name"] else ""
         later = f";已有较新版本 {outcome['superseded_by_name']},本表不作为当前版本" if outcome["superseded_by_name"] else ""
         flash(f"已确认入库{replaced}{later}", "ok")
@@ -85,13 +85,6 @@ def decision(submission_id: int) -> Any:
 @login_required
 def original(submission_id: int) -> Any:
     """The uploaded bytes; werkzeug writes filename*=UTF-8''… so the Chinese name survives."""
-    found = queries.original_file(current_viewer(), submission_id)
-    if found is None:
-        abort(404)
-    sha256, name = found
-    try:
-        data = files.get(sha256)
-    except FileNotFoundError:
-        abort(404, "原件文件已不在存储中,请联系管理员")
+    data, name = queries.original_bytes(current_viewer(), submission_id)
     return send_file(BytesIO(data), mimetype="application/octet-stream", as_attachment=True,
                      download_name=download_name(name))

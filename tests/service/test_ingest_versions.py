@@ -118,7 +118,8 @@ def test_confirmed_form_becomes_current_and_supersedes_as_usual(json_parser, uni
     assert submission(old.submission_id).superseded_by_id == held.submission_id
     with read_session() as s:
         assert s.scalar(select(Person.id).where(Person.name == "张建国")) is not None
-        actions = s.scalars(select(ActivityLog.action).where(ActivityLog.object_id == held.submission_id)).all()
+        actions = s.scalars(select(ActivityLog.action).where(ActivityLog.object_type == "submission",
+                                                             ActivityLog.object_id == held.submission_id)).all()
     assert actions == ["submission.held", "submission.confirm"]
     with pytest.raises(HoldError):
         decide_held(held.submission_id, confirm=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -22,13 +23,17 @@ sys.stdin.read()  # hold the core until the test lets go
 """
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity on this system")
+restricted_here = pytest.mark.skipif(hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) < os.cpu_count(),
+                                     reason="this process is held to a subset of the cores: runners do not pin")
 
 
-def _runner(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, dict]:
-    """A process set up as a batch runner; it holds its core until its stdin is closed."""
+def _runner(tmp_path: Path, cores: set[int] | None = None, **env: str) -> tuple[subprocess.Popen, dict]:
+    """A process set up as a batch runner (started on `cores` when given, as a container's cpuset
+    would); it holds its core until its stdin is closed."""
     proc = subprocess.Popen(
         [sys.executable, "-c", RUNNER], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         env={**os.environ, "TMPDIR": str(tmp_path), "LIANFANG_HOME": str(tmp_path / "home"), **env},
+        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
     )
     return proc, json.loads(proc.stdout.readline())
 
@@ -38,6 +43,7 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait(10)
 
 
+@restricted_here
 def test_each_runner_takes_a_free_core_with_its_zygote_and_the_rest_stay_unpinned(tmp_path: Path) -> None:
     cores = sorted(os.sched_getaffinity(0))
     runners = [_runner(tmp_path) for _ in cores]
@@ -58,7 +64,25 @@ def test_each_runner_takes_a_free_core_with_its_zygote_and_the_rest_stay_unpinne
             _stop(proc)
 
 
+@restricted_here
 def test_pinning_can_be_switched_off(tmp_path: Path) -> None:
     proc, seen = _runner(tmp_path, LIANFANG_PIN_CORES="0")
     _stop(proc)
     assert seen["own"] == sorted(os.sched_getaffinity(0))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: a runner cannot be held to fewer")
+def test_a_runner_held_to_fewer_cores_than_the_machine_has_is_not_pinned(tmp_path: Path) -> None:
+    allowed = sorted(os.sched_getaffinity(0))
+    subset = set(allowed[:-1]) if len(allowed) == os.cpu_count() else set(allowed)
+    proc, seen = _runner(tmp_path, subset)
+    try:
+        assert seen["own"] == sorted(subset) and seen["zygote"] == sorted(subset)  # left where it was put
+        for lock in (tmp_path / f"lianfang-cores-{os.getuid()}").glob("core-*.lock"):  # no core was claimed
+            fd = os.open(lock, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            finally:
+                os.close(fd)
+    finally:
+        _stop(proc)

@@ -173,3 +173,19 @@ def test_the_unit_hears_when_its_form_is_published(ingest, client_as) -> None:  
         post(admin, f"/review/{sub}/decide", {"action": action, "comment": "同意"})
     todo = client_as("caiwu").get("/todo").get_data(as_text=True)
     assert "表格已公示,公示期至" in todo and "财务科排查表.docx" in todo
+
+
+def test_an_original_lost_from_the_file_store_is_said_so(client_for_admin) -> None:
+    """Download and preview share one lookup: a stored file gone missing reads as such, not as a bare 404."""
+    from service.store import files
+
+    admin, unit = client_for_admin
+    sub = _upload(admin, SAMPLES / "p05_text_pdf.pdf", unit)
+    with read_session() as s:
+        sha256 = s.get(Submission, sub).sha256
+    files.path_for(sha256).unlink()
+    for url in (f"/submissions/{sub}/original", f"/review/{sub}/preview"):
+        response = admin.get(url)
+        assert response.status_code == 404
+        assert "原件文件已不在存储中" in response.get_data(as_text=True)
+    assert admin.get(f"/submissions/{sub + 100}/original").status_code == 404
