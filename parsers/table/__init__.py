@@ -174,21 +174,28 @@ class _Walk:
             self.preamble += above
             form.add_fields([p for line in self.preamble for p in header_values(line)] + self.preamble_pairs + pairs)
             self.form_ctx = _context(form, [], list(form.info.items()), None, Context())
+        if self.previous:
+            _warn_unread(form, grid, layout.top)
         ctx = _context(form, lines, pairs, grid.sheet, self.form_ctx)
         form.declared_departments |= {form.text(v) for n, v in pairs if n == "department"}
         self.previous = (_read_table(form, grid, start, layout, ctx), ctx)
         form.add_fields(pairs, trailing=True)
 
 
-def _warn_unread(form: FormState, grid: Grid) -> None:
+def _warn_unread(form: FormState, grid: Grid, header: int | None = None) -> None:
     """A table after the risk tables that is neither one nor a signature table (its header lost,
-    a page's part that could not be joined): its rows are named, never dropped in silence."""
-    unread = [r for r, row in enumerate(grid.rows)
-              if (cells := filled(row)) and not _row_pairs(form, row)
+    a page's part that could not be joined): its rows are named, never dropped in silence. With
+    `header` (a later risk table's header row): the rows above it holding two cells or more
+    (rows before a header that a page break split, its first line gone with the page before)."""
+    least = 1 if header is None else 2
+    unread = [r for r, row in enumerate(grid.rows[:header])
+              if len(cells := filled(row)) >= least and not _row_pairs(form, row)
               and not header_values("    ".join(form.simplified(c.text) for c in cells))]
     if unread:
         listed = "、".join(str(row_number(grid, r) or r + 1) for r in unread[:10]) + ("等" if len(unread) > 10 else "")
-        form.warn("table_unread", f"有一个表格未能识别表头,其中第{listed}行的内容未读取,请核对", grid, unread[0])
+        message = (f"有一个表格未能识别表头,其中第{listed}行的内容未读取,请核对" if header is None
+                   else f"表格第{listed}行在表头之上,未作为风险点读取,请核对")
+        form.warn("table_unread" if header is None else "row_above_header", message, grid, unread[0])
 
 
 def interpret(doc: GridDocument, *, file: str, sha256: str | None = None,

@@ -351,3 +351,14 @@ def test_a_table_after_the_risk_table_that_cannot_be_read_is_named_not_dropped()
     assert warning.message == "有一个表格未能识别表头,其中第1、2行的内容未读取,请核对"
     assert warning.location == {"table": 1, "sheet": None, "page": None, "row": 1}
     assert form.form.person == "李四"  # the signature table below is read, and warns of nothing
+
+
+def test_rows_above_a_later_tables_header_are_named_not_dropped():
+    """A header split by a page break: its first line went with the page before, so the rows of
+    the next page's part come before the header found further down (a repeated one)."""
+    later = tbl([["3", "会计", "坐支现金", "高", "当日存行", "张三"], ["4", "出纳", "公款私存", "低", "每月对账", "李四"],
+                 HEADER, ["5", "科长", "虚报冒领", "中", "三岗分设", "王五"]])
+    form = parse_docx(docx_bytes(p("排查表"), tbl([HEADER] + risk_rows(2)), p("二、办公室"), later))
+    [warning] = [w for w in form.warnings if w.code == "row_above_header"]
+    assert warning.message == "表格第1、2行在表头之上,未作为风险点读取,请核对"
+    assert [e.risk for e in form.entries][-1] == "虚报冒领"
