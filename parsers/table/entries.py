@@ -72,6 +72,7 @@ def read_rows(form: FormState, grid: Grid, start: int, layout: Layout, ctx: Cont
     for r in range(start, grid.n_rows):
         kind = classify(grid, r, layout, first=r == start, has_entry=table.count > 0)
         if kind is RowKind.NEW_TABLE:
+            _warn_above_labels(form, table, r)
             return r
         if kind is RowKind.ENTRY:
             _cover_blanks(table, r)
@@ -84,6 +85,26 @@ def read_rows(form: FormState, grid: Grid, start: int, layout: Layout, ctx: Cont
         text = form.text(" ".join(c.text for c in filled(grid.rows[r])))[:30]
         form.warn(code, message.format(row=row_label(grid, r), text=text), grid, r)
     return None
+
+
+def _warn_above_labels(form: FormState, table: _Table, r: int) -> None:
+    """The same header again, its cells holding lines above their labels: the rest of the row
+    above, cut by a page break and drawn with no rule between (three-line PDF). It is named,
+    never swallowed into the next table's header in silence."""
+    if not table.count:
+        return
+    heads = table.layout.header_keys
+    above = []
+    for cell in distinct(table.grid.rows[r], range(len(table.grid.rows[r]))):
+        labels = {head[cell.col] for head in heads if cell.col < len(head)} - {""}
+        labels.add("".join(head[cell.col] for head in heads if cell.col < len(head)))
+        lines = cell.text.split("\n")
+        cut = next((i for i in range(1, len(lines)) if key("".join(lines[i:])) in labels), 0)
+        above += [form.text(line) for line in lines[:cut]]
+    if any(above):
+        text = "、".join(t for t in above if t)
+        form.warn("row_above_labels", f"{row_label(table.grid, r)}表头之上的“{text}”未读取(可能是上一行被分页截断的内容),请核对",
+                  table.grid, r)
 
 
 def _cover_blanks(table: _Table, r: int) -> None:

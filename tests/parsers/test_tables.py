@@ -362,3 +362,17 @@ def test_rows_above_a_later_tables_header_are_named_not_dropped():
     [warning] = [w for w in form.warnings if w.code == "row_above_header"]
     assert warning.message == "表格第1、2行在表头之上,未作为风险点读取,请核对"
     assert [e.risk for e in form.entries][-1] == "虚报冒领"
+
+
+def test_the_rest_of_a_cut_row_above_a_repeated_header_is_named():
+    """A three-line PDF: the rest of a row the page break cut sits right above the header the
+    next page repeats, with no rule between, so the reader joins it to the header's cells. It
+    is named in a warning, never swallowed into the header in silence (seed 100200)."""
+    rows = [HEADER, ["1", "会计", "在报销审核中擅自降低标准", "高", "严格执行《会计法》和财务", "张三"],
+            ["", "", "办理\n" + HEADER[2], "", "管理制度\n" + HEADER[4], ""], ["2", "出纳", "坐支现金", "低", "当日存行", "李四"]]
+    rows[2][:2], rows[2][3], rows[2][5] = HEADER[:2], HEADER[3], HEADER[5]
+    grid = Grid(rows=[[Cell(text, r, c) for c, text in enumerate(row)] for r, row in enumerate(rows)], table=0)
+    form = interpret(GridDocument(format="pdf", grids=[grid]), file="x.pdf")
+    [warning] = [w for w in form.warnings if w.code == "row_above_labels"]
+    assert warning.message == "第3行表头之上的“办理、管理制度”未读取(可能是上一行被分页截断的内容),请核对"
+    assert [e.risk for e in form.entries] == ["在报销审核中擅自降低标准", "坐支现金"]
