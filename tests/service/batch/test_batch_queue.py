@@ -180,6 +180,24 @@ def test_the_worker_refreshes_its_key_at_most_once_a_second_but_never_lets_it_la
     assert RQWorker.find_by_key(worker.key, connection=conn) is not None  # `rq info` still sees it
 
 
+def test_a_worker_that_stops_listening_exits_within_seconds(redis_server) -> None:  # noqa: ANN001
+    """The race RQ's teardown can lose: the listener thread sees the unsubscription before it
+    is told to stop, and goes back to waiting for a subscription; the stop must not wait a minute."""
+    from service.batch.rq_queue import Worker, queue
+
+    conn = connection()
+    worker = Worker([queue(conn)], connection=conn, serializer=JSONSerializer)
+    worker.subscribe()
+    wait_until(lambda: worker.pubsub.subscribed and worker.pubsub.subscribed_event.is_set(), 10, "the subscription")
+    worker.pubsub.unsubscribe()
+    wait_until(lambda: not worker.pubsub.subscribed, 10, "the listener to see the unsubscription")
+    time.sleep(0.2)  # the listener is back in get_message, waiting to be subscribed again
+    start = time.monotonic()
+    worker.unsubscribe()
+    assert time.monotonic() - start < 3
+    assert not worker.pubsub_thread.is_alive()
+
+
 def test_the_queue_command_says_how_many_files_went_to_the_workers(units, redis_server, cli, tmp_path: Path) -> None:  # noqa: ANN001
     write_forms(tmp_path / "forms", 3, rows=1)
     loose = next((tmp_path / "forms").rglob("*.xlsx"))
