@@ -45,6 +45,10 @@ IMAGE_PAGE_SHARE = 0.3
 # gives the picture's text (a scan with its recognised text under it, a background image), so
 # the picture is not recognised again.
 OVERLAID_CHARS = 20
+# A three-line table (rules at its head and foot only) says nothing of where one row ends:
+# rows are cut where the text sits, and the rare wrong cut joins two risk points into one
+# entry or splits one into two with no text lost. Said once, so the reviewer knows to look.
+ROWS_INFERRED = "第{pages}页的表格没有行间框线,各行按文字位置划分,请核对有无两个风险点被合为一条或一个被拆成两条"
 
 
 class Picture(Enum):
@@ -80,14 +84,20 @@ def read(data: bytes) -> GridDocument:
     scanned = [n for n in range(1, len(pages) + 1) if n not in read_pages or (n in pictured and not tables_read)]
     document = assemble([(tables, lines) for n, (tables, lines, _) in read_pages.items() if n not in scanned])
     if pictured and tables_read:
-        listed = "、".join(str(p) for p in pictured)
-        document.warnings.append(("pdf_image_not_read", f"第{listed}页的图片未做文字识别(该页文字已读取,表格已在其他页读取)"))
+        document.warnings.append(("pdf_image_not_read", f"第{_pages(pictured)}页的图片未做文字识别(该页文字已读取,表格已在其他页读取)"))
     if overlaid:
-        listed = "、".join(str(p) for p in overlaid)
-        document.warnings.append(("pdf_image_not_read", f"第{listed}页的图片未做文字识别(图片上的文字已在文字层中读取)"))
+        document.warnings.append(("pdf_image_not_read", f"第{_pages(overlaid)}页的图片未做文字识别(图片上的文字已在文字层中读取)"))
+    inferred = [n for n, (tables, _, _) in read_pages.items()
+                if n not in scanned and any(not t.ruled and len(t.rows) > 1 for t in tables)]
+    if inferred:
+        document.warnings.append(("pdf_rows_inferred", ROWS_INFERRED.format(pages=_pages(inferred))))
     if scanned:
         _add_ocr(document, data, scanned, all_scanned=len(scanned) == len(pages))
     return document
+
+
+def _pages(numbers: list[int]) -> str:
+    return "、".join(str(n) for n in numbers)
 
 
 def _check_structure(data: bytes) -> None:

@@ -86,6 +86,16 @@ def test_three_line_table_without_vertical_rules() -> None:
     [grid] = document.grids
     assert texts(grid) == [HEADER, *rows]
     assert document.lines[-1] == "填表人:张三 审核人:李四"
+    # rows cut where the text sits: right here, but the reviewer is told to look
+    assert document.warnings == [("pdf_rows_inferred", "第1页的表格没有行间框线,各行按文字位置划分,"
+                                                       "请核对有无两个风险点被合为一条或一个被拆成两条")]
+
+
+@pytest.mark.libreoffice
+def test_a_ruled_table_says_nothing_of_its_rows() -> None:
+    document = read(converted(form_docx(form_rows(8)), "docx", "pdf"))
+    assert [grid.rows[0][0].text for grid in document.grids] == [HEADER[0]]
+    assert document.warnings == []
 
 
 @pytest.mark.libreoffice
