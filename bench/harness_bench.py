@@ -19,7 +19,8 @@ Every risk point of the truth not found is then looked for in the output (issue 
 point lost silently), texts compared without white space: inside one entry's cells (joined to
 a neighbour, or read into another column), across entries in order (split), or named by a
 warning that a row was not read (or the whole form refused); otherwise it is "lost silently",
-counted per trap with its seeds.
+counted per trap with its seeds. For PDFs, how many forms carry the three-line table's
+`pdf_rows_inferred` warning, and how many joined or split points sit on a form without it.
 """
 
 from __future__ import annotations
@@ -100,6 +101,8 @@ class Score:
         self.fates = Counter()  # joined / split / warned / silent -> risk points not found
         self.silent = Counter()  # trap -> risk points lost silently
         self.silent_seeds: list[int] = []
+        self.inferred = Counter()  # trap -> forms told that a three-line table's rows were inferred
+        self.unflagged = 0  # risk points joined or split on a form not told so
 
     def add(self, form: formgen.Form, data: bytes, name: str, **compare) -> None:
         parsed: ParsedForm | None = None
@@ -116,6 +119,8 @@ class Score:
         self.found += sum((want & got).values())
         fates = Counter(missing_fate(parsed, risk, named) for risk in (want - got).elements())
         self.fates += fates
+        inferred = parsed is not None and any(w.code == "pdf_rows_inferred" for w in parsed.warnings)
+        self.unflagged += 0 if inferred else fates["joined"] + fates["split"]
         if fates["silent"]:
             self.silent_seeds.append(form.seed)
         ruled = [] if "three_line" in form.traps else ["(ruled tables)"]
@@ -123,6 +128,7 @@ class Score:
             self.forms[trap] += 1
             self.right[trap] += not diffs
             self.silent[trap] += fates["silent"]
+            self.inferred[trap] += inferred
             if diffs and not trap.startswith("("):
                 self.failed.setdefault(trap, []).append(form.seed)
 
@@ -135,6 +141,10 @@ class Score:
         print(f"  risk points not found: {missed}: {self.fates['joined']} inside another entry, "
               f"{self.fates['split']} split across entries, {self.fates['warned']} named by a warning, "
               f"{self.fates['silent']} lost silently (seeds {self.silent_seeds})")
+        if self.inferred["(all)"]:
+            print(f"  forms told rows were inferred (pdf_rows_inferred): three-line {self.inferred['three_line']}/"
+                  f"{self.forms['three_line']}, ruled {self.inferred['(ruled tables)']}/{self.forms['(ruled tables)']}; "
+                  f"risk points joined or split on a form not told so: {self.unflagged}")
         print(f"  {'trap':18} {'right':>11} {'share':>7} {'silent':>6}  failing seeds (first 5)")
         for trap in sorted(t for t in self.forms if t != "(all)"):  # "(ruled tables)": all but three-line
             n, ok = self.forms[trap], self.right[trap]
