@@ -21,7 +21,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -35,6 +34,7 @@ from service.store.db import read_session, write_session
 from service.store.models import (
     IssuedDocument,
     Notification,
+    NotificationKind,
     Submission,
     SubmissionStatus,
     Unit,
@@ -48,17 +48,10 @@ SYNC_EVERY = 60.0  # seconds between derived-notification syncs for one user in 
 MAX_MESSAGE = 500
 
 
-class Kind(StrEnum):
-    RETURNED = "returned"
-    REVIEWED = "reviewed"
-    NOTICE = "notice"
-    DEADLINE = "deadline"
-    CONFIRM = "confirm"
-    REMIND = "remind"
-
-
-KIND_NAMES = {Kind.RETURNED: "表格退回", Kind.REVIEWED: "审核进展", Kind.NOTICE: "通知书", Kind.DEADLINE: "期限提醒",
-              Kind.CONFIRM: "待确认", Kind.REMIND: "催报"}
+KIND_NAMES = {
+    NotificationKind.RETURNED: "表格退回", NotificationKind.REVIEWED: "审核进展", NotificationKind.NOTICE: "通知书",
+    NotificationKind.DEADLINE: "期限提醒", NotificationKind.CONFIRM: "待确认", NotificationKind.REMIND: "催报",
+}
 NOTICE_KINDS = {k.name: k.label for k in KINDS.values() if k.notice}  # the notices a unit is told of
 
 
@@ -76,22 +69,22 @@ def unit_users(session: Session, unit_id: int) -> list[User]:
                                 .order_by(User.id)))
 
 
-def _add(session: Session, users: list[User], kind: Kind, title: str, body: str | None, link: str | None,
+def _add(session: Session, users: list[User], kind: NotificationKind, title: str, body: str | None, link: str | None,
          key: str | None = None) -> int:
     for u in users:
-        session.add(Notification(user_id=u.id, kind=kind.value, title=title[:300], body=body, link=link, key=key))
+        session.add(Notification(user_id=u.id, kind=kind, title=title[:300], body=body, link=link, key=key))
     return len(users)
 
 
 def form_returned(session: Session, sub: Submission, comment: str, *, by: str) -> int:
     """Tell the unit's users that a form was sent back (called inside the decision's transaction)."""
-    return _add(session, unit_users(session, sub.unit_id), Kind.RETURNED, f"表格被退回:{sub.original_name}",
+    return _add(session, unit_users(session, sub.unit_id), NotificationKind.RETURNED, f"表格被退回:{sub.original_name}",
                 f"{by}的审核意见:{comment}", f"/review/{sub.id}")
 
 
 def form_settled(session: Session, sub: Submission, what: str) -> int:
     """Tell the unit's users that its form was published (公示) or took effect (inside the decision's transaction)."""
-    return _add(session, unit_users(session, sub.unit_id), Kind.REVIEWED, f"表格{what}:{sub.original_name}", None,
+    return _add(session, unit_users(session, sub.unit_id), NotificationKind.REVIEWED, f"表格{what}:{sub.original_name}", None,
                 f"/review/{sub.id}")
 
 
@@ -101,7 +94,7 @@ _last_sync: dict[tuple[str, int], float] = {}  # (database, user id) -> when its
 _sync_lock = threading.Lock()
 
 
-def _derived(session: Session, user: User, today: date) -> list[tuple[Kind, str, str | None, str | None, str]]:
+def _derived(session: Session, user: User, today: date) -> list[tuple[NotificationKind, str, str | None, str | None, str]]:
     """(kind, title, body, link, key) of what the calendar and the documents say this user must know."""
     from service.deadlines import warnings
     from service.store.campaigns import find_campaign
@@ -112,29 +105,29 @@ def _derived(session: Session, user: User, today: date) -> list[tuple[Kind, str,
         return []
     top = session.scalar(select(Unit.parent_id).where(Unit.id == user.unit_id)) or user.unit_id
     unit_name = session.scalar(select(Unit.name).where(Unit.id == top)) or ""
-    out: list[tuple[Kind, str, str | None, str | None, str]] = []
+    out: list[tuple[NotificationKind, str, str | None, str | None, str]] = []
     campaign = find_campaign(session, None)
     for w in warnings(session, campaign, {top: unit_name}, today):
         if w.kind == "stage":
-            out.append((Kind.DEADLINE, w.message, None, "/upload", f"deadline:{campaign.id if campaign else 0}:"
+            out.append((NotificationKind.DEADLINE, w.message, None, "/upload", f"deadline:{campaign.id if campaign else 0}:"
                         f"{w.name}:{w.deadline}:{w.color}"))
         else:
-            out.append((Kind.DEADLINE, w.message, None, "/review/fix", f"notice-deadline:{w.name}:{w.color}"))
+            out.append((NotificationKind.DEADLINE, w.message, None, "/review/fix", f"notice-deadline:{w.name}:{w.color}"))
     ids = [top, *session.scalars(select(Unit.id).where(Unit.parent_id == top))]
     for doc_id, kind, number, deadline in session.execute(
             select(IssuedDocument.id, IssuedDocument.kind, IssuedDocument.number_text, IssuedDocument.deadline).where(
                 IssuedDocument.unit_id.in_(ids), IssuedDocument.kind.in_(NOTICE_KINDS))):
         when = f",整改期限{deadline}" if deadline else ""
-        out.append((Kind.NOTICE, f"收到{NOTICE_KINDS[kind]}{number or ''}", f"请查阅并按要求办理{when}。",
+        out.append((NotificationKind.NOTICE, f"收到{NOTICE_KINDS[kind]}{number or ''}", f"请查阅并按要求办理{when}。",
                     f"/documents/{doc_id}/download", f"document:{doc_id}"))
     return out
 
 
-def _held(session: Session) -> list[tuple[Kind, str, str | None, str | None, str]]:
+def _held(session: Session) -> list[tuple[NotificationKind, str, str | None, str | None, str]]:
     """For the office: each form held as 待确认 (its stated 填报单位 is another unit) waits for a decision."""
     rows = session.execute(select(Submission.id, Submission.original_name, Unit.name)
                            .join(Unit, Unit.id == Submission.unit_id).where(Submission.status == SubmissionStatus.HELD))
-    return [(Kind.CONFIRM, f"待确认:{name}", f"上传至{unit},但表内填报单位为其他单位,请确认或拒绝。",
+    return [(NotificationKind.CONFIRM, f"待确认:{name}", f"上传至{unit},但表内填报单位为其他单位,请确认或拒绝。",
              f"/submissions/{sid}", f"held:{sid}") for sid, name, unit in rows]
 
 
@@ -162,7 +155,7 @@ def sync(user_id: int, *, today: date | None = None, force: bool = False) -> Non
                                                             Notification.key.is_not(None))))
         for kind, title, body, link, key in new:
             if key not in have:
-                s.add(Notification(user_id=user_id, kind=kind.value, title=title[:300], body=body, link=link,
+                s.add(Notification(user_id=user_id, kind=kind, title=title[:300], body=body, link=link,
                                    key=key[:200]))
 
 
@@ -179,7 +172,7 @@ def listing(user_id: int, *, limit: int = 200) -> list[dict[str, Any]]:
     with read_session() as s:
         rows = s.scalars(select(Notification).where(Notification.user_id == user_id)
                          .order_by(Notification.read_at.is_not(None), Notification.id.desc()).limit(limit))
-        return [{"id": n.id, "kind": n.kind, "kind_name": KIND_NAMES.get(Kind(n.kind), n.kind), "title": n.title,
+        return [{"id": n.id, "kind": n.kind, "kind_name": KIND_NAMES.get(n.kind, n.kind), "title": n.title,
                  "body": n.body, "link": n.link, "at": n.created_at, "read": n.read_at is not None} for n in rows]
 
 
@@ -220,7 +213,7 @@ def remind(unit_ids: list[int], message: str, *, viewer: Viewer) -> Outcome:
             raise NotifyError("no_units", "所选单位不存在,请刷新页面后重试")
         for uid, name in units:
             users = unit_users(s, uid)
-            out.notified += _add(s, users, Kind.REMIND, f"催报:{viewer.username}提醒您报送材料", message, "/upload")
+            out.notified += _add(s, users, NotificationKind.REMIND, f"催报:{viewer.username}提醒您报送材料", message, "/upload")
             out.units.append(name)
             payloads.append({"event": "remind", "unit": name, "unit_id": uid, "message": message,
                              "from": viewer.username, "users": [u.username for u in users],

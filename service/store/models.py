@@ -61,6 +61,17 @@ class FindingStatus(StrEnum):
     CLOSED = "closed"
 
 
+class NotificationKind(StrEnum):
+    """What a 待办 item is about (service.notify names each for the page)."""
+
+    RETURNED = "returned"
+    REVIEWED = "reviewed"
+    NOTICE = "notice"
+    DEADLINE = "deadline"
+    CONFIRM = "confirm"
+    REMIND = "remind"
+
+
 class BatchItemStatus(StrEnum):
     """Where one file of a batch stands; the BatchItem row, not RQ, is the truth."""
 
@@ -380,7 +391,7 @@ class Notification(Base):
     __tablename__ = "notification"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    kind: Mapped[str] = mapped_column(String(20))  # service.notify.Kind
+    kind: Mapped[NotificationKind] = mapped_column(StatusColumn(NotificationKind, 20))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(500))
