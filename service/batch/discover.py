@@ -21,13 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from parsers.api import FORM_SUFFIXES
 from parsers.errors import MESSAGES
 from service.ingest import file_time
 
-# Suffixes lianfang reads (parsers.sniff decides the real format from the bytes).
-FORM_SUFFIXES = frozenset(
-    {".docx", ".doc", ".wps", ".xlsx", ".xls", ".et", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
-)
 ARCHIVE_SUFFIX = ".zip"
 JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", "__macosx"})
 

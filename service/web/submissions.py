@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
+from parsers.api import FORM_SUFFIXES
 from service import labels
 from service.store.models import SubmissionStatus
 from service.web import queries, uploads
@@ -36,7 +37,7 @@ def upload() -> Any:
                     for f in chosen]
         if wants_json():
             return jsonify(outcomes=outcomes)
-    return render_template("submissions/upload.html", outcomes=outcomes,
+    return render_template("submissions/upload.html", outcomes=outcomes, accept=",".join(FORM_SUFFIXES),
                            units=queries.units(viewer), campaigns=queries.campaigns(),
                            selected_unit=request.form.get("unit", ""))
 

@@ -39,6 +39,17 @@ def test_walks_folders_recursively_and_skips_office_droppings(tmp_path: Path) ->
     assert "不支持" in found["说明.txt"].error_message
 
 
+def test_every_kind_of_scan_or_photo_the_parser_reads_is_taken_from_folders_and_archives(tmp_path: Path) -> None:
+    """A phone's .webp or .gif is read like a .jpg (the refusal message itself lists them)."""
+    names = ["拍照.jpg", "拍照.JPEG", "扫描.png", "扫描.tif", "截图.bmp", "手机.webp", "动图.gif"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"image")
+    (tmp_path / "表格.zip").write_bytes(_zip({f"压缩/{name}": b"image" for name in names}))
+    found = _by_path(discover(tmp_path, max_file_bytes=LIMIT))
+    assert {path: f.error_code for path, f in found.items()} == dict.fromkeys(
+        [*names, *(f"表格.zip!/压缩/{name}" for name in names)])
+
+
 def test_oversized_and_empty_files_are_refused_without_reading(tmp_path: Path) -> None:
     (tmp_path / "big.docx").write_bytes(b"x" * (LIMIT + 1))
     (tmp_path / "empty.xlsx").write_bytes(b"")

@@ -102,6 +102,15 @@ def test_extracted_text_is_escaped(client_for, post_form, form_docx):
     assert "<script>alert" not in client.get("/entries").get_data(as_text=True)
 
 
+def test_the_file_picker_offers_scans_and_photos_as_well_as_office_files(client_for):
+    """A phone's picker shows only what `accept` names: a photographed form must be choosable."""
+    html = client_for("alice").get("/upload").get_data(as_text=True)
+    accept = html.split('id="files" multiple accept="', 1)[1].split('"', 1)[0].split(",")
+    assert {".docx", ".doc", ".wps", ".xlsx", ".xls", ".et", ".pdf"} <= set(accept)
+    assert {".jpg", ".jpeg", ".png", ".tif", ".webp", ".gif"} <= set(accept)
+    assert "扫描件或手机照片" in html
+
+
 def test_oversized_upload_gets_a_clear_chinese_413(app, client_for, csrf_of):
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     client = client_for("alice")
