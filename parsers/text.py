@@ -15,7 +15,7 @@ from functools import lru_cache
 import opencc
 
 _WHITESPACE = re.compile(r"\s+")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space become half-width;
 # Kangxi radicals (U+2F00..U+2FD5, left by some PDF exporters) become the ideographs.
@@ -42,10 +42,9 @@ def is_traditional(text: str) -> bool:
     Simplified text is left almost untouched by t2s; traditional text changes in a
     large share of its characters, so a small ratio separates the two.
     """
-    han = _HAN.findall(text)
-    if not han:
+    sample = _NOT_HAN.sub("", text)[:1500]  # one string, not a list of characters
+    if not sample:
         return False
-    sample = "".join(han[:1500])
     changed = sum(a != b for a, b in zip(sample, to_simplified(sample), strict=False))
     return changed >= 2 and changed / len(sample) > 0.04
 

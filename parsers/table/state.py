@@ -35,9 +35,15 @@ class FormState:
     has_level_column: bool = False
     kinds: list[str] = field(default_factory=list)  # risk_register / power_list of each table read
     declared_departments: set[str] = field(default_factory=set)  # 科室:… above each risk table
+    _cleaned: dict[str, str] = field(default_factory=dict, repr=False)  # a form repeats its 岗位, 等级, 责任人
 
     def text(self, raw: str) -> str:
-        return clean(raw, self.traditional) if raw else ""
+        if not raw:
+            return ""
+        cleaned = self._cleaned.get(raw)
+        if cleaned is None:
+            cleaned = self._cleaned[raw] = clean(raw, self.traditional)
+        return cleaned
 
     def simplified(self, raw: str) -> str:
         """Simplified but otherwise as written: header lines keep the gaps between their fields."""
