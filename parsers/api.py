@@ -56,14 +56,12 @@ READERS: dict[str, Reader] = {
     "et": _legacy("parsers.xlsx"),
     "image": _image,
 }
-# The file name endings of each format, for what picks, lists or filters files before a byte is
-# read (upload page, batch folders); the bytes alone decide how a file is read.
-SUFFIXES: dict[str, tuple[str, ...]] = {
-    "docx": (".docx",), "doc": (".doc",), "wps": (".wps",),
-    "xlsx": (".xlsx",), "xls": (".xls",), "et": (".et",), "pdf": (".pdf",),
-    "image": (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"),
-}
-FORM_SUFFIXES = tuple(suffix for suffixes in SUFFIXES.values() for suffix in suffixes)
+# The file name endings of the formats above, for what picks, lists or filters files before a
+# byte is read (upload page, batch folders); the bytes alone decide how a file is read.
+FORM_SUFFIXES = (
+    ".docx", ".doc", ".wps", ".xlsx", ".xls", ".et", ".pdf",
+    ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp",  # "image": scans and photos
+)
 
 
 def parse_bytes(data: bytes, filename: str, *, level_standard: dict | None = None) -> ParsedForm:
